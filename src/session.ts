@@ -1,0 +1,90 @@
+/** The conversation data Synapse keeps: sessions and the messages in them. */
+
+export const roles = ["system", "user", "assistant"] as const;
+export type Role = (typeof roles)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (roles as readonly string[]).includes(value);
+}
+
+/** A conversation and the settings it was started with. */
+export interface Session {
+  /** A UUID (v4 for sessions Synapse creates), lower case. */
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: Date;
+  /** The time of the last activity: a message added or the session touched. */
+  updatedAt: Date;
+}
+
+/** What a listing shows of a session, without loading its messages. */
+export interface SessionSummary {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  createdAt: Date;
+  updatedAt: Date;
+  messageCount: number;
+  /** The first user message on one line, shortened to {@link previewLength} characters. */
+  preview: string | null;
+}
+
+/** One message of a session, as stored. */
+export interface StoredMessage {
+  id: string;
+  sessionId: string;
+  role: Role;
+  content: string;
+  timestamp: Date;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a UUID in its canonical 8-4-4-4-12 form, in either case. */
+export function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}
+
+/** A fresh random (v4) id for a session or a message. */
+export function newId(): string {
+  return crypto.randomUUID();
+}
+
+export const previewLength = 80;
+
+const nonAscii = /[^\x00-\x7f]/;
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * The first line of `text` with white space folded, at most `max` characters long, ending in
+ * `…` when anything was left out. Cuts fall between grapheme clusters, so an emoji or an accented
+ * letter is never split. Null when there is nothing to show.
+ */
+export function previewOf(text: string | null, max = previewLength): string | null {
+  if (text === null) return null;
+  const trimmed = text.trim();
+  const line = trimmed.split("\n", 1)[0]!.replace(/\s+/g, " ").trim();
+  if (line === "") return null;
+  const moreLines = trimmed.includes("\n");
+  if (cutAt(line, moreLines ? max - 1 : max) === line) return moreLines ? `${line}…` : line;
+  return `${cutAt(line, max - 1).trimEnd()}…`;
+}
+
+/** The longest prefix of `text` of at most `max` characters that ends on a character boundary. */
+function cutAt(text: string, max: number): string {
+  // Most previews are ASCII, where code units are characters; segmenting them all would make
+  // listing thousands of sessions measurably slower.
+  if (!nonAscii.test(text)) return text.slice(0, max);
+  let out = "";
+  let count = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    if (count === max) break;
+    out += segment;
+    count += 1;
+  }
+  return out;
+}

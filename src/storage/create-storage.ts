@@ -1,0 +1,47 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { configDir, expandHome } from "../paths.ts";
+import { StorageError } from "./errors.ts";
+import type { SessionStore } from "./session-store.ts";
+import { memoryPath } from "./sqlite/bootstrap.ts";
+import { SqliteStore } from "./sqlite/sqlite-store.ts";
+
+const supported = "sqlite:PATH, sqlite://PATH or sqlite::memory: (PostgreSQL is planned)";
+
+/** Where the sessions live when nothing is configured: `<config dir>/sessions.db`. */
+export function defaultDatabaseUrl(env: Record<string, string | undefined> = process.env): string {
+  return `sqlite:${join(configDir(env), "sessions.db")}`;
+}
+
+/**
+ * The SQLite file a database URL names, or `:memory:`. A leading `~` is the home folder; a
+ * relative path is taken from the current folder. Throws `invalid_data` for any other scheme,
+ * naming only the scheme, since a URL can carry a password.
+ */
+export function sqlitePathOf(databaseUrl: string, env: Record<string, string | undefined> = process.env): string {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(databaseUrl);
+  const scheme = match?.[1]?.toLowerCase();
+  if (scheme !== "sqlite") {
+    const what = scheme === undefined ? "a database URL without a scheme" : `the database URL scheme "${scheme}:"`;
+    throw StorageError.invalidData(`${what} is not supported; use ${supported}`);
+  }
+  let path = databaseUrl.slice("sqlite:".length);
+  if (path.startsWith("//")) path = path.slice(2);
+  if (path === memoryPath) return memoryPath;
+  if (path === "" || path.includes("?")) {
+    throw StorageError.invalidData(`the database URL needs a file path and no query parameters; use ${supported}`);
+  }
+  path = expandHome(path, env);
+  return isAbsolute(path) ? path : resolve(path);
+}
+
+/**
+ * Opens the session store a database URL names; with none, the default file under the config
+ * folder. The folder and file are created private to the user when missing, and the schema is
+ * migrated to this version of Synapse.
+ *
+ * @example
+ * const store = await createStorage("sqlite:~/notes/sessions.db");
+ */
+export async function createStorage(databaseUrl?: string): Promise<SessionStore> {
+  return SqliteStore.open(sqlitePathOf(databaseUrl || defaultDatabaseUrl()));
+}

@@ -1,0 +1,28 @@
+export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data";
+
+/**
+ * Every failure of a session store. `message` is one line a user can act on; `cause` keeps the
+ * underlying error (a SQLite error, say) for `--debug`.
+ */
+export class StorageError extends Error {
+  override name = "StorageError";
+  readonly kind: StorageErrorKind;
+  /** The session the failure concerns, where there is one. */
+  readonly sessionId: string | undefined;
+
+  constructor(kind: StorageErrorKind, message: string, options: { sessionId?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.kind = kind;
+    this.sessionId = options.sessionId;
+  }
+
+  static notFound(sessionId: string): StorageError {
+    return new StorageError("not_found", `session ${sessionId} not found; \`synapse sessions list\` shows the sessions there are`, {
+      sessionId,
+    });
+  }
+
+  static invalidData(message: string, options: { sessionId?: string; cause?: unknown } = {}): StorageError {
+    return new StorageError("invalid_data", message, options);
+  }
+}

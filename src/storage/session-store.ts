@@ -1,0 +1,66 @@
+import type { Session, SessionSummary, StoredMessage } from "../session.ts";
+
+/** How many sessions to keep and for how long; read from `[session]` in the configuration. */
+export interface SessionConfig {
+  /** Keep at most this many sessions, the most recently updated; 0 means no limit. */
+  maxSessions: number;
+  /** Delete sessions not updated for this many days; 0 means keep them forever. */
+  retentionDays: number;
+  /** Run the cleanup on every start of the CLI. */
+  autoCleanup: boolean;
+}
+
+export const defaultSessionConfig: Readonly<SessionConfig> = Object.freeze({
+  maxSessions: 100,
+  retentionDays: 90,
+  autoCleanup: true,
+});
+
+export interface CleanupOptions {
+  /** Sessions never to delete, such as the one the caller is about to continue. */
+  keep?: readonly string[];
+  /** The time retention is measured from; now by default. */
+  now?: Date;
+}
+
+export interface CleanupResult {
+  sessionsDeleted: number;
+  /** Deleted because there were more than `maxSessions`. */
+  byMaxLimit: number;
+  /** Deleted because they were older than `retentionDays`. */
+  byRetention: number;
+}
+
+/**
+ * The port every storage backend implements. Promise-returning so that a networked backend
+ * (PostgreSQL) fits the same interface as the in-process SQLite one.
+ *
+ * Ids are UUIDs; a malformed one is rejected with a `StorageError` of kind `invalid_data`
+ * before any query runs.
+ */
+export interface SessionStore {
+  /** Stores a new session; an id that exists already is `invalid_data`. */
+  createSession(session: Session): Promise<void>;
+  /** The session, or null when there is none with that id. */
+  getSession(id: string): Promise<Session | null>;
+  /** Every session, most recently updated first. */
+  listSessions(): Promise<SessionSummary[]>;
+  /** Sets the session's `updatedAt` to now; `not_found` when it does not exist. */
+  touchSession(id: string): Promise<void>;
+  /** Deletes the session and its messages; false when there was no such session. */
+  deleteSession(id: string): Promise<boolean>;
+  /**
+   * Appends a message and moves the session's `updatedAt` up to the message's time, in one
+   * transaction; `not_found` when the session does not exist.
+   */
+  addMessage(message: StoredMessage): Promise<void>;
+  /** The session's messages in the order they were added (empty for an unknown session). */
+  getMessages(sessionId: string): Promise<StoredMessage[]>;
+  /**
+   * Deletes the least recently updated sessions beyond `maxSessions`, then those not updated
+   * for `retentionDays`. A limit of 0 disables that rule.
+   */
+  cleanup(config: SessionConfig, options?: CleanupOptions): Promise<CleanupResult>;
+  /** Releases the database; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

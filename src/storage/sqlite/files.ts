@@ -1,0 +1,80 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import { log } from "../../log.ts";
+import { StorageError } from "../errors.ts";
+
+const sqliteHeader = "SQLite format 3\0";
+const warned = new Set<string>();
+
+/**
+ * Makes the database's folder (0700) and an empty database file (0600) when they are missing,
+ * so conversations are never readable by other users, even for an instant. SQLite gives the
+ * `-wal` and `-shm` files the database file's mode. An existing file must look like SQLite:
+ * anything else is refused before SQLite opens it, so it is left byte for byte as it was.
+ */
+export function prepareDatabaseFile(path: string): void {
+  const dir = dirname(path);
+  if (existsSync(dir)) {
+    warnIfExposed(dir, "folder", "700");
+  } else {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+    } catch (cause) {
+      throw new StorageError("database", `cannot create the folder ${dir} for the session database: ${reason(cause)}`, { cause });
+    }
+  }
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+    return;
+  } catch (cause) {
+    if (!isErrno(cause, "EEXIST")) {
+      throw new StorageError("database", `cannot create the session database ${path}: ${reason(cause)}`, { cause });
+    }
+  }
+  assertLooksLikeSqlite(path);
+  warnIfExposed(path, "file", "600");
+}
+
+function assertLooksLikeSqlite(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (cause) {
+    throw new StorageError("database", `cannot read the session database ${path}: ${reason(cause)}`, { cause });
+  }
+  try {
+    const header = Buffer.alloc(sqliteHeader.length);
+    const read = readSync(fd, header, 0, header.length, 0);
+    // An empty file is a database with nothing in it yet, as SQLite itself treats it.
+    if (read === 0) return;
+    if (read < header.length || header.toString("latin1") !== sqliteHeader) {
+      throw new StorageError(
+        "database",
+        `${path} is not a SQLite database; Synapse left it untouched. Move it away, or set database_url to another file`,
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Warns once per path when others may read what holds conversations. */
+function warnIfExposed(path: string, what: "file" | "folder", mode: string): void {
+  if (warned.has(path)) return;
+  const stat = statSync(path);
+  // A sticky shared folder such as /tmp is meant to be listed by all; the file's mode guards it.
+  if (what === "folder" && (stat.mode & 0o1000) !== 0) return;
+  if ((stat.mode & 0o077) === 0) return;
+  warned.add(path);
+  const current = (stat.mode & 0o777).toString(8).padStart(3, "0");
+  log.warn(`the session database ${what} ${path} is accessible to other users (mode ${current}); run: chmod ${mode} ${path}`);
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

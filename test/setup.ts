@@ -1,0 +1,24 @@
+/**
+ * Preloaded before every test file (bunfig.toml): seals the tests from the machine they run on.
+ * HOME and the XDG folders point into a fresh temporary folder, and no provider key, base URL
+ * or Synapse setting leaks in from the developer's environment.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const sandbox = mkdtempSync(join(tmpdir(), "synapse-test-"));
+
+for (const name of Object.keys(process.env)) {
+  if (name.endsWith("_API_KEY") || name.endsWith("_BASE_URL") || name.startsWith("SYNAPSE_")) {
+    delete process.env[name];
+  }
+}
+process.env.HOME = join(sandbox, "home");
+process.env.XDG_CONFIG_HOME = join(sandbox, "config");
+process.env.XDG_DATA_HOME = join(sandbox, "data");
+process.env.XDG_CACHE_HOME = join(sandbox, "cache");
+process.env.XDG_STATE_HOME = join(sandbox, "state");
+process.env.NO_COLOR = "1";
+
+process.on("exit", () => rmSync(sandbox, { recursive: true, force: true }));
