@@ -40,7 +40,7 @@ function emitQuery(model: QueryModel): string {
   }
   if (model.columns.length > 0) {
     out.push(`export interface ${model.rowType} {`);
-    for (const column of model.columns) out.push(`  ${column.name}: ${column.ts}${column.nullable ? " | null" : ""};`);
+    for (const column of model.columns) out.push(`  ${column.name}: ${fieldType(column)};`);
     out.push("}", "");
   }
   if (model.comments.length > 0) {
@@ -53,9 +53,13 @@ function emitQuery(model: QueryModel): string {
   return out.join("\n") + "\n";
 }
 
+/** `T | null` for a nullable field, but never `unknown | null`: unknown already holds null. */
+function fieldType(field: FieldModel): string {
+  return field.nullable && field.ts !== "unknown" && field.ts !== "SqliteValue" ? `${field.ts} | null` : field.ts;
+}
+
 function paramType(param: ParamModel): string {
-  const base = param.nullable && !param.slice ? `${param.ts} | null` : param.ts;
-  return param.slice ? `${wrap(base)}[]` : base;
+  return param.slice ? `${wrap(param.ts)}[]` : fieldType(param);
 }
 
 function wrap(type: string): string {
@@ -113,9 +117,9 @@ function rowFields(columns: FieldModel[]): string[] {
 
 function cell(column: FieldModel, index: number): string {
   const raw = `r[${index}]`;
-  if (column.isBoolean) {
-    return column.nullable ? `${raw} === null ? null : ${raw} !== 0` : `${raw} !== 0`;
-  }
+  // SQLite has no booleans: 0 and 1 come back, and NULL where sqlc assumed a comparison can't
+  // be NULL (`nullable_col > 1`), which reads as false, as it does in a WHERE clause.
+  if (column.isBoolean) return column.nullable ? `${raw} === null ? null : Boolean(${raw})` : `Boolean(${raw})`;
   if (column.ts === "unknown") return raw;
-  return `${raw} as ${column.ts}${column.nullable ? " | null" : ""}`;
+  return `${raw} as ${fieldType(column)}`;
 }

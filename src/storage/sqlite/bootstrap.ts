@@ -5,7 +5,7 @@
  */
 import { Database } from "bun:sqlite";
 import { StorageError } from "../errors.ts";
-import { prepareDatabaseFile } from "./files.ts";
+import { prepareDatabaseFile, warnIfExposed } from "./files.ts";
 import { migrations as embedded, type Migration } from "./migrations.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 
@@ -30,6 +30,7 @@ export function openDatabase(path: string, migrations: readonly Migration[] = em
     // Read before anything writes: a foreign, corrupt or newer database must stay as it was.
     const applied = appliedMigrations(db, path);
     checkApplied(applied, migrations, path);
+    if (!inMemory) warnIfExposed(path);
     if (!inMemory) db.run("PRAGMA journal_mode = WAL");
     // FULL: a commit is on disk when it returns, so a power cut cannot take back a stored reply.
     db.run("PRAGMA synchronous = FULL");

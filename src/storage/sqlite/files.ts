@@ -11,12 +11,11 @@ const warned = new Set<string>();
  * so conversations are never readable by other users, even for an instant. SQLite gives the
  * `-wal` and `-shm` files the database file's mode. An existing file must look like SQLite:
  * anything else is refused before SQLite opens it, so it is left byte for byte as it was.
+ * Call {@link warnIfExposed} once the file is known to be Synapse's.
  */
 export function prepareDatabaseFile(path: string): void {
   const dir = dirname(path);
-  if (existsSync(dir)) {
-    warnIfExposed(dir, "folder", "700");
-  } else {
+  if (!existsSync(dir)) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       chmodSync(dir, 0o700);
@@ -33,7 +32,12 @@ export function prepareDatabaseFile(path: string): void {
     }
   }
   assertLooksLikeSqlite(path);
-  warnIfExposed(path, "file", "600");
+}
+
+/** Warns, once per path, when other users may read the database or list its folder. */
+export function warnIfExposed(path: string): void {
+  warnOnce(dirname(path), "folder", "700");
+  warnOnce(path, "file", "600");
 }
 
 function assertLooksLikeSqlite(path: string): void {
@@ -59,8 +63,7 @@ function assertLooksLikeSqlite(path: string): void {
   }
 }
 
-/** Warns once per path when others may read what holds conversations. */
-function warnIfExposed(path: string, what: "file" | "folder", mode: string): void {
+function warnOnce(path: string, what: "file" | "folder", mode: string): void {
   if (warned.has(path)) return;
   const stat = statSync(path);
   // A sticky shared folder such as /tmp is meant to be listed by all; the file's mode guards it.

@@ -1,0 +1,302 @@
+/**
+ * The behaviour every SessionStore adapter must have. An adapter's test file calls
+ * `sessionStoreContract` with a factory for a fresh, empty store.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { newId, type Role, type Session, type StoredMessage } from "../src/session.ts";
+import { StorageError } from "../src/storage/errors.ts";
+import type { SessionStore } from "../src/storage/session-store.ts";
+
+const day = 24 * 60 * 60 * 1000;
+const base = new Date("2026-03-01T12:00:00.000Z");
+
+export function at(offsetMs: number): Date {
+  return new Date(base.getTime() + offsetMs);
+}
+
+export function aSession(overrides: Partial<Session> = {}): Session {
+  return {
+    id: newId(),
+    name: null,
+    provider: "anthropic",
+    model: "claude-sonnet-4-5",
+    systemPrompt: null,
+    createdAt: base,
+    updatedAt: base,
+    ...overrides,
+  };
+}
+
+export function aMessage(sessionId: string, role: Role, content: string, timestamp = base): StoredMessage {
+  return { id: newId(), sessionId, role, content, timestamp };
+}
+
+async function storageError(promise: Promise<unknown>): Promise<StorageError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(StorageError);
+    return error as StorageError;
+  }
+  throw new Error("expected a StorageError, but the call succeeded");
+}
+
+export function sessionStoreContract(name: string, open: () => Promise<SessionStore>): void {
+  describe(`SessionStore contract: ${name}`, () => {
+    const stores: SessionStore[] = [];
+    const fresh = async () => {
+      const store = await open();
+      stores.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      for (const store of stores.splice(0)) await store.close();
+    });
+
+    test("a created session reads back exactly, timestamps to the millisecond", async () => {
+      const store = await fresh();
+      const session = aSession({
+        name: "Trip planning",
+        systemPrompt: "Be brief.",
+        createdAt: new Date("2025-12-31T23:59:59.999Z"),
+        updatedAt: new Date("2026-01-01T00:00:00.001Z"),
+      });
+      await store.createSession(session);
+      expect(await store.getSession(session.id)).toEqual(session);
+    });
+
+    test("ids are matched whatever their case", async () => {
+      const store = await fresh();
+      const session = aSession();
+      await store.createSession({ ...session, id: session.id.toUpperCase() });
+      expect((await store.getSession(session.id))?.id).toBe(session.id);
+      expect((await store.getSession(session.id.toUpperCase()))?.id).toBe(session.id);
+    });
+
+    test("a missing session is null, not an error", async () => {
+      const store = await fresh();
+      expect(await store.getSession(newId())).toBeNull();
+    });
+
+    test("creating a session whose id exists is invalid_data and changes nothing", async () => {
+      const store = await fresh();
+      const session = aSession({ model: "first" });
+      await store.createSession(session);
+      const error = await storageError(store.createSession({ ...session, model: "second" }));
+      expect(error.kind).toBe("invalid_data");
+      expect((await store.getSession(session.id))?.model).toBe("first");
+    });
+
+    test.each([
+      ["getSession", (s: SessionStore) => s.getSession("not-a-uuid")],
+      ["deleteSession", (s: SessionStore) => s.deleteSession("1234")],
+      ["touchSession", (s: SessionStore) => s.touchSession("'; DROP TABLE sessions; --")],
+      ["getMessages", (s: SessionStore) => s.getMessages("")],
+      ["addMessage", (s: SessionStore) => s.addMessage(aMessage("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", "user", "hi"))],
+      ["createSession", (s: SessionStore) => s.createSession(aSession({ id: "abc" }))],
+      ["cleanup keep list", (s: SessionStore) => s.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }, { keep: ["x"] })],
+    ])("a malformed id is invalid_data: %s", async (_name, call) => {
+      const store = await fresh();
+      const error = await storageError(call(store));
+      expect(error.kind).toBe("invalid_data");
+      expect(error.message).toContain("UUID");
+    });
+
+    test("invalid session and message fields are invalid_data", async () => {
+      const store = await fresh();
+      expect((await storageError(store.createSession(aSession({ provider: " " })))).kind).toBe("invalid_data");
+      expect((await storageError(store.createSession(aSession({ createdAt: new Date(Number.NaN) })))).kind).toBe("invalid_data");
+      const session = aSession();
+      await store.createSession(session);
+      const badRole = { ...aMessage(session.id, "user", "x"), role: "robot" as Role };
+      expect((await storageError(store.addMessage(badRole))).kind).toBe("invalid_data");
+      expect(await store.getMessages(session.id)).toEqual([]);
+    });
+
+    test("sessions are listed most recently updated first, with count and preview", async () => {
+      const store = await fresh();
+      const older = aSession({ updatedAt: at(-day), name: "older" });
+      const newer = aSession({ updatedAt: at(day) });
+      const middle = aSession({ updatedAt: at(0) });
+      for (const s of [older, newer, middle]) await store.createSession(s);
+      await store.addMessage(aMessage(middle.id, "system", "You are terse.", at(0)));
+      await store.addMessage(aMessage(middle.id, "user", "  How do I\tcount words\nin a file?", at(0)));
+      await store.addMessage(aMessage(middle.id, "assistant", "wc -w file", at(0)));
+      await store.addMessage(aMessage(middle.id, "user", "Thanks", at(0)));
+      const list = await store.listSessions();
+      expect(list.map((s) => s.id)).toEqual([newer.id, middle.id, older.id]);
+      expect(list[1]).toEqual({
+        id: middle.id,
+        name: null,
+        provider: middle.provider,
+        model: middle.model,
+        createdAt: middle.createdAt,
+        updatedAt: middle.updatedAt,
+        messageCount: 4,
+        preview: "How do I count words…",
+      });
+      expect(list[2]).toMatchObject({ name: "older", messageCount: 0, preview: null });
+    });
+
+    test("touching a session moves updatedAt to now; a missing one is not_found", async () => {
+      const store = await fresh();
+      const session = aSession();
+      await store.createSession(session);
+      const before = Date.now();
+      await store.touchSession(session.id);
+      const updated = (await store.getSession(session.id))!.updatedAt.getTime();
+      expect(updated).toBeGreaterThanOrEqual(before);
+      expect(updated).toBeLessThanOrEqual(Date.now());
+      const missing = newId();
+      const error = await storageError(store.touchSession(missing));
+      expect(error.kind).toBe("not_found");
+      expect(error.sessionId).toBe(missing);
+    });
+
+    test("deleting a session removes its messages and says whether it deleted", async () => {
+      const store = await fresh();
+      const doomed = aSession();
+      const kept = aSession();
+      await store.createSession(doomed);
+      await store.createSession(kept);
+      await store.addMessage(aMessage(doomed.id, "user", "bye"));
+      await store.addMessage(aMessage(kept.id, "user", "stay"));
+      expect(await store.deleteSession(doomed.id)).toBe(true);
+      expect(await store.deleteSession(doomed.id)).toBe(false);
+      expect(await store.getSession(doomed.id)).toBeNull();
+      expect(await store.getMessages(doomed.id)).toEqual([]);
+      expect((await store.getMessages(kept.id)).map((m) => m.content)).toEqual(["stay"]);
+    });
+
+    test("a message for a missing session is not_found and nothing is stored", async () => {
+      const store = await fresh();
+      const missing = newId();
+      const error = await storageError(store.addMessage(aMessage(missing, "user", "hello")));
+      expect(error.kind).toBe("not_found");
+      expect(error.sessionId).toBe(missing);
+      expect(await store.getMessages(missing)).toEqual([]);
+    });
+
+    test("messages read back exactly, in the order added, even with equal timestamps", async () => {
+      const store = await fresh();
+      const session = aSession();
+      await store.createSession(session);
+      const contents = ["", "ünïcødé 🧠 — 日本語", "x".repeat(1 << 20), "line\r\nbreaks\n", "'; DROP TABLE messages; --"];
+      for (let i = 0; i < 40; i++) contents.push(`message ${i}`);
+      const added: StoredMessage[] = [];
+      for (const [i, content] of contents.entries()) {
+        // Every message shares one timestamp, and a later one is even stamped earlier.
+        const message = aMessage(session.id, i % 2 === 0 ? "user" : "assistant", content, i === contents.length - 1 ? at(-1) : base);
+        await store.addMessage(message);
+        added.push(message);
+      }
+      expect(await store.getMessages(session.id)).toEqual(added);
+    });
+
+    test("a message moves the session's updatedAt forward to its time, never back", async () => {
+      const store = await fresh();
+      const session = aSession();
+      await store.createSession(session);
+      await store.addMessage(aMessage(session.id, "user", "later", at(5000)));
+      expect((await store.getSession(session.id))!.updatedAt).toEqual(at(5000));
+      await store.addMessage(aMessage(session.id, "assistant", "clock went back", at(1000)));
+      expect((await store.getSession(session.id))!.updatedAt).toEqual(at(5000));
+    });
+
+    test("a message id that exists already is invalid_data", async () => {
+      const store = await fresh();
+      const session = aSession();
+      await store.createSession(session);
+      const message = aMessage(session.id, "user", "once");
+      await store.addMessage(message);
+      expect((await storageError(store.addMessage(message))).kind).toBe("invalid_data");
+      expect(await store.getMessages(session.id)).toHaveLength(1);
+    });
+
+    describe("cleanup", () => {
+      const now = at(200 * day);
+      /** Sessions last updated `ages` days before `now`, oldest last. */
+      async function withSessions(store: SessionStore, ages: number[]): Promise<string[]> {
+        const ids: string[] = [];
+        for (const age of ages) {
+          const session = aSession({ updatedAt: new Date(now.getTime() - age * day) });
+          await store.createSession(session);
+          await store.addMessage(aMessage(session.id, "user", `${age} days old`, session.updatedAt));
+          ids.push(session.id);
+        }
+        return ids;
+      }
+      const remaining = async (store: SessionStore) => (await store.listSessions()).map((s) => s.id);
+
+      test("over maxSessions, the least recently updated go first", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2, 3, 4, 5]);
+        const result = await store.cleanup({ maxSessions: 3, retentionDays: 0, autoCleanup: true }, { now });
+        expect(result).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
+        expect(await remaining(store)).toEqual(ids.slice(0, 3));
+        expect(await store.getMessages(ids[4]!)).toEqual([]);
+      });
+
+      test("sessions not updated for retentionDays are deleted", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 89, 91, 150]);
+        const result = await store.cleanup({ maxSessions: 0, retentionDays: 90, autoCleanup: true }, { now });
+        expect(result).toEqual({ sessionsDeleted: 2, byMaxLimit: 0, byRetention: 2 });
+        expect(await remaining(store)).toEqual(ids.slice(0, 2));
+      });
+
+      test("both rules: the limit first, then retention, each counted", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2, 95, 96, 97]);
+        const result = await store.cleanup({ maxSessions: 4, retentionDays: 90, autoCleanup: true }, { now });
+        expect(result).toEqual({ sessionsDeleted: 3, byMaxLimit: 1, byRetention: 2 });
+        expect(await remaining(store)).toEqual(ids.slice(0, 2));
+      });
+
+      test("limits of 0 mean no limit, never delete everything", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 500, 5000]);
+        const result = await store.cleanup({ maxSessions: 0, retentionDays: 0, autoCleanup: true }, { now });
+        expect(result).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
+        expect(await remaining(store)).toEqual(ids);
+      });
+
+      test("nothing to do leaves everything", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2]);
+        expect(await store.cleanup({ maxSessions: 100, retentionDays: 90, autoCleanup: true }, { now })).toEqual({
+          sessionsDeleted: 0,
+          byMaxLimit: 0,
+          byRetention: 0,
+        });
+        expect(await remaining(store)).toEqual(ids);
+      });
+
+      test("sessions named in keep survive both rules", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2, 3, 120, 130]);
+        const keep = [ids[4]!, ids[2]!.toUpperCase()];
+        const result = await store.cleanup({ maxSessions: 3, retentionDays: 90, autoCleanup: true }, { now, keep });
+        expect(result).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
+        expect(await remaining(store)).toEqual([ids[0]!, ids[2]!, ids[4]!]);
+      });
+
+      test("a negative or fractional limit is invalid_data and deletes nothing", async () => {
+        const store = await fresh();
+        await withSessions(store, [1, 2]);
+        expect((await storageError(store.cleanup({ maxSessions: -1, retentionDays: 0, autoCleanup: true }))).kind).toBe("invalid_data");
+        expect((await storageError(store.cleanup({ maxSessions: 0, retentionDays: 1.5, autoCleanup: true }))).kind).toBe("invalid_data");
+        expect(await remaining(store)).toHaveLength(2);
+      });
+
+      test("many sessions are removed in batches, all counted", async () => {
+        const store = await fresh();
+        const ages = Array.from({ length: 700 }, (_, i) => i / 10);
+        const ids = await withSessions(store, ages);
+        const result = await store.cleanup({ maxSessions: 150, retentionDays: 0, autoCleanup: true }, { now });
+        expect(result).toEqual({ sessionsDeleted: 550, byMaxLimit: 550, byRetention: 0 });
+        expect(await remaining(store)).toEqual(ids.slice(0, 150));
+      });
+    });
+  });
+}

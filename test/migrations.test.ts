@@ -1,0 +1,190 @@
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StorageError } from "../src/storage/errors.ts";
+import { openDatabase } from "../src/storage/sqlite/bootstrap.ts";
+import { migrations, type Migration } from "../src/storage/sqlite/migrations.ts";
+import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+
+const schemaDir = join(import.meta.dir, "../schema");
+
+function tempPath(name = "sessions.db"): string {
+  return join(mkdtempSync(join(tmpdir(), "synapse-migrate-")), name);
+}
+
+function openError(path: string, list?: readonly Migration[]): StorageError {
+  try {
+    openDatabase(path, list).close();
+  } catch (error) {
+    expect(error).toBeInstanceOf(StorageError);
+    return error as StorageError;
+  }
+  throw new Error("expected opening to fail");
+}
+
+function ledger(db: Database): { version: string; file: string; checksum: string }[] {
+  return db.query<{ version: string; file: string; checksum: string }, []>("SELECT version, file, checksum FROM _synapse_migrations ORDER BY version").all();
+}
+
+describe("embedded migrations", () => {
+  test("are exactly the files in schema/, in name order", () => {
+    const files = readdirSync(schemaDir).filter((f) => f.endsWith(".sql")).sort();
+    expect(migrations.map((m) => m.file)).toEqual(files);
+    for (const migration of migrations) {
+      expect(migration.sql).toBe(readFileSync(join(schemaDir, migration.file), "utf8"));
+      expect(migration.file.startsWith(`${migration.version}_`)).toBe(true);
+    }
+  });
+
+  test("the first is the plan's initial schema", () => {
+    expect(migrations[0]!.file).toBe("20250125_001_initial.sql");
+  });
+});
+
+describe("migration runner", () => {
+  test("a fresh database gets every migration, recorded with its checksum", () => {
+    const db = openDatabase(tempPath());
+    expect(ledger(db)).toEqual(migrations.map((m) => ({ version: m.version, file: m.file, checksum: m.checksum })));
+    expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    expect(db.query("PRAGMA foreign_keys").get()).toEqual({ foreign_keys: 1 });
+    expect(db.query("PRAGMA synchronous").get()).toEqual({ synchronous: 2 });
+    db.close();
+  });
+
+  test("opening again is a no-op", () => {
+    const path = tempPath();
+    openDatabase(path).close();
+    const before = new Database(path);
+    const version = before.query("PRAGMA schema_version").get();
+    const rows = ledger(before);
+    before.close();
+    openDatabase(path).close();
+    const after = new Database(path);
+    expect(after.query("PRAGMA schema_version").get()).toEqual(version);
+    expect(ledger(after)).toEqual(rows);
+    after.close();
+  });
+
+  test("a database of the first schema is upgraded in place, its data kept in order", async () => {
+    const path = tempPath();
+    const old = openDatabase(path, migrations.slice(0, 1));
+    old.run(`INSERT INTO sessions VALUES ('11111111-1111-4111-8111-111111111111', 'kept', 'openai', 'gpt-4o', 'Be kind.', '2025-02-01T10:00:00.000Z', '2025-02-01T10:05:00.000Z')`);
+    old.run(`INSERT INTO sessions VALUES ('22222222-2222-4222-8222-222222222222', NULL, 'anthropic', 'claude', NULL, '2025-02-02T10:00:00.000Z', '2025-02-02T10:00:00.000Z')`);
+    const insert = old.query("INSERT INTO messages VALUES (?, '11111111-1111-4111-8111-111111111111', ?, ?, ?)");
+    // Two share a timestamp; the older schema kept their insertion order only in its rowid.
+    insert.run("aaaaaaaa-0000-4000-8000-000000000001", "system", "Be kind.", "2025-02-01T10:00:00.000Z");
+    insert.run("aaaaaaaa-0000-4000-8000-000000000003", "user", "first question", "2025-02-01T10:01:00.000Z");
+    insert.run("aaaaaaaa-0000-4000-8000-000000000002", "assistant", "first answer", "2025-02-01T10:01:00.000Z");
+    insert.run("aaaaaaaa-0000-4000-8000-000000000004", "user", "second question", "2025-02-01T10:05:00.000Z");
+    expect(ledger(old).map((r) => r.version)).toEqual([migrations[0]!.version]);
+    old.close();
+
+    const store = SqliteStore.open(path);
+    const messages = await store.getMessages("11111111-1111-4111-8111-111111111111");
+    expect(messages.map((m) => m.content)).toEqual(["Be kind.", "first question", "first answer", "second question"]);
+    const list = await store.listSessions();
+    expect(list.map((s) => [s.name, s.messageCount, s.preview])).toEqual([
+      [null, 0, null],
+      ["kept", 4, "first question"],
+    ]);
+    expect(await store.getSession("11111111-1111-4111-8111-111111111111")).toMatchObject({ systemPrompt: "Be kind.", model: "gpt-4o" });
+    await store.close();
+    const db = new Database(path);
+    expect(ledger(db).map((r) => r.version)).toEqual(migrations.map((m) => m.version));
+    expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+    expect(db.query("PRAGMA foreign_key_check").all()).toEqual([]);
+    db.close();
+  });
+
+  test("a migration that fails is rolled back whole and named", () => {
+    const path = tempPath();
+    openDatabase(path, migrations.slice(0, 1)).close();
+    const broken: Migration = { version: "20990101_001", file: "20990101_001_broken.sql", checksum: "x", sql: "CREATE TABLE half (a); INSERT INTO nowhere VALUES (1);" };
+    const error = openError(path, [migrations[0]!, broken]);
+    expect(error.kind).toBe("migration");
+    expect(error.message).toContain("20990101_001_broken.sql failed");
+    const db = new Database(path);
+    expect(db.query("SELECT name FROM sqlite_master WHERE name = 'half'").all()).toEqual([]);
+    expect(ledger(db).map((r) => r.version)).toEqual([migrations[0]!.version]);
+    db.close();
+  });
+
+  test("an applied migration whose file changed is a clear error", () => {
+    const path = tempPath();
+    openDatabase(path).close();
+    const edited = migrations.map((m, i) => (i === 0 ? { ...m, checksum: "0".repeat(64) } : m));
+    const error = openError(path, edited);
+    expect(error.kind).toBe("migration");
+    expect(error.message).toContain("migration 20250125_001_initial.sql differs from the one applied");
+  });
+});
+
+describe("databases Synapse must not touch", () => {
+  function expectUntouched(path: string, run: () => void): void {
+    const before = readFileSync(path);
+    run();
+    expect(readFileSync(path).equals(before)).toBe(true);
+  }
+
+  test("one written by a newer Synapse is refused as a migration error", () => {
+    const path = tempPath();
+    const db = openDatabase(path);
+    db.run("INSERT INTO _synapse_migrations VALUES ('20990101_001', '20990101_001_future.sql', 'abc', '2099-01-01T00:00:00.000Z')");
+    db.close();
+    expectUntouched(path, () => {
+      const error = openError(path);
+      expect(error.kind).toBe("migration");
+      expect(error.message).toContain("was written by a newer Synapse (schema 20990101_001); upgrade Synapse");
+    });
+  });
+
+  test("a file that is not SQLite is a database error", () => {
+    const path = tempPath("notes.md");
+    writeFileSync(path, "# My notes\n\nNothing to see here, but it must survive.\n");
+    expectUntouched(path, () => {
+      const error = openError(path);
+      expect(error.kind).toBe("database");
+      expect(error.message).toBe(`${path} is not a SQLite database; Synapse left it untouched. Move it away, or set database_url to another file`);
+    });
+  });
+
+  test("another program's SQLite database is refused", () => {
+    const path = tempPath("other.db");
+    const other = new Database(path);
+    other.run("PRAGMA journal_mode = DELETE");
+    other.run("CREATE TABLE bookmarks (url TEXT)");
+    other.run("INSERT INTO bookmarks VALUES ('https://example.org')");
+    other.close();
+    expectUntouched(path, () => {
+      const error = openError(path);
+      expect(error.kind).toBe("database");
+      expect(error.message).toContain("is a SQLite database of another program (tables: bookmarks)");
+    });
+  });
+
+  test("a corrupt database is a database error that says so", () => {
+    const path = tempPath();
+    const db = openDatabase(path);
+    db.run("PRAGMA journal_mode = DELETE");
+    db.close();
+    const bytes = readFileSync(path);
+    // Keep the header, wreck the schema that follows it on the first page.
+    bytes.fill(0xa5, 100, 4096);
+    writeFileSync(path, bytes);
+    expectUntouched(path, () => {
+      const error = openError(path);
+      expect(error.kind).toBe("database");
+      expect(error.message).toContain("is corrupt; Synapse did not change it");
+    });
+  });
+
+  test("an empty file becomes a new database", () => {
+    const path = tempPath();
+    writeFileSync(path, "", { mode: 0o600 });
+    const db = openDatabase(path);
+    expect(ledger(db)).toHaveLength(migrations.length);
+    db.close();
+  });
+});
