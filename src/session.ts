@@ -4,7 +4,7 @@ export const roles = ["system", "user", "assistant"] as const;
 export type Role = (typeof roles)[number];
 
 export function isRole(value: unknown): value is Role {
-  return typeof value === "string" && (roles as readonly string[]).includes(value);
+  return value === "user" || value === "assistant" || value === "system";
 }
 
 /** A conversation and the settings it was started with. */
@@ -66,19 +66,31 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
  */
 export function previewOf(text: string | null, max = previewLength): string | null {
   if (text === null) return null;
-  const trimmed = text.trim();
-  const line = trimmed.split("\n", 1)[0]!.replace(/\s+/g, " ").trim();
-  if (line === "") return null;
-  const moreLines = trimmed.includes("\n");
-  if (cutAt(line, moreLines ? max - 1 : max) === line) return moreLines ? `${line}…` : line;
+  const start = text.search(/\S/);
+  if (start === -1) return null;
+  const newline = text.indexOf("\n", start);
+  const lineEnd = newline === -1 ? text.length : newline;
+  // Only the start of a long line can show, so only that much is folded (a list shows thousands).
+  const end = Math.min(lineEnd, start + max * 3);
+  const line = foldSpace(text.slice(start, end)).trimEnd();
+  const more = end < lineEnd || (newline !== -1 && /\S/.test(text.slice(newline)));
+  if (!more && cutAt(line, max) === line) return line;
   return `${cutAt(line, max - 1).trimEnd()}…`;
+}
+
+// Replacing every single space is slow (a match per word), so only runs and odd spaces are sought.
+const oddSpace = /[^\S ]/;
+
+function foldSpace(text: string): string {
+  return text.includes("  ") || oddSpace.test(text) ? text.replace(/\s+/g, " ") : text;
 }
 
 /** The longest prefix of `text` of at most `max` characters that ends on a character boundary. */
 function cutAt(text: string, max: number): string {
   // Most previews are ASCII, where code units are characters; segmenting them all would make
   // listing thousands of sessions measurably slower.
-  if (!nonAscii.test(text)) return text.slice(0, max);
+  // (One character past the cut is checked too: a combining accent there belongs to the cut.)
+  if (!nonAscii.test(text.slice(0, max + 1))) return text.slice(0, max);
   let out = "";
   let count = 0;
   for (const { segment } of graphemes.segment(text)) {

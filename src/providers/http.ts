@@ -1,0 +1,347 @@
+/**
+ * The HTTP side every remote provider shares: POST a JSON body with global `fetch` (so tests
+ * point base URLs at local servers), turn HTTP failures into `ProviderError`s a user can act
+ * on, read the answer as server-sent events, and retry what is worth retrying — only before the
+ * first token, so a retry never repeats text the user has already seen.
+ */
+import { log } from "../log.ts";
+import { ProviderError, redact, type ProviderErrorKind } from "./errors.ts";
+import { readSse, type SseEvent } from "./sse.ts";
+import type { ProviderName, StreamEvent } from "./types.ts";
+
+/** How hard to try again after a retryable failure. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** A wait longer than this (say, `retry-after: 3600`) is not waited for: the error is thrown. */
+  maxWaitMs: number;
+  /** First backoff when the provider gives no `retry-after`; doubles each retry. */
+  baseDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, maxWaitMs: 30_000, baseDelayMs: 500 };
+
+/** What a remote provider needs to talk and to explain failures. */
+export interface RemoteSettings {
+  name: Exclude<ProviderName, "echo">;
+  apiKey: string;
+  /** Without a trailing slash. */
+  baseUrl: string;
+  maxTokens: number;
+  defaultModel: string;
+  /** The config file consulted, named in messages about keys and models. */
+  configPath: string;
+  retry: RetryPolicy;
+}
+
+const LABEL: Record<ProviderName, string> = {
+  anthropic: "Anthropic",
+  openai: "OpenAI",
+  deepseek: "DeepSeek",
+  echo: "Echo",
+};
+
+/** `Anthropic`, `OpenAI`, …: how a provider is named in messages. */
+export function providerLabel(name: ProviderName): string {
+  return LABEL[name];
+}
+
+/** The environment variable holding a provider's key, e.g. `ANTHROPIC_API_KEY`. */
+export function keyEnvName(name: ProviderName): string {
+  return `${name.toUpperCase()}_API_KEY`;
+}
+
+/** The environment variable overriding a provider's base URL, e.g. `OPENAI_BASE_URL`. */
+export function baseUrlEnvName(name: ProviderName): string {
+  return `${name.toUpperCase()}_BASE_URL`;
+}
+
+/** What the provider said about a failure, from its JSON error body. */
+interface ErrorBody {
+  type: string | undefined;
+  code: string | undefined;
+  message: string | undefined;
+}
+
+/** Both wire formats nest the details under `error`: `{error: {type, code?, message}}`. */
+function parseErrorBody(text: string): ErrorBody {
+  try {
+    const json: unknown = JSON.parse(text);
+    const error = isRecord(json) ? json.error : undefined;
+    if (isRecord(error)) {
+      return { type: stringOr(error.type), code: stringOr(error.code), message: stringOr(error.message) };
+    }
+    if (isRecord(json)) return { type: undefined, code: undefined, message: stringOr(json.message) };
+  } catch {
+    // not JSON: an HTML page from a proxy, say
+  }
+  const trimmed = text.trim();
+  return { type: undefined, code: undefined, message: trimmed === "" ? undefined : trimmed };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function stringOr(value: unknown): string | undefined {
+  if (typeof value === "string" && value !== "") return value;
+  if (typeof value === "number") return String(value);
+  return undefined;
+}
+
+function clip(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** `retry-after-ms` (what the official SDKs also read), else `retry-after` in seconds or as a date. */
+export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && ms.trim() !== "") {
+    const value = Number(ms);
+    if (Number.isFinite(value) && value >= 0) return value;
+  }
+  const after = headers.get("retry-after");
+  if (after === null || after.trim() === "") return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+interface HttpFailure {
+  status: number;
+  body: ErrorBody;
+  retryAfterMs: number | undefined;
+  model: string;
+  url: string;
+}
+
+/** Maps an HTTP error answer to a kind and a message that says what to do. */
+export function httpError(settings: RemoteSettings, failure: HttpFailure): ProviderError {
+  const { name, configPath } = settings;
+  const { status, body, model } = failure;
+  const label = providerLabel(name);
+  const details = [body.type ?? body.code, body.message].filter((part) => part !== undefined).join(": ");
+  const said = `${status}${details ? `: ${clip(details)}` : ""}`;
+  const keyHint = `${keyEnvName(name)} or api_key under [${name}] in ${configPath}`;
+  const errorType = body.type ?? "";
+  const errorCode = body.code ?? "";
+
+  let kind: ProviderErrorKind;
+  let message: string;
+  if (status === 401) {
+    kind = "auth";
+    message = `${label} rejected the API key (${said}). Check ${keyHint}.`;
+  } else if (status === 403) {
+    kind = "auth";
+    message = `${label} refused access for this API key (${said}). Check that the key in ${keyHint} may use model "${model}".`;
+  } else if (status === 404) {
+    kind = "not_found";
+    message =
+      `${label} does not know model "${model}", or ${failure.url} is not its API (${said}). ` +
+      `Check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${baseUrlEnvName(name)} / base_url.`;
+  } else if (status === 402 || errorCode === "insufficient_quota" || errorType === "insufficient_quota") {
+    kind = "quota";
+    message = `${label} says the account has no credit left (${said}). Check billing for this API key, then try again.`;
+  } else if (status === 429) {
+    kind = "rate_limit";
+    const wait = failure.retryAfterMs === undefined ? "" : ` It asks to retry after ${Math.ceil(failure.retryAfterMs / 1000)} s.`;
+    message = `${label} rate limit reached (${said}).${wait} Wait a little and try again.`;
+  } else if (status === 529 || status === 503 || errorType === "overloaded_error") {
+    kind = "overloaded";
+    message = `${label} is overloaded (${said}). Try again in a moment.`;
+  } else if (status >= 500) {
+    kind = "server";
+    message = `${label} had a server error (${said}). Try again in a moment.`;
+  } else {
+    kind = "bad_request";
+    message = `${label} rejected the request (${said}).`;
+  }
+  const options = failure.retryAfterMs === undefined ? { status } : { status, retryAfterMs: failure.retryAfterMs };
+  return new ProviderError(kind, name, redact(message, [settings.apiKey]), options);
+}
+
+function cancelled(name: ProviderName): ProviderError {
+  return new ProviderError("cancelled", name, `${providerLabel(name)} reply cancelled.`);
+}
+
+function errorCode(error: unknown): string {
+  if (isRecord(error) && typeof error.code === "string") return error.code;
+  return error instanceof Error ? error.name : "unknown error";
+}
+
+/**
+ * POSTs `body` as JSON and returns the streaming response, or throws a `ProviderError`
+ * (network failure, HTTP error, not an event stream, or cancelled).
+ */
+export async function postForStream(
+  settings: RemoteSettings,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  model: string,
+  signal: AbortSignal,
+): Promise<Response> {
+  const { name } = settings;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...headers },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) throw cancelled(name);
+    const where = new URL(url).origin;
+    throw new ProviderError(
+      "network",
+      name,
+      `Could not reach ${providerLabel(name)} at ${where} (${errorCode(error)}). ` +
+        `Check your network connection, and ${baseUrlEnvName(name)} / base_url if you set one.`,
+      { cause: error },
+    );
+  }
+  if (!response.ok) {
+    let text = "";
+    try {
+      text = await response.text();
+    } catch {
+      if (signal.aborted) throw cancelled(name);
+    }
+    throw httpError(settings, {
+      status: response.status,
+      body: parseErrorBody(text),
+      retryAfterMs: parseRetryAfter(response.headers),
+      model,
+      url,
+    });
+  }
+  const type = response.headers.get("content-type") ?? "";
+  if (!type.includes("text/event-stream") || response.body === null) {
+    // A proxy's login page or a non-streaming JSON answer: nothing to stream.
+    const text = await response.text().catch(() => "");
+    throw new ProviderError(
+      "stream_error",
+      name,
+      redact(
+        `${providerLabel(name)} answered with ${type || "no content type"} instead of an event stream` +
+          `${text ? ` (${clip(text, 200)})` : ""}. Check ${baseUrlEnvName(name)} / base_url.`,
+        [settings.apiKey],
+      ),
+      { status: response.status },
+    );
+  }
+  return response;
+}
+
+/**
+ * The server-sent events of a streaming response. A connection lost mid-stream becomes a
+ * `network` error, an abort a `cancelled` one; leaving the loop closes the connection.
+ */
+export async function* responseEvents(
+  settings: RemoteSettings,
+  response: Response,
+  signal: AbortSignal,
+): AsyncGenerator<SseEvent> {
+  const { name } = settings;
+  if (response.body === null) return;
+  const events = readSse(response.body, signal);
+  try {
+    for (;;) {
+      let result: IteratorResult<SseEvent>;
+      try {
+        result = await events.next();
+      } catch (error) {
+        if (signal.aborted) throw cancelled(name);
+        throw new ProviderError(
+          "network",
+          name,
+          `The connection to ${providerLabel(name)} broke off mid-reply (${errorCode(error)}). Try again.`,
+          { cause: error },
+        );
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    await events.return(undefined);
+  }
+}
+
+/** Parses an event's JSON data, or throws a `stream_error` naming the provider. */
+export function parseEventJson(settings: RemoteSettings, event: SseEvent): unknown {
+  try {
+    return JSON.parse(event.data);
+  } catch (error) {
+    throw new ProviderError(
+      "stream_error",
+      settings.name,
+      redact(`${providerLabel(settings.name)} sent an unreadable event (${clip(event.data, 120)}). Try again.`, [
+        settings.apiKey,
+      ]),
+      { cause: error },
+    );
+  }
+}
+
+/** Resolves after `ms`, or throws `cancelled` as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal, name: ProviderName): Promise<void> {
+  if (signal.aborted) return Promise.reject(cancelled(name));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled(name));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** How long to wait before retry number `attempt + 1`, or `undefined` for "don't". */
+function retryDelay(error: ProviderError, attempt: number, policy: RetryPolicy): number | undefined {
+  if (!error.retryable || attempt >= policy.maxRetries) return undefined;
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs <= policy.maxWaitMs ? error.retryAfterMs : undefined;
+  // ±25% jitter, so many clients hit by one outage do not come back in step.
+  const backoff = policy.baseDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
+  return Math.min(backoff, policy.maxWaitMs);
+}
+
+/**
+ * Runs `attempt` (one request and its stream), retrying retryable failures while no text has
+ * been delivered. Any error thrown carries `partialText`: the text yielded before it.
+ */
+export async function* withRetries(
+  settings: RemoteSettings,
+  signal: AbortSignal,
+  attempt: () => AsyncIterable<StreamEvent>,
+): AsyncGenerator<StreamEvent> {
+  let partial = "";
+  for (let tries = 0; ; tries++) {
+    try {
+      for await (const event of attempt()) {
+        if (event.type === "text") partial += event.text;
+        yield event;
+      }
+      return;
+    } catch (caught) {
+      const error = caught instanceof ProviderError ? caught : signal.aborted ? cancelled(settings.name) : undefined;
+      if (error === undefined) throw caught;
+      const wait = partial === "" && !signal.aborted ? retryDelay(error, tries, settings.retry) : undefined;
+      if (wait === undefined) {
+        error.partialText = partial;
+        throw error;
+      }
+      log.warn(
+        `${providerLabel(settings.name)}: ${error.kind.replace("_", " ")}` +
+          `${error.status === undefined ? "" : ` (${error.status})`}; retrying in ${(wait / 1000).toFixed(1)} s ` +
+          `(${tries + 1}/${settings.retry.maxRetries})`,
+      );
+      await sleep(wait, signal, settings.name);
+    }
+  }
+}

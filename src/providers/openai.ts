@@ -1,0 +1,119 @@
+/**
+ * The OpenAI Chat Completions API, streamed: `POST {base}/chat/completions`. DeepSeek speaks
+ * the same protocol, so both providers are this module with different settings.
+ */
+import { ProviderError, redact } from "./errors.ts";
+import {
+  isRecord,
+  parseEventJson,
+  postForStream,
+  providerLabel,
+  responseEvents,
+  withRetries,
+  type RemoteSettings,
+} from "./http.ts";
+import type { Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+
+const STOP_REASONS: Record<string, StopReason> = {
+  stop: "end_turn",
+  length: "max_tokens",
+  content_filter: "content_filter",
+  tool_calls: "tool_use",
+  function_call: "tool_use",
+};
+
+/**
+ * OpenAI now names the limit `max_completion_tokens` (and its reasoning models refuse
+ * `max_tokens`); DeepSeek documents only `max_tokens`.
+ */
+const MAX_TOKENS_FIELD = { openai: "max_completion_tokens", deepseek: "max_tokens" } as const;
+
+/** A provider speaking the OpenAI Chat Completions API: `openai`, or `deepseek` with its settings. */
+export function createOpenAICompatibleProvider(
+  settings: RemoteSettings & { name: "openai" | "deepseek" },
+): Provider {
+  return {
+    name: settings.name,
+    defaultModel: settings.defaultModel,
+    stream: (request) => withRetries(settings, request.signal, () => attempt(settings, request)),
+  };
+}
+
+/** The request body; `include_usage` asks for a final chunk with token counts. */
+export function openAIBody(
+  request: StreamRequest,
+  maxTokens: number,
+  provider: "openai" | "deepseek",
+): Record<string, unknown> {
+  return {
+    model: request.model,
+    messages: request.messages.map(({ role, content }) => ({ role, content })),
+    [MAX_TOKENS_FIELD[provider]]: request.maxTokens ?? maxTokens,
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+}
+
+async function* attempt(
+  settings: RemoteSettings & { name: "openai" | "deepseek" },
+  request: StreamRequest,
+): AsyncGenerator<StreamEvent> {
+  const { signal } = request;
+  const { name } = settings;
+  const response = await postForStream(
+    settings,
+    `${settings.baseUrl}/chat/completions`,
+    { authorization: `Bearer ${settings.apiKey}` },
+    openAIBody(request, settings.maxTokens, name),
+    request.model,
+    signal,
+  );
+  let rawStopReason: string | null = null;
+  let usage: { inputTokens: number; outputTokens: number } | null = null;
+  for await (const event of responseEvents(settings, response, signal)) {
+    if (event.data === "[DONE]") {
+      yield {
+        type: "done",
+        stopReason: rawStopReason === null ? "other" : (STOP_REASONS[rawStopReason] ?? "other"),
+        rawStopReason,
+        usage,
+      };
+      return;
+    }
+    const data = parseEventJson(settings, event);
+    if (!isRecord(data)) continue;
+    if (data.error !== undefined && data.error !== null) throw streamError(settings, data.error);
+    const choice = Array.isArray(data.choices) ? data.choices[0] : undefined;
+    if (isRecord(choice)) {
+      // `reasoning_content` (DeepSeek's reasoner thinking aloud) is deliberately not the answer.
+      const delta = choice.delta;
+      if (isRecord(delta) && typeof delta.content === "string" && delta.content !== "") {
+        yield { type: "text", text: delta.content };
+      }
+      if (typeof choice.finish_reason === "string") rawStopReason = choice.finish_reason;
+    }
+    if (isRecord(data.usage)) {
+      const { prompt_tokens: input, completion_tokens: output } = data.usage;
+      if (typeof input === "number" && typeof output === "number") usage = { inputTokens: input, outputTokens: output };
+    }
+  }
+  throw new ProviderError(
+    "stream_ended_early",
+    name,
+    `The ${providerLabel(name)} reply ended before it was complete (no [DONE]). Try again.`,
+  );
+}
+
+/** Compatible servers report a failure after the headers as a chunk holding `error`. */
+function streamError(settings: RemoteSettings, error: unknown): ProviderError {
+  const detail = isRecord(error)
+    ? [error.type, error.code, error.message].filter((part) => typeof part === "string" && part !== "").join(": ")
+    : String(error);
+  return new ProviderError(
+    "stream_error",
+    settings.name,
+    redact(`${providerLabel(settings.name)} reported an error mid-reply (${detail || "no details"}). Try again.`, [
+      settings.apiKey,
+    ]),
+  );
+}

@@ -1,0 +1,78 @@
+/** The providers Synapse knows, in the order they are listed to users. */
+export const PROVIDER_NAMES = ["anthropic", "openai", "deepseek", "echo"] as const;
+
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** Whether `name` is one of {@link PROVIDER_NAMES}. */
+export function isProviderName(name: string): name is ProviderName {
+  return (PROVIDER_NAMES as readonly string[]).includes(name);
+}
+
+export type Role = "system" | "user" | "assistant";
+
+/** One turn of a conversation, as stored and as sent. */
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+/** What one reply is asked for. */
+export interface StreamRequest {
+  /** The conversation so far, oldest first; `system` messages carry the system prompt. */
+  messages: ChatMessage[];
+  model: string;
+  /** Upper bound on the reply's tokens; the provider's configured `max_tokens` when absent. */
+  maxTokens?: number;
+  /** Aborting it stops the reply and closes the connection. */
+  signal: AbortSignal;
+}
+
+/**
+ * How a reply ended, the same for every provider:
+ * - `end_turn`: the model finished (Anthropic `end_turn`, OpenAI `stop`);
+ * - `max_tokens`: cut by the token limit (Anthropic `max_tokens`, OpenAI `length`);
+ * - `stop_sequence`: a stop sequence matched;
+ * - `tool_use`: the model asked for a tool (Synapse sends none, but a proxy might);
+ * - `content_filter`: withheld by the provider (OpenAI `content_filter`, Anthropic `refusal`);
+ * - `other`: anything else, or nothing reported; see `rawStopReason`.
+ */
+export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "content_filter" | "other";
+
+/** Token counts, as the provider reported them. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * What a stream yields: text deltas as they arrive, then exactly one `done`. Errors are thrown
+ * as `ProviderError`, never yielded.
+ */
+export type StreamEvent =
+  | { type: "text"; text: string }
+  | {
+      type: "done";
+      stopReason: StopReason;
+      /** The provider's own value (`end_turn`, `stop`, `length`, …), `null` when none came. */
+      rawStopReason: string | null;
+      /** `null` when the provider did not report usage. */
+      usage: Usage | null;
+    };
+
+/**
+ * A streaming LLM provider.
+ *
+ * @example
+ * const controller = new AbortController();
+ * let answer = "";
+ * for await (const event of provider.stream({ messages, model, signal: controller.signal })) {
+ *   if (event.type === "text") { answer += event.text; process.stdout.write(event.text); }
+ *   else console.error(event.stopReason, event.usage);
+ * }
+ */
+export interface Provider {
+  readonly name: ProviderName;
+  /** The model to use when the caller has no other: the resolved config's choice. */
+  readonly defaultModel: string;
+  stream(request: StreamRequest): AsyncIterable<StreamEvent>;
+}
