@@ -71,7 +71,9 @@ export function previewOf(text: string | null, max = previewLength): string | nu
   const newline = text.indexOf("\n", start);
   const lineEnd = newline === -1 ? text.length : newline;
   // Only the start of a long line can show, so only that much is folded (a list shows thousands).
-  const end = Math.min(lineEnd, start + max * 3);
+  // A character can take up to a dozen UTF-16 units (emoji sequences), so non-ASCII needs more.
+  let end = Math.min(lineEnd, start + max * 3);
+  if (nonAscii.test(text.slice(start, end))) end = Math.min(lineEnd, start + max * 16);
   const line = foldSpace(text.slice(start, end)).trimEnd();
   const more = end < lineEnd || (newline !== -1 && /\S/.test(text.slice(newline)));
   if (!more && cutAt(line, max) === line) return line;
