@@ -75,18 +75,18 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const data: ConfigFile = file ?? {};
 
   // Provider: the highest layer that names one.
-  let provider: ProviderName = DEFAULTS.provider;
-  let providerLayer: Layer = Layer.Default;
+  // `providerAt[layer]` is the provider in effect once that layer is applied.
+  const providerAt: ProviderName[] = [DEFAULTS.provider];
   const providerChoices: [string | undefined, Layer, string][] = [
     [data.provider, Layer.File, "provider"],
     [nonEmpty(env.SYNAPSE_PROVIDER), Layer.Env, "SYNAPSE_PROVIDER"],
     [flagValue(flags.provider, "--provider"), Layer.Flag, "--provider"],
   ];
   for (const [value, layer, key] of providerChoices) {
-    if (value === undefined) continue;
-    provider = checkProvider(value, key, layer === Layer.File ? path : undefined);
-    providerLayer = layer;
+    const previous = providerAt[layer - 1] ?? DEFAULTS.provider;
+    providerAt[layer] = value === undefined ? previous : checkProvider(value, key, layer === Layer.File ? path : undefined);
   }
+  const provider = providerAt[Layer.Flag] ?? DEFAULTS.provider;
 
   const providers = {} as Record<RemoteProviderName, ResolvedProviderConfig>;
   for (const name of REMOTE_PROVIDERS) {
@@ -106,9 +106,9 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     };
   }
 
-  // Model: the highest layer that names one, unless the provider was chosen at a higher layer:
-  // `--provider openai` must not inherit `model = "claude-…"` from the file. Then the
-  // provider's own model applies.
+  // Model: the highest layer that names one, as long as it was named for the provider that
+  // ends up running: `--provider openai` must not inherit `model = "claude-…"` from a file that
+  // chose anthropic. Otherwise the provider's own model applies.
   let model: string | undefined;
   let modelLayer: Layer = Layer.Default;
   const modelChoices: [string | undefined, Layer][] = [
@@ -121,7 +121,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     model = value;
     modelLayer = layer;
   }
-  if (model === undefined || modelLayer < providerLayer) {
+  if (model === undefined || providerAt[modelLayer] !== provider) {
     model = provider === "echo" ? DEFAULTS.models.echo : providers[provider].model;
   }
 
@@ -145,15 +145,16 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
 
 /**
  * Throws a `ConfigError` listing the known providers unless `name` is one of them. `key` says
- * where the name came from (`SYNAPSE_PROVIDER`, `--provider`, or `provider` in `file`).
+ * where the name came from (`SYNAPSE_PROVIDER`, `--provider`, or `provider` in `file`); without
+ * it the name came from elsewhere, e.g. a stored session.
  */
-export function checkProvider(name: string, key: string, file?: string): ProviderName {
+export function checkProvider(name: string, key?: string, file?: string): ProviderName {
   if (isProviderName(name)) return name;
-  const source = file === undefined ? key : `"${key}" in ${file}`;
+  const source = key === undefined ? "" : file === undefined ? ` (from ${key})` : ` (from "${key}" in ${file})`;
   throw new ConfigError(
     "unknown_provider",
-    `Unknown provider "${clip(name)}" (from ${source}). Known providers: ${PROVIDER_NAMES.join(", ")}.`,
-    file === undefined ? { key } : { key, file },
+    `Unknown provider "${clip(name)}"${source}. Known providers: ${PROVIDER_NAMES.join(", ")}.`,
+    { ...(key === undefined ? {} : { key }), ...(file === undefined ? {} : { file }) },
   );
 }
 

@@ -22,6 +22,7 @@ const STOP_REASONS: Record<string, StopReason> = {
   stop_sequence: "stop_sequence",
   tool_use: "tool_use",
   refusal: "content_filter",
+  model_context_window_exceeded: "max_tokens",
 };
 
 /** A provider speaking the Anthropic Messages API with `settings`. */

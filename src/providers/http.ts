@@ -219,8 +219,9 @@ export async function postForStream(
     });
   }
   const type = response.headers.get("content-type") ?? "";
-  if (!type.includes("text/event-stream") || response.body === null) {
-    // A proxy's login page or a non-streaming JSON answer: nothing to stream.
+  if (/json|html/i.test(type) || response.body === null) {
+    // A proxy's login page or a non-streaming JSON answer: nothing to stream. Other types are
+    // given a chance, since some compatible servers label their event stream loosely.
     const text = await response.text().catch(() => "");
     throw new ProviderError(
       "stream_error",

@@ -46,7 +46,7 @@ export interface CreateProviderOptions {
  * for await (const event of provider.stream({ messages, model: config.model, signal })) …
  */
 export function createProvider(name: string, config: ResolvedConfig, options: CreateProviderOptions = {}): Provider {
-  const provider = checkProvider(name, "provider");
+  const provider = checkProvider(name);
   if (provider === "echo") return createEchoProvider(options.echo);
   const settings = config.providers[provider];
   if (settings.apiKey === undefined) {

@@ -81,13 +81,16 @@ export class SseParser {
       this.#skipLf = false;
       if (text.charCodeAt(0) === LF) text = text.slice(1);
     }
-    const s = this.#rest.length > 0 ? this.#rest + text : text;
+    // The kept rest holds no line ending, so the search starts after it: a long line arriving
+    // in many chunks is not rescanned from its start each time.
+    const from = this.#rest.length;
+    const s = from > 0 ? this.#rest + text : text;
     const length = s.length;
     let pos = 0;
     // Remember where the next CR and LF are, so a stream without CRs costs one scan, not one
     // scan per line.
-    let cr = s.indexOf("\r");
-    let lf = s.indexOf("\n");
+    let cr = s.indexOf("\r", from);
+    let lf = s.indexOf("\n", from);
     while (pos < length) {
       if (cr !== -1 && cr < pos) cr = s.indexOf("\r", pos);
       if (lf !== -1 && lf < pos) lf = s.indexOf("\n", pos);

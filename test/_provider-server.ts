@@ -1,0 +1,140 @@
+/**
+ * Local stand-ins for provider APIs: a `Bun.serve` on 127.0.0.1 that answers each request
+ * with the next scripted reply (a recorded stream, an HTTP error, a stream that never ends)
+ * and records what it was sent, so tests can check the request and whether the client hung up.
+ */
+import { join } from "node:path";
+
+export const FIXTURES = join(import.meta.dir, "fixtures", "providers");
+
+/** A recorded stream from `test/fixtures/providers/<name>`. */
+export async function fixture(name: string): Promise<string> {
+  return Bun.file(join(FIXTURES, name)).text();
+}
+
+export type Reply =
+  /** A recorded stream, sent in `chunkSize`-byte pieces (default: all at once). */
+  | { kind: "sse"; body: string; chunkSize?: number; headers?: Record<string, string> }
+  /** An HTTP error, with a JSON or text body. */
+  | { kind: "error"; status: number; json?: unknown; text?: string; headers?: Record<string, string> }
+  /** `head` at once, then `repeat` every `intervalMs`, forever: only the client can end it. */
+  | { kind: "endless"; head: string; repeat: string; intervalMs: number };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface ProviderServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  requests: RecordedRequest[];
+  /** Resolves when the client closed an `endless` stream. */
+  clientHungUp: Promise<void>;
+  /** How many `repeat` pieces an `endless` stream had sent when the client hung up. */
+  endlessSent(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves `replies` in order, one per request; the last one repeats when they run out.
+ * @example
+ * const server = startProviderServer([{ kind: "sse", body: await fixture("anthropic/hello.sse") }]);
+ */
+export function startProviderServer(replies: Reply[]): ProviderServer {
+  const requests: RecordedRequest[] = [];
+  let hungUp!: () => void;
+  const clientHungUp = new Promise<void>((resolve) => (hungUp = resolve));
+  let sent = 0;
+  const encoder = new TextEncoder();
+
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 30,
+    async fetch(request) {
+      const text = await request.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // keep the text
+      }
+      requests.push({
+        method: request.method,
+        path: new URL(request.url).pathname,
+        headers: Object.fromEntries(request.headers),
+        body,
+      });
+      const reply = replies[Math.min(requests.length - 1, replies.length - 1)];
+      if (reply === undefined) return new Response("no reply scripted", { status: 500 });
+      switch (reply.kind) {
+        case "sse": {
+          const bytes = encoder.encode(reply.body);
+          const size = reply.chunkSize ?? bytes.length;
+          let offset = 0;
+          const stream = new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (offset >= bytes.length) return controller.close();
+              controller.enqueue(bytes.slice(offset, offset + size));
+              offset += size;
+            },
+          });
+          return new Response(stream, {
+            headers: { "content-type": "text/event-stream; charset=utf-8", ...reply.headers },
+          });
+        }
+        case "error": {
+          const payload = reply.json === undefined ? (reply.text ?? "") : JSON.stringify(reply.json);
+          const type = reply.json === undefined ? "text/plain" : "application/json";
+          return new Response(payload, { status: reply.status, headers: { "content-type": type, ...reply.headers } });
+        }
+        case "endless": {
+          let timer: Timer | undefined;
+          const stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(encoder.encode(reply.head));
+              timer = setInterval(() => {
+                try {
+                  controller.enqueue(encoder.encode(reply.repeat));
+                  sent++;
+                } catch {
+                  clearInterval(timer);
+                  hungUp();
+                }
+              }, reply.intervalMs);
+            },
+            cancel() {
+              clearInterval(timer);
+              hungUp();
+            },
+          });
+          request.signal.addEventListener("abort", () => {
+            clearInterval(timer);
+            hungUp();
+          });
+          return new Response(stream, { headers: { "content-type": "text/event-stream" } });
+        }
+      }
+    },
+  });
+
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    requests,
+    clientHungUp,
+    endlessSent: () => sent,
+    stop: () => server.stop(true),
+  };
+}
+
+/** A port nothing listens on: bind one, note it, let it go. */
+export async function closedPort(): Promise<number> {
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+  const port = server.port;
+  await server.stop(true);
+  if (port === undefined) throw new Error("no port");
+  return port;
+}

@@ -1,0 +1,365 @@
+import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig, type ConfigFlags, type ResolvedConfig } from "../src/config/index.ts";
+import { log } from "../src/log.ts";
+
+const FIXTURES = join(import.meta.dir, "fixtures", "config");
+
+type Env = Record<string, string | undefined>;
+
+/** A fresh home and XDG config dir; `toml`, when given, is written where Synapse looks by default. */
+function sandbox(toml?: string): { env: Env; path: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), "synapse-config-"));
+  const env: Env = { HOME: join(dir, "home"), XDG_CONFIG_HOME: join(dir, "xdg") };
+  const path = join(dir, "xdg", "synapse", "config.toml");
+  if (toml !== undefined) {
+    mkdirSync(join(dir, "xdg", "synapse"), { recursive: true });
+    writeFileSync(path, toml, { mode: 0o600 });
+  }
+  return { env, path, dir };
+}
+
+/** Loads with the given file text, extra environment and flags; warnings are collected. */
+function load(toml: string | undefined, env: Env = {}, flags: ConfigFlags = {}) {
+  const box = sandbox(toml);
+  const warnings: string[] = [];
+  const config = loadConfig({ env: { ...box.env, ...env }, flags, warn: (m) => warnings.push(m) });
+  return { config, warnings, path: box.path };
+}
+
+function loadError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+function fixturePath(name: string): string {
+  return join(FIXTURES, name);
+}
+
+describe("precedence: defaults < file < environment < flags", () => {
+  interface Case {
+    name: string;
+    file?: string;
+    env?: Env;
+    flags?: ConfigFlags;
+    expected: Partial<Pick<ResolvedConfig, "provider" | "model" | "systemPrompt">> & {
+      apiKey?: string | undefined;
+      baseUrl?: string;
+      databaseUrl?: string | undefined;
+    };
+  }
+  const cases: Case[] = [
+    { name: "defaults", expected: { provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: undefined } },
+    { name: "file provider, its default model", file: `provider = "openai"`, expected: { provider: "openai", model: "gpt-4o-mini" } },
+    {
+      name: "file provider, its table's model",
+      file: `provider = "deepseek"\n[deepseek]\nmodel = "deepseek-reasoner"`,
+      expected: { provider: "deepseek", model: "deepseek-reasoner" },
+    },
+    { name: "file provider and model", file: `provider = "openai"\nmodel = "gpt-4o"`, expected: { provider: "openai", model: "gpt-4o" } },
+    { name: "file model, default provider", file: `model = "claude-opus-4-1"`, expected: { provider: "anthropic", model: "claude-opus-4-1" } },
+    {
+      name: "env provider beats file; the file's model was for the file's provider",
+      file: `provider = "openai"\nmodel = "gpt-4o"`,
+      env: { SYNAPSE_PROVIDER: "deepseek" },
+      expected: { provider: "deepseek", model: "deepseek-chat" },
+    },
+    {
+      name: "env model beats file model",
+      file: `provider = "openai"\nmodel = "gpt-4o"`,
+      env: { SYNAPSE_MODEL: "gpt-4.1" },
+      expected: { provider: "openai", model: "gpt-4.1" },
+    },
+    {
+      name: "env provider and model",
+      env: { SYNAPSE_PROVIDER: "openai", SYNAPSE_MODEL: "gpt-4.1" },
+      expected: { provider: "openai", model: "gpt-4.1" },
+    },
+    {
+      name: "flag provider beats env; env model dropped",
+      env: { SYNAPSE_PROVIDER: "openai", SYNAPSE_MODEL: "gpt-4.1" },
+      flags: { provider: "anthropic" },
+      expected: { provider: "anthropic", model: "claude-sonnet-4-5" },
+    },
+    {
+      name: "flag model beats env model",
+      env: { SYNAPSE_PROVIDER: "openai", SYNAPSE_MODEL: "gpt-4.1" },
+      flags: { model: "o4-mini" },
+      expected: { provider: "openai", model: "o4-mini" },
+    },
+    {
+      name: "flag provider and model beat everything",
+      file: `provider = "openai"\nmodel = "gpt-4o"`,
+      env: { SYNAPSE_PROVIDER: "deepseek", SYNAPSE_MODEL: "deepseek-reasoner" },
+      flags: { provider: "anthropic", model: "claude-haiku-4-5" },
+      expected: { provider: "anthropic", model: "claude-haiku-4-5" },
+    },
+    {
+      name: "flag naming the file's provider keeps the file's model",
+      file: `provider = "anthropic"\nmodel = "claude-opus-4-1"`,
+      flags: { provider: "anthropic" },
+      expected: { provider: "anthropic", model: "claude-opus-4-1" },
+    },
+    {
+      name: "env model kept when a flag names the same provider",
+      file: `provider = "openai"`,
+      env: { SYNAPSE_MODEL: "gpt-4.1" },
+      flags: { provider: "openai" },
+      expected: { provider: "openai", model: "gpt-4.1" },
+    },
+    {
+      name: "file model applies again when a flag returns to the file's provider",
+      file: `provider = "openai"\nmodel = "gpt-4o"`,
+      env: { SYNAPSE_PROVIDER: "deepseek" },
+      flags: { provider: "openai" },
+      expected: { provider: "openai", model: "gpt-4o" },
+    },
+    { name: "echo needs nothing", flags: { provider: "echo" }, expected: { provider: "echo", model: "echo" } },
+    { name: "empty env values count as unset", file: `provider = "openai"`, env: { SYNAPSE_PROVIDER: "", SYNAPSE_MODEL: "" }, expected: { provider: "openai", model: "gpt-4o-mini" } },
+    { name: "api key from file", file: `[anthropic]\napi_key = "file-key-123456"`, expected: { apiKey: "file-key-123456" } },
+    {
+      name: "api key: env beats file",
+      file: `[anthropic]\napi_key = "file-key-123456"`,
+      env: { ANTHROPIC_API_KEY: "env-key-123456" },
+      expected: { apiKey: "env-key-123456" },
+    },
+    { name: "base url default", expected: { baseUrl: "https://api.anthropic.com" } },
+    { name: "base url from file, trailing slash dropped", file: `[anthropic]\nbase_url = "http://file.test/"`, expected: { baseUrl: "http://file.test" } },
+    {
+      name: "base url: env beats file",
+      file: `[anthropic]\nbase_url = "http://file.test"`,
+      env: { ANTHROPIC_BASE_URL: "http://env.test/" },
+      expected: { baseUrl: "http://env.test" },
+    },
+    { name: "system prompt from file", file: `system_prompt = "Be brief."`, expected: { systemPrompt: "Be brief." } },
+    { name: "system prompt: flag beats file", file: `system_prompt = "Be brief."`, flags: { systemPrompt: "Be verbose." }, expected: { systemPrompt: "Be verbose." } },
+    { name: "system prompt: empty flag turns it off", file: `system_prompt = "Be brief."`, flags: { systemPrompt: "" }, expected: { systemPrompt: undefined } },
+    { name: "database url from file", file: `[session]\ndatabase_url = "/data/s.db"`, expected: { databaseUrl: "/data/s.db" } },
+    {
+      name: "database url: env beats file",
+      file: `[session]\ndatabase_url = "/data/s.db"`,
+      env: { SYNAPSE_DATABASE_URL: "postgres://localhost/synapse" },
+      expected: { databaseUrl: "postgres://localhost/synapse" },
+    },
+  ];
+
+  test.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const { config, warnings } = load(c.file, c.env, c.flags);
+    const { apiKey, baseUrl, databaseUrl, ...top } = c.expected;
+    expect(config).toMatchObject(top);
+    if ("systemPrompt" in top) expect(config.systemPrompt).toBe(top.systemPrompt);
+    if ("apiKey" in c.expected) expect(config.providers.anthropic.apiKey).toBe(apiKey);
+    if (baseUrl !== undefined) expect(config.providers.anthropic.baseUrl).toBe(baseUrl);
+    if ("databaseUrl" in c.expected) expect(config.session.databaseUrl).toBe(databaseUrl);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe("the config file", () => {
+  test("no file means defaults", () => {
+    const { config, path } = load(undefined);
+    expect(config).toEqual({
+      configPath: path,
+      configFileLoaded: false,
+      provider: "anthropic",
+      model: "claude-sonnet-4-5",
+      systemPrompt: undefined,
+      providers: {
+        anthropic: { apiKey: undefined, baseUrl: "https://api.anthropic.com", model: "claude-sonnet-4-5", maxTokens: 4096 },
+        openai: { apiKey: undefined, baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", maxTokens: 4096 },
+        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-chat", maxTokens: 4096 },
+      },
+      session: { maxSessions: 100, retentionDays: 90, autoCleanup: true, databaseUrl: undefined },
+    });
+  });
+
+  test("the default path is <config dir>/config.toml under XDG_CONFIG_HOME or ~/.config", () => {
+    expect(loadConfig({ env: { HOME: "/h", XDG_CONFIG_HOME: "/x" } }).configPath).toBe("/x/synapse/config.toml");
+    expect(loadConfig({ env: { HOME: "/h" } }).configPath).toBe("/h/.config/synapse/config.toml");
+  });
+
+  test("every key is read", () => {
+    const { env } = sandbox();
+    const config = loadConfig({ env: { ...env, SYNAPSE_CONFIG: fixturePath("full.toml") }, warn: () => {} });
+    expect(config).toEqual({
+      configPath: fixturePath("full.toml"),
+      configFileLoaded: true,
+      provider: "openai",
+      model: "gpt-4o",
+      systemPrompt: "Answer briefly.",
+      providers: {
+        anthropic: { apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192 },
+        openai: { apiKey: undefined, baseUrl: "https://openai.example.test/v1", model: "gpt-4.1-mini", maxTokens: 2048 },
+        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096 },
+      },
+      session: { maxSessions: 0, retentionDays: 30, autoCleanup: false, databaseUrl: "~/synapse.db" },
+    });
+  });
+
+  test("SYNAPSE_CONFIG chooses the file, with ~ expanded", () => {
+    const { env, dir } = sandbox(`provider = "anthropic"`);
+    mkdirSync(join(dir, "home"), { recursive: true });
+    writeFileSync(join(dir, "home", "other.toml"), `provider = "echo"`);
+    const config = loadConfig({ env: { ...env, SYNAPSE_CONFIG: "~/other.toml" } });
+    expect(config.provider).toBe("echo");
+    expect(config.configPath).toBe(join(dir, "home", "other.toml"));
+  });
+
+  test("an explicit path wins over SYNAPSE_CONFIG", () => {
+    const { env } = sandbox();
+    const config = loadConfig({
+      env: { ...env, SYNAPSE_CONFIG: fixturePath("full.toml") },
+      path: fixturePath("unknown-keys.toml"),
+      warn: () => {},
+    });
+    expect(config.provider).toBe("echo");
+  });
+
+  test("a file named by SYNAPSE_CONFIG must exist", () => {
+    const { env, dir } = sandbox();
+    const missing = join(dir, "nope.toml");
+    const error = loadError(() => loadConfig({ env: { ...env, SYNAPSE_CONFIG: missing } }));
+    expect(error.kind).toBe("read");
+    expect(error.file).toBe(missing);
+    expect(error.message).toContain(missing);
+    expect(error.message).toContain("does not exist");
+  });
+
+  test("a directory is not a config file", () => {
+    const { env, dir } = sandbox();
+    const error = loadError(() => loadConfig({ env, path: dir }));
+    expect(error.kind).toBe("read");
+    expect(error.message).toContain(dir);
+  });
+
+  test("broken TOML names the file and the offending token", () => {
+    const path = fixturePath("broken.toml");
+    const error = loadError(() => loadConfig({ env: {}, path }));
+    expect(error.kind).toBe("parse");
+    expect(error.file).toBe(path);
+    expect(error.message).toContain(path);
+    expect(error.message).toContain('"gpt-4o"');
+    expect(error.message).toContain("not valid TOML");
+  });
+
+  const invalid: [string, string, string, string][] = [
+    ["wrong type", "wrong-type.toml", "session.max_sessions", 'must be a whole number ≥ 0 (0 means no limit), but it is the string "100"'],
+    ["negative", "negative.toml", "session.retention_days", "must be a whole number ≥ 0 (0 means no limit), but it is -1"],
+    ["fractional", "fractional.toml", "session.max_sessions", "but it is 2.5"],
+    ["bad URL", "bad-url.toml", "openai.base_url", "must be an http:// or https:// URL"],
+    ["table expected", "table-as-string.toml", "anthropic", "must be a table"],
+  ];
+  test.each(invalid)("%s names the file, the key and what was expected", (_name, file, key, expected) => {
+    const path = fixturePath(file);
+    const error = loadError(() => loadConfig({ env: {}, path }));
+    expect(error.kind).toBe("invalid");
+    expect(error.key).toBe(key);
+    expect(error.message).toContain(path);
+    expect(error.message).toContain(`"${key}"`);
+    expect(error.message).toContain(expected);
+  });
+
+  test("a misplaced API key is not repeated in the error", () => {
+    const error = loadError(() => loadConfig({ env: {}, path: fixturePath("table-as-string.toml") }));
+    expect(error.message).not.toContain("sk-ant-misplaced");
+  });
+
+  test("0 means no limit and is accepted", () => {
+    const { config } = load(`[session]\nmax_sessions = 0\nretention_days = 0`);
+    expect(config.session).toMatchObject({ maxSessions: 0, retentionDays: 0 });
+  });
+
+  test("unknown keys are warned about, by name, and ignored", () => {
+    const path = fixturePath("unknown-keys.toml");
+    const warnings: string[] = [];
+    const config = loadConfig({ env: {}, path, warn: (m) => warnings.push(m) });
+    expect(config.provider).toBe("echo");
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toContain('"temperature"');
+    expect(warnings[1]).toContain('"anthropic.max_token"');
+    expect(warnings[1]).toContain('did you mean "anthropic.max_tokens"');
+    expect(warnings[2]).toContain('"openrouter"');
+    for (const warning of warnings) expect(warning).toContain(path);
+  });
+
+  test("warnings go to log.warn by default", () => {
+    const spy = spyOn(log, "warn").mockImplementation(Object.assign(() => {}, { raw: () => {} }));
+    try {
+      loadConfig({ env: {}, path: fixturePath("unknown-keys.toml") });
+      expect(spy).toHaveBeenCalledTimes(3);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe("file permissions", () => {
+  function withMode(fixture: string, mode: number): { path: string; warnings: string[] } {
+    const { dir } = sandbox();
+    const path = join(dir, "config.toml");
+    copyFileSync(fixturePath(fixture), path);
+    chmodSync(path, mode);
+    const warnings: string[] = [];
+    loadConfig({ env: {}, path, warn: (m) => warnings.push(m) });
+    return { path, warnings };
+  }
+
+  test.skipIf(process.platform === "win32")("a key in a file others can read gets a chmod 600 warning", () => {
+    const { path, warnings } = withMode("with-key.toml", 0o644);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`chmod 600 ${path}`);
+    expect(warnings[0]).not.toContain("sk-ant-file");
+  });
+
+  test.skipIf(process.platform === "win32")("group-readable counts too", () => {
+    expect(withMode("with-key.toml", 0o640).warnings).toHaveLength(1);
+  });
+
+  test("a private file with a key is fine", () => {
+    expect(withMode("with-key.toml", 0o600).warnings).toEqual([]);
+  });
+
+  test("a readable file without a key is fine", () => {
+    expect(withMode("full.toml", 0o644).warnings).toEqual([]);
+  });
+});
+
+describe("provider names", () => {
+  const sources: [string, () => unknown, string][] = [
+    ["file", () => loadConfig({ env: {}, path: fixturePath("unknown-provider.toml") }), "provider"],
+    ["environment", () => loadConfig({ env: { HOME: "/nonexistent", SYNAPSE_PROVIDER: "gemini" } }), "SYNAPSE_PROVIDER"],
+    ["flag", () => loadConfig({ env: { HOME: "/nonexistent" }, flags: { provider: "gemini" } }), "--provider"],
+  ];
+  test.each(sources)("an unknown provider from the %s lists the known ones", (_source, run, key) => {
+    const error = loadError(run);
+    expect(error.kind).toBe("unknown_provider");
+    expect(error.key).toBe(key);
+    expect(error.message).toContain('"gemini"');
+    expect(error.message).toContain(key);
+    expect(error.message).toContain("anthropic, openai, deepseek, echo");
+  });
+
+  test("a bad base URL in the environment names the variable", () => {
+    const error = loadError(() => loadConfig({ env: { HOME: "/nonexistent", OPENAI_BASE_URL: "localhost:1234" } }));
+    expect(error.kind).toBe("invalid");
+    expect(error.key).toBe("OPENAI_BASE_URL");
+    expect(error.message).toContain("OPENAI_BASE_URL must be an http:// or https:// URL");
+  });
+
+  test("an empty --model flag is an error, not silently ignored", () => {
+    const error = loadError(() => loadConfig({ env: { HOME: "/nonexistent" }, flags: { model: "" } }));
+    expect(error.key).toBe("--model");
+  });
+});
+
+afterEach(() => {
+  // Each test built its own sandbox; nothing to undo in process.env, which the loader never reads.
+  expect(process.env.SYNAPSE_PROVIDER).toBeUndefined();
+});

@@ -1,0 +1,571 @@
+import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { ConfigError, loadConfig, type ResolvedConfig } from "../src/config/index.ts";
+import { log } from "../src/log.ts";
+import {
+  createProvider,
+  ProviderError,
+  type ChatMessage,
+  type CreateProviderOptions,
+  type Provider,
+  type StreamEvent,
+} from "../src/providers/index.ts";
+import { closedPort, fixture, startProviderServer, type ProviderServer, type Reply } from "./_provider-server.ts";
+
+/** A fake key; every error message, warning and request log is checked not to contain it. */
+const KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef";
+const FAST: CreateProviderOptions = { retry: { maxRetries: 2, baseDelayMs: 1, maxWaitMs: 5_000 } };
+const NO_RETRY: CreateProviderOptions = { retry: { maxRetries: 0 } };
+
+const MESSAGES: ChatMessage[] = [
+  { role: "system", content: "Be brief." },
+  { role: "user", content: "Say hello" },
+  { role: "assistant", content: "Hello?" },
+  { role: "user", content: "Again, please" },
+];
+
+type Remote = "anthropic" | "openai" | "deepseek";
+
+const servers: ProviderServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+});
+
+function serve(replies: Reply[]): ProviderServer {
+  const server = startProviderServer(replies);
+  servers.push(server);
+  return server;
+}
+
+/** The resolved config a user with keys for all three and base URLs pointing at `url` would get. */
+function configFor(provider: Remote, url: string): ResolvedConfig {
+  return loadConfig({
+    env: {
+      HOME: "/nonexistent",
+      SYNAPSE_PROVIDER: provider,
+      ANTHROPIC_API_KEY: KEY,
+      OPENAI_API_KEY: KEY,
+      DEEPSEEK_API_KEY: KEY,
+      ANTHROPIC_BASE_URL: url,
+      OPENAI_BASE_URL: `${url}/v1`,
+      DEEPSEEK_BASE_URL: url,
+    },
+  });
+}
+
+function providerFor(name: Remote, server: ProviderServer, options: CreateProviderOptions = FAST): Provider {
+  return createProvider(name, configFor(name, server.url), options);
+}
+
+interface Outcome {
+  texts: string[];
+  done: Extract<StreamEvent, { type: "done" }> | undefined;
+  error: ProviderError | undefined;
+}
+
+async function run(provider: Provider, signal: AbortSignal): Promise<Outcome> {
+  const outcome: Outcome = { texts: [], done: undefined, error: undefined };
+  try {
+    for await (const event of provider.stream({ messages: MESSAGES, model: provider.defaultModel, signal })) {
+      if (event.type === "text") outcome.texts.push(event.text);
+      else outcome.done = event;
+    }
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    outcome.error = error;
+  }
+  return outcome;
+}
+
+async function runWith(provider: Provider): Promise<Outcome> {
+  return run(provider, new AbortController().signal);
+}
+
+function sse(body: string, chunkSize?: number): Reply {
+  return chunkSize === undefined ? { kind: "sse", body } : { kind: "sse", body, chunkSize };
+}
+
+/** Each remote provider, with its recorded streams and what they should produce. */
+const SPECS = {
+  anthropic: {
+    hello: "anthropic/hello.sse",
+    helloText: "Hello, wörld — ☃ 👋\nSecond line!",
+    helloUsage: { inputTokens: 25, outputTokens: 15 },
+    helloRaw: "end_turn",
+    maxTokens: "anthropic/max-tokens.sse",
+    maxTokensRaw: "max_tokens",
+    truncated: "anthropic/truncated.sse",
+    errorMidstream: "anthropic/error-midstream.sse",
+    path: "/v1/messages",
+    errorBody: (type: string, message: string) => ({ type: "error", error: { type, message } }),
+    endless: {
+      head:
+        'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"m","usage":{"input_tokens":1,"output_tokens":1}}}\n\n' +
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"first"}}\n\n',
+      repeat: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" more"}}\n\n',
+    },
+  },
+  openai: {
+    hello: "openai/hello.sse",
+    helloText: "Hello, wörld — ☃ 👋\nSecond line!",
+    helloUsage: { inputTokens: 19, outputTokens: 10 },
+    helloRaw: "stop",
+    maxTokens: "openai/length.sse",
+    maxTokensRaw: "length",
+    truncated: "openai/truncated.sse",
+    errorMidstream: "openai/error-midstream.sse",
+    path: "/v1/chat/completions",
+    errorBody: (type: string, message: string) => ({ error: { message, type, param: null, code: type } }),
+    endless: {
+      head: 'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"first"},"finish_reason":null}]}\n\n',
+      repeat: 'data: {"choices":[{"index":0,"delta":{"content":" more"},"finish_reason":null}]}\n\n',
+    },
+  },
+  deepseek: {
+    hello: "deepseek/reasoner.sse",
+    helloText: "你好! How can I help?",
+    helloUsage: { inputTokens: 13, outputTokens: 42 },
+    helloRaw: "stop",
+    maxTokens: "openai/length.sse",
+    maxTokensRaw: "length",
+    truncated: "openai/truncated.sse",
+    errorMidstream: "openai/error-midstream.sse",
+    path: "/chat/completions",
+    errorBody: (type: string, message: string) => ({ error: { message, type, param: null, code: type } }),
+    endless: {
+      head: ': keep-alive\n\ndata: {"choices":[{"index":0,"delta":{"role":"assistant","content":"first"},"finish_reason":null}]}\n\n',
+      repeat: 'data: {"choices":[{"index":0,"delta":{"content":" more"},"finish_reason":null}]}\n\n',
+    },
+  },
+} as const;
+
+const REMOTES: Remote[] = ["anthropic", "openai", "deepseek"];
+
+/** Every error message produced in this file, to check that none holds the key. */
+const messagesSeen: string[] = [];
+function remember(outcome: Outcome): Outcome {
+  if (outcome.error) messagesSeen.push(outcome.error.message, String(outcome.error.stack));
+  return outcome;
+}
+
+describe.each(REMOTES)("%s", (name) => {
+  const spec = SPECS[name];
+
+  test("streams deltas, then the stop reason and usage", async () => {
+    const server = serve([sse(await fixture(spec.hello))]);
+    const outcome = await runWith(providerFor(name, server));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.texts.join("")).toBe(spec.helloText);
+    expect(outcome.texts.length).toBeGreaterThan(1);
+    expect(outcome.done).toEqual({ type: "done", stopReason: "end_turn", rawStopReason: spec.helloRaw, usage: spec.helloUsage });
+  });
+
+  test("is unaffected by how the bytes are chunked", async () => {
+    const server = serve([sse(await fixture(spec.hello), 7)]);
+    const outcome = await runWith(providerFor(name, server));
+    expect(outcome.texts.join("")).toBe(spec.helloText);
+    expect(outcome.done?.usage).toEqual(spec.helloUsage);
+  });
+
+  test("normalises a stop at the token limit", async () => {
+    const server = serve([sse(await fixture(spec.maxTokens))]);
+    const outcome = await runWith(providerFor(name, server));
+    expect(outcome.texts.join("")).toBe("Once upon a");
+    expect(outcome.done).toMatchObject({ stopReason: "max_tokens", rawStopReason: spec.maxTokensRaw });
+  });
+
+  test("a stream without its end marker is stream_ended_early, keeping the partial text", async () => {
+    const server = serve([sse(await fixture(spec.truncated))]);
+    const outcome = remember(await runWith(providerFor(name, server)));
+    expect(outcome.error?.kind).toBe("stream_ended_early");
+    expect(outcome.error?.partialText).toBe("Cut off");
+    expect(outcome.texts).toEqual(["Cut off"]);
+    expect(outcome.done).toBeUndefined();
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("an error event after text is stream_error and is not retried", async () => {
+    const server = serve([sse(await fixture(spec.errorMidstream)), sse(await fixture(spec.hello))]);
+    const outcome = remember(await runWith(providerFor(name, server)));
+    expect(outcome.error?.kind).toBe("stream_error");
+    expect(outcome.error?.message).toContain("mid-reply");
+    expect(outcome.error?.partialText).toBe("Partial answer");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a 200 HTML page or JSON body instead of a stream is stream_error", async () => {
+    const server = serve([
+      { kind: "error", status: 200, text: "<html>Please log in</html>", headers: { "content-type": "text/html" } },
+      { kind: "error", status: 200, json: { id: "x", choices: [] } },
+    ]);
+    for (const type of ["text/html", "application/json"]) {
+      const outcome = remember(await runWith(providerFor(name, server, NO_RETRY)));
+      expect(outcome.error?.kind).toBe("stream_error");
+      expect(outcome.error?.message).toContain(`answered with ${type} instead of an event stream`);
+    }
+  });
+
+  test("a loosely labelled event stream is still read", async () => {
+    const server = serve([{ kind: "sse", body: await fixture(spec.hello), headers: { "content-type": "text/plain" } }]);
+    const outcome = await runWith(providerFor(name, server));
+    expect(outcome.texts.join("")).toBe(spec.helloText);
+  });
+
+  test("retries a 429 with retry-after: 0, then streams", async () => {
+    const server = serve([
+      { kind: "error", status: 429, json: spec.errorBody("rate_limit_error", "slow down"), headers: { "retry-after": "0" } },
+      sse(await fixture(spec.hello)),
+    ]);
+    const warn = spyOn(log, "warn").mockImplementation(Object.assign(() => {}, { raw: () => {} }));
+    try {
+      const outcome = await runWith(providerFor(name, server));
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.texts.join("")).toBe(spec.helloText);
+      expect(server.requests).toHaveLength(2);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain("retrying");
+      expect(String(warn.mock.calls[0]?.[0])).not.toContain(KEY);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test("gives up after the retry budget", async () => {
+    const server = serve([{ kind: "error", status: 500, json: spec.errorBody("api_error", "boom"), headers: { "retry-after": "0" } }]);
+    const warn = spyOn(log, "warn").mockImplementation(Object.assign(() => {}, { raw: () => {} }));
+    try {
+      const outcome = remember(await runWith(providerFor(name, server)));
+      expect(outcome.error?.kind).toBe("server");
+      expect(server.requests).toHaveLength(3);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test("does not wait for a retry-after beyond the cap", async () => {
+    const server = serve([{ kind: "error", status: 429, json: spec.errorBody("rate_limit_error", "slow down"), headers: { "retry-after": "3600" } }]);
+    const started = performance.now();
+    const outcome = remember(await runWith(providerFor(name, server)));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(outcome.error?.kind).toBe("rate_limit");
+    expect(outcome.error?.retryAfterMs).toBe(3_600_000);
+    expect(outcome.error?.message).toContain("retry after 3600 s");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a connection refused is a network error", async () => {
+    const port = await closedPort();
+    const provider = createProvider(name, configFor(name, `http://127.0.0.1:${port}`), FAST);
+    const outcome = remember(await runWith(provider));
+    expect(outcome.error?.kind).toBe("network");
+    expect(outcome.error?.message).toContain(`http://127.0.0.1:${port}`);
+    expect(outcome.error?.message).toContain(`${name.toUpperCase()}_BASE_URL`);
+  });
+
+  test("cancelling after the first delta closes the connection and keeps what arrived", async () => {
+    const server = serve([{ kind: "endless", ...spec.endless, intervalMs: 20 }]);
+    const controller = new AbortController();
+    const texts: string[] = [];
+    let caught: unknown;
+    try {
+      const stream = providerFor(name, server).stream({ messages: MESSAGES, model: "m", signal: controller.signal });
+      for await (const event of stream) {
+        if (event.type === "text") texts.push(event.text);
+        controller.abort();
+      }
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ProviderError);
+    expect((caught as ProviderError).kind).toBe("cancelled");
+    expect((caught as ProviderError).partialText).toBe("first");
+    expect(texts).toEqual(["first"]);
+    await withTimeout(server.clientHungUp, 2_000, "the server never saw the client go");
+    const sentAtHangUp = server.endlessSent();
+    await Bun.sleep(100);
+    expect(server.endlessSent()).toBe(sentAtHangUp);
+  });
+
+  test("breaking out of the loop also closes the connection", async () => {
+    const server = serve([{ kind: "endless", ...spec.endless, intervalMs: 20 }]);
+    const stream = providerFor(name, server).stream({ messages: MESSAGES, model: "m", signal: new AbortController().signal });
+    for await (const event of stream) {
+      expect(event).toEqual({ type: "text", text: "first" });
+      break;
+    }
+    await withTimeout(server.clientHungUp, 2_000, "the server never saw the client go");
+  });
+});
+
+function withTimeout(promise: Promise<void>, ms: number, message: string): Promise<void> {
+  return Promise.race([promise, Bun.sleep(ms).then(() => Promise.reject(new Error(message)))]);
+}
+
+describe("requests", () => {
+  test("anthropic: /v1/messages, key header, version, top-level system", async () => {
+    const server = serve([sse(await fixture("anthropic/hello.sse"))]);
+    await runWith(providerFor("anthropic", server));
+    const [request] = server.requests;
+    expect(request?.method).toBe("POST");
+    expect(request?.path).toBe("/v1/messages");
+    expect(request?.headers["x-api-key"]).toBe(KEY);
+    expect(request?.headers["anthropic-version"]).toBe("2023-06-01");
+    expect(request?.headers["content-type"]).toBe("application/json");
+    expect(request?.body).toEqual({
+      model: "claude-sonnet-4-5",
+      max_tokens: 4096,
+      system: "Be brief.",
+      messages: [
+        { role: "user", content: "Say hello" },
+        { role: "assistant", content: "Hello?" },
+        { role: "user", content: "Again, please" },
+      ],
+      stream: true,
+    });
+  });
+
+  test("openai: /v1/chat/completions, bearer key, usage requested", async () => {
+    const server = serve([sse(await fixture("openai/hello.sse"))]);
+    await runWith(providerFor("openai", server));
+    const [request] = server.requests;
+    expect(request?.path).toBe("/v1/chat/completions");
+    expect(request?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(request?.body).toEqual({
+      model: "gpt-4o-mini",
+      messages: MESSAGES,
+      max_completion_tokens: 4096,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+  });
+
+  test("deepseek: /chat/completions on its own base, max_tokens", async () => {
+    const server = serve([sse(await fixture("deepseek/reasoner.sse"))]);
+    await runWith(providerFor("deepseek", server));
+    const [request] = server.requests;
+    expect(request?.path).toBe("/chat/completions");
+    expect(request?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(request?.body).toMatchObject({ model: "deepseek-chat", max_tokens: 4096, stream: true });
+  });
+
+  test("the request's model and maxTokens win over the defaults", async () => {
+    const server = serve([sse(await fixture("anthropic/hello.sse"))]);
+    const provider = providerFor("anthropic", server);
+    for await (const _ of provider.stream({ messages: MESSAGES, model: "claude-x", maxTokens: 99, signal: new AbortController().signal })) {
+      // drain
+    }
+    expect(server.requests[0]?.body).toMatchObject({ model: "claude-x", max_tokens: 99 });
+  });
+
+  test("deepseek's reasoning_content is never part of the answer", async () => {
+    const server = serve([sse(await fixture("deepseek/reasoner.sse"))]);
+    const outcome = await runWith(providerFor("deepseek", server));
+    expect(outcome.texts.join("")).not.toContain("SECRET-THOUGHTS");
+  });
+
+  test("anthropic thinking blocks are never part of the answer", async () => {
+    const server = serve([sse(await fixture("anthropic/thinking.sse"))]);
+    const outcome = await runWith(providerFor("anthropic", server));
+    expect(outcome.texts.join("")).toBe("Hi there.");
+    expect(outcome.done?.usage).toEqual({ inputTokens: 40, outputTokens: 31 });
+  });
+});
+
+describe("HTTP errors", () => {
+  type Row = [Remote, number, string, string, Record<string, string>?];
+  const rows: Row[] = [
+    ["anthropic", 400, "invalid_request_error", "bad_request"],
+    ["anthropic", 401, "authentication_error", "auth"],
+    ["anthropic", 403, "permission_error", "auth"],
+    ["anthropic", 404, "not_found_error", "not_found"],
+    ["anthropic", 413, "request_too_large", "bad_request"],
+    ["anthropic", 429, "rate_limit_error", "rate_limit", { "retry-after": "7" }],
+    ["anthropic", 500, "api_error", "server"],
+    ["anthropic", 529, "overloaded_error", "overloaded"],
+    ["openai", 400, "invalid_request_error", "bad_request"],
+    ["openai", 401, "invalid_api_key", "auth"],
+    ["openai", 404, "model_not_found", "not_found"],
+    ["openai", 429, "rate_limit_exceeded", "rate_limit"],
+    ["openai", 429, "insufficient_quota", "quota"],
+    ["openai", 500, "server_error", "server"],
+    ["openai", 503, "service_unavailable", "overloaded"],
+    ["deepseek", 400, "invalid_request_error", "bad_request"],
+    ["deepseek", 401, "authentication_error", "auth"],
+    ["deepseek", 402, "insufficient_balance", "quota"],
+    ["deepseek", 422, "invalid_parameters", "bad_request"],
+    ["deepseek", 429, "rate_limit_reached", "rate_limit"],
+    ["deepseek", 500, "server_error", "server"],
+    ["deepseek", 503, "server_overloaded", "overloaded"],
+  ];
+
+  test.each(rows)("%s %d %s → %s", async (name, status, type, kind, headers = {}) => {
+    // The server echoes the key, as OpenAI's "Incorrect API key provided: …" does.
+    const server = serve([{ kind: "error", status, json: SPECS[name].errorBody(type, `Problem with ${KEY}`), headers }]);
+    const outcome = remember(await runWith(providerFor(name, server, NO_RETRY)));
+    const error = outcome.error;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error?.kind).toBe(kind as ProviderError["kind"]);
+    expect(error?.status).toBe(status);
+    expect(error?.provider).toBe(name);
+    expect(error?.message).toContain(String(status));
+    expect(error?.message).toContain(type);
+    expect(error?.message).not.toContain(KEY);
+    if (kind === "auth") expect(error?.message).toContain(`${name.toUpperCase()}_API_KEY`);
+    if (kind === "not_found") expect(error?.message).toContain(`model "${configFor(name, server.url).model}"`);
+    if (headers["retry-after"]) expect(error?.retryAfterMs).toBe(Number(headers["retry-after"]) * 1000);
+  });
+
+  test("quota errors are not retried", async () => {
+    const server = serve([{ kind: "error", status: 429, json: SPECS.openai.errorBody("insufficient_quota", "You exceeded your current quota") }]);
+    const outcome = remember(await runWith(providerFor("openai", server, FAST)));
+    expect(outcome.error?.kind).toBe("quota");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("auth errors are not retried", async () => {
+    const server = serve([{ kind: "error", status: 401, json: SPECS.anthropic.errorBody("authentication_error", "invalid x-api-key") }]);
+    const outcome = remember(await runWith(providerFor("anthropic", server, FAST)));
+    expect(outcome.error?.kind).toBe("auth");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a non-JSON error page still gives a usable message", async () => {
+    const server = serve([{ kind: "error", status: 502, text: "<html><body>502 Bad Gateway</body></html>" }]);
+    const outcome = remember(await runWith(providerFor("openai", server, NO_RETRY)));
+    expect(outcome.error?.kind).toBe("server");
+    expect(outcome.error?.message).toContain("502 Bad Gateway");
+  });
+});
+
+describe("retries", () => {
+  const quiet = () => spyOn(log, "warn").mockImplementation(Object.assign(() => {}, { raw: () => {} }));
+
+  test("honours retry-after: 1", async () => {
+    const server = serve([
+      { kind: "error", status: 529, json: SPECS.anthropic.errorBody("overloaded_error", "Overloaded"), headers: { "retry-after": "1" } },
+      sse(await fixture("anthropic/hello.sse")),
+    ]);
+    const warn = quiet();
+    try {
+      const started = performance.now();
+      const outcome = await runWith(providerFor("anthropic", server));
+      expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+      expect(outcome.done?.stopReason).toBe("end_turn");
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test("an overloaded error event before any text is retried", async () => {
+    const server = serve([sse(await fixture("anthropic/overloaded-before-text.sse")), sse(await fixture("anthropic/hello.sse"))]);
+    const warn = quiet();
+    try {
+      const outcome = await runWith(providerFor("anthropic", server));
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.texts.join("")).toBe(SPECS.anthropic.helloText);
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test("an abort during the wait cancels at once", async () => {
+    const server = serve([{ kind: "error", status: 429, json: SPECS.openai.errorBody("rate_limit_exceeded", "slow"), headers: { "retry-after": "3" } }]);
+    const warn = quiet();
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const started = performance.now();
+      const outcome = await run(providerFor("openai", server), controller.signal);
+      expect(outcome.error?.kind).toBe("cancelled");
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe("createProvider", () => {
+  test.each(REMOTES)("%s without a key fails before any request, naming what to set", (name) => {
+    const config = loadConfig({ env: { HOME: "/home/u", XDG_CONFIG_HOME: "/home/u/.config", SYNAPSE_PROVIDER: name } });
+    let caught: unknown;
+    try {
+      createProvider(name, config);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ProviderError);
+    const error = caught as ProviderError;
+    expect(error.kind).toBe("auth");
+    expect(error.message).toContain(`${name.toUpperCase()}_API_KEY`);
+    expect(error.message).toContain(`[${name}]`);
+    expect(error.message).toContain("/home/u/.config/synapse/config.toml");
+    expect(error.message).toContain("--provider echo");
+  });
+
+  test("an unknown provider is a ConfigError listing the known ones", () => {
+    const config = loadConfig({ env: { HOME: "/nonexistent" } });
+    expect(() => createProvider("gemini", config)).toThrow(ConfigError);
+    expect(() => createProvider("gemini", config)).toThrow("anthropic, openai, deepseek, echo");
+  });
+
+  test("the default model is the resolved model for the configured provider, the table's for others", () => {
+    const config = loadConfig({
+      env: { HOME: "/nonexistent", SYNAPSE_PROVIDER: "openai", SYNAPSE_MODEL: "gpt-4.1", OPENAI_API_KEY: KEY, ANTHROPIC_API_KEY: KEY },
+    });
+    expect(createProvider("openai", config).defaultModel).toBe("gpt-4.1");
+    expect(createProvider("anthropic", config).defaultModel).toBe("claude-sonnet-4-5");
+  });
+});
+
+describe("echo", () => {
+  const config = loadConfig({ env: { HOME: "/nonexistent" } });
+
+  test("streams the last user message back word by word, with no key", async () => {
+    const outcome = await runWith(createProvider("echo", config));
+    expect(outcome.texts).toEqual(["Again, ", "please"]);
+    expect(outcome.done).toEqual({
+      type: "done",
+      stopReason: "end_turn",
+      rawStopReason: "end_turn",
+      usage: { inputTokens: 7, outputTokens: 2 },
+    });
+  });
+
+  test("keeps whitespace and newlines exactly", async () => {
+    const text = "  one\ntwo  three\n\nfour ";
+    const provider = createProvider("echo", config);
+    const texts: string[] = [];
+    for await (const event of provider.stream({ messages: [{ role: "user", content: text }], model: "echo", signal: new AbortController().signal })) {
+      if (event.type === "text") texts.push(event.text);
+    }
+    expect(texts.join("")).toBe(text);
+    expect(texts).toHaveLength(4);
+  });
+
+  test("can be cancelled, keeping what it sent", async () => {
+    const provider = createProvider("echo", config, { echo: { delayMs: 1 } });
+    const controller = new AbortController();
+    const texts: string[] = [];
+    let caught: unknown;
+    try {
+      for await (const event of provider.stream({ messages: [{ role: "user", content: "a b c d" }], model: "echo", signal: controller.signal })) {
+        if (event.type === "text") texts.push(event.text);
+        if (texts.length === 2) controller.abort();
+      }
+    } catch (error) {
+      caught = error;
+    }
+    expect(texts).toEqual(["a ", "b "]);
+    expect(caught).toMatchObject({ kind: "cancelled", partialText: "a b " });
+  });
+});
+
+describe("secrets", () => {
+  // Runs last in this file: every error produced above was remembered.
+  test("no error message or stack produced above contains the API key", () => {
+    expect(messagesSeen.length).toBeGreaterThan(20);
+    for (const message of messagesSeen) expect(message).not.toContain(KEY);
+  });
+});
