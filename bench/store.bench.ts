@@ -17,7 +17,7 @@ const sessionCount = 10_000;
 const messagesPerSession = 100;
 const longSessionMessages = 10_000;
 const cacheDir = join(import.meta.dir, ".cache");
-const cached = join(cacheDir, `store-${sessionCount}x${messagesPerSession}-v1.db`);
+const cached = join(cacheDir, `store-${sessionCount}x${messagesPerSession}-v2.db`);
 
 /** Deterministic pseudo-random numbers, so every build of the database is the same. */
 function random(seed: number): () => number {
@@ -76,6 +76,7 @@ function build(path: string): void {
           role: user ? "user" : "assistant",
           content: user ? text(next, 40, 400) : text(next, 200, 1500),
           timestamp,
+          interrupted: false,
         });
         messagesDb.touchSessionForMessage(db, { sessionId: id, timestamp });
       }

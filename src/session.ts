@@ -40,6 +40,8 @@ export interface StoredMessage {
   role: Role;
   content: string;
   timestamp: Date;
+  /** Set (true) on a reply cut short by Ctrl+C or a provider failure; absent otherwise. */
+  interrupted?: boolean;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -193,6 +193,20 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       expect(await store.getMessages(session.id)).toEqual(added);
     });
 
+    test("an interrupted reply is kept and marked; others carry no mark", async () => {
+      const store = await fresh();
+      const session = aSession();
+      await store.createSession(session);
+      const question = aMessage(session.id, "user", "Tell me a long story");
+      const partial = { ...aMessage(session.id, "assistant", "Once upon a"), interrupted: true };
+      await store.addMessage(question);
+      await store.addMessage(partial);
+      await store.addMessage({ ...aMessage(session.id, "user", "go on"), interrupted: false });
+      const messages = await store.getMessages(session.id);
+      expect(messages.slice(0, 2)).toEqual([question, partial]);
+      expect("interrupted" in messages[2]!).toBe(false);
+    });
+
     test("a message moves the session's updatedAt forward to its time, never back", async () => {
       const store = await fresh();
       const session = aSession();

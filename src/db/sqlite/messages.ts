@@ -6,8 +6,8 @@
 
 import type { Database } from "bun:sqlite";
 
-export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp)
-VALUES (?1, ?2, ?3, ?4, ?5)`;
+export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)`;
 
 export interface AddMessageParams {
   id: string;
@@ -15,10 +15,11 @@ export interface AddMessageParams {
   role: string;
   content: string;
   timestamp: string;
+  interrupted: boolean;
 }
 
 export function addMessage(db: Database, params: AddMessageParams): void {
-  db.query(addMessageSql).run(params.id, params.sessionId, params.role, params.content, params.timestamp);
+  db.query(addMessageSql).run(params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted);
 }
 
 export const touchSessionForMessageSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2 AND updated_at < ?1`;
@@ -35,7 +36,7 @@ export function touchSessionForMessage(db: Database, params: TouchSessionForMess
   db.query(touchSessionForMessageSql).run(params.timestamp, params.sessionId);
 }
 
-export const getMessagesSql = `SELECT id, session_id, role, content, timestamp
+export const getMessagesSql = `SELECT id, session_id, role, content, timestamp, interrupted
 FROM messages
 WHERE session_id = ?1
 ORDER BY seq`;
@@ -50,6 +51,7 @@ export interface GetMessagesRow {
   role: string;
   content: string;
   timestamp: string;
+  interrupted: boolean;
 }
 
 /**
@@ -62,5 +64,6 @@ export function getMessages(db: Database, params: GetMessagesParams): GetMessage
     role: r[2] as string,
     content: r[3] as string,
     timestamp: r[4] as string,
+    interrupted: Boolean(r[5]),
   }));
 }

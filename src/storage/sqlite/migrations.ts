@@ -4,6 +4,7 @@
  */
 import initial from "../../../schema/20250125_001_initial.sql" with { type: "text" };
 import messageOrder from "../../../schema/20261124_002_message_order_and_summaries.sql" with { type: "text" };
+import interruptedReplies from "../../../schema/20261124_003_interrupted_replies.sql" with { type: "text" };
 
 export interface Migration {
   /** The sortable prefix of the file name, e.g. `20250125_001`. */
@@ -25,4 +26,5 @@ function migration(file: string, sql: string): Migration {
 export const migrations: readonly Migration[] = [
   migration("20250125_001_initial.sql", initial),
   migration("20261124_002_message_order_and_summaries.sql", messageOrder),
+  migration("20261124_003_interrupted_replies.sql", interruptedReplies),
 ];

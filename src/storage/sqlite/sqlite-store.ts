@@ -111,6 +111,7 @@ export class SqliteStore implements SessionStore {
       role: message.role,
       content: message.content,
       timestamp: toStoredTime(message.timestamp),
+      interrupted: message.interrupted === true,
     };
     if (!isRole(row.role)) throw StorageError.invalidData(`invalid message role ${JSON.stringify(row.role)}`);
     if (typeof row.content !== "string") throw StorageError.invalidData("message content must be text");
@@ -140,13 +141,15 @@ export class SqliteStore implements SessionStore {
       if (!isRole(row.role)) {
         throw StorageError.invalidData(`message ${row.id} has an unknown role ${JSON.stringify(row.role)}`, { sessionId: id });
       }
-      return {
+      const message: StoredMessage = {
         id: row.id,
         sessionId: row.sessionId,
         role: row.role,
         content: row.content,
         timestamp: fromStoredTime(row.timestamp, `message ${row.id}`),
       };
+      if (row.interrupted) message.interrupted = true;
+      return message;
     });
   }
 
