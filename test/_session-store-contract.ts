@@ -295,6 +295,17 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await remaining(store)).toEqual([ids[0]!, ids[2]!, ids[4]!]);
       });
 
+      test("reserve makes room for sessions about to be created", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2, 3]);
+        const result = await store.cleanup({ maxSessions: 3, retentionDays: 0, autoCleanup: true }, { now, reserve: 1 });
+        expect(result).toEqual({ sessionsDeleted: 1, byMaxLimit: 1, byRetention: 0 });
+        expect(await remaining(store)).toEqual(ids.slice(0, 2));
+        // With a limit of 1, room for one new session leaves none of the old.
+        await store.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }, { now, reserve: 1 });
+        expect(await remaining(store)).toEqual([]);
+      });
+
       test("a negative or fractional limit is invalid_data and deletes nothing", async () => {
         const store = await fresh();
         await withSessions(store, [1, 2]);

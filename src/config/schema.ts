@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import type { ProviderName } from "../providers/types.ts";
+import { defaultSessionConfig, type SessionConfig as StoreSessionConfig } from "../storage/session-store.ts";
 
 /** Providers that talk to a server and so have a `[table]` of settings. */
 export const REMOTE_PROVIDERS = ["anthropic", "openai", "deepseek"] as const;
@@ -25,7 +26,7 @@ export const DEFAULTS = {
     deepseek: "https://api.deepseek.com",
   } satisfies Record<RemoteProviderName, string>,
   maxTokens: 4096,
-  session: { maxSessions: 100, retentionDays: 90, autoCleanup: true },
+  session: defaultSessionConfig,
 } as const;
 
 /** Whether `value` parses as an absolute http(s) URL. */
@@ -103,14 +104,8 @@ export interface ResolvedProviderConfig {
   maxTokens: number;
 }
 
-/** `[session]` after defaults and `SYNAPSE_DATABASE_URL`. */
-export interface SessionConfig {
-  /** Keep at most this many sessions; 0 = no limit. */
-  maxSessions: number;
-  /** Delete sessions unused for this many days; 0 = keep forever. */
-  retentionDays: number;
-  /** Apply the two limits automatically (otherwise only on request). */
-  autoCleanup: boolean;
+/** `[session]` after defaults and `SYNAPSE_DATABASE_URL`: the store's limits, and where it is. */
+export interface SessionConfig extends StoreSessionConfig {
   /** Where the database lives, as written by the user; `undefined` = the default location. */
   databaseUrl: string | undefined;
 }

@@ -21,6 +21,11 @@ export interface CleanupOptions {
   keep?: readonly string[];
   /** The time retention is measured from; now by default. */
   now?: Date;
+  /**
+   * Sessions about to be created: the limit leaves room for them, so that after they are
+   * there are no more than `maxSessions`.
+   */
+  reserve?: number;
 }
 
 export interface CleanupResult {

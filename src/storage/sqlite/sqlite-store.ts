@@ -158,6 +158,7 @@ export class SqliteStore implements SessionStore {
     const retentionDays = checkLimit(config.retentionDays, "retentionDays");
     const keep = (options.keep ?? []).map((id) => checkId(id, "session id to keep"));
     const now = options.now ?? new Date();
+    const target = Math.max(0, maxSessions - checkLimit(options.reserve ?? 0, "reserve"));
     let byMaxLimit = 0;
     let byRetention = 0;
     // Each batch is its own short write transaction that counts again under the lock, so a
@@ -166,7 +167,7 @@ export class SqliteStore implements SessionStore {
       const deleted = this.#run("cleaning up sessions", () =>
         this.#db
           .transaction(() => {
-            const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - maxSessions;
+            const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - target;
             if (excess <= 0) return 0;
             return sessionsDb.deleteLeastRecentSessions(this.#db, { keep, batch: Math.min(excess, cleanupBatch) });
           })

@@ -1,0 +1,114 @@
+/**
+ * One exchange, as the plan's flows §3.1 and §3.2 describe it: the user's message is stored
+ * before the provider is called, and the reply when it is complete (or, cut short, as far as it
+ * came, marked interrupted). Nothing here knows about the command line.
+ */
+import type { ResolvedConfig } from "../config/schema.ts";
+import { createProvider } from "../providers/index.ts";
+import { ProviderError } from "../providers/errors.ts";
+import type { Provider, StopReason, Usage } from "../providers/types.ts";
+import { newId, type Session, type StoredMessage } from "../session.ts";
+import { StorageError } from "../storage/errors.ts";
+import type { SessionStore } from "../storage/session-store.ts";
+import { historyFor } from "./history.ts";
+
+export interface ExchangeRequest {
+  store: SessionStore;
+  config: ResolvedConfig;
+  /** What the command line chose; for a continued session only these override its own settings. */
+  flags: { provider?: string | undefined; model?: string | undefined };
+  message: string;
+  /** Continue this session; a new one is started when absent. */
+  sessionId?: string | undefined;
+  signal: AbortSignal;
+  /** Each piece of the reply, as it arrives. */
+  onText(text: string): void;
+  /** The session, once it is stored and the user's message with it; before the provider is called. */
+  onSession?(session: Session, isNew: boolean): void;
+}
+
+export interface ExchangeResult {
+  session: Session;
+  isNew: boolean;
+  reply: StoredMessage;
+  stopReason: StopReason;
+  usage: Usage | null;
+}
+
+/** The reply was cut short by the user (Ctrl+C); what had arrived is stored, marked interrupted. */
+export class ExchangeInterrupted extends Error {
+  override name = "ExchangeInterrupted";
+  constructor(
+    readonly session: Session,
+    readonly partial: StoredMessage | null,
+  ) {
+    super(partial ? "interrupted; the reply so far was saved" : "interrupted before the reply began");
+  }
+}
+
+export async function runExchange(request: ExchangeRequest): Promise<ExchangeResult> {
+  const { store, config, flags } = request;
+  const existing = request.sessionId === undefined ? null : await loadSession(store, request.sessionId);
+  // The provider is built (and its key checked) before anything is stored, so a missing key
+  // leaves no empty session behind.
+  const provider = createProvider(flags.provider ?? existing?.provider ?? config.provider, config);
+  const model = chooseModel(provider, flags, existing, config);
+
+  const now = new Date();
+  const session: Session = existing ?? {
+    id: newId(),
+    name: null,
+    provider: provider.name,
+    model,
+    systemPrompt: config.systemPrompt ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (existing === null) await store.createSession(session);
+  await store.addMessage({ id: newId(), sessionId: session.id, role: "user", content: request.message, timestamp: now });
+  request.onSession?.(session, existing === null);
+
+  const history = historyFor(session.systemPrompt, await store.getMessages(session.id));
+  let text = "";
+  const saveReply = async (interrupted: boolean): Promise<StoredMessage> => {
+    const reply: StoredMessage = { id: newId(), sessionId: session.id, role: "assistant", content: text, timestamp: new Date() };
+    if (interrupted) reply.interrupted = true;
+    await store.addMessage(reply);
+    return reply;
+  };
+
+  try {
+    if (request.signal.aborted) throw new ProviderError("cancelled", provider.name, "cancelled before the request was sent");
+    for await (const event of provider.stream({ messages: history, model, signal: request.signal })) {
+      if (event.type === "text") {
+        text += event.text;
+        request.onText(event.text);
+      } else {
+        const reply = await saveReply(false);
+        return { session, isNew: existing === null, reply, stopReason: event.stopReason, usage: event.usage };
+      }
+    }
+    throw new ProviderError("stream_ended_early", provider.name, `the ${provider.name} reply ended without saying it was complete`);
+  } catch (error) {
+    // Whatever arrived was seen by the user: keep it, marked, whether they stopped it or it failed.
+    const partial = text === "" ? null : await saveReply(true);
+    if (error instanceof ProviderError && error.kind === "cancelled") throw new ExchangeInterrupted(session, partial);
+    throw error;
+  }
+}
+
+async function loadSession(store: SessionStore, id: string): Promise<Session> {
+  const session = await store.getSession(id);
+  if (session === null) throw StorageError.notFound(id);
+  return session;
+}
+
+/**
+ * A continued session keeps its model unless a flag names one, or names another provider
+ * (whose configured model then applies); a new session uses the configuration's choice.
+ */
+function chooseModel(provider: Provider, flags: ExchangeRequest["flags"], existing: Session | null, config: ResolvedConfig): string {
+  if (flags.model !== undefined) return flags.model;
+  if (existing === null) return provider.name === config.provider ? config.model : provider.defaultModel;
+  return provider.name === existing.provider ? existing.model : provider.defaultModel;
+}

@@ -1,0 +1,39 @@
+import { debugArg } from "../args.ts";
+import { defineSynapseCommand } from "../command.ts";
+
+export default defineSynapseCommand({
+  meta: {
+    name: "synapse",
+    description: "Chat with a language model; every exchange is kept as a session you can continue",
+  },
+  args: {
+    message: {
+      type: "positional",
+      required: false,
+      description: "What to ask. Piped input is read too: `cat notes.md | synapse \"Summarize\"` sends both",
+    },
+    session: { type: "string", alias: "s", valueHint: "id", description: "Continue this session, with its whole history" },
+    provider: { type: "string", alias: "p", valueHint: "name", description: "anthropic, openai, deepseek or echo (offline)" },
+    model: { type: "string", alias: "m", valueHint: "model", description: "The model to use, e.g. gpt-4o-mini" },
+    system: { type: "string", valueHint: "prompt", description: "System prompt for a new session" },
+    ...debugArg,
+  },
+  examples: [
+    'synapse "Explain WAL mode in SQLite"',
+    'synapse -s 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 "And what does synchronous=FULL add?"',
+    'cat error.log | synapse "What went wrong?"',
+    'synapse -p openai -m gpt-4o-mini --system "Answer in one line" "Capital of Peru?"',
+    'synapse -p echo "Try Synapse without an account"',
+    "synapse sessions list",
+  ],
+  async run({ args }) {
+    const { runChat } = await import("../run-chat.ts");
+    await runChat({
+      words: args._,
+      session: args.session,
+      provider: args.provider,
+      model: args.model,
+      system: args.system,
+    });
+  },
+});

@@ -1,0 +1,15 @@
+/**
+ * Every command, loaded only when used: `--help`, `--version` and `sessions …` never load the
+ * provider code, and `--help` never opens the database.
+ */
+import type { SynapseCommand } from "../command.ts";
+
+type Lazy = () => Promise<SynapseCommand>;
+
+/** The top-level command: `synapse [message]`. */
+export const chatCommand: Lazy = () => import("./chat.ts").then((m) => m.default as SynapseCommand);
+
+/** Groups of sub-commands: `synapse sessions …`. */
+export const groups: Record<string, Lazy> = {
+  sessions: () => import("./sessions/index.ts").then((m) => m.default as SynapseCommand),
+};

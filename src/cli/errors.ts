@@ -1,0 +1,35 @@
+import { ExchangeInterrupted } from "../chat/exchange.ts";
+import { ConfigError } from "../config/errors.ts";
+import { ProviderError } from "../providers/errors.ts";
+import { StorageError } from "../storage/errors.ts";
+
+/** The exit codes Synapse documents. */
+export const exitCode = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+/** The command line was wrong: an unknown flag, a malformed id, a missing message. */
+export class UsageError extends Error {
+  override name = "UsageError";
+  constructor(
+    message: string,
+    /** The command whose `--help` to point at, e.g. `synapse sessions show`. */
+    readonly command = "synapse",
+  ) {
+    super(message);
+  }
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return exitCode.usage;
+  if (error instanceof ExchangeInterrupted) return exitCode.interrupted;
+  if (error instanceof ProviderError && error.kind === "cancelled") return exitCode.interrupted;
+  return exitCode.failure;
+}
+
+/** The one line a user reads: what happened and what to do. */
+export function messageFor(error: unknown): string {
+  if (error instanceof UsageError) return `${error.message} (see \`${error.command} --help\`)`;
+  if (error instanceof ExchangeInterrupted) return error.message;
+  if (error instanceof StorageError || error instanceof ConfigError || error instanceof ProviderError) return error.message;
+  const detail = error instanceof Error ? error.message : String(error);
+  return `unexpected error: ${detail} (run again with --debug for details)`;
+}

@@ -1,0 +1,402 @@
+/**
+ * End to end: the real synapse process (from source, and compiled with `bun build --compile`)
+ * against local servers speaking the providers' streaming formats, in a temporary HOME.
+ */
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startProviderServer, type ProviderServer, type Reply } from "./_provider-server.ts";
+
+const root = join(import.meta.dir, "..");
+const buildDir = mkdtempSync(join(tmpdir(), "synapse-bin-"));
+const binary = join(buildDir, "synapse");
+const apiKey = "sk-ant-test-SECRET-0123456789abcdef";
+
+beforeAll(() => {
+  const build = Bun.spawnSync([process.execPath, "build", join(root, "src/cli/main.ts"), "--compile", "--outfile", binary], { cwd: root });
+  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr}`);
+}, 120_000);
+
+function sse(events: [string | null, unknown][]): string {
+  return events.map(([event, data]) => `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`).join("");
+}
+
+/** An Anthropic Messages stream whose reply is `text`, a word per delta. */
+export function anthropicReply(text: string): Reply {
+  const words = text.split(/(?<= )/);
+  return {
+    kind: "sse",
+    body: sse([
+      ["message_start", { type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", content: [], model: "claude-test", usage: { input_tokens: 12, output_tokens: 1 } } }],
+      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+      ...words.map((w): [string, unknown] => ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: w } }]),
+      ["content_block_stop", { type: "content_block_stop", index: 0 }],
+      ["message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: words.length } }],
+      ["message_stop", { type: "message_stop" }],
+    ]),
+  };
+}
+
+function openaiReply(text: string): Reply {
+  const chunk = (delta: unknown, finish: string | null) => ({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] });
+  return {
+    kind: "sse",
+    body: sse([
+      [null, chunk({ role: "assistant", content: "" }, null)],
+      [null, chunk({ content: text }, null)],
+      [null, chunk({}, "stop")],
+      [null, { id: "c1", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 5, completion_tokens: 2 } }],
+      [null, "[DONE]"],
+    ]),
+  };
+}
+
+interface Result {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+const runners = {
+  source: [process.execPath, join(root, "src/cli/main.ts")],
+  binary: [binary],
+} as const;
+
+class Home {
+  readonly dir = mkdtempSync(join(tmpdir(), "synapse-e2e-"));
+  readonly env: Record<string, string>;
+  readonly database = join(this.dir, "config", "synapse", "sessions.db");
+
+  constructor(
+    private readonly runner: readonly string[],
+    extra: Record<string, string> = {},
+  ) {
+    this.env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: join(this.dir, "home"),
+      XDG_CONFIG_HOME: join(this.dir, "config"),
+      NO_COLOR: "1",
+      ...extra,
+    };
+  }
+
+  anthropic(server: ProviderServer, key = apiKey): this {
+    this.env.ANTHROPIC_BASE_URL = server.url;
+    this.env.ANTHROPIC_API_KEY = key;
+    return this;
+  }
+
+  config(toml: string): this {
+    mkdirSync(join(this.dir, "config", "synapse"), { recursive: true });
+    writeFileSync(join(this.dir, "config", "synapse", "config.toml"), toml, { mode: 0o600 });
+    return this;
+  }
+
+  async run(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Result> {
+    const child = Bun.spawn([...this.runner, ...args], {
+      env: { ...this.env, ...options.env },
+      stdin: options.stdin === undefined ? "ignore" : new Blob([options.stdin]),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    return { stdout, stderr, exitCode };
+  }
+
+  /** `sessions show ID --json`, parsed. */
+  async show(id: string): Promise<{ session: Record<string, unknown>; messages: Record<string, unknown>[] }> {
+    const result = await this.run(["sessions", "show", id, "--json"]);
+    expect(result.exitCode).toBe(0);
+    return JSON.parse(result.stdout);
+  }
+
+  async list(): Promise<Record<string, unknown>[]> {
+    const result = await this.run(["sessions", "list", "--json"]);
+    expect(result.exitCode).toBe(0);
+    return JSON.parse(result.stdout);
+  }
+}
+
+/** The id from the "continue it with" line a new session prints on stderr. */
+function newSessionId(stderr: string): string {
+  const match = /session ([0-9a-f-]{36}) · continue it with: synapse -s \1 "…"/.exec(stderr);
+  if (!match) throw new Error(`no session line in stderr: ${stderr}`);
+  return match[1]!;
+}
+
+const servers: ProviderServer[] = [];
+function serve(replies: Reply[]): ProviderServer {
+  const server = startProviderServer(replies);
+  servers.push(server);
+  return server;
+}
+afterAll(async () => {
+  for (const server of servers) await server.stop();
+});
+
+const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+for (const [runnerName, runner] of Object.entries(runners)) {
+  describe(`synapse (${runnerName})`, () => {
+    test("--version, and --help with examples on every command", async () => {
+      const home = new Home(runner);
+      const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
+      expect(await home.run(["--version"])).toEqual({ stdout: `${version}\n`, stderr: "", exitCode: 0 });
+      for (const args of [["--help"], ["sessions", "--help"], ["sessions", "list", "--help"], ["sessions", "show", "--help"], ["sessions", "delete", "-h"]]) {
+        const result = await home.run(args);
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toContain("USAGE");
+        expect(result.stdout).toContain("EXAMPLES");
+        expect(result.stdout).not.toContain("\x1b[");
+      }
+      // Help neither opens the database nor creates its folder.
+      expect(existsSync(join(home.dir, "config"))).toBe(false);
+    });
+
+    test("the plan's manual test: new sessions, list, show, continue with history, delete", async () => {
+      const server = serve([anthropicReply("Hi! How can I help?"), anthropicReply("Let us talk about tea."), anthropicReply("Following up, as asked.")]);
+      const home = new Home(runner).anthropic(server);
+
+      const first = await home.run(["Hello"]);
+      expect(first).toMatchObject({ stdout: "Hi! How can I help?\n", exitCode: 0 });
+      const firstId = newSessionId(first.stderr);
+      const second = await home.run(["Another topic"]);
+      expect(second.stdout).toBe("Let us talk about tea.\n");
+      const secondId = newSessionId(second.stderr);
+      expect(secondId).not.toBe(firstId);
+
+      const list = await home.run(["sessions", "list"]);
+      expect(list.exitCode).toBe(0);
+      const lines = list.stdout.trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^ID\s+UPDATED\s+MSGS\s+MODEL\s+TITLE \/ FIRST MESSAGE$/);
+      expect(lines[1]).toContain(secondId);
+      expect(lines[1]).toContain("anthropic/claude-sonnet-4-5");
+      expect(lines[1]).toContain("Another topic");
+      expect(lines[2]).toContain(firstId);
+
+      const shown = await home.run(["sessions", "show", firstId]);
+      expect(shown.stdout).toContain(`Session   ${firstId}`);
+      expect(shown.stdout).toMatch(/user · [\d-]+ [\d:]+\nHello\n\nassistant · [\d-]+ [\d:]+\nHi! How can I help\?\n$/);
+
+      const followUp = await home.run(["--session", firstId, "Follow up"]);
+      expect(followUp).toEqual({ stdout: "Following up, as asked.\n", stderr: "", exitCode: 0 });
+      expect(server.requests[2]!.body).toMatchObject({
+        model: "claude-sonnet-4-5",
+        stream: true,
+        messages: [
+          { role: "user", content: "Hello" },
+          { role: "assistant", content: "Hi! How can I help?" },
+          { role: "user", content: "Follow up" },
+        ],
+      });
+      expect(server.requests[2]!.headers["x-api-key"]).toBe(apiKey);
+
+      const { session, messages } = await home.show(firstId);
+      expect(Object.keys(session)).toEqual(["id", "name", "provider", "model", "systemPrompt", "createdAt", "updatedAt"]);
+      expect(session).toMatchObject({ id: firstId, name: null, provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null });
+      expect(session.createdAt).toMatch(rfc3339);
+      expect(messages.map((m) => [m.role, m.content])).toEqual([
+        ["user", "Hello"],
+        ["assistant", "Hi! How can I help?"],
+        ["user", "Follow up"],
+        ["assistant", "Following up, as asked."],
+      ]);
+      for (const message of messages) {
+        expect(Object.keys(message)).toEqual(["id", "role", "content", "timestamp"]);
+        expect(message.timestamp).toMatch(rfc3339);
+      }
+      // The continued session is now the most recently used.
+      const listed = await home.list();
+      expect(listed.map((s) => s.id)).toEqual([firstId, secondId]);
+      expect(Object.keys(listed[0]!)).toEqual(["id", "name", "provider", "model", "createdAt", "updatedAt", "messageCount", "preview"]);
+      expect(listed[0]).toMatchObject({ messageCount: 4, preview: "Hello" });
+
+      expect(await home.run(["sessions", "delete", firstId])).toMatchObject({ exitCode: 0, stdout: "" });
+      expect((await home.list()).map((s) => s.id)).toEqual([secondId]);
+      expect(await home.run(["sessions", "delete", firstId])).toMatchObject({ exitCode: 1 });
+    });
+
+    test("a continued session keeps its own provider and model, unless flags say otherwise", async () => {
+      const openai = serve([openaiReply("from openai"), openaiReply("openai again"), openaiReply("a third")]);
+      const home = new Home(runner, { OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: "sk-openai-test-key-123456", SYNAPSE_PROVIDER: "anthropic" });
+      const started = await home.run(["-p", "openai", "-m", "gpt-test", "--system", "Be brief.", "Question"]);
+      expect(started).toMatchObject({ stdout: "from openai\n", exitCode: 0 });
+      const id = newSessionId(started.stderr);
+      // SYNAPSE_PROVIDER says anthropic, but the session was started with OpenAI.
+      expect(await home.run(["-s", id, "Again"])).toMatchObject({ stdout: "openai again\n", exitCode: 0 });
+      expect(openai.requests[1]!.body).toMatchObject({
+        model: "gpt-test",
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Question" },
+          { role: "assistant", content: "from openai" },
+          { role: "user", content: "Again" },
+        ],
+      });
+      expect(await home.run(["-s", id, "-m", "gpt-other", "Third"])).toMatchObject({ exitCode: 0 });
+      expect(openai.requests[2]!.body).toMatchObject({ model: "gpt-other" });
+      expect((await home.show(id)).session).toMatchObject({ provider: "openai", model: "gpt-test", systemPrompt: "Be brief." });
+      const refused = await home.run(["-s", id, "--system", "Other", "x"]);
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toContain("--system sets the prompt of a new session");
+    });
+
+    test("piped input and an argument become one message; either alone works; neither is a usage error", async () => {
+      const server = serve([anthropicReply("ok")]);
+      const home = new Home(runner).anthropic(server);
+      expect((await home.run(["Summarize"], { stdin: "line one\nline two\n" })).exitCode).toBe(0);
+      expect((await home.run([], { stdin: "only piped" })).exitCode).toBe(0);
+      expect((await home.run(["only", "words"], { stdin: "" })).exitCode).toBe(0);
+      const sent = server.requests.map((r) => (r.body as { messages: { content: string }[] }).messages.at(-1)!.content);
+      expect(sent).toEqual(["line one\nline two\n\nSummarize", "only piped", "only words"]);
+      const none = await home.run([], { stdin: "  \n" });
+      expect(none).toMatchObject({ exitCode: 2, stdout: "" });
+      expect(none.stderr).toBe('error: no message: give one as an argument (synapse "Hello") or pipe it in (see `synapse --help`)\n');
+    });
+
+    test("usage errors exit 2 with one line; unknown sessions exit 1", async () => {
+      const home = new Home(runner);
+      const cases: [string[], number, string][] = [
+        [["--bogus", "hi"], 2, "error: unknown option --bogus (see `synapse --help`)"],
+        [["-s"], 2, "error: -s needs a value (see `synapse --help`)"],
+        [["-s", "nope", "hi"], 2, 'error: "nope" is not a session id'],
+        [["sessions", "show", "123"], 2, 'error: "123" is not a session id'],
+        [["sessions", "show"], 2, "error: Missing required positional argument: ID (see `synapse sessions show --help`)"],
+        [["sessions", "frob"], 2, 'error: unknown command "sessions frob"'],
+        [["sessions"], 2, "error: synapse sessions needs a command: list, show, delete"],
+        [["sessions", "list", "--jsn"], 2, "error: unknown option --jsn"],
+        [["-s", "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", "-p", "echo", "hi"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
+        [["sessions", "show", "0B5E2C1E-8A6F-4C3B-9D2E-6F1A7C9B4D20"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
+        [["-p", "nope", "hi"], 1, "error: "],
+      ];
+      for (const [args, code, message] of cases) {
+        const result = await home.run(args);
+        expect({ args, exitCode: result.exitCode }).toEqual({ args, exitCode: code });
+        expect(result.stdout).toBe("");
+        expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+        expect(result.stderr).toStartWith(message);
+      }
+    });
+
+    test("a provider failure keeps the user message, exits 1, and the session can be continued", async () => {
+      const server = serve([
+        anthropicReply("first answer"),
+        { kind: "error", status: 401, json: { type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } } },
+        anthropicReply("recovered"),
+      ]);
+      const home = new Home(runner).anthropic(server);
+      const id = newSessionId((await home.run(["Start"])).stderr);
+      const failed = await home.run(["-s", id, "Lost?"]);
+      expect(failed.exitCode).toBe(1);
+      expect(failed.stdout).toBe("");
+      expect(failed.stderr).toContain("rejected the API key");
+      expect(failed.stderr).not.toContain(apiKey);
+      expect((await home.show(id)).messages.map((m) => m.content)).toEqual(["Start", "first answer", "Lost?"]);
+      expect(await home.run(["-s", id, "Not lost"])).toMatchObject({ stdout: "recovered\n", exitCode: 0 });
+      // The unanswered question and the new one go as one user turn, as Anthropic requires.
+      expect((server.requests[2]!.body as { messages: unknown[] }).messages).toEqual([
+        { role: "user", content: "Start" },
+        { role: "assistant", content: "first answer" },
+        { role: "user", content: "Lost?\n\nNot lost" },
+      ]);
+    });
+
+    test("a missing API key fails before anything is stored, naming the variable", async () => {
+      const home = new Home(runner);
+      const result = await home.run(["Hello"]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain("Set ANTHROPIC_API_KEY");
+      expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(await home.list()).toEqual([]);
+    });
+
+    test("Ctrl+C mid-reply stops the output, keeps the question and the partial reply, and exits 130", async () => {
+      const head = sse([
+        ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
+        ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+        ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Once upon a time" } }],
+      ]);
+      const more = sse([["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " and then" } }]]);
+      const server = serve([{ kind: "endless", head, repeat: more, intervalMs: 20 }]);
+      const home = new Home(runner).anthropic(server);
+      const child = Bun.spawn([...runner, "Tell me a story"], { env: home.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      const reader = child.stdout.getReader();
+      let stdout = "";
+      while (!stdout.includes(" and then")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stdout += new TextDecoder().decode(value);
+      }
+      child.kill("SIGINT");
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stdout += new TextDecoder().decode(value);
+      }
+      const stderr = await new Response(child.stderr).text();
+      expect(await child.exited).toBe(130);
+      await server.clientHungUp;
+      expect(stdout).toStartWith("Once upon a time and then");
+      expect(stdout).toEndWith("\n");
+      expect(stderr).toContain("error: interrupted; the reply so far was saved");
+      const id = newSessionId(stderr);
+      const { messages } = await home.show(id);
+      expect(messages).toHaveLength(2);
+      expect(messages[0]).toMatchObject({ role: "user", content: "Tell me a story" });
+      expect(messages[1]).toMatchObject({ role: "assistant", interrupted: true });
+      expect(stdout).toStartWith(messages[1]!.content as string);
+      expect((await home.run(["sessions", "show", id])).stdout).toMatch(/assistant · [\d-]+ [\d:]+ · interrupted\nOnce upon a time and then/);
+    });
+
+    test("auto-cleanup at start-up honours the limits and never deletes the session being continued", async () => {
+      const server = serve([anthropicReply("ok")]);
+      const home = new Home(runner).anthropic(server).config("[session]\nmax_sessions = 2\n");
+      const ids: string[] = [];
+      for (const text of ["one", "two", "three"]) ids.push(newSessionId((await home.run([text])).stderr));
+      // Starting the third made room for it: never more than max_sessions.
+      expect((await home.list()).map((s) => s.id)).toEqual([ids[2], ids[1]]);
+      home.config("[session]\nmax_sessions = 1\n");
+      expect((await home.run(["-s", ids[1]!, "still here?"])).exitCode).toBe(0);
+      expect((await home.list()).map((s) => s.id)).toEqual([ids[1]]);
+      home.config("[session]\nmax_sessions = 0\nretention_days = 0\n");
+      for (const text of ["a", "b"]) await home.run([text]);
+      expect(await home.list()).toHaveLength(3);
+    });
+
+    test("broken configuration, a foreign database file and a database URL scheme are clear errors", async () => {
+      const home = new Home(runner).config("[session\nmax_sessions = ");
+      const broken = await home.run(["sessions", "list"]);
+      expect(broken.exitCode).toBe(1);
+      expect(broken.stderr).toContain(join(home.dir, "config", "synapse", "config.toml"));
+      const notes = join(home.dir, "notes.txt");
+      writeFileSync(notes, "my precious notes, not a database");
+      const foreign = await new Home(runner, { SYNAPSE_DATABASE_URL: `sqlite:${notes}` }).run(["sessions", "list"]);
+      expect(foreign).toMatchObject({ exitCode: 1, stdout: "" });
+      expect(foreign.stderr).toBe(`error: ${notes} is not a SQLite database; Synapse left it untouched. Move it away, or set database_url to another file\n`);
+      expect(readFileSync(notes, "utf8")).toBe("my precious notes, not a database");
+      const postgres = await new Home(runner, { SYNAPSE_DATABASE_URL: "postgres://me:hunter2@db/x" }).run(["sessions", "list"]);
+      expect(postgres.exitCode).toBe(1);
+      expect(postgres.stderr).toContain('the database URL scheme "postgres:" is not supported');
+      expect(postgres.stderr).not.toContain("hunter2");
+    });
+
+    test("the API key never reaches the database, and its files are private", async () => {
+      const server = serve([anthropicReply("a reply")]);
+      const home = new Home(runner).anthropic(server);
+      const id = newSessionId((await home.run(["Hello"])).stderr);
+      await home.run(["-s", id, "More"]);
+      for (const suffix of ["", "-wal", "-shm"]) {
+        const path = `${home.database}${suffix}`;
+        if (!existsSync(path)) continue;
+        expect(readFileSync(path).includes(apiKey)).toBe(false);
+        expect(readFileSync(path).includes("SECRET")).toBe(false);
+      }
+      const db = new Database(home.database, { readonly: true });
+      expect(db.query("SELECT COUNT(*) AS n FROM messages").get()).toEqual({ n: 4 });
+      db.close();
+      chmodSync(home.database, 0o600);
+    });
+  });
+}
