@@ -15,7 +15,7 @@ const binary = join(buildDir, "synapse");
 const apiKey = "sk-ant-test-SECRET-0123456789abcdef";
 
 beforeAll(() => {
-  const build = Bun.spawnSync([process.execPath, "build", join(root, "src/cli/main.ts"), "--compile", "--outfile", binary], { cwd: root });
+  const build = Bun.spawnSync([process.execPath, join(root, "scripts/build.ts"), binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr}`);
 }, 120_000);
 
@@ -74,7 +74,8 @@ class Home {
     extra: Record<string, string> = {},
   ) {
     this.env = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      // The compiled binary must run where there is no Bun at all.
+      PATH: runner[0] === binary ? "/nonexistent" : (process.env.PATH ?? "/usr/bin:/bin"),
       HOME: join(this.dir, "home"),
       XDG_CONFIG_HOME: join(this.dir, "config"),
       NO_COLOR: "1",
@@ -301,6 +302,17 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         { role: "assistant", content: "first answer" },
         { role: "user", content: "Lost?\n\nNot lost" },
       ]);
+    });
+
+    test("--debug adds the stack trace to an error", async () => {
+      const home = new Home(runner);
+      const plain = await home.run(["sessions", "show", "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20"]);
+      const debug = await home.run(["sessions", "show", "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", "--debug"]);
+      expect(plain.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(debug.exitCode).toBe(1);
+      expect(debug.stderr).toStartWith(plain.stderr);
+      expect(debug.stderr).toContain("StorageError");
+      expect(debug.stderr.trimEnd().split("\n").length).toBeGreaterThan(2);
     });
 
     test("a missing API key fails before anything is stored, naming the variable", async () => {

@@ -10,7 +10,10 @@ import type { Provider, StopReason, Usage } from "../providers/types.ts";
 import { newId, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "../storage/errors.ts";
 import type { SessionStore } from "../storage/session-store.ts";
+import { ExchangeInterrupted } from "./errors.ts";
 import { historyFor } from "./history.ts";
+
+export { ExchangeInterrupted } from "./errors.ts";
 
 export interface ExchangeRequest {
   store: SessionStore;
@@ -33,17 +36,6 @@ export interface ExchangeResult {
   reply: StoredMessage;
   stopReason: StopReason;
   usage: Usage | null;
-}
-
-/** The reply was cut short by the user (Ctrl+C); what had arrived is stored, marked interrupted. */
-export class ExchangeInterrupted extends Error {
-  override name = "ExchangeInterrupted";
-  constructor(
-    readonly session: Session,
-    readonly partial: StoredMessage | null,
-  ) {
-    super(partial ? "interrupted; the reply so far was saved" : "interrupted before the reply began");
-  }
 }
 
 export async function runExchange(request: ExchangeRequest): Promise<ExchangeResult> {

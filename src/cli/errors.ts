@@ -1,4 +1,4 @@
-import { ExchangeInterrupted } from "../chat/exchange.ts";
+import { ExchangeInterrupted } from "../chat/errors.ts";
 import { ConfigError } from "../config/errors.ts";
 import { ProviderError } from "../providers/errors.ts";
 import { StorageError } from "../storage/errors.ts";

@@ -2,4 +2,6 @@
 /** The synapse command. Everything happens in run(); this only hands over argv and the exit code. */
 import { run } from "./run.ts";
 
-process.exitCode = await run(process.argv.slice(2));
+void run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
