@@ -13,7 +13,7 @@ export const cacheDir = join(import.meta.dir, ".cache");
 export const sessionCount = 10_000;
 export const messagesPerSession = 100;
 export const longSessionMessages = 10_000;
-const cached = join(cacheDir, `store-${sessionCount}x${messagesPerSession}-v2.db`);
+const cached = join(cacheDir, `store-${sessionCount}x${messagesPerSession}-v3.db`);
 
 /** Deterministic pseudo-random numbers, so every build of the database is the same. */
 function random(seed: number): () => number {
@@ -73,6 +73,8 @@ function build(path: string): void {
           content: user ? text(next, 40, 400) : text(next, 200, 1500),
           timestamp,
           interrupted: false,
+          inputTokens: user ? null : 400,
+          outputTokens: user ? null : 300,
         });
         messagesDb.touchSessionForMessage(db, { sessionId: id, timestamp });
       }

@@ -48,7 +48,7 @@ export default async function (): Promise<void> {
   await compare(
     "store_list_sessions",
     30,
-    { store: () => store.listSessions(), generated: () => sessionsDb.listSessions(raw), handWritten: () => listSql.all() },
+    { store: () => store.listSessions(), generated: () => sessionsDb.listSessions(raw, { max: -1 }), handWritten: () => listSql.all() },
     { sessions: sessionCount },
   );
 

@@ -1,6 +1,6 @@
 -- name: AddMessage :exec
-INSERT INTO messages (id, session_id, role, content, timestamp, interrupted)
-VALUES (@id, @session_id, @role, @content, @timestamp, @interrupted);
+INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens)
+VALUES (@id, @session_id, @role, @content, @timestamp, @interrupted, sqlc.narg(input_tokens), sqlc.narg(output_tokens));
 
 -- Moves a session's updated_at forward to a new message's time, never backward.
 -- name: TouchSessionForMessage :exec
@@ -8,7 +8,25 @@ UPDATE sessions SET updated_at = @timestamp WHERE id = @session_id AND updated_a
 
 -- In the order they were added: seq grows with every insert, timestamps may tie.
 -- name: GetMessages :many
-SELECT id, session_id, role, content, timestamp, interrupted
+SELECT id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
 FROM messages
 WHERE session_id = @session_id
 ORDER BY seq;
+
+-- Full-text search: the `candidates` most recent matches (cheap: FTS5 walks its index by seq),
+-- ranked by bm25 among themselves, best first. Snippets mark hits with \x02 and \x03.
+-- (No literal non-ASCII here: sqlc v1.31.1 misplaces parameters after a multi-byte character.)
+-- name: SearchMessages :many
+SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message, hits.score, hits.snippet
+FROM (
+    SELECT messages_fts.seq, bm25(messages_fts) AS score,
+        snippet(messages_fts, 0, char(2), char(3), char(8230), 16) AS snippet
+    FROM messages_fts
+    WHERE messages_fts.content MATCH @query
+    ORDER BY messages_fts.seq DESC
+    LIMIT @candidates
+) AS hits
+JOIN messages AS m ON m.seq = hits.seq
+JOIN sessions AS s ON s.id = m.session_id
+ORDER BY hits.score ASC, m.seq DESC
+LIMIT @max;

@@ -7,11 +7,56 @@ SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id = @id;
 
--- Most recently updated first; the id breaks ties so the order is stable.
+-- Most recently updated first; the id breaks ties so the order is stable. A negative `max`
+-- means no limit (SQLite's LIMIT -1).
 -- name: ListSessions :many
 SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-ORDER BY updated_at DESC, id DESC;
+ORDER BY updated_at DESC, id DESC
+LIMIT @max;
+
+-- Every id in order, for the shortest unique prefixes that lists show.
+-- name: ListSessionIds :many
+SELECT id FROM sessions ORDER BY id;
+
+-- Sessions whose id starts with a prefix: ids are lower-case hex and '-', all below 'g', so
+-- the prefix's range is [prefix, prefix || 'g'), which the primary key index answers.
+-- name: FindSessionsByIdRange :many
+SELECT id, name, provider, model, system_prompt, created_at, updated_at
+FROM sessions
+WHERE id >= @low AND id < @high
+ORDER BY id
+LIMIT @max;
+
+-- name: FindSessionsByName :many
+SELECT id, name, provider, model, system_prompt, created_at, updated_at
+FROM sessions
+WHERE name = @name
+ORDER BY updated_at DESC, id DESC
+LIMIT @max;
+
+-- The session used most recently (by last activity, not creation).
+-- name: GetLatestSession :one
+SELECT id, name, provider, model, system_prompt, created_at, updated_at
+FROM sessions
+ORDER BY updated_at DESC, id DESC
+LIMIT 1;
+
+-- name: RenameSession :execrows
+UPDATE sessions SET name = sqlc.narg(name) WHERE id = @id;
+
+-- Sets updated_at exactly (an import restores the exported value).
+-- name: SetSessionUpdatedAt :exec
+UPDATE sessions SET updated_at = @updated_at WHERE id = @id;
+
+-- name: DeleteSessions :execrows
+DELETE FROM sessions WHERE id IN (sqlc.slice(ids));
+
+-- name: ListSessionsUpdatedBefore :many
+SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
+FROM sessions
+WHERE updated_at < @cutoff
+ORDER BY updated_at ASC, id ASC;
 
 -- name: TouchSession :execrows
 UPDATE sessions SET updated_at = @updated_at WHERE id = @id;
@@ -40,3 +85,12 @@ WHERE id IN (
     WHERE expired.updated_at < @cutoff AND expired.id NOT IN (sqlc.slice(keep))
     LIMIT @batch
 );
+
+-- What DeleteLeastRecentSessions would delete, oldest first (for `sessions prune --dry-run`).
+-- name: ListLeastRecentSessions :many
+SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
+    oldest.message_count, oldest.first_user_message
+FROM sessions AS oldest
+WHERE oldest.id NOT IN (sqlc.slice(keep))
+ORDER BY oldest.updated_at ASC, oldest.id ASC
+LIMIT @max;

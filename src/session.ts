@@ -42,6 +42,28 @@ export interface StoredMessage {
   timestamp: Date;
   /** Set (true) on a reply cut short by Ctrl+C or a provider failure; absent otherwise. */
   interrupted?: boolean;
+  /** Tokens the provider reported for this reply; absent when it reported none. */
+  usage?: TokenUsage;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** One message found by a full-text search, with where it stands. */
+export interface SearchHit {
+  sessionId: string;
+  messageId: string;
+  role: Role;
+  timestamp: Date;
+  /** The session's title, or null. */
+  sessionName: string | null;
+  sessionPreview: string | null;
+  /** The matching part of the message; hits are wrapped in \x02 and \x03. */
+  snippet: string;
+  /** bm25 relevance: lower is better. */
+  score: number;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -122,8 +122,8 @@ class Home {
 
 /** The id from the "continue it with" line a new session prints on stderr. */
 function newSessionId(stderr: string): string {
-  const match = /session ([0-9a-f-]{36}) · continue it with: synapse -s \1 "…"/.exec(stderr);
-  if (!match) throw new Error(`no session line in stderr: ${stderr}`);
+  const match = /session ([0-9a-f-]{36}) · continue it with: synapse -s ([0-9a-f-]{8,36}) "…"/.exec(stderr);
+  if (!match || !match[1]!.startsWith(match[2]!)) throw new Error(`no session line in stderr: ${stderr}`);
   return match[1]!;
 }
 
@@ -172,14 +172,15 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       expect(list.exitCode).toBe(0);
       const lines = list.stdout.trimEnd().split("\n");
       expect(lines[0]).toMatch(/^ID\s+UPDATED\s+MSGS\s+MODEL\s+TITLE \/ FIRST MESSAGE$/);
-      expect(lines[1]).toContain(secondId);
+      // Ids are shown as their shortest unique start, at least 8 characters.
+      expect(lines[1]).toStartWith(`${secondId.slice(0, 8)} `);
       expect(lines[1]).toContain("anthropic/claude-sonnet-4-5");
       expect(lines[1]).toContain("Another topic");
-      expect(lines[2]).toContain(firstId);
+      expect(lines[2]).toStartWith(`${firstId.slice(0, 8)} `);
 
       const shown = await home.run(["sessions", "show", firstId]);
       expect(shown.stdout).toContain(`Session   ${firstId}`);
-      expect(shown.stdout).toMatch(/user · [\d-]+ [\d:]+\nHello\n\nassistant · [\d-]+ [\d:]+\nHi! How can I help\?\n$/);
+      expect(shown.stdout).toMatch(/user · [\d-]+ [\d:]+\nHello\n\nassistant · [\d-]+ [\d:]+ · 12 in \/ 5 out tokens\nHi! How can I help\?\n$/);
 
       const followUp = await home.run(["--session", firstId, "Follow up"]);
       expect(followUp).toEqual({ stdout: "Following up, as asked.\n", stderr: "", exitCode: 0 });
@@ -205,9 +206,12 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         ["assistant", "Following up, as asked."],
       ]);
       for (const message of messages) {
-        expect(Object.keys(message)).toEqual(["id", "role", "content", "timestamp"]);
+        // Token usage, as the provider reported it, comes with each reply.
+        const keys = ["id", "role", "content", "timestamp", ...(message.role === "assistant" ? ["usage"] : [])];
+        expect(Object.keys(message)).toEqual(keys);
         expect(message.timestamp).toMatch(rfc3339);
       }
+      expect(messages[1]!.usage).toEqual({ inputTokens: 12, outputTokens: 5 });
       // The continued session is now the most recently used.
       const listed = await home.list();
       expect(listed.map((s) => s.id)).toEqual([firstId, secondId]);
@@ -262,11 +266,15 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       const cases: [string[], number, string][] = [
         [["--bogus", "hi"], 2, "error: unknown option --bogus (see `synapse --help`)"],
         [["-s"], 2, "error: -s needs a value (see `synapse --help`)"],
-        [["-s", "nope", "hi"], 2, 'error: "nope" is not a session id'],
-        [["sessions", "show", "123"], 2, 'error: "123" is not a session id'],
-        [["sessions", "show"], 2, "error: Missing required positional argument: ID (see `synapse sessions show --help`)"],
+        [["-s", "ab", "hi"], 2, 'error: "ab" is too short: give at least 4 characters of the id, or the exact title'],
+        [["sessions", "show", "123"], 2, 'error: "123" is too short'],
+        [["-s", "nope", "-p", "echo", "hi"], 1, 'error: no session has an id starting with "nope" or the title "nope"'],
+        [["-s", "", "hi"], 2, "error: -s needs a session id or title"],
+        [["-c", "-p", "echo", "hi"], 1, "error: there is no session to continue yet"],
+        [["-c", "-s", "abcd", "hi"], 2, "error: -s and -c both choose a session; give one"],
+        [["sessions", "show"], 2, "error: Missing required positional argument: SESSION (see `synapse sessions show --help`)"],
         [["sessions", "frob"], 2, 'error: unknown command "sessions frob"'],
-        [["sessions"], 2, "error: synapse sessions needs a command: list, show, delete"],
+        [["sessions"], 2, "error: synapse sessions needs a command: list, show, search, rename, export, import, delete, prune"],
         [["sessions", "list", "--jsn"], 2, "error: unknown option --jsn"],
         [["-s", "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", "-p", "echo", "hi"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
         [["sessions", "show", "0B5E2C1E-8A6F-4C3B-9D2E-6F1A7C9B4D20"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
@@ -311,7 +319,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       expect(plain.stderr.trimEnd().split("\n")).toHaveLength(1);
       expect(debug.exitCode).toBe(1);
       expect(debug.stderr).toStartWith(plain.stderr);
-      expect(debug.stderr).toContain("StorageError");
+      expect(debug.stderr).toContain("SessionRefError");
       expect(debug.stderr.trimEnd().split("\n").length).toBeGreaterThan(2);
     });
 

@@ -21,8 +21,10 @@ export interface ExchangeRequest {
   /** What the command line chose; for a continued session only these override its own settings. */
   flags: { provider?: string | undefined; model?: string | undefined };
   message: string;
-  /** Continue this session; a new one is started when absent. */
+  /** Continue this session (its full id); a new one is started when absent. */
   sessionId?: string | undefined;
+  /** The title of a new session. */
+  title?: string | undefined;
   signal: AbortSignal;
   /** Each piece of the reply, as it arrives. */
   onText(text: string): void;
@@ -49,7 +51,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const now = new Date();
   const session: Session = existing ?? {
     id: newId(),
-    name: null,
+    name: request.title ?? null,
     provider: provider.name,
     model,
     systemPrompt: config.systemPrompt ?? null,
@@ -62,9 +64,10 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
 
   const history = historyFor(session.systemPrompt, await store.getMessages(session.id));
   let text = "";
-  const saveReply = async (interrupted: boolean): Promise<StoredMessage> => {
+  const saveReply = async (interrupted: boolean, usage: Usage | null = null): Promise<StoredMessage> => {
     const reply: StoredMessage = { id: newId(), sessionId: session.id, role: "assistant", content: text, timestamp: new Date() };
     if (interrupted) reply.interrupted = true;
+    if (usage !== null) reply.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
     await store.addMessage(reply);
     return reply;
   };
@@ -76,7 +79,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
         text += event.text;
         request.onText(event.text);
       } else {
-        const reply = await saveReply(false);
+        const reply = await saveReply(false, event.usage);
         return { session, isNew: existing === null, reply, stopReason: event.stopReason, usage: event.usage };
       }
     }

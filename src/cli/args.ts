@@ -1,5 +1,4 @@
 import type { ArgsDef } from "citty";
-import { isUuid } from "../session.ts";
 import { UsageError } from "./errors.ts";
 
 export const debugArg = {
@@ -10,15 +9,28 @@ export const jsonArg = {
   json: { type: "boolean", description: "Print JSON on stdout, for scripts (shape in the README)" },
 } as const satisfies ArgsDef;
 
-export const sessionIdArg = {
-  id: { type: "positional", description: "The session's id, as `synapse sessions list` shows it", required: true, valueHint: "id" },
+export const sessionRefArg = {
+  session: {
+    type: "positional",
+    description: "The session: its id, a unique start of it (at least 4 characters), or its exact title",
+    required: true,
+    valueHint: "id",
+  },
 } as const satisfies ArgsDef;
 
-/** A session id from the command line, lower case; a UsageError when it is not a UUID. */
-export function parseSessionId(value: unknown, command: string): string {
-  if (typeof value !== "string" || value === "") throw new UsageError("a session id is needed", command);
-  if (!isUuid(value)) throw new UsageError(`"${value}" is not a session id (ids look like 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20)`, command);
-  return value.toLowerCase();
+export const yesArg = {
+  yes: { type: "boolean", alias: "y", description: "Do not ask for confirmation" },
+} as const satisfies ArgsDef;
+
+const durationUnits: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** `30d`, `12h`, `2w` → milliseconds; a UsageError for anything else. */
+export function parseDuration(value: string, command: string): number {
+  const match = /^(\d+)([hdw])$/.exec(value.trim());
+  if (!match || Number(match[1]) === 0) {
+    throw new UsageError(`"${value}" is not a duration; use a number and h, d or w, like 30d`, command);
+  }
+  return Number(match[1]) * durationUnits[match[2]!]!;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { ExchangeInterrupted } from "../chat/errors.ts";
 import { ConfigError } from "../config/errors.ts";
 import { ProviderError } from "../providers/errors.ts";
+import { SessionRefError } from "../session-refs.ts";
 import { StorageError } from "../storage/errors.ts";
+import { UserFacingError } from "../user-error.ts";
 
 /** The exit codes Synapse documents. */
 export const exitCode = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -20,6 +22,8 @@ export class UsageError extends Error {
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return exitCode.usage;
+  // Naming a session too vaguely is a usage error; naming one that is not there is not.
+  if (error instanceof SessionRefError) return error.kind === "not_found" ? exitCode.failure : exitCode.usage;
   if (error instanceof ExchangeInterrupted) return exitCode.interrupted;
   if (error instanceof ProviderError && error.kind === "cancelled") return exitCode.interrupted;
   return exitCode.failure;
@@ -30,6 +34,7 @@ export function messageFor(error: unknown): string {
   if (error instanceof UsageError) return `${error.message} (see \`${error.command} --help\`)`;
   if (error instanceof ExchangeInterrupted) return error.message;
   if (error instanceof StorageError || error instanceof ConfigError || error instanceof ProviderError) return error.message;
+  if (error instanceof UserFacingError) return error.message;
   const detail = error instanceof Error ? error.message : String(error);
   return `unexpected error: ${detail} (run again with --debug for details)`;
 }

@@ -1,6 +1,7 @@
-/** What `sessions list` and `sessions show` print: tables for people, JSON for scripts. */
+/** What the sessions commands print: tables for people, JSON for scripts. */
 import { log } from "../log.ts";
-import type { Session, SessionSummary, StoredMessage } from "../session.ts";
+import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
+import { sessionJson } from "../session-export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 
 /**
@@ -27,62 +28,41 @@ export function summaryJson(s: SessionSummary) {
   };
 }
 
-/** The JSON shape of `sessions show --json`: a contract for scripts (README). */
-export function sessionJson(session: Session, messages: readonly StoredMessage[]) {
-  return {
-    session: {
-      id: session.id,
-      name: session.name,
-      provider: session.provider,
-      model: session.model,
-      systemPrompt: session.systemPrompt,
-      createdAt: session.createdAt.toISOString(),
-      updatedAt: session.updatedAt.toISOString(),
-    },
-    messages: messages.map((m) => ({
-      id: m.id,
-      role: m.role,
-      content: m.content,
-      timestamp: m.timestamp.toISOString(),
-      ...(m.interrupted ? { interrupted: true } : {}),
-    })),
-  };
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function printSessionList(sessions: readonly SessionSummary[], options: { json: boolean }): void {
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(sessions.map(summaryJson), null, 2)}\n`);
-    return;
-  }
-  if (sessions.length === 0) {
-    log.info('no sessions yet; start one with: synapse "Hello"');
-    return;
-  }
+/** A table of sessions; `shortIds` maps each id to the prefix to show. */
+export function printSessionTable(sessions: readonly SessionSummary[], shortIds: ReadonlyMap<string, string>): void {
   const style = styleFor(colorEnabled(process.stdout));
+  let idWidth = "ID".length;
   let countWidth = "MSGS".length;
   let modelWidth = "MODEL".length;
   for (const s of sessions) {
+    idWidth = Math.max(idWidth, (shortIds.get(s.id) ?? s.id).length);
     countWidth = Math.max(countWidth, String(s.messageCount).length);
     modelWidth = Math.max(modelWidth, s.provider.length + 1 + s.model.length);
   }
-  // Ids and times have fixed widths: 36 and 16 characters.
+  // Times have a fixed width: 16 characters.
   const line = (id: string, updated: string, count: string, model: string, title: string) =>
-    `${id.padEnd(36)}  ${updated.padEnd(16)}  ${count.padStart(countWidth)}  ${model.padEnd(modelWidth)}  ${title}`.trimEnd();
+    `${id.padEnd(idWidth)}  ${updated.padEnd(16)}  ${count.padStart(countWidth)}  ${model.padEnd(modelWidth)}  ${title}`.trimEnd();
   let out = `${style.bold(line("ID", "UPDATED", "MSGS", "MODEL", "TITLE / FIRST MESSAGE"))}\n`;
   for (const s of sessions) {
-    out += `${line(s.id, formatTime(s.updatedAt), String(s.messageCount), `${s.provider}/${s.model}`, s.name ?? s.preview ?? "")}\n`;
+    const title = s.name === null ? (s.preview ?? "") : style.bold(s.name);
+    out += `${line(shortIds.get(s.id) ?? s.id, formatTime(s.updatedAt), String(s.messageCount), `${s.provider}/${s.model}`, title)}\n`;
   }
   process.stdout.write(out);
 }
 
 export function printSession(session: Session, messages: readonly StoredMessage[], options: { json: boolean }): void {
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(sessionJson(session, messages), null, 2)}\n`);
+    printJson(sessionJson(session, messages));
     return;
   }
   const style = styleFor(colorEnabled(process.stdout));
   const out = [
-    `${style.bold("Session")}   ${session.id}${session.name ? `  ${session.name}` : ""}`,
+    `${style.bold("Session")}   ${session.id}`,
+    ...(session.name ? [`${style.bold("Title")}     ${session.name}`] : []),
     `${style.bold("Model")}     ${session.provider}/${session.model}`,
     `${style.bold("Created")}   ${formatTime(session.createdAt)}`,
     `${style.bold("Updated")}   ${formatTime(session.updatedAt)}`,
@@ -91,8 +71,46 @@ export function printSession(session: Session, messages: readonly StoredMessage[
   if (session.systemPrompt) out.push(`${style.bold("System")}    ${session.systemPrompt}`);
   for (const message of messages) {
     const role = message.role === "user" ? style.cyan(message.role) : message.role === "assistant" ? style.green(message.role) : style.yellow(message.role);
+    const notes = [formatTime(message.timestamp, true)];
+    if (message.usage) notes.push(`${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens`);
     const mark = message.interrupted ? ` · ${style.yellow("interrupted")}` : "";
-    out.push("", `${style.bold(role)} ${style.dim(`· ${formatTime(message.timestamp, true)}`)}${mark}`, message.content);
+    out.push("", `${style.bold(role)} ${style.dim(`· ${notes.join(" · ")}`)}${mark}`, message.content);
   }
   process.stdout.write(`${out.join("\n")}\n`);
+}
+
+/** Search hits with their hits marked `**like this**` in plain text, or bold on a terminal. */
+export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMap<string, string>, options: { json: boolean }): void {
+  if (options.json) {
+    printJson(
+      hits.map((h) => ({
+        sessionId: h.sessionId,
+        messageId: h.messageId,
+        role: h.role,
+        timestamp: h.timestamp.toISOString(),
+        title: h.sessionName,
+        preview: h.sessionPreview,
+        snippet: markHits(h.snippet, "**", "**"),
+        score: h.score,
+      })),
+    );
+    return;
+  }
+  if (hits.length === 0) {
+    log.info("no messages match");
+    return;
+  }
+  const style = styleFor(colorEnabled(process.stdout));
+  const [open, close] = colorEnabled(process.stdout) ? ["\x1b[1;33m", "\x1b[22;39m"] : ["**", "**"];
+  let out = "";
+  for (const hit of hits) {
+    const where = hit.sessionName ?? hit.sessionPreview ?? "";
+    out += `${style.bold(shortIds.get(hit.sessionId) ?? hit.sessionId)}  ${style.dim(formatTime(hit.timestamp))}  ${hit.role}  ${where}\n`;
+    out += `    ${markHits(hit.snippet, open, close).replace(/\s+/g, " ")}\n`;
+  }
+  process.stdout.write(out);
+}
+
+function markHits(snippet: string, open: string, close: string): string {
+  return snippet.replaceAll("\x02", open).replaceAll("\x03", close);
 }

@@ -7,9 +7,9 @@ import { runExchange } from "../chat/exchange.ts";
 import { loadConfig } from "../config/load.ts";
 import { log } from "../log.ts";
 import type { Session } from "../session.ts";
+import { resolveSession, SessionRefError, shownPrefixLength } from "../session-refs.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
-import { parseSessionId } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { openStore } from "./open-store.ts";
 import { startSpinner } from "./spinner.ts";
@@ -18,16 +18,23 @@ import { readMessage } from "./stdin.ts";
 export interface ChatOptions {
   words: string[];
   session: string | undefined;
+  continueLatest: boolean;
+  title: string | undefined;
   provider: string | undefined;
   model: string | undefined;
   system: string | undefined;
 }
 
 export async function runChat(options: ChatOptions): Promise<void> {
-  const sessionId = options.session === undefined ? undefined : parseSessionId(options.session, "synapse");
-  if (sessionId !== undefined && options.system !== undefined) {
+  const continuing = options.session !== undefined || options.continueLatest;
+  if (options.session !== undefined && options.continueLatest) throw new UsageError("-s and -c both choose a session; give one");
+  if (continuing && options.system !== undefined) {
     throw new UsageError("--system sets the prompt of a new session; a continued session keeps its own");
   }
+  if (continuing && options.title !== undefined) {
+    throw new UsageError("--title names a new session; rename one with `synapse sessions rename`");
+  }
+  if (options.session !== undefined && options.session.trim() === "") throw new UsageError("-s needs a session id or title");
   const message = await readMessage(options.words, { isTTY: process.stdin.isTTY, text: () => Bun.stdin.text() });
   if (message === "") throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
 
@@ -46,6 +53,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
   };
   let replied = "";
   try {
+    const sessionId = await chooseSession(store, options);
     await cleanUp(store, config.session, sessionId);
     await runExchange({
       store,
@@ -53,6 +61,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
       flags,
       message,
       sessionId,
+      title: options.title,
       signal: controller.signal,
       onSession(session, isNew) {
         started = { session, isNew };
@@ -72,9 +81,18 @@ export async function runChat(options: ChatOptions): Promise<void> {
     throw error;
   } finally {
     process.off("SIGINT", onInterrupt);
+    if (started !== null) await announce(store, started);
     await store.close();
-    if (started !== null) announce(started);
   }
+}
+
+/** The full id of the session to continue (-s or -c), or undefined for a new one. */
+async function chooseSession(store: SessionStore, options: ChatOptions): Promise<string | undefined> {
+  if (options.session !== undefined) return (await resolveSession(store, options.session)).id;
+  if (!options.continueLatest) return undefined;
+  const latest = await store.latestSession();
+  if (latest === null) throw new SessionRefError("not_found", 'there is no session to continue yet; start one with: synapse "Hello"');
+  return latest.id;
 }
 
 /** Old sessions go before a new one starts; the session being continued is never among them. */
@@ -92,8 +110,22 @@ async function cleanUp(store: SessionStore, config: Parameters<SessionStore["cle
   }
 }
 
-function announce({ session, isNew }: { session: Session; isNew: boolean }): void {
+/** For a new session, one line on stderr: its id, and how to continue it by its short id. */
+async function announce(store: SessionStore, { session, isNew }: { session: Session; isNew: boolean }): Promise<void> {
   if (!isNew) return;
+  let short = session.id;
+  try {
+    short = await uniquePrefix(store, session.id);
+  } catch {
+    // The full id works as well; the reply is what matters here.
+  }
   const style = styleFor(colorEnabled(process.stderr));
-  log.info(style.dim(`session ${session.id} · continue it with: synapse -s ${session.id} "…"`));
+  log.info(style.dim(`session ${session.id} · continue it with: synapse -s ${short} "…"`));
+}
+
+async function uniquePrefix(store: SessionStore, id: string): Promise<string> {
+  for (let length = shownPrefixLength; length < id.length; length++) {
+    if ((await store.findSessionsByIdPrefix(id.slice(0, length), 2)).length === 1) return id.slice(0, length);
+  }
+  return id;
 }

@@ -1,4 +1,4 @@
-import type { Session, SessionSummary, StoredMessage } from "../session.ts";
+import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
 
 /** How many sessions to keep and for how long; read from `[session]` in the configuration. */
 export interface SessionConfig {
@@ -28,6 +28,12 @@ export interface CleanupOptions {
   reserve?: number;
 }
 
+/** What a cleanup would delete now, and why, oldest first. */
+export interface CleanupPlan {
+  byMaxLimit: SessionSummary[];
+  byRetention: SessionSummary[];
+}
+
 export interface CleanupResult {
   sessionsDeleted: number;
   /** Deleted because there were more than `maxSessions`. */
@@ -48,8 +54,32 @@ export interface SessionStore {
   createSession(session: Session): Promise<void>;
   /** The session, or null when there is none with that id. */
   getSession(id: string): Promise<Session | null>;
-  /** Every session, most recently updated first. */
-  listSessions(): Promise<SessionSummary[]>;
+  /** Sessions, most recently updated first; all of them, or the `limit` most recent. */
+  listSessions(options?: { limit?: number }): Promise<SessionSummary[]>;
+  countSessions(): Promise<number>;
+  /** Every session id, sorted: what short ids are measured against. */
+  sessionIds(): Promise<string[]>;
+  /** Sessions whose id starts with `prefix` (lower-case hex), at most `limit`, by id. */
+  findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]>;
+  /** Sessions titled exactly `name`, most recently used first, at most `limit`. */
+  findSessionsByName(name: string, limit: number): Promise<Session[]>;
+  /** The session used most recently, or null when there is none. */
+  latestSession(): Promise<Session | null>;
+  /** Sets or (with null) clears a session's title; `not_found` when it does not exist. */
+  renameSession(id: string, name: string | null): Promise<void>;
+  /** Deletes these sessions with their messages, in one transaction; returns how many there were. */
+  deleteSessions(ids: readonly string[]): Promise<number>;
+  /** Sessions last used before `cutoff`, oldest first. */
+  sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]>;
+  /** Full-text search over message content, best first; `invalid_data` for a malformed query. */
+  searchMessages(query: string, options?: { limit?: number }): Promise<SearchHit[]>;
+  /**
+   * Stores a whole session exactly as given (ids, timestamps, order), in one transaction:
+   * all of it or none. `invalid_data` when the session or one of its message ids exists.
+   */
+  importSession(session: Session, messages: readonly StoredMessage[]): Promise<void>;
+  /** What {@link cleanup} would delete now, without deleting anything. */
+  planCleanup(config: SessionConfig, options?: CleanupOptions): Promise<CleanupPlan>;
   /** Sets the session's `updatedAt` to now; `not_found` when it does not exist. */
   touchSession(id: string): Promise<void>;
   /** Deletes the session and its messages; false when there was no such session. */

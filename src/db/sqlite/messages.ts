@@ -6,8 +6,8 @@
 
 import type { Database } from "bun:sqlite";
 
-export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6)`;
+export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`;
 
 export interface AddMessageParams {
   id: string;
@@ -16,10 +16,12 @@ export interface AddMessageParams {
   content: string;
   timestamp: string;
   interrupted: boolean;
+  inputTokens: number | null;
+  outputTokens: number | null;
 }
 
 export function addMessage(db: Database, params: AddMessageParams): void {
-  db.query(addMessageSql).run(params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted);
+  db.query(addMessageSql).run(params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted, params.inputTokens, params.outputTokens);
 }
 
 export const touchSessionForMessageSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2 AND updated_at < ?1`;
@@ -36,7 +38,7 @@ export function touchSessionForMessage(db: Database, params: TouchSessionForMess
   db.query(touchSessionForMessageSql).run(params.timestamp, params.sessionId);
 }
 
-export const getMessagesSql = `SELECT id, session_id, role, content, timestamp, interrupted
+export const getMessagesSql = `SELECT id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
 FROM messages
 WHERE session_id = ?1
 ORDER BY seq`;
@@ -52,6 +54,8 @@ export interface GetMessagesRow {
   content: string;
   timestamp: string;
   interrupted: boolean;
+  inputTokens: number | null;
+  outputTokens: number | null;
 }
 
 /**
@@ -65,5 +69,56 @@ export function getMessages(db: Database, params: GetMessagesParams): GetMessage
     content: r[3] as string,
     timestamp: r[4] as string,
     interrupted: Boolean(r[5]),
+    inputTokens: r[6] as number | null,
+    outputTokens: r[7] as number | null,
+  }));
+}
+
+export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message, hits.score, hits.snippet
+FROM (
+    SELECT messages_fts.seq, bm25(messages_fts) AS score,
+        snippet(messages_fts, 0, char(2), char(3), char(8230), 16) AS snippet
+    FROM messages_fts
+    WHERE messages_fts.content MATCH ?1
+    ORDER BY messages_fts.seq DESC
+    LIMIT ?2
+) AS hits
+JOIN messages AS m ON m.seq = hits.seq
+JOIN sessions AS s ON s.id = m.session_id
+ORDER BY hits.score ASC, m.seq DESC
+LIMIT ?3`;
+
+export interface SearchMessagesParams {
+  query: string;
+  candidates: number;
+  max: number;
+}
+
+export interface SearchMessagesRow {
+  sessionId: string;
+  id: string;
+  role: string;
+  timestamp: string;
+  name: string | null;
+  firstUserMessage: string | null;
+  score: number;
+  snippet: string;
+}
+
+/**
+ * Full-text search: the `candidates` most recent matches (cheap: FTS5 walks its index by seq),
+ * ranked by bm25 among themselves, best first. Snippets mark hits with \x02 and \x03.
+ * (No literal non-ASCII here: sqlc v1.31.1 misplaces parameters after a multi-byte character.)
+ */
+export function searchMessages(db: Database, params: SearchMessagesParams): SearchMessagesRow[] {
+  return db.query(searchMessagesSql).values(params.query, params.candidates, params.max).map((r) => ({
+    sessionId: r[0] as string,
+    id: r[1] as string,
+    role: r[2] as string,
+    timestamp: r[3] as string,
+    name: r[4] as string | null,
+    firstUserMessage: r[5] as string | null,
+    score: r[6] as number,
+    snippet: r[7] as string,
   }));
 }

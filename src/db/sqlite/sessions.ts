@@ -58,7 +58,12 @@ export function getSession(db: Database, params: GetSessionParams): GetSessionRo
 
 export const listSessionsSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-ORDER BY updated_at DESC, id DESC`;
+ORDER BY updated_at DESC, id DESC
+LIMIT ?1`;
+
+export interface ListSessionsParams {
+  max: number;
+}
 
 export interface ListSessionsRow {
   id: string;
@@ -72,10 +77,197 @@ export interface ListSessionsRow {
 }
 
 /**
- * Most recently updated first; the id breaks ties so the order is stable.
+ * Most recently updated first; the id breaks ties so the order is stable. A negative `max`
+ * means no limit (SQLite's LIMIT -1).
  */
-export function listSessions(db: Database): ListSessionsRow[] {
-  return db.query(listSessionsSql).values().map((r) => ({
+export function listSessions(db: Database, params: ListSessionsParams): ListSessionsRow[] {
+  return db.query(listSessionsSql).values(params.max).map((r) => ({
+    id: r[0] as string,
+    name: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    createdAt: r[4] as string,
+    updatedAt: r[5] as string,
+    messageCount: r[6] as number,
+    firstUserMessage: r[7] as string | null,
+  }));
+}
+
+export const listSessionIdsSql = `SELECT id FROM sessions ORDER BY id`;
+
+export interface ListSessionIdsRow {
+  id: string;
+}
+
+/**
+ * Every id in order, for the shortest unique prefixes that lists show.
+ */
+export function listSessionIds(db: Database): ListSessionIdsRow[] {
+  return db.query(listSessionIdsSql).values().map((r) => ({
+    id: r[0] as string,
+  }));
+}
+
+export const findSessionsByIdRangeSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+FROM sessions
+WHERE id >= ?1 AND id < ?2
+ORDER BY id
+LIMIT ?3`;
+
+export interface FindSessionsByIdRangeParams {
+  low: string;
+  high: string;
+  max: number;
+}
+
+export interface FindSessionsByIdRangeRow {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Sessions whose id starts with a prefix: ids are lower-case hex and '-', all below 'g', so
+ * the prefix's range is [prefix, prefix || 'g'), which the primary key index answers.
+ */
+export function findSessionsByIdRange(db: Database, params: FindSessionsByIdRangeParams): FindSessionsByIdRangeRow[] {
+  return db.query(findSessionsByIdRangeSql).values(params.low, params.high, params.max).map((r) => ({
+    id: r[0] as string,
+    name: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    systemPrompt: r[4] as string | null,
+    createdAt: r[5] as string,
+    updatedAt: r[6] as string,
+  }));
+}
+
+export const findSessionsByNameSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+FROM sessions
+WHERE name = ?1
+ORDER BY updated_at DESC, id DESC
+LIMIT ?2`;
+
+export interface FindSessionsByNameParams {
+  name: string | null;
+  max: number;
+}
+
+export interface FindSessionsByNameRow {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function findSessionsByName(db: Database, params: FindSessionsByNameParams): FindSessionsByNameRow[] {
+  return db.query(findSessionsByNameSql).values(params.name, params.max).map((r) => ({
+    id: r[0] as string,
+    name: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    systemPrompt: r[4] as string | null,
+    createdAt: r[5] as string,
+    updatedAt: r[6] as string,
+  }));
+}
+
+export const getLatestSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+FROM sessions
+ORDER BY updated_at DESC, id DESC
+LIMIT 1`;
+
+export interface GetLatestSessionRow {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The session used most recently (by last activity, not creation).
+ */
+export function getLatestSession(db: Database): GetLatestSessionRow | null {
+  const r = db.query(getLatestSessionSql).values()[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+    name: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    systemPrompt: r[4] as string | null,
+    createdAt: r[5] as string,
+    updatedAt: r[6] as string,
+  };
+}
+
+export const renameSessionSql = `UPDATE sessions SET name = ?1 WHERE id = ?2`;
+
+export interface RenameSessionParams {
+  name: string | null;
+  id: string;
+}
+
+export function renameSession(db: Database, params: RenameSessionParams): number {
+  return db.query(renameSessionSql).run(params.name, params.id).changes;
+}
+
+export const setSessionUpdatedAtSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2`;
+
+export interface SetSessionUpdatedAtParams {
+  updatedAt: string;
+  id: string;
+}
+
+/**
+ * Sets updated_at exactly (an import restores the exported value).
+ */
+export function setSessionUpdatedAt(db: Database, params: SetSessionUpdatedAtParams): void {
+  db.query(setSessionUpdatedAtSql).run(params.updatedAt, params.id);
+}
+
+export const deleteSessionsSql = `DELETE FROM sessions WHERE id IN (/*SLICE:ids*/?)`;
+
+export interface DeleteSessionsParams {
+  ids: string[];
+}
+
+export function deleteSessions(db: Database, params: DeleteSessionsParams): number {
+  return db.query(expandSlices(deleteSessionsSql, { ids: params.ids.length })).run(...params.ids).changes;
+}
+
+export const listSessionsUpdatedBeforeSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
+FROM sessions
+WHERE updated_at < ?1
+ORDER BY updated_at ASC, id ASC`;
+
+export interface ListSessionsUpdatedBeforeParams {
+  cutoff: string;
+}
+
+export interface ListSessionsUpdatedBeforeRow {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  createdAt: string;
+  updatedAt: string;
+  messageCount: number;
+  firstUserMessage: string | null;
+}
+
+export function listSessionsUpdatedBefore(db: Database, params: ListSessionsUpdatedBeforeParams): ListSessionsUpdatedBeforeRow[] {
+  return db.query(listSessionsUpdatedBeforeSql).values(params.cutoff).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,
@@ -160,4 +352,43 @@ export interface DeleteSessionsUpdatedBeforeParams {
  */
 export function deleteSessionsUpdatedBefore(db: Database, params: DeleteSessionsUpdatedBeforeParams): number {
   return db.query(expandSlices(deleteSessionsUpdatedBeforeSql, { keep: params.keep.length })).run(params.cutoff, ...params.keep, params.batch).changes;
+}
+
+export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
+    oldest.message_count, oldest.first_user_message
+FROM sessions AS oldest
+WHERE oldest.id NOT IN (/*SLICE:keep*/?)
+ORDER BY oldest.updated_at ASC, oldest.id ASC
+LIMIT ?`;
+
+export interface ListLeastRecentSessionsParams {
+  keep: string[];
+  max: number;
+}
+
+export interface ListLeastRecentSessionsRow {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  createdAt: string;
+  updatedAt: string;
+  messageCount: number;
+  firstUserMessage: string | null;
+}
+
+/**
+ * What DeleteLeastRecentSessions would delete, oldest first (for `sessions prune --dry-run`).
+ */
+export function listLeastRecentSessions(db: Database, params: ListLeastRecentSessionsParams): ListLeastRecentSessionsRow[] {
+  return db.query(expandSlices(listLeastRecentSessionsSql, { keep: params.keep.length })).values(...params.keep, params.max).map((r) => ({
+    id: r[0] as string,
+    name: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    createdAt: r[4] as string,
+    updatedAt: r[5] as string,
+    messageCount: r[6] as number,
+    firstUserMessage: r[7] as string | null,
+  }));
 }

@@ -5,6 +5,7 @@
 import initial from "../../../schema/20250125_001_initial.sql" with { type: "text" };
 import messageOrder from "../../../schema/20261124_002_message_order_and_summaries.sql" with { type: "text" };
 import interruptedReplies from "../../../schema/20261124_003_interrupted_replies.sql" with { type: "text" };
+import searchTitlesUsage from "../../../schema/20261124_004_search_titles_usage.sql" with { type: "text" };
 
 export interface Migration {
   /** The sortable prefix of the file name, e.g. `20250125_001`. */
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   migration("20250125_001_initial.sql", initial),
   migration("20261124_002_message_order_and_summaries.sql", messageOrder),
   migration("20261124_003_interrupted_replies.sql", interruptedReplies),
+  migration("20261124_004_search_titles_usage.sql", searchTitlesUsage),
 ];

@@ -1,9 +1,9 @@
 import type { Database } from "bun:sqlite";
 import * as messagesDb from "../../db/sqlite/messages.ts";
 import * as sessionsDb from "../../db/sqlite/sessions.ts";
-import { isRole, isUuid, previewOf, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
+import { isRole, isUuid, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { CleanupOptions, CleanupResult, SessionConfig, SessionStore } from "../session-store.ts";
+import type { CleanupOptions, CleanupPlan, CleanupResult, SessionConfig, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
@@ -11,6 +11,11 @@ import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 /** Sessions deleted per transaction by cleanup, so other writers never wait long. */
 const cleanupBatch = 200;
 const dayMs = 24 * 60 * 60 * 1000;
+/** Search ranks only this many of the most recent matches: a common word matches most messages. */
+const searchCandidates = 1000;
+
+type SessionRow = sessionsDb.GetSessionRow;
+type SummaryRow = sessionsDb.ListSessionsRow;
 
 /**
  * The SQLite adapter of {@link SessionStore}: one file (WAL journal, foreign keys on, a busy
@@ -40,55 +45,49 @@ export class SqliteStore implements SessionStore {
   }
 
   async createSession(session: Session): Promise<void> {
-    const id = checkId(session.id, "session id");
-    const row = {
-      id,
-      name: session.name,
-      provider: checkText(session.provider, "provider"),
-      model: checkText(session.model, "model"),
-      systemPrompt: session.systemPrompt,
-      createdAt: toStoredTime(session.createdAt),
-      updatedAt: toStoredTime(session.updatedAt),
-    };
-    this.#run("creating a session", () => {
-      try {
-        sessionsDb.createSession(this.#db, row);
-      } catch (error) {
-        if (sqliteCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-          throw StorageError.invalidData(`session ${id} exists already`, { sessionId: id, cause: error });
-        }
-        throw error;
-      }
-    });
+    const row = sessionParams(session);
+    this.#run("creating a session", () => this.#insertSession(row));
   }
 
   async getSession(id: string): Promise<Session | null> {
     const sessionId = checkId(id, "session id");
     const row = this.#run("reading a session", () => sessionsDb.getSession(this.#db, { id: sessionId }));
-    if (row === null) return null;
-    return {
-      id: row.id,
-      name: row.name,
-      provider: row.provider,
-      model: row.model,
-      systemPrompt: row.systemPrompt,
-      createdAt: fromStoredTime(row.createdAt, `session ${row.id}`),
-      updatedAt: fromStoredTime(row.updatedAt, `session ${row.id}`),
-    };
+    return row === null ? null : toSession(row);
   }
 
-  async listSessions(): Promise<SessionSummary[]> {
-    const rows = this.#run("listing sessions", () => sessionsDb.listSessions(this.#db));
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      provider: row.provider,
-      model: row.model,
-      createdAt: fromStoredTime(row.createdAt, `session ${row.id}`),
-      updatedAt: fromStoredTime(row.updatedAt, `session ${row.id}`),
-      messageCount: row.messageCount,
-      preview: previewOf(row.firstUserMessage),
-    }));
+  async listSessions(options: { limit?: number } = {}): Promise<SessionSummary[]> {
+    const max = options.limit === undefined ? -1 : checkCount(options.limit, "limit");
+    return this.#run("listing sessions", () => sessionsDb.listSessions(this.#db, { max })).map(toSummary);
+  }
+
+  async countSessions(): Promise<number> {
+    return this.#run("counting sessions", () => sessionsDb.countSessions(this.#db)?.count ?? 0);
+  }
+
+  async sessionIds(): Promise<string[]> {
+    return this.#run("listing sessions", () => sessionsDb.listSessionIds(this.#db).map((r) => r.id));
+  }
+
+  async findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]> {
+    if (!/^[0-9a-f-]*$/.test(prefix)) throw StorageError.invalidData(`invalid session id prefix ${JSON.stringify(prefix)}`);
+    const params = { low: prefix, high: `${prefix}g`, max: checkCount(limit, "limit") };
+    return this.#run("finding sessions", () => sessionsDb.findSessionsByIdRange(this.#db, params)).map(toSession);
+  }
+
+  async findSessionsByName(name: string, limit: number): Promise<Session[]> {
+    const params = { name, max: checkCount(limit, "limit") };
+    return this.#run("finding sessions", () => sessionsDb.findSessionsByName(this.#db, params)).map(toSession);
+  }
+
+  async latestSession(): Promise<Session | null> {
+    const row = this.#run("reading a session", () => sessionsDb.getLatestSession(this.#db));
+    return row === null ? null : toSession(row);
+  }
+
+  async renameSession(id: string, name: string | null): Promise<void> {
+    const sessionId = checkId(id, "session id");
+    const changed = this.#run("renaming a session", () => sessionsDb.renameSession(this.#db, { id: sessionId, name }));
+    if (changed === 0) throw StorageError.notFound(sessionId);
   }
 
   async touchSession(id: string): Promise<void> {
@@ -104,34 +103,36 @@ export class SqliteStore implements SessionStore {
     return this.#run("deleting a session", () => sessionsDb.deleteSession(this.#db, { id: sessionId })) > 0;
   }
 
-  async addMessage(message: StoredMessage): Promise<void> {
-    const row = {
-      id: checkId(message.id, "message id"),
-      sessionId: checkId(message.sessionId, "session id"),
-      role: message.role,
-      content: message.content,
-      timestamp: toStoredTime(message.timestamp),
-      interrupted: message.interrupted === true,
-    };
-    if (!isRole(row.role)) throw StorageError.invalidData(`invalid message role ${JSON.stringify(row.role)}`);
-    if (typeof row.content !== "string") throw StorageError.invalidData("message content must be text");
-    this.#run("storing a message", () => {
-      try {
-        this.#db
-          .transaction(() => {
-            messagesDb.addMessage(this.#db, row);
-            messagesDb.touchSessionForMessage(this.#db, { sessionId: row.sessionId, timestamp: row.timestamp });
-          })
-          .immediate();
-      } catch (error) {
-        const code = sqliteCode(error);
-        if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") throw StorageError.notFound(row.sessionId);
-        if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-          throw StorageError.invalidData(`message ${row.id} exists already`, { sessionId: row.sessionId, cause: error });
+  async deleteSessions(ids: readonly string[]): Promise<number> {
+    const checked = ids.map((id) => checkId(id, "session id"));
+    if (checked.length === 0) return 0;
+    return this.#run("deleting sessions", () =>
+      this.#db.transaction(() => {
+        let deleted = 0;
+        // Bounded batches keep each statement under SQLite's limit on bound parameters.
+        for (let i = 0; i < checked.length; i += 500) {
+          deleted += sessionsDb.deleteSessions(this.#db, { ids: checked.slice(i, i + 500) });
         }
-        throw error;
-      }
-    });
+        return deleted;
+      }).immediate(),
+    );
+  }
+
+  async sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]> {
+    const params = { cutoff: toStoredTime(cutoff) };
+    return this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#db, params)).map(toSummary);
+  }
+
+  async addMessage(message: StoredMessage): Promise<void> {
+    const row = messageParams(message);
+    this.#run("storing a message", () =>
+      this.#db
+        .transaction(() => {
+          this.#insertMessage(row);
+          messagesDb.touchSessionForMessage(this.#db, { sessionId: row.sessionId, timestamp: row.timestamp });
+        })
+        .immediate(),
+    );
   }
 
   async getMessages(sessionId: string): Promise<StoredMessage[]> {
@@ -149,40 +150,85 @@ export class SqliteStore implements SessionStore {
         timestamp: fromStoredTime(row.timestamp, `message ${row.id}`),
       };
       if (row.interrupted) message.interrupted = true;
+      if (row.inputTokens !== null || row.outputTokens !== null) {
+        message.usage = { inputTokens: row.inputTokens ?? 0, outputTokens: row.outputTokens ?? 0 };
+      }
       return message;
     });
   }
 
+  async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
+    if (query.trim() === "") throw StorageError.invalidData("the search query is empty");
+    const params = { query, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
+    let rows: messagesDb.SearchMessagesRow[];
+    try {
+      rows = messagesDb.searchMessages(this.#db, params);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      if (/fts5|syntax error|no such column|unterminated/i.test(detail) && sqliteCode(error) === "SQLITE_ERROR") {
+        throw StorageError.invalidData(
+          `the search ${JSON.stringify(query)} is not valid full-text syntax (${detail.replace(/^fts5: /, "")}); put words in double quotes to search for them as they are`,
+          { cause: error },
+        );
+      }
+      throw storageErrorFrom(error, this.path, "searching");
+    }
+    return rows.map((row) => ({
+      sessionId: row.sessionId,
+      messageId: row.id,
+      role: isRole(row.role) ? row.role : "user",
+      timestamp: fromStoredTime(row.timestamp, `message ${row.id}`),
+      sessionName: row.name,
+      sessionPreview: previewOf(row.firstUserMessage),
+      snippet: row.snippet,
+      score: row.score,
+    }));
+  }
+
+  async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
+    const sessionRow = sessionParams(session);
+    const messageRows = messages.map((m) => {
+      if (m.sessionId.toLowerCase() !== sessionRow.id) {
+        throw StorageError.invalidData(`message ${m.id} belongs to session ${m.sessionId}, not ${sessionRow.id}`);
+      }
+      return messageParams(m);
+    });
+    this.#run("importing a session", () =>
+      this.#db
+        .transaction(() => {
+          this.#insertSession(sessionRow);
+          for (const row of messageRows) this.#insertMessage(row);
+          // Messages move updated_at forward; the import keeps the exported value exactly.
+          sessionsDb.setSessionUpdatedAt(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
+        })
+        .immediate(),
+    );
+  }
+
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
-    const maxSessions = checkLimit(config.maxSessions, "maxSessions");
-    const retentionDays = checkLimit(config.retentionDays, "retentionDays");
-    const keep = (options.keep ?? []).map((id) => checkId(id, "session id to keep"));
-    const now = options.now ?? new Date();
-    const target = Math.max(0, maxSessions - checkLimit(options.reserve ?? 0, "reserve"));
+    const limits = checkCleanup(config, options);
     let byMaxLimit = 0;
     let byRetention = 0;
     // Each batch is its own short write transaction that counts again under the lock, so a
     // concurrent cleanup in another process can never make the two delete too much together.
-    while (maxSessions > 0) {
+    while (limits.target !== null) {
       const deleted = this.#run("cleaning up sessions", () =>
         this.#db
           .transaction(() => {
-            const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - target;
+            const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
             if (excess <= 0) return 0;
-            return sessionsDb.deleteLeastRecentSessions(this.#db, { keep, batch: Math.min(excess, cleanupBatch) });
+            return sessionsDb.deleteLeastRecentSessions(this.#db, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
           })
           .immediate(),
       );
       if (deleted === 0) break;
       byMaxLimit += deleted;
     }
-    if (retentionDays > 0) {
-      const cutoff = toStoredTime(new Date(now.getTime() - retentionDays * dayMs));
+    if (limits.cutoff !== null) {
       for (;;) {
+        const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
         const deleted = this.#run("cleaning up sessions", () =>
-          this.#db
-            .transaction(() => sessionsDb.deleteSessionsUpdatedBefore(this.#db, { cutoff, keep, batch: cleanupBatch }))
-            .immediate(),
+          this.#db.transaction(() => sessionsDb.deleteSessionsUpdatedBefore(this.#db, params)).immediate(),
         );
         byRetention += deleted;
         if (deleted < cleanupBatch) break;
@@ -191,8 +237,51 @@ export class SqliteStore implements SessionStore {
     return { sessionsDeleted: byMaxLimit + byRetention, byMaxLimit, byRetention };
   }
 
+  async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
+    const limits = checkCleanup(config, options);
+    return this.#run("planning a cleanup", () =>
+      this.#db.transaction(() => {
+        let byMaxLimit: SummaryRow[] = [];
+        if (limits.target !== null) {
+          const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target;
+          if (excess > 0) byMaxLimit = sessionsDb.listLeastRecentSessions(this.#db, { keep: limits.keep, max: excess });
+        }
+        const doomed = new Set([...limits.keep, ...byMaxLimit.map((r) => r.id)]);
+        const byRetention =
+          limits.cutoff === null
+            ? []
+            : sessionsDb.listSessionsUpdatedBefore(this.#db, { cutoff: limits.cutoff }).filter((r) => !doomed.has(r.id));
+        return { byMaxLimit: byMaxLimit.map(toSummary), byRetention: byRetention.map(toSummary) };
+      })(),
+    );
+  }
+
   async close(): Promise<void> {
     this.#db.close();
+  }
+
+  #insertSession(row: sessionsDb.CreateSessionParams): void {
+    try {
+      sessionsDb.createSession(this.#db, row);
+    } catch (error) {
+      if (sqliteCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+        throw StorageError.invalidData(`session ${row.id} exists already`, { sessionId: row.id, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  #insertMessage(row: messagesDb.AddMessageParams): void {
+    try {
+      messagesDb.addMessage(this.#db, row);
+    } catch (error) {
+      const code = sqliteCode(error);
+      if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") throw StorageError.notFound(row.sessionId);
+      if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+        throw StorageError.invalidData(`message ${row.id} exists already`, { sessionId: row.sessionId, cause: error });
+      }
+      throw error;
+    }
   }
 
   #run<T>(doing: string, work: () => T): T {
@@ -202,6 +291,77 @@ export class SqliteStore implements SessionStore {
       throw storageErrorFrom(error, this.path, doing);
     }
   }
+}
+
+function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    name: row.name,
+    provider: row.provider,
+    model: row.model,
+    systemPrompt: row.systemPrompt,
+    createdAt: fromStoredTime(row.createdAt, `session ${row.id}`),
+    updatedAt: fromStoredTime(row.updatedAt, `session ${row.id}`),
+  };
+}
+
+function toSummary(row: SummaryRow): SessionSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    provider: row.provider,
+    model: row.model,
+    createdAt: fromStoredTime(row.createdAt, `session ${row.id}`),
+    updatedAt: fromStoredTime(row.updatedAt, `session ${row.id}`),
+    messageCount: row.messageCount,
+    preview: previewOf(row.firstUserMessage),
+  };
+}
+
+function sessionParams(session: Session): sessionsDb.CreateSessionParams {
+  return {
+    id: checkId(session.id, "session id"),
+    name: session.name,
+    provider: checkText(session.provider, "provider"),
+    model: checkText(session.model, "model"),
+    systemPrompt: session.systemPrompt,
+    createdAt: toStoredTime(session.createdAt),
+    updatedAt: toStoredTime(session.updatedAt),
+  };
+}
+
+function messageParams(message: StoredMessage): messagesDb.AddMessageParams {
+  if (!isRole(message.role)) throw StorageError.invalidData(`invalid message role ${JSON.stringify(message.role)}`);
+  if (typeof message.content !== "string") throw StorageError.invalidData("message content must be text");
+  const usage = message.usage;
+  if (usage !== undefined) {
+    checkCount(usage.inputTokens, "usage.inputTokens");
+    checkCount(usage.outputTokens, "usage.outputTokens");
+  }
+  return {
+    id: checkId(message.id, "message id"),
+    sessionId: checkId(message.sessionId, "session id"),
+    role: message.role,
+    content: message.content,
+    timestamp: toStoredTime(message.timestamp),
+    interrupted: message.interrupted === true,
+    inputTokens: usage?.inputTokens ?? null,
+    outputTokens: usage?.outputTokens ?? null,
+  };
+}
+
+/** The limits a cleanup applies: a target count (null: no limit) and a cutoff (null: none). */
+function checkCleanup(config: SessionConfig, options: CleanupOptions) {
+  const maxSessions = checkLimit(config.maxSessions, "maxSessions");
+  const retentionDays = checkLimit(config.retentionDays, "retentionDays");
+  const reserve = checkCount(options.reserve ?? 0, "reserve");
+  const keep = (options.keep ?? []).map((id) => checkId(id, "session id to keep"));
+  const now = options.now ?? new Date();
+  return {
+    keep,
+    target: maxSessions > 0 ? Math.max(0, maxSessions - reserve) : null,
+    cutoff: retentionDays > 0 ? toStoredTime(new Date(now.getTime() - retentionDays * dayMs)) : null,
+  };
 }
 
 /** Ids are compared as stored, in lower case; anything but a UUID never reaches a query. */
@@ -221,5 +381,10 @@ function checkLimit(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 0) {
     throw StorageError.invalidData(`${what} must be a whole number of 0 or more (0 means no limit), not ${value}`);
   }
+  return value;
+}
+
+function checkCount(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0) throw StorageError.invalidData(`${what} must be a whole number of 0 or more, not ${value}`);
   return value;
 }

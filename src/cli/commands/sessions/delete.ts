@@ -1,21 +1,44 @@
-import { debugArg, parseSessionId, sessionIdArg } from "../../args.ts";
+import { debugArg, parseDuration, yesArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
+import { UsageError } from "../../errors.ts";
 
 export default defineSynapseCommand({
-  meta: { name: "delete", description: "Delete a session and all its messages" },
-  args: { ...sessionIdArg, ...debugArg },
-  examples: ["synapse sessions delete 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20"],
+  meta: { name: "delete", description: "Delete sessions and all their messages" },
+  args: {
+    session: { type: "positional", required: false, valueHint: "id", description: "Sessions to delete: ids, unique starts of ids, or titles" },
+    "older-than": { type: "string", valueHint: "duration", description: "Also delete every session unused for this long: 12h, 30d, 2w" },
+    ...yesArg,
+    ...debugArg,
+  },
+  examples: ["synapse sessions delete 3f2c9a4e", "synapse sessions delete 3f2c9a4e 7b1d0e22 --yes", "synapse sessions delete --older-than 30d"],
   async run({ args }) {
-    const id = parseSessionId(args.id, "synapse sessions delete");
-    const { openStore } = await import("../../open-store.ts");
-    const { StorageError } = await import("../../../storage/errors.ts");
+    const command = "synapse sessions delete";
+    const refs = args._.map(String);
+    const olderThan = args["older-than"] === undefined ? undefined : parseDuration(args["older-than"], command);
+    if (refs.length === 0 && olderThan === undefined) throw new UsageError("name the sessions to delete, or give --older-than", command);
+    const { withStore } = await import("../../open-store.ts");
+    const { resolveSession, shortIds } = await import("../../../session-refs.ts");
+    const { confirm } = await import("../../confirm.ts");
     const { log } = await import("../../../log.ts");
-    const store = await openStore();
-    try {
-      if (!(await store.deleteSession(id))) throw StorageError.notFound(id);
-      log.info(`deleted session ${id}`);
-    } finally {
-      await store.close();
-    }
+    await withStore(async (store) => {
+      // Every reference must name a session before anything is deleted.
+      const chosen = new Map<string, string>();
+      for (const ref of refs) {
+        const session = await resolveSession(store, ref);
+        chosen.set(session.id, session.name ?? `${session.provider}/${session.model}`);
+      }
+      if (olderThan !== undefined) {
+        for (const s of await store.sessionsUpdatedBefore(new Date(Date.now() - olderThan))) chosen.set(s.id, s.name ?? s.preview ?? "");
+      }
+      if (chosen.size === 0) return log.info("no sessions are that old; nothing deleted");
+      const short = shortIds(await store.sessionIds());
+      const names = [...chosen.keys()].slice(0, 5).map((id) => short.get(id) ?? id);
+      const what = `${chosen.size} session${chosen.size === 1 ? "" : "s"} (${names.join(", ")}${chosen.size > 5 ? ", …" : ""})`;
+      if (!args.yes && !(await confirm(`delete ${what} and all their messages?`))) {
+        return log.info("nothing deleted");
+      }
+      const deleted = await store.deleteSessions([...chosen.keys()]);
+      log.info(`deleted ${deleted} session${deleted === 1 ? "" : "s"}`);
+    });
   },
 });

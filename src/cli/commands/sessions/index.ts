@@ -1,11 +1,21 @@
 import { defineSynapseCommand } from "../../command.ts";
 
 export default defineSynapseCommand({
-  meta: { name: "synapse sessions", description: "List, show and delete stored sessions" },
+  meta: { name: "synapse sessions", description: "List, search, show, export, import and delete stored sessions" },
   subCommands: {
     list: () => import("./list.ts").then((m) => m.default),
     show: () => import("./show.ts").then((m) => m.default),
+    search: () => import("./search.ts").then((m) => m.default),
+    rename: () => import("./rename.ts").then((m) => m.default),
+    export: () => import("./export.ts").then((m) => m.default),
+    import: () => import("./import.ts").then((m) => m.default),
     delete: () => import("./delete.ts").then((m) => m.default),
+    prune: () => import("./prune.ts").then((m) => m.default),
   },
-  examples: ["synapse sessions list", "synapse sessions show 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", "synapse sessions list --json | jq '.[0].id'"],
+  examples: [
+    "synapse sessions list",
+    "synapse sessions show 3f2c9a4e",
+    'synapse sessions search "sqlite wal"',
+    "synapse sessions list --json | jq '.[0].id'",
+  ],
 });

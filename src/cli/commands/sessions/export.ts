@@ -1,0 +1,22 @@
+import { debugArg, sessionRefArg } from "../../args.ts";
+import { defineSynapseCommand } from "../../command.ts";
+
+export default defineSynapseCommand({
+  meta: { name: "export", description: "Write a session to stdout, as JSON (for import) or Markdown" },
+  args: {
+    ...sessionRefArg,
+    format: { type: "enum", options: ["json", "markdown"], default: "json", valueHint: "json|markdown", description: "json (default) or markdown" },
+    ...debugArg,
+  },
+  examples: ["synapse sessions export 3f2c9a4e > trip.json", "synapse sessions export 3f2c9a4e --format markdown > trip.md"],
+  async run({ args }) {
+    const { withStore } = await import("../../open-store.ts");
+    const { resolveSession } = await import("../../../session-refs.ts");
+    const { exportJson, exportMarkdown } = await import("../../../session-export.ts");
+    await withStore(async (store) => {
+      const session = await resolveSession(store, args.session);
+      const messages = await store.getMessages(session.id);
+      process.stdout.write(args.format === "markdown" ? exportMarkdown(session, messages) : exportJson(session, messages));
+    });
+  },
+});

@@ -1,0 +1,34 @@
+import { debugArg } from "../../args.ts";
+import { defineSynapseCommand } from "../../command.ts";
+
+export default defineSynapseCommand({
+  meta: { name: "prune", description: "Apply the [session] limits (max_sessions, retention_days) now" },
+  args: {
+    "dry-run": { type: "boolean", description: "Only show what would be deleted" },
+    ...debugArg,
+  },
+  examples: ["synapse sessions prune --dry-run", "synapse sessions prune"],
+  async run({ args }) {
+    const dryRun = args["dry-run"] === true;
+    const { withStore } = await import("../../open-store.ts");
+    const { printSessionTable } = await import("../../format.ts");
+    const { shortIds } = await import("../../../session-refs.ts");
+    const { log } = await import("../../../log.ts");
+    await withStore(async (store, config) => {
+      const { maxSessions, retentionDays } = config.session;
+      if (maxSessions === 0 && retentionDays === 0) {
+        return log.info("nothing to prune: max_sessions and retention_days are both 0 (no limits)");
+      }
+      const plan = await store.planCleanup(config.session);
+      const doomed = [...plan.byMaxLimit, ...plan.byRetention];
+      const limits = `max_sessions = ${maxSessions || "no limit"}, retention_days = ${retentionDays || "no limit"}`;
+      if (doomed.length === 0) return log.info(`nothing to prune (${limits})`);
+      printSessionTable(doomed, shortIds(await store.sessionIds()));
+      if (dryRun) {
+        return log.info(`would delete ${doomed.length} sessions: ${plan.byMaxLimit.length} over max_sessions, ${plan.byRetention.length} past retention_days (${limits})`);
+      }
+      const deleted = await store.deleteSessions(doomed.map((s) => s.id));
+      log.info(`deleted ${deleted} sessions: ${plan.byMaxLimit.length} over max_sessions, ${plan.byRetention.length} past retention_days (${limits})`);
+    });
+  },
+});

@@ -1,0 +1,80 @@
+/**
+ * How people name sessions: a full id, a unique id prefix of at least 4 characters (as git
+ * does with commits), or an exact title. And the other way round: the shortest prefix that
+ * names each session unambiguously, for lists to show.
+ */
+import { isUuid, type Session } from "./session.ts";
+import type { SessionStore } from "./storage/session-store.ts";
+import { UserFacingError } from "./user-error.ts";
+
+export const minPrefixLength = 4;
+export const shownPrefixLength = 8;
+const maxCandidates = 10;
+
+export type SessionRefErrorKind = "not_found" | "ambiguous" | "malformed";
+
+/** A reference that names no session, several, or cannot name one at all. */
+export class SessionRefError extends UserFacingError {
+  override name = "SessionRefError";
+  constructor(
+    readonly kind: SessionRefErrorKind,
+    message: string,
+    readonly candidates: readonly Session[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The one session `reference` names. A full id matches that id alone; otherwise an id prefix
+ * and an exact title are both tried, and they must agree on one session. An unknown reference
+ * never falls back to another session.
+ */
+export async function resolveSession(store: SessionStore, reference: string): Promise<Session> {
+  const ref = reference.trim();
+  if (ref === "") throw new SessionRefError("malformed", "a session id or title is needed");
+  if (isUuid(ref)) {
+    const session = await store.getSession(ref);
+    if (session === null) throw new SessionRefError("not_found", `session ${ref.toLowerCase()} not found; \`synapse sessions list\` shows the sessions there are`);
+    return session;
+  }
+  const prefix = ref.toLowerCase();
+  const looksLikePrefix = /^[0-9a-f][0-9a-f-]*$/.test(prefix);
+  const byPrefix = looksLikePrefix && prefix.length >= minPrefixLength ? await store.findSessionsByIdPrefix(prefix, maxCandidates) : [];
+  const byName = await store.findSessionsByName(ref, maxCandidates);
+  const candidates = [...new Map([...byPrefix, ...byName].map((s) => [s.id, s])).values()];
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length > 1) {
+    const shown = candidates.slice(0, 5).map((s) => `${s.id.slice(0, 12)} (${describe(s)})`).join(", ");
+    throw new SessionRefError("ambiguous", `"${ref}" names ${candidates.length > 5 ? "more than 5" : candidates.length} sessions: ${shown}; give more of the id`, candidates);
+  }
+  if (looksLikePrefix && prefix.length < minPrefixLength) {
+    throw new SessionRefError("malformed", `"${ref}" is too short: give at least ${minPrefixLength} characters of the id, or the exact title`);
+  }
+  throw new SessionRefError("not_found", `no session has an id starting with "${ref}" or the title "${ref}"; \`synapse sessions list\` shows them`);
+}
+
+function describe(session: Session): string {
+  return session.name ?? `${session.provider}/${session.model}, ${session.updatedAt.toISOString().slice(0, 16).replace("T", " ")}`;
+}
+
+/**
+ * The shortest prefix of each id that no other id shares, at least `min` characters long.
+ * `sortedIds` must be every id there is, sorted: a prefix is unique when it is longer than
+ * what the id shares with its neighbours.
+ */
+export function shortIds(sortedIds: readonly string[], min = shownPrefixLength): Map<string, string> {
+  const shared = (a: string | undefined, b: string) => {
+    if (a === undefined) return 0;
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    return i;
+  };
+  const out = new Map<string, string>();
+  for (let i = 0; i < sortedIds.length; i++) {
+    const id = sortedIds[i]!;
+    const length = Math.max(min, shared(sortedIds[i - 1], id) + 1, shared(sortedIds[i + 1], id) + 1);
+    out.set(id, id.slice(0, length));
+  }
+  return out;
+}
