@@ -107,7 +107,8 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
   if (!result.success) {
     const issue = result.issues[0];
     const path = issue?.path?.map((p) => String(p.key)).join(".") || "(top level)";
-    throw new ExportFormatError(`not a Synapse session export: at ${path}, expected ${issue?.expected ?? "something else"}, got ${issue?.received ?? "nothing"}`);
+    const problem = issue?.received === "undefined" ? `"${path}" is missing` : `at ${path}, expected ${issue?.expected ?? "something else"}, got ${issue?.received ?? "nothing"}`;
+    throw new ExportFormatError(`not a Synapse session export: ${problem}`);
   }
   const { session: s, messages: ms } = result.output;
   const sessionId = options.newIds ? newId() : s.id.toLowerCase();

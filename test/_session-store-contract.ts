@@ -227,6 +227,147 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       expect(await store.getMessages(session.id)).toHaveLength(1);
     });
 
+    test("listing can be limited to the most recent; counts and sorted ids cover all", async () => {
+      const store = await fresh();
+      const sessions = [aSession({ updatedAt: at(1) }), aSession({ updatedAt: at(3) }), aSession({ updatedAt: at(2) })];
+      for (const session of sessions) await store.createSession(session);
+      expect((await store.listSessions({ limit: 2 })).map((s) => s.id)).toEqual([sessions[1]!.id, sessions[2]!.id]);
+      expect(await store.listSessions({ limit: 0 })).toEqual([]);
+      expect(await store.countSessions()).toBe(3);
+      expect(await store.sessionIds()).toEqual(sessions.map((s) => s.id).sort());
+    });
+
+    test("sessions are found by id prefix and by exact title", async () => {
+      const store = await fresh();
+      const a = aSession({ id: "abcd0000-0000-4000-8000-000000000001", name: "Trip" });
+      const b = aSession({ id: "abcd0000-0000-4000-8000-000000000002", name: "trip", updatedAt: at(5) });
+      const c = aSession({ id: "abce0000-0000-4000-8000-000000000003", name: "Trip", updatedAt: at(9) });
+      for (const session of [a, b, c]) await store.createSession(session);
+      expect((await store.findSessionsByIdPrefix("abcd", 10)).map((s) => s.id)).toEqual([a.id, b.id]);
+      expect((await store.findSessionsByIdPrefix("abc", 10)).map((s) => s.id)).toEqual([a.id, b.id, c.id]);
+      expect((await store.findSessionsByIdPrefix("abcd", 1)).map((s) => s.id)).toEqual([a.id]);
+      expect(await store.findSessionsByIdPrefix("abcf", 10)).toEqual([]);
+      expect((await store.findSessionsByName("Trip", 10)).map((s) => s.id)).toEqual([c.id, a.id]);
+      expect(await store.findSessionsByName("Nothing", 10)).toEqual([]);
+    });
+
+    test("the latest session is the one used most recently, not the one created last", async () => {
+      const store = await fresh();
+      expect(await store.latestSession()).toBeNull();
+      const old = aSession({ createdAt: at(0), updatedAt: at(0) });
+      const recent = aSession({ createdAt: at(10), updatedAt: at(10) });
+      await store.createSession(old);
+      await store.createSession(recent);
+      expect((await store.latestSession())?.id).toBe(recent.id);
+      await store.addMessage(aMessage(old.id, "user", "back to this one", at(20)));
+      expect((await store.latestSession())?.id).toBe(old.id);
+    });
+
+    test("renaming sets and clears a title; a missing session is not_found", async () => {
+      const store = await fresh();
+      const session = aSession();
+      await store.createSession(session);
+      await store.renameSession(session.id, "Trip planning");
+      expect((await store.getSession(session.id))?.name).toBe("Trip planning");
+      expect((await store.listSessions())[0]?.name).toBe("Trip planning");
+      await store.renameSession(session.id, null);
+      expect((await store.getSession(session.id))?.name).toBeNull();
+      expect((await storageError(store.renameSession(newId(), "x"))).kind).toBe("not_found");
+    });
+
+    test("several sessions are deleted at once; old ones are found by last use", async () => {
+      const store = await fresh();
+      const sessions = [aSession({ updatedAt: at(-3 * day) }), aSession({ updatedAt: at(-2 * day) }), aSession({ updatedAt: at(0) })];
+      for (const session of sessions) await store.createSession(session);
+      await store.addMessage(aMessage(sessions[0]!.id, "user", "old", at(-3 * day)));
+      expect((await store.sessionsUpdatedBefore(at(-day))).map((s) => s.id)).toEqual([sessions[0]!.id, sessions[1]!.id]);
+      expect(await store.deleteSessions([sessions[0]!.id, sessions[1]!.id, newId()])).toBe(2);
+      expect(await store.deleteSessions([])).toBe(0);
+      expect((await store.listSessions()).map((s) => s.id)).toEqual([sessions[2]!.id]);
+      expect(await store.getMessages(sessions[0]!.id)).toEqual([]);
+    });
+
+    test("token usage is stored with a reply and read back", async () => {
+      const store = await fresh();
+      const session = aSession();
+      await store.createSession(session);
+      const reply = { ...aMessage(session.id, "assistant", "answer"), usage: { inputTokens: 120, outputTokens: 0 } };
+      await store.addMessage(reply);
+      expect(await store.getMessages(session.id)).toEqual([reply]);
+    });
+
+    describe("search", () => {
+      test("finds messages by words, best first, with the hits marked and where they are", async () => {
+        const store = await fresh();
+        const trip = aSession({ name: "Trip" });
+        const other = aSession();
+        await store.createSession(trip);
+        await store.createSession(other);
+        await store.addMessage(aMessage(trip.id, "user", "Which trains run from Lyon to Turin?", at(1)));
+        await store.addMessage(aMessage(trip.id, "assistant", "Trains run twice a day; the train is fast. Trains, trains.", at(2)));
+        await store.addMessage(aMessage(other.id, "user", "How do I bake bread?", at(3)));
+        const hits = await store.searchMessages("trains");
+        expect(hits.map((h) => h.role)).toEqual(["assistant", "user"]);
+        expect(hits[0]).toMatchObject({ sessionId: trip.id, sessionName: "Trip", sessionPreview: "Which trains run from Lyon to Turin?", timestamp: at(2) });
+        expect(hits[1]!.snippet).toBe("Which \x02trains\x03 run from Lyon to Turin?");
+        expect(hits[0]!.score).toBeLessThanOrEqual(hits[1]!.score);
+        // Stemming and diacritics: "baking" finds "bake", "turín" finds "Turin".
+        expect((await store.searchMessages("baking")).map((h) => h.sessionId)).toEqual([other.id]);
+        expect((await store.searchMessages("turín")).map((h) => h.sessionId)).toEqual([trip.id]);
+        expect(await store.searchMessages("trains", { limit: 1 })).toHaveLength(1);
+        expect(await store.searchMessages("submarine")).toEqual([]);
+      });
+
+      test("the index follows deletes", async () => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        await store.addMessage(aMessage(session.id, "user", "ephemeral words"));
+        expect(await store.searchMessages("ephemeral")).toHaveLength(1);
+        await store.deleteSession(session.id);
+        expect(await store.searchMessages("ephemeral")).toEqual([]);
+      });
+
+      test.each(['"unbalanced', "AND", "NEAR(", "   "])("a malformed query %p is invalid_data", async (query) => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        await store.addMessage(aMessage(session.id, "user", "something to search through"));
+        const error = await storageError(store.searchMessages(query));
+        expect(error.kind).toBe("invalid_data");
+      });
+    });
+
+    describe("import", () => {
+      test("stores a session exactly as given, updatedAt included", async () => {
+        const store = await fresh();
+        const session = aSession({ name: "Imported", systemPrompt: "Be kind.", createdAt: at(0), updatedAt: at(10) });
+        const messages = [
+          aMessage(session.id, "system", "Be kind.", at(1)),
+          aMessage(session.id, "user", "q", at(50)),
+          { ...aMessage(session.id, "assistant", "partial", at(50)), interrupted: true, usage: { inputTokens: 3, outputTokens: 4 } },
+        ];
+        await store.importSession(session, messages);
+        expect(await store.getSession(session.id)).toEqual(session);
+        expect(await store.getMessages(session.id)).toEqual(messages);
+        expect((await store.listSessions())[0]).toMatchObject({ messageCount: 3, preview: "q" });
+      });
+
+      test("is all or nothing: a clashing id stores none of it", async () => {
+        const store = await fresh();
+        const existing = aSession();
+        await store.createSession(existing);
+        const taken = aMessage(existing.id, "user", "taken");
+        await store.addMessage(taken);
+        const session = aSession();
+        const messages = [aMessage(session.id, "user", "first"), { ...taken, sessionId: session.id }];
+        expect((await storageError(store.importSession(session, messages))).kind).toBe("invalid_data");
+        expect(await store.getSession(session.id)).toBeNull();
+        expect(await store.getMessages(session.id)).toEqual([]);
+        expect((await storageError(store.importSession(existing, []))).kind).toBe("invalid_data");
+      });
+    });
+
     describe("cleanup", () => {
       const now = at(200 * day);
       /** Sessions last updated `ages` days before `now`, oldest last. */
@@ -304,6 +445,22 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         // With a limit of 1, room for one new session leaves none of the old.
         await store.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }, { now, reserve: 1 });
         expect(await remaining(store)).toEqual([]);
+      });
+
+      test("a plan names exactly what the cleanup then deletes", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2, 3, 95, 120]);
+        const config = { maxSessions: 4, retentionDays: 90, autoCleanup: true };
+        const plan = await store.planCleanup(config, { now, keep: [ids[3]!] });
+        expect(plan.byMaxLimit.map((s) => s.id)).toEqual([ids[4]!]);
+        expect(plan.byRetention.map((s) => s.id)).toEqual([]);
+        expect(await remaining(store)).toHaveLength(5);
+        const planWithoutKeep = await store.planCleanup(config, { now });
+        expect(planWithoutKeep.byMaxLimit.map((s) => s.id)).toEqual([ids[4]!]);
+        expect(planWithoutKeep.byRetention.map((s) => s.id)).toEqual([ids[3]!]);
+        const result = await store.cleanup(config, { now });
+        expect(result).toEqual({ sessionsDeleted: 2, byMaxLimit: 1, byRetention: 1 });
+        expect(await remaining(store)).toEqual(ids.slice(0, 3));
       });
 
       test("a negative or fractional limit is invalid_data and deletes nothing", async () => {

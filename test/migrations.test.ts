@@ -98,6 +98,21 @@ describe("migration runner", () => {
     db.close();
   });
 
+  test("a database of the previous schema gains search over its existing messages, and usage", async () => {
+    const path = tempPath();
+    const previous = migrations.findIndex((m) => m.file.includes("_004_"));
+    const old = openDatabase(path, migrations.slice(0, previous));
+    old.run(`INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at) VALUES ('33333333-3333-4333-8333-333333333333', NULL, 'openai', 'gpt-4o', NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`);
+    old.run(`INSERT INTO messages (id, session_id, role, content, timestamp) VALUES ('bbbbbbbb-0000-4000-8000-000000000001', '33333333-3333-4333-8333-333333333333', 'user', 'Where do penguins live?', '2026-01-01T00:00:00.000Z')`);
+    old.close();
+    const store = SqliteStore.open(path);
+    const hits = await store.searchMessages("penguins");
+    expect(hits.map((h) => h.messageId)).toEqual(["bbbbbbbb-0000-4000-8000-000000000001"]);
+    const [message] = await store.getMessages("33333333-3333-4333-8333-333333333333");
+    expect(message?.usage).toBeUndefined();
+    await store.close();
+  });
+
   test("a migration that fails is rolled back whole and named", () => {
     const path = tempPath();
     openDatabase(path, migrations.slice(0, 1)).close();

@@ -1,0 +1,204 @@
+/**
+ * End to end, through the real CLI: what a power user does with sessions (continue-last, short
+ * ids, titles, search, export/import, bulk delete, prune, usage).
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { anthropicReply, Home, newSessionId, serve, sourceRunner, stopServers } from "./_cli.ts";
+
+afterAll(stopServers);
+
+/** A home with an Anthropic stand-in that answers every request with `reply`. */
+function homeAnswering(reply = "ok", extra: Record<string, string> = {}): Home {
+  return new Home(sourceRunner, extra).anthropic(serve([anthropicReply(reply)]));
+}
+
+async function started(home: Home, args: string[]): Promise<string> {
+  const result = await home.run(args);
+  expect(result.exitCode).toBe(0);
+  return newSessionId(result.stderr);
+}
+
+/** A session export with a chosen id, for sessions whose ids share a start; `at` is its time. */
+function exportWithId(id: string, name: string | null, at = new Date().toISOString()): string {
+  return JSON.stringify({
+    format: "synapse.session",
+    version: 1,
+    session: { id, name, provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null, createdAt: at, updatedAt: at },
+    messages: [{ id: id.replace(/^.{8}/, "ffffffff"), role: "user", content: `about ${name}`, timestamp: at }],
+  });
+}
+
+describe("continuing and naming sessions", () => {
+  test("-c continues the session used most recently, not the one created last", async () => {
+    const home = homeAnswering();
+    const first = await started(home, ["first"]);
+    const second = await started(home, ["second"]);
+    expect((await home.run(["-s", first, "back to the first"])).exitCode).toBe(0);
+    expect(await home.run(["-c", "and again"])).toMatchObject({ exitCode: 0, stderr: "" });
+    const list = await home.list();
+    expect(list.map((s) => [s.id, s.messageCount])).toEqual([
+      [first, 6],
+      [second, 2],
+    ]);
+  });
+
+  test("a unique id start or an exact title names a session; ambiguity lists the candidates", async () => {
+    const home = homeAnswering();
+    for (const [id, name] of [
+      ["abcd1111-0000-4000-8000-000000000001", "Trip planning"],
+      ["abcd2222-0000-4000-8000-000000000002", "Recipes"],
+    ] as const) {
+      writeFileSync(join(home.dir, "s.json"), exportWithId(id, name));
+      expect((await home.run(["sessions", "import", join(home.dir, "s.json")])).stdout).toBe(`${id}\n`);
+    }
+    expect((await home.run(["sessions", "show", "abcd2", "--json"])).stdout).toContain('"name": "Recipes"');
+    expect((await home.run(["-s", "Trip planning", "Trains?"])).exitCode).toBe(0);
+    expect((await home.show("abcd1111")).messages).toHaveLength(3);
+    const ambiguous = await home.run(["sessions", "show", "abcd"]);
+    expect(ambiguous.exitCode).toBe(2);
+    expect(ambiguous.stderr).toBe('error: "abcd" names 2 sessions: abcd1111-000 (Trip planning), abcd2222-000 (Recipes); give more of the id\n');
+    const unknown = await home.run(["-s", "abce", "hi"]);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toContain('no session has an id starting with "abce"');
+    // Lists show each id's shortest unique start, at least 8 characters.
+    const table = (await home.run(["sessions", "list"])).stdout;
+    expect(table).toMatch(/^abcd1111 +\S+ \S+ +3 +anthropic\/claude-sonnet-4-5 +Trip planning$/m);
+    expect(table).toMatch(/^abcd2222 +\S+ \S+ +1 +anthropic\/claude-sonnet-4-5 +Recipes$/m);
+  });
+
+  test("--title names a new session; rename changes or clears it", async () => {
+    const home = homeAnswering();
+    const id = await started(home, ["--title", "Trip planning", "Trains from Lyon?"]);
+    expect((await home.show(id)).session.name).toBe("Trip planning");
+    expect((await home.run(["sessions", "rename", id.slice(0, 8), "Italy trip"])).exitCode).toBe(0);
+    expect((await home.list())[0]).toMatchObject({ id, name: "Italy trip" });
+    expect((await home.run(["sessions", "rename", "Italy trip", ""])).exitCode).toBe(0);
+    expect((await home.list())[0]).toMatchObject({ id, name: null, preview: "Trains from Lyon?" });
+    const refused = await home.run(["-s", id, "--title", "x", "hi"]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("--title names a new session");
+  });
+});
+
+describe("listing, deleting and pruning", () => {
+  test("list shows the 20 most recent and says how many more; -n and --all choose", async () => {
+    const home = homeAnswering();
+    for (let i = 0; i < 23; i++) await started(home, [`question ${i}`]);
+    const list = await home.run(["sessions", "list"]);
+    expect(list.stdout.trimEnd().split("\n")).toHaveLength(21);
+    expect(list.stdout.split("\n")[1]).toContain("question 22");
+    expect(list.stderr).toBe("… and 3 more; `synapse sessions list --all` shows them all\n");
+    expect((await home.run(["sessions", "list", "-n", "5"])).stdout.trimEnd().split("\n")).toHaveLength(6);
+    expect((await home.run(["sessions", "list", "--all"])).stdout.trimEnd().split("\n")).toHaveLength(24);
+    expect(JSON.parse((await home.run(["sessions", "list", "--all", "--json"])).stdout)).toHaveLength(23);
+    expect(JSON.parse((await home.run(["sessions", "list", "--json", "-n", "2"])).stdout)).toHaveLength(2);
+    expect((await home.run(["sessions", "list", "-n", "0"])).exitCode).toBe(2);
+    expect((await home.run(["sessions", "list", "-n", "x"])).exitCode).toBe(2);
+  });
+
+  test("delete takes several sessions, and --older-than; all must exist before any goes", async () => {
+    const home = homeAnswering();
+    const ids = [await started(home, ["one"]), await started(home, ["two"]), await started(home, ["three"])];
+    const refused = await home.run(["sessions", "delete", ids[0]!.slice(0, 8), "ffff0000"]);
+    expect(refused.exitCode).toBe(1);
+    expect(await home.list()).toHaveLength(3);
+    const deleted = await home.run(["sessions", "delete", ids[0]!.slice(0, 8), ids[1]!, "--yes"]);
+    expect(deleted).toMatchObject({ exitCode: 0, stderr: "deleted 2 sessions\n" });
+    expect((await home.list()).map((s) => s.id)).toEqual([ids[2]]);
+    expect((await home.run(["sessions", "delete", "--older-than", "1d", "--yes"])).stderr).toBe("no sessions are that old; nothing deleted\n");
+    expect((await home.run(["sessions", "delete", "--older-than", "30x"])).exitCode).toBe(2);
+    expect((await home.run(["sessions", "delete"])).exitCode).toBe(2);
+    writeFileSync(join(home.dir, "old.json"), exportWithId("0ddba11e-0000-4000-8000-000000000000", "Ancient", "2026-01-01T00:00:00.000Z"));
+    await home.run(["sessions", "import", join(home.dir, "old.json")]);
+    expect((await home.run(["sessions", "delete", "--older-than", "30d", "--yes"])).stderr).toBe("deleted 1 session\n");
+    expect((await home.list()).map((s) => s.id)).toEqual([ids[2]]);
+  });
+
+  test("prune applies the configured limits on demand; --dry-run only shows", async () => {
+    const home = homeAnswering().config("[session]\nmax_sessions = 2\nauto_cleanup = false\nretention_days = 0\n");
+    const ids = [];
+    for (const q of ["a", "b", "c", "d"]) ids.push(await started(home, [q]));
+    const dry = await home.run(["sessions", "prune", "--dry-run"]);
+    expect(dry.exitCode).toBe(0);
+    expect(dry.stdout.trimEnd().split("\n")).toHaveLength(3);
+    expect(dry.stderr).toBe("would delete 2 sessions: 2 over max_sessions, 0 past retention_days (max_sessions = 2, retention_days = no limit)\n");
+    expect(await home.list()).toHaveLength(4);
+    const real = await home.run(["sessions", "prune"]);
+    expect(real.stderr).toBe("deleted 2 sessions: 2 over max_sessions, 0 past retention_days (max_sessions = 2, retention_days = no limit)\n");
+    expect((await home.list()).map((s) => s.id)).toEqual([ids[3], ids[2]]);
+    expect((await home.run(["sessions", "prune"])).stderr).toBe("nothing to prune (max_sessions = 2, retention_days = no limit)\n");
+  });
+});
+
+describe("search", () => {
+  test("finds messages by content, best first, marked, with --json; bad syntax is a usage error", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([anthropicReply("Trains run twice a day from Lyon to Turin."), anthropicReply("Knead, rest, bake.")]));
+    const trip = await started(home, ["--title", "Trip", "Which trains go from Lyon to Turin?"]);
+    await started(home, ["How do I bake bread?"]);
+    const plain = await home.run(["sessions", "search", "trains"]);
+    expect(plain.exitCode).toBe(0);
+    const lines = plain.stdout.trimEnd().split("\n");
+    // The question and the answer match, each a line of where and a line of what.
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(new RegExp(`^${trip.slice(0, 8)} +\\S+ \\S+ +(user|assistant) +Trip$`));
+    expect(plain.stdout).toContain("**trains**");
+    const json = JSON.parse((await home.run(["sessions", "search", "baking", "--json"])).stdout);
+    expect(json).toHaveLength(2);
+    expect(Object.keys(json[0])).toEqual(["sessionId", "messageId", "role", "timestamp", "title", "preview", "snippet", "score"]);
+    expect(json.map((h: { snippet: string }) => h.snippet).sort()).toEqual(["How do I **bake** bread?", "Knead, rest, **bake**."]);
+    expect(JSON.parse((await home.run(["sessions", "search", "submarine", "--json"])).stdout)).toEqual([]);
+    const bad = await home.run(["sessions", "search", '"unbalanced']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toStartWith('error: the search "\\"unbalanced" is not valid full-text syntax');
+    expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("export and import", () => {
+  test("a session exported and imported again is unchanged; an existing id needs --new-id", async () => {
+    const home = homeAnswering("An answer, with ünïcødé 🧠.");
+    const id = await started(home, ["--title", "Keep me", "--system", "Be brief.", "First question"]);
+    await home.run(["-s", id, "Second question\nwith two lines"]);
+    const before = await home.run(["sessions", "show", id, "--json"]);
+    const exported = await home.run(["sessions", "export", id.slice(0, 8)]);
+    expect(exported.exitCode).toBe(0);
+    const file = join(home.dir, "export.json");
+    writeFileSync(file, exported.stdout);
+
+    const again = await home.run(["sessions", "import", file]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain("exists already; import it as a copy with --new-id");
+
+    expect((await home.run(["sessions", "delete", id, "--yes"])).exitCode).toBe(0);
+    expect(await home.run(["sessions", "import", file])).toMatchObject({ exitCode: 0, stdout: `${id}\n` });
+    expect((await home.run(["sessions", "show", id, "--json"])).stdout).toBe(before.stdout);
+
+    const copy = await home.run(["sessions", "import", "--new-id", "-"], { stdin: exported.stdout });
+    expect(copy.exitCode).toBe(0);
+    const copyId = copy.stdout.trim();
+    expect(copyId).not.toBe(id);
+    const original = JSON.parse(before.stdout);
+    const duplicate = await home.show(copyId);
+    expect(duplicate.session).toEqual({ ...original.session, id: copyId });
+    expect(duplicate.messages.map((m) => [m.role, m.content, m.timestamp, m.usage])).toEqual(
+      original.messages.map((m: Record<string, unknown>) => [m.role, m.content, m.timestamp, m.usage]),
+    );
+
+    const markdown = await home.run(["sessions", "export", id, "--format", "markdown"]);
+    expect(markdown.stdout).toStartWith("# Keep me\n");
+    expect((await home.run(["sessions", "export", id, "--format", "pdf"])).exitCode).toBe(2);
+  });
+
+  test("a file that is not an export is refused, naming it, and nothing is stored", async () => {
+    const home = homeAnswering();
+    const file = join(home.dir, "notes.json");
+    writeFileSync(file, JSON.stringify({ hello: "world" }));
+    const result = await home.run(["sessions", "import", file]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(`error: ${file} is not a Synapse session export: "format" is missing\n`);
+    expect((await home.run(["sessions", "import", join(home.dir, "missing.json")])).exitCode).toBe(2);
+    expect(await home.list()).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, test } from "bun:test";
+import { resolveSession, SessionRefError, shortIds } from "../src/session-refs.ts";
+import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+import { aSession } from "./_session-store-contract.ts";
+
+describe("shortIds", () => {
+  test("each id gets the shortest start no other id shares, at least the minimum", () => {
+    const ids = ["aaaa0000", "aaaa1111", "aaab2222", "b0000000", "b0000001"].sort();
+    expect(Object.fromEntries(shortIds(ids, 4))).toEqual({
+      aaaa0000: "aaaa0",
+      aaaa1111: "aaaa1",
+      aaab2222: "aaab",
+      b0000000: "b0000000",
+      b0000001: "b0000001",
+    });
+    expect(Object.fromEntries(shortIds(["abcdefgh12"], 8))).toEqual({ abcdefgh12: "abcdefgh" });
+    expect(shortIds([])).toEqual(new Map());
+  });
+});
+
+describe("resolveSession", () => {
+  async function store() {
+    const s = SqliteStore.inMemory();
+    const sessions = {
+      a: aSession({ id: "abcd1111-0000-4000-8000-000000000001", name: "Trip planning" }),
+      b: aSession({ id: "abcd2222-0000-4000-8000-000000000002", name: "Recipes" }),
+      c: aSession({ id: "face0000-0000-4000-8000-000000000003", name: "abcd" }),
+      d: aSession({ id: "beef0000-0000-4000-8000-000000000004", name: "Recipes" }),
+    };
+    for (const session of Object.values(sessions)) await s.createSession(session);
+    return { s, sessions };
+  }
+
+  async function refError(promise: Promise<unknown>): Promise<SessionRefError> {
+    const error = await promise.then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionRefError);
+    return error as SessionRefError;
+  }
+
+  test("a full id, in any case, names that session alone", async () => {
+    const { s, sessions } = await store();
+    expect((await resolveSession(s, sessions.a.id.toUpperCase())).id).toBe(sessions.a.id);
+    expect((await refError(resolveSession(s, "abcd1111-0000-4000-8000-00000000000f"))).kind).toBe("not_found");
+  });
+
+  test("a unique prefix of at least 4 characters, or an exact title", async () => {
+    const { s, sessions } = await store();
+    expect((await resolveSession(s, "abcd1")).id).toBe(sessions.a.id);
+    expect((await resolveSession(s, "ABCD2")).id).toBe(sessions.b.id);
+    expect((await resolveSession(s, "Trip planning")).id).toBe(sessions.a.id);
+    expect((await resolveSession(s, "face")).id).toBe(sessions.c.id);
+  });
+
+  test("several matches are ambiguous and listed; nothing falls back to another session", async () => {
+    const { s } = await store();
+    const prefix = await refError(resolveSession(s, "abcd"));
+    // "abcd" starts two ids and is the title of a third.
+    expect(prefix.kind).toBe("ambiguous");
+    expect(prefix.candidates).toHaveLength(3);
+    expect(prefix.message).toStartWith('"abcd" names 3 sessions: abcd1111-000 (Trip planning)');
+    expect((await refError(resolveSession(s, "Recipes"))).kind).toBe("ambiguous");
+    expect((await refError(resolveSession(s, "abce"))).kind).toBe("not_found");
+    expect((await refError(resolveSession(s, "trip planning"))).kind).toBe("not_found");
+  });
+
+  test("too short, or empty, cannot name a session", async () => {
+    const { s } = await store();
+    expect((await refError(resolveSession(s, "abc"))).kind).toBe("malformed");
+    expect((await refError(resolveSession(s, "  "))).kind).toBe("malformed");
+  });
+});
