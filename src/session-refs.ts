@@ -45,7 +45,8 @@ export async function resolveSession(store: SessionStore, reference: string): Pr
   const candidates = [...new Map([...byPrefix, ...byName].map((s) => [s.id, s])).values()];
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
-    const shown = candidates.slice(0, 5).map((s) => `${s.id.slice(0, 12)} (${describe(s)})`).join(", ");
+    const prefixes = shortIds(candidates.map((s) => s.id).sort(), shownPrefixLength);
+    const shown = candidates.slice(0, 5).map((s) => `${prefixes.get(s.id)} (${describe(s)})`).join(", ");
     throw new SessionRefError("ambiguous", `"${ref}" names ${candidates.length > 5 ? "more than 5" : candidates.length} sessions: ${shown}; give more of the id`, candidates);
   }
   if (looksLikePrefix && prefix.length < minPrefixLength) {

@@ -58,7 +58,7 @@ describe("continuing and naming sessions", () => {
     expect((await home.show("abcd1111")).messages).toHaveLength(3);
     const ambiguous = await home.run(["sessions", "show", "abcd"]);
     expect(ambiguous.exitCode).toBe(2);
-    expect(ambiguous.stderr).toBe('error: "abcd" names 2 sessions: abcd1111-000 (Trip planning), abcd2222-000 (Recipes); give more of the id\n');
+    expect(ambiguous.stderr).toBe('error: "abcd" names 2 sessions: abcd1111 (Trip planning), abcd2222 (Recipes); give more of the id\n');
     const unknown = await home.run(["-s", "abce", "hi"]);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr).toContain('no session has an id starting with "abce"');

@@ -4,7 +4,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { anthropicReply, apiKey, Home, newSessionId, openaiReply, root, serve, sse, stopServers } from "./_cli.ts";
@@ -165,7 +165,11 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         [["sessions", "list", "--jsn"], 2, "error: unknown option --jsn"],
         [["-s", "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", "-p", "echo", "hi"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
         [["sessions", "show", "0B5E2C1E-8A6F-4C3B-9D2E-6F1A7C9B4D20"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
-        [["-p", "nope", "hi"], 1, "error: "],
+        [["-p", "nope", "hi"], 2, 'error: Unknown provider "nope" (from --provider). Known providers: anthropic, openai, deepseek, echo.'],
+        [["-m", "", "hi"], 2, "error: --model needs a value."],
+        [["-s=abcd", "hi"], 2, "error: write -s VALUE (with a space), not -s=VALUE"],
+        [["sessions", "list", "extra"], 2, "error: too many arguments: synapse sessions list takes none"],
+        [["sessions", "show", "abcd", "junk"], 2, "error: too many arguments: synapse sessions show takes one"],
       ];
       for (const [args, code, message] of cases) {
         const result = await home.run(args);
@@ -219,7 +223,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       expect(await home.list()).toEqual([]);
     });
 
-    test("Ctrl+C mid-reply stops the output, keeps the question and the partial reply, and exits 130", async () => {
+    test.each(["SIGINT", "SIGTERM"] as const)("%s mid-reply stops the output, keeps the question and the partial reply, and exits 130", async (signal) => {
       const head = sse([
         ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
         ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
@@ -236,7 +240,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         if (done) break;
         stdout += new TextDecoder().decode(value);
       }
-      child.kill("SIGINT");
+      child.kill(signal);
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
@@ -272,6 +276,33 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       expect(await home.list()).toHaveLength(3);
     });
 
+    test("a start that fails before storing anything cleans up nothing", async () => {
+      const home = new Home(runner).config("[session]\nmax_sessions = 2\n");
+      for (const text of ["one", "two"]) expect((await home.run(["-p", "echo", text])).exitCode).toBe(0);
+      const failed = await home.run(["hello"]);
+      expect(failed.exitCode).toBe(1);
+      expect(failed.stderr).toContain("No API key for Anthropic");
+      expect(await home.list()).toHaveLength(2);
+    });
+
+    test("sessions commands read only [session]: provider settings they never use cannot stop them", async () => {
+      const home = new Home(runner, { SYNAPSE_PROVIDER: "bogus", OPENAI_BASE_URL: "localhost:8080" });
+      expect(await home.run(["sessions", "list", "--json"])).toEqual({ stdout: "[]\n", stderr: "", exitCode: 0 });
+      // A chat does read them: the bad value is named.
+      const chat = await home.run(["-p", "echo", "hi"]);
+      expect(chat.exitCode).toBe(1);
+      expect(chat.stderr).toContain('Unknown provider "bogus" (from SYNAPSE_PROVIDER)');
+    });
+
+    test("a reply cut off by the token limit is kept, with a warning that says what to raise", async () => {
+      const reply = anthropicReply("This answer runs out");
+      const cut = { ...reply, body: (reply as { body: string }).body.replace('"stop_reason":"end_turn"', '"stop_reason":"max_tokens"') } as typeof reply;
+      const home = new Home(runner).anthropic(serve([cut]));
+      const result = await home.run(["Tell me everything"]);
+      expect(result).toMatchObject({ exitCode: 0, stdout: "This answer runs out\n" });
+      expect(result.stderr).toStartWith("warning: the reply was cut off at the token limit; raise max_tokens");
+    });
+
     test("broken configuration, a foreign database file and a database URL scheme are clear errors", async () => {
       const home = new Home(runner).config("[session\nmax_sessions = ");
       const broken = await home.run(["sessions", "list"]);
@@ -283,6 +314,9 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       expect(foreign).toMatchObject({ exitCode: 1, stdout: "" });
       expect(foreign.stderr).toBe(`error: ${notes} is not a SQLite database; Synapse left it untouched. Move it away, or set database_url to another file\n`);
       expect(readFileSync(notes, "utf8")).toBe("my precious notes, not a database");
+      const folder = await new Home(runner, { SYNAPSE_DATABASE_URL: `sqlite:${home.dir}` }).run(["sessions", "list"]);
+      expect(folder).toMatchObject({ exitCode: 1, stdout: "" });
+      expect(folder.stderr).toBe(`error: ${home.dir} is a folder; database_url must name a file, such as ${home.dir}/sessions.db\n`);
       const postgres = await new Home(runner, { SYNAPSE_DATABASE_URL: "postgres://me:hunter2@db/x" }).run(["sessions", "list"]);
       expect(postgres.exitCode).toBe(1);
       expect(postgres.stderr).toContain('the database URL scheme "postgres:" is not supported');
@@ -303,7 +337,8 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       const db = new Database(home.database, { readonly: true });
       expect(db.query("SELECT COUNT(*) AS n FROM messages").get()).toEqual({ n: 4 });
       db.close();
-      chmodSync(home.database, 0o600);
+      expect(statSync(home.database).mode & 0o777).toBe(0o600);
+      expect(statSync(join(home.dir, "config", "synapse")).mode & 0o777).toBe(0o700);
     });
   });
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, loadConfig, type ConfigFlags, type ResolvedConfig } from "../src/config/index.ts";
+import { ConfigError, loadConfig, loadSessionSettings, type ConfigFlags, type ResolvedConfig } from "../src/config/index.ts";
 import { log } from "../src/log.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures", "config");
@@ -251,7 +251,7 @@ describe("the config file", () => {
 
   const invalid: [string, string, string, string][] = [
     ["wrong type", "wrong-type.toml", "session.max_sessions", 'must be a whole number ≥ 0 (0 means no limit), but it is the string "100"'],
-    ["negative", "negative.toml", "session.retention_days", "must be a whole number ≥ 0 (0 means no limit), but it is -1"],
+    ["negative", "negative.toml", "session.retention_days", "must be a whole number of days from 0 to 36500 (0 means no limit), but it is -1"],
     ["fractional", "fractional.toml", "session.max_sessions", "but it is 2.5"],
     ["bad URL", "bad-url.toml", "openai.base_url", "must be an http:// or https:// URL"],
     ["table expected", "table-as-string.toml", "anthropic", "must be a table"],
@@ -362,4 +362,29 @@ describe("provider names", () => {
 afterEach(() => {
   // Each test built its own sandbox; nothing to undo in process.env, which the loader never reads.
   expect(process.env.SYNAPSE_PROVIDER).toBeUndefined();
+});
+
+describe("what the review found", () => {
+  test("a TOML syntax error never quotes a key typed without quotes", () => {
+    const error = loadError(() => load("[anthropic]\napi_key = sk-ant-api03-SECRET-0123456789\n"));
+    expect(error.kind).toBe("parse");
+    expect(error.message).not.toContain("SECRET");
+    expect(error.message).not.toContain("sk-ant");
+  });
+
+  test("an array of tables where a table belongs is an error, not silently ignored", () => {
+    const error = loadError(() => load("[[session]]\nmax_sessions = 1\n"));
+    expect(error.message).toContain('"session" must be a table ([session]), but it is an array of tables ([[session]])');
+  });
+
+  test("retention_days is bounded, so its cutoff is always a real date", () => {
+    const error = loadError(() => load("[session]\nretention_days = 99999999999\n"));
+    expect(error.message).toContain("from 0 to 36500");
+  });
+
+  test("the sessions commands' loader reads [session] and SYNAPSE_DATABASE_URL only", () => {
+    const box = sandbox('provider = "bogus"\n[session]\nmax_sessions = 7\n');
+    const settings = loadSessionSettings({ env: { ...box.env, SYNAPSE_PROVIDER: "nope", SYNAPSE_DATABASE_URL: "sqlite::memory:" }, warn: () => {} });
+    expect(settings).toEqual({ maxSessions: 7, retentionDays: 90, autoCleanup: true, databaseUrl: "sqlite::memory:" });
+  });
 });

@@ -57,7 +57,7 @@ describe("resolveSession", () => {
     // "abcd" starts two ids and is the title of a third.
     expect(prefix.kind).toBe("ambiguous");
     expect(prefix.candidates).toHaveLength(3);
-    expect(prefix.message).toStartWith('"abcd" names 3 sessions: abcd1111-000 (Trip planning)');
+    expect(prefix.message).toStartWith('"abcd" names 3 sessions: abcd1111 (Trip planning), abcd2222 (Recipes), face0000 (abcd);');
     expect((await refError(resolveSession(s, "Recipes"))).kind).toBe("ambiguous");
     expect((await refError(resolveSession(s, "abce"))).kind).toBe("not_found");
     expect((await refError(resolveSession(s, "trip planning"))).kind).toBe("not_found");

@@ -28,6 +28,11 @@ export interface ExchangeRequest {
   signal: AbortSignal;
   /** Each piece of the reply, as it arrives. */
   onText(text: string): void;
+  /**
+   * Runs once the provider is ready and the session to continue is found, before anything is
+   * stored: a failure before that point changes nothing (the CLI's cleanup goes here).
+   */
+  beforeStore?(): Promise<void>;
   /** The session, once it is stored and the user's message with it; before the provider is called. */
   onSession?(session: Session, isNew: boolean): void;
 }
@@ -48,6 +53,8 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const provider = createProvider(flags.provider ?? existing?.provider ?? config.provider, config);
   const model = chooseModel(provider, flags, existing, config);
 
+  await request.beforeStore?.();
+
   const now = new Date();
   const session: Session = existing ?? {
     id: newId(),
@@ -58,8 +65,10 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     createdAt: now,
     updatedAt: now,
   };
-  if (existing === null) await store.createSession(session);
-  await store.addMessage({ id: newId(), sessionId: session.id, role: "user", content: request.message, timestamp: now });
+  const question: StoredMessage = { id: newId(), sessionId: session.id, role: "user", content: request.message, timestamp: now };
+  // A new session is stored with its first message in one transaction: never one without the other.
+  if (existing === null) await store.importSession(session, [question]);
+  else await store.addMessage(question);
   request.onSession?.(session, existing === null);
 
   const history = historyFor(session.systemPrompt, await store.getMessages(session.id));
@@ -87,7 +96,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   } catch (error) {
     // Whatever arrived was seen by the user: keep it, marked, whether they stopped it or it failed.
     const partial = text === "" ? null : await saveReply(true);
-    if (error instanceof ProviderError && error.kind === "cancelled") throw new ExchangeInterrupted(session, partial);
+    if (error instanceof ProviderError && error.kind === "cancelled") throw new ExchangeInterrupted(partial !== null);
     throw error;
   }
 }

@@ -33,36 +33,54 @@ export function parseDuration(value: string, command: string): number {
   return Number(match[1]) * durationUnits[match[2]!]!;
 }
 
-/**
- * citty accepts any flag silently; Synapse refuses one it does not know, and a value flag with
- * no value, so a typo never turns into a silently different command.
- */
-export function checkFlags(rawArgs: readonly string[], args: ArgsDef, command: string): void {
-  const known = new Map<string, string>();
+/** Each flag and alias of a command (`--session`, `-s`) with its type. */
+export function flagTable(args: ArgsDef): Map<string, string> {
+  const table = new Map<string, string>();
   for (const [name, def] of Object.entries(args)) {
     if (def.type === "positional") continue;
-    known.set(name, def.type ?? "boolean");
+    const type = def.type ?? "boolean";
+    table.set(`--${name}`, type);
     const aliases = "alias" in def && def.alias !== undefined ? (Array.isArray(def.alias) ? def.alias : [def.alias]) : [];
-    for (const alias of aliases) known.set(alias, def.type ?? "boolean");
+    for (const alias of aliases) table.set(alias.length === 1 ? `-${alias}` : `--${alias}`, type);
   }
+  return table;
+}
+
+/**
+ * citty accepts any flag and any number of arguments silently; Synapse refuses a flag it does
+ * not know, a value flag with no value, and arguments a command does not take, so a typo never
+ * turns into a silently different command.
+ */
+export function checkArgs(rawArgs: readonly string[], command: { args?: unknown; variadic?: boolean }, name: string): void {
+  const args = (command.args ?? {}) as ArgsDef;
+  const flags = flagTable(args);
+  const positionals = Object.values(args).filter((def) => def.type === "positional").length;
+  let given = 0;
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
-    if (arg === "--") return;
-    if (!arg.startsWith("-") || arg === "-") continue;
-    const [flag, inlineValue] = splitFlag(arg);
-    let type = known.get(flag);
-    if (type === undefined && flag.startsWith("no-") && known.get(flag.slice(3)) === "boolean") type = "boolean";
-    if (type === undefined) throw new UsageError(`unknown option ${arg.startsWith("--") ? "--" : "-"}${flag}`, command);
-    if (type === "string" && inlineValue === undefined) {
+    if (arg === "--") {
+      given += rawArgs.length - i - 1;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      given += 1;
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    if (!flag.startsWith("--") && eq !== -1) {
+      throw new UsageError(`write ${flag} VALUE (with a space), not ${flag}=VALUE`, name);
+    }
+    let type = flags.get(flag);
+    if (type === undefined && flag.startsWith("--no-") && flags.get(`--${flag.slice(5)}`) === "boolean") type = "boolean";
+    if (type === undefined) throw new UsageError(`unknown option ${flag}`, name);
+    if (type !== "boolean" && eq === -1) {
       const next = rawArgs[i + 1];
-      if (next === undefined || next === "--") throw new UsageError(`${arg} needs a value`, command);
+      if (next === undefined || next === "--") throw new UsageError(`${arg} needs a value`, name);
       i += 1;
     }
   }
-}
-
-function splitFlag(arg: string): [string, string | undefined] {
-  const body = arg.replace(/^--?/, "");
-  const eq = body.indexOf("=");
-  return eq === -1 ? [body, undefined] : [body.slice(0, eq), body.slice(eq + 1)];
+  if (given > positionals && !command.variadic) {
+    throw new UsageError(`too many arguments: ${name} takes ${positionals === 0 ? "none" : positionals === 1 ? "one" : positionals}`, name);
+  }
 }

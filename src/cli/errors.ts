@@ -24,6 +24,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return exitCode.usage;
   // Naming a session too vaguely is a usage error; naming one that is not there is not.
   if (error instanceof SessionRefError) return error.kind === "not_found" ? exitCode.failure : exitCode.usage;
+  // A bad flag value (`-p nope`, `-m ""`) is the command line's fault, like an unknown flag.
+  if (error instanceof ConfigError && error.key?.startsWith("--")) return exitCode.usage;
   if (error instanceof ExchangeInterrupted) return exitCode.interrupted;
   if (error instanceof ProviderError && error.kind === "cancelled") return exitCode.interrupted;
   return exitCode.failure;

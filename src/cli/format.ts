@@ -3,6 +3,7 @@ import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
 import { sessionJson } from "../session-export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
+import { writeOut } from "./stdout.ts";
 
 /**
  * Local time, to the minute (or second): `2026-11-24 05:15`. Shifted by the zone's offset and
@@ -29,7 +30,7 @@ export function summaryJson(s: SessionSummary) {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeOut(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** A table of sessions; `shortIds` maps each id to the prefix to show. */
@@ -51,7 +52,7 @@ export function printSessionTable(sessions: readonly SessionSummary[], shortIds:
     const title = s.name === null ? (s.preview ?? "") : style.bold(s.name);
     out += `${line(shortIds.get(s.id) ?? s.id, formatTime(s.updatedAt), String(s.messageCount), `${s.provider}/${s.model}`, title)}\n`;
   }
-  process.stdout.write(out);
+  writeOut(out);
 }
 
 export function printSession(session: Session, messages: readonly StoredMessage[], options: { json: boolean }): void {
@@ -76,7 +77,7 @@ export function printSession(session: Session, messages: readonly StoredMessage[
     const mark = message.interrupted ? ` · ${style.yellow("interrupted")}` : "";
     out.push("", `${style.bold(role)} ${style.dim(`· ${notes.join(" · ")}`)}${mark}`, message.content);
   }
-  process.stdout.write(`${out.join("\n")}\n`);
+  writeOut(`${out.join("\n")}\n`);
 }
 
 /** Search hits with their hits marked `**like this**` in plain text, or bold on a terminal. */
@@ -108,7 +109,7 @@ export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMa
     out += `${style.bold(shortIds.get(hit.sessionId) ?? hit.sessionId)}  ${style.dim(formatTime(hit.timestamp))}  ${hit.role}  ${where}\n`;
     out += `    ${markHits(hit.snippet, open, close).replace(/\s+/g, " ")}\n`;
   }
-  process.stdout.write(out);
+  writeOut(out);
 }
 
 function markHits(snippet: string, open: string, close: string): string {

@@ -1,19 +1,21 @@
 /**
- * `synapse [message]` at the terminal: reads the message, opens the store, runs the cleanup,
- * streams the reply to stdout and says on stderr how to continue. Ctrl+C stops the reply and
+ * `synapse [message]` at the terminal: reads the message, opens the store, streams the reply to
+ * stdout and says on stderr how to continue. Ctrl+C (or SIGTERM, SIGHUP) stops the reply and
  * keeps what arrived.
  */
 import { runExchange } from "../chat/exchange.ts";
 import { loadConfig } from "../config/load.ts";
+import type { SessionSettings } from "../config/schema.ts";
 import { log } from "../log.ts";
 import type { Session } from "../session.ts";
 import { resolveSession, SessionRefError, shownPrefixLength } from "../session-refs.ts";
+import { createStorage } from "../storage/create-storage.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { UsageError } from "./errors.ts";
-import { openStore } from "./open-store.ts";
 import { startSpinner } from "./spinner.ts";
 import { readMessage } from "./stdin.ts";
+import { writeOut } from "./stdout.ts";
 
 export interface ChatOptions {
   words: string[];
@@ -24,6 +26,8 @@ export interface ChatOptions {
   model: string | undefined;
   system: string | undefined;
 }
+
+const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export async function runChat(options: ChatOptions): Promise<void> {
   const continuing = options.session !== undefined || options.continueLatest;
@@ -40,22 +44,16 @@ export async function runChat(options: ChatOptions): Promise<void> {
 
   const flags = { provider: options.provider, model: options.model };
   const config = loadConfig({ env: process.env, flags: { ...flags, systemPrompt: options.system } });
-  const store = await openStore(config);
+  const store = await createStorage(config.session.databaseUrl);
   const controller = new AbortController();
-  const onInterrupt = () => controller.abort();
-  process.once("SIGINT", onInterrupt);
+  const stop = () => controller.abort();
+  for (const signal of stopSignals) process.once(signal, stop);
   let stopSpinner = () => {};
   let started: { session: Session; isNew: boolean } | null = null;
-  let ended = false;
-  const endLine = (text: string) => {
-    if (!ended) process.stdout.write(text.endsWith("\n") ? "" : "\n");
-    ended = true;
-  };
-  let replied = "";
+  let lastWritten = "\n";
   try {
     const sessionId = await chooseSession(store, options);
-    await cleanUp(store, config.session, sessionId);
-    await runExchange({
+    const result = await runExchange({
       store,
       config,
       flags,
@@ -63,24 +61,26 @@ export async function runChat(options: ChatOptions): Promise<void> {
       sessionId,
       title: options.title,
       signal: controller.signal,
+      beforeStore: () => cleanUp(store, config.session, sessionId),
       onSession(session, isNew) {
         started = { session, isNew };
         stopSpinner = startSpinner("waiting for the reply…");
       },
       onText(text) {
         stopSpinner();
-        replied += text;
-        process.stdout.write(text);
+        if (text === "") return;
+        writeOut(text);
+        lastWritten = text;
       },
     });
-    stopSpinner();
-    endLine(replied);
-  } catch (error) {
-    stopSpinner();
-    if (replied !== "") endLine(replied);
-    throw error;
+    if (result.stopReason === "max_tokens") {
+      log.warn("the reply was cut off at the token limit; raise max_tokens for this provider in the configuration");
+    }
   } finally {
-    process.off("SIGINT", onInterrupt);
+    stopSpinner();
+    // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
+    if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
+    for (const signal of stopSignals) process.off(signal, stop);
     if (started !== null) await announce(store, started);
     await store.close();
   }
@@ -95,12 +95,14 @@ async function chooseSession(store: SessionStore, options: ChatOptions): Promise
   return latest.id;
 }
 
-/** Old sessions go before a new one starts; the session being continued is never among them. */
-async function cleanUp(store: SessionStore, config: Parameters<SessionStore["cleanup"]>[0], keep: string | undefined): Promise<void> {
-  if (!config.autoCleanup) return;
+/**
+ * Old sessions go before a new exchange is stored. The session being continued is never among
+ * them, and a new one counts toward max_sessions, so room is made for it.
+ */
+async function cleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined): Promise<void> {
+  if (!settings.autoCleanup) return;
   try {
-    // A new session counts toward max_sessions too, so room is made for it.
-    const result = await store.cleanup(config, keep === undefined ? { reserve: 1 } : { keep: [keep] });
+    const result = await store.cleanup(settings, keep === undefined ? { reserve: 1 } : { keep: [keep] });
     if (result.sessionsDeleted > 0) {
       log.debug(`cleanup removed ${result.sessionsDeleted} sessions (${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days)`);
     }

@@ -7,7 +7,8 @@ import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
 import packageJson from "../../package.json" with { type: "json" };
 import { log } from "../log.ts";
 import { colorEnabled } from "../style.ts";
-import { checkFlags } from "./args.ts";
+import { writeOut } from "./stdout.ts";
+import { checkArgs, flagTable } from "./args.ts";
 import type { SynapseCommand } from "./command.ts";
 import { chatCommand, groups } from "./commands/index.ts";
 import { exitCode, exitCodeFor, messageFor, UsageError } from "./errors.ts";
@@ -27,19 +28,19 @@ export async function run(argv: string[]): Promise<number> {
   if (debug) log.level = 4;
   try {
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-      process.stdout.write(`${packageJson.version}\n`);
+      writeOut(`${packageJson.version}\n`);
       return exitCode.ok;
     }
     const resolved = await resolve(argv);
     if (options.includes("--help") || options.includes("-h")) {
-      process.stdout.write(await help(resolved.helpFor, resolved.parent));
+      writeOut(await help(resolved.helpFor, resolved.parent));
       return exitCode.ok;
     }
     const name = commandName(resolved.command, resolved.parent);
     if (resolved.command.run === undefined) {
       throw new UsageError(`${name} needs a command: ${Object.keys(resolved.command.subCommands ?? {}).join(", ")}`, name);
     }
-    checkFlags(resolved.rawArgs, (resolved.command.args ?? {}) as ArgsDef, name);
+    checkArgs(resolved.rawArgs, resolved.command, name);
     try {
       await runCommand(withoutSubCommands(resolved.command), { rawArgs: resolved.rawArgs });
     } catch (error) {
@@ -77,18 +78,12 @@ async function resolve(argv: string[]): Promise<Resolved> {
 }
 
 function firstPositional(argv: readonly string[], args: ArgsDef): number {
-  const takesValue = new Set<string>();
-  for (const [name, def] of Object.entries(args)) {
-    if (def.type !== "string") continue;
-    takesValue.add(`--${name}`);
-    const aliases = "alias" in def && def.alias !== undefined ? (Array.isArray(def.alias) ? def.alias : [def.alias]) : [];
-    for (const alias of aliases) takesValue.add(`-${alias}`);
-  }
+  const flags = flagTable(args);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") return -1;
     if (arg.startsWith("-") && arg !== "-") {
-      if (takesValue.has(arg)) i += 1;
+      if (!arg.includes("=") && (flags.get(arg) ?? "boolean") !== "boolean") i += 1;
       continue;
     }
     return i;
@@ -109,7 +104,7 @@ function commandName(command: SynapseCommand, parent?: SynapseCommand): string {
 
 /** A group's run would re-dispatch to its sub-commands; the dispatch is done here already. */
 function withoutSubCommands(command: SynapseCommand): CommandDef {
-  const { subCommands: _unused, examples: _examples, ...rest } = command;
+  const { subCommands: _unused, examples: _examples, variadic: _variadic, ...rest } = command;
   return rest as CommandDef;
 }
 

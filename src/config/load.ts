@@ -20,6 +20,7 @@ import {
   type RemoteProviderName,
   type ResolvedConfig,
   type ResolvedProviderConfig,
+  type SessionSettings,
 } from "./schema.ts";
 
 type Env = Record<string, string | undefined>;
@@ -126,7 +127,6 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   }
 
   const systemPrompt = flags.systemPrompt !== undefined ? flags.systemPrompt : data.system_prompt;
-  const session = data.session ?? {};
   return {
     configPath: path,
     configFileLoaded: file !== undefined,
@@ -134,12 +134,27 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     model,
     systemPrompt: systemPrompt === "" ? undefined : systemPrompt,
     providers,
-    session: {
-      maxSessions: session.max_sessions ?? DEFAULTS.session.maxSessions,
-      retentionDays: session.retention_days ?? DEFAULTS.session.retentionDays,
-      autoCleanup: session.auto_cleanup ?? DEFAULTS.session.autoCleanup,
-      databaseUrl: nonEmpty(env.SYNAPSE_DATABASE_URL) ?? session.database_url,
-    },
+    session: sessionSettings(data, env),
+  };
+}
+
+/**
+ * Only `[session]` (and `SYNAPSE_DATABASE_URL`), from the same file and environment: what the
+ * `sessions` commands need, so a provider setting they never use cannot stop them.
+ */
+export function loadSessionSettings(options: Omit<LoadConfigOptions, "flags">): SessionSettings {
+  const { path, explicit } = configFilePath(options.env, options.path);
+  const file = readConfigFile(path, explicit, options.warn ?? ((message: string) => log.warn(message)));
+  return sessionSettings(file ?? {}, options.env);
+}
+
+function sessionSettings(data: ConfigFile, env: Env): SessionSettings {
+  const session = data.session ?? {};
+  return {
+    maxSessions: session.max_sessions ?? DEFAULTS.session.maxSessions,
+    retentionDays: session.retention_days ?? DEFAULTS.session.retentionDays,
+    autoCleanup: session.auto_cleanup ?? DEFAULTS.session.autoCleanup,
+    databaseUrl: nonEmpty(env.SYNAPSE_DATABASE_URL) ?? session.database_url,
   };
 }
 
@@ -168,7 +183,7 @@ function readConfigFile(path: string, explicit: boolean, warn: (message: string)
     if (code === "ENOENT" && !explicit) return undefined;
     const why =
       code === "ENOENT"
-        ? "it does not exist (it was named by SYNAPSE_CONFIG or --config)"
+        ? "it does not exist (it was named by SYNAPSE_CONFIG)"
         : code === "EISDIR"
           ? "it is a directory"
           : code === "EACCES"
@@ -183,11 +198,24 @@ function readConfigFile(path: string, explicit: boolean, warn: (message: string)
   } catch (error) {
     // Bun's TOML errors carry no position in the file (their line/column are the caller's), so
     // the parser's own words, which usually quote the offending token, have to do.
-    const detail = error instanceof Error ? error.message.replace(/^TOML Parse error:\s*/, "") : String(error);
+    const raw = error instanceof Error ? error.message.replace(/^TOML Parse error:\s*/, "") : String(error);
+    // The parser quotes the offending token, which may be an API key typed without quotes.
+    const detail = raw.replace(/"([^"]*)"/g, (quoted, token: string) => (token.length <= 16 ? quoted : '"…"'));
     throw new ConfigError("parse", `Config file ${path} is not valid TOML: ${detail}`, {
       file: path,
       cause: error,
     });
+  }
+
+  if (isTable(raw)) {
+    for (const key of Object.keys(KNOWN_KEYS)) {
+      if (key !== "" && Array.isArray(raw[key])) {
+        throw new ConfigError("invalid", `Config file ${path}: "${key}" must be a table ([${key}]), but it is an array of tables ([[${key}]]).`, {
+          file: path,
+          key,
+        });
+      }
+    }
   }
 
   for (const key of unknownKeys(raw)) {

@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import type { ProviderName } from "../providers/types.ts";
-import { defaultSessionConfig, type SessionConfig as StoreSessionConfig } from "../storage/session-store.ts";
+import { defaultSessionConfig, type SessionConfig } from "../storage/session-store.ts";
 
 /** Providers that talk to a server and so have a `[table]` of settings. */
 export const REMOTE_PROVIDERS = ["anthropic", "openai", "deepseek"] as const;
@@ -41,6 +41,12 @@ export function isHttpUrl(value: string): boolean {
 
 const nonEmptyString = v.pipe(v.string("a string"), v.minLength(1, "a non-empty string"));
 const httpUrl = v.pipe(v.string("a string"), v.check(isHttpUrl, "an http:// or https:// URL"));
+const days = v.pipe(
+  v.number("a whole number of days from 0 to 36500 (0 means no limit)"),
+  v.integer("a whole number of days from 0 to 36500 (0 means no limit)"),
+  v.minValue(0, "a whole number of days from 0 to 36500 (0 means no limit)"),
+  v.maxValue(36500, "a whole number of days from 0 to 36500 (0 means no limit)"),
+);
 const count = v.pipe(
   v.number("a whole number ≥ 0 (0 means no limit)"),
   v.integer("a whole number ≥ 0 (0 means no limit)"),
@@ -75,7 +81,7 @@ export const ConfigFileSchema = v.object({
     v.object(
       {
         max_sessions: v.optional(count),
-        retention_days: v.optional(count),
+        retention_days: v.optional(days),
         auto_cleanup: v.optional(v.boolean("true or false")),
         database_url: v.optional(nonEmptyString),
       },
@@ -105,7 +111,7 @@ export interface ResolvedProviderConfig {
 }
 
 /** `[session]` after defaults and `SYNAPSE_DATABASE_URL`: the store's limits, and where it is. */
-export interface SessionConfig extends StoreSessionConfig {
+export interface SessionSettings extends SessionConfig {
   /** Where the database lives, as written by the user; `undefined` = the default location. */
   databaseUrl: string | undefined;
 }
@@ -122,5 +128,5 @@ export interface ResolvedConfig {
   /** `undefined` = no system prompt. */
   systemPrompt: string | undefined;
   providers: Record<RemoteProviderName, ResolvedProviderConfig>;
-  session: SessionConfig;
+  session: SessionSettings;
 }

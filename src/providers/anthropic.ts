@@ -4,6 +4,7 @@
  */
 import { ProviderError, redact } from "./errors.ts";
 import {
+  clip,
   isRecord,
   parseEventJson,
   postForStream,
@@ -133,7 +134,7 @@ function streamError(settings: RemoteSettings, error: unknown): ProviderError {
   return new ProviderError(
     kind,
     "anthropic",
-    redact(`${providerLabel("anthropic")} reported an error mid-reply (${type}: ${message}). Try again.`, [
+    redact(`${providerLabel("anthropic")} reported an error mid-reply (${type}: ${clip(message)}). Try again.`, [
       settings.apiKey,
     ]),
   );

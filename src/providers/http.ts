@@ -89,7 +89,8 @@ function stringOr(value: unknown): string | undefined {
   return undefined;
 }
 
-function clip(text: string, max = 300): string {
+/** One line of at most `max` characters: server messages can be long, or span lines. */
+export function clip(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

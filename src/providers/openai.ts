@@ -4,6 +4,7 @@
  */
 import { ProviderError, redact } from "./errors.ts";
 import {
+  clip,
   isRecord,
   parseEventJson,
   postForStream,
@@ -112,7 +113,7 @@ function streamError(settings: RemoteSettings, error: unknown): ProviderError {
   return new ProviderError(
     "stream_error",
     settings.name,
-    redact(`${providerLabel(settings.name)} reported an error mid-reply (${detail || "no details"}). Try again.`, [
+    redact(`${providerLabel(settings.name)} reported an error mid-reply (${clip(detail) || "no details"}). Try again.`, [
       settings.apiKey,
     ]),
   );

@@ -2,6 +2,7 @@ import { debugArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 
 export default defineSynapseCommand({
+  variadic: true,
   meta: {
     name: "synapse",
     description: "Chat with a language model; every exchange is kept as a session you can continue",

@@ -41,6 +41,9 @@ export function warnIfExposed(path: string): void {
 }
 
 function assertLooksLikeSqlite(path: string): void {
+  if (statSync(path).isDirectory()) {
+    throw new StorageError("database", `${path} is a folder; database_url must name a file, such as ${path.replace(/\/+$/, "")}/sessions.db`);
+  }
   let fd: number;
   try {
     fd = openSync(path, "r");

@@ -3,6 +3,7 @@ import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 
 export default defineSynapseCommand({
+  variadic: true,
   meta: { name: "delete", description: "Delete sessions and all their messages" },
   args: {
     session: { type: "positional", required: false, valueHint: "id", description: "Sessions to delete: ids, unique starts of ids, or titles" },

@@ -1,5 +1,6 @@
 import { debugArg, sessionRefArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
+import { writeOut } from "../../stdout.ts";
 
 export default defineSynapseCommand({
   meta: { name: "export", description: "Write a session to stdout, as JSON (for import) or Markdown" },
@@ -16,7 +17,7 @@ export default defineSynapseCommand({
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);
       const messages = await store.getMessages(session.id);
-      process.stdout.write(args.format === "markdown" ? exportMarkdown(session, messages) : exportJson(session, messages));
+      writeOut(args.format === "markdown" ? exportMarkdown(session, messages) : exportJson(session, messages));
     });
   },
 });

@@ -1,5 +1,6 @@
 import { debugArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
+import { writeOut } from "../../stdout.ts";
 import { UsageError } from "../../errors.ts";
 
 export default defineSynapseCommand({
@@ -30,7 +31,7 @@ export default defineSynapseCommand({
       }
       await store.importSession(session, messages);
     });
-    process.stdout.write(`${session.id}\n`);
+    writeOut(`${session.id}\n`);
     log.info(`imported session ${session.id} (${messages.length} messages)`);
   },
 });

@@ -14,12 +14,12 @@ export default defineSynapseCommand({
     const { printSessionTable } = await import("../../format.ts");
     const { shortIds } = await import("../../../session-refs.ts");
     const { log } = await import("../../../log.ts");
-    await withStore(async (store, config) => {
-      const { maxSessions, retentionDays } = config.session;
+    await withStore(async (store, settings) => {
+      const { maxSessions, retentionDays } = settings;
       if (maxSessions === 0 && retentionDays === 0) {
         return log.info("nothing to prune: max_sessions and retention_days are both 0 (no limits)");
       }
-      const plan = await store.planCleanup(config.session);
+      const plan = await store.planCleanup(settings);
       const doomed = [...plan.byMaxLimit, ...plan.byRetention];
       const limits = `max_sessions = ${maxSessions || "no limit"}, retention_days = ${retentionDays || "no limit"}`;
       if (doomed.length === 0) return log.info(`nothing to prune (${limits})`);

@@ -3,6 +3,7 @@ import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 
 export default defineSynapseCommand({
+  variadic: true,
   meta: { name: "search", description: "Search every message by content, best matches first" },
   args: {
     query: {
