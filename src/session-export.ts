@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { isUuid, newId, roles, type Session, type StoredMessage } from "./session.ts";
 import { UserFacingError } from "./user-error.ts";
+import { messageOf } from "./unknown-values.ts";
 
 export const exportFormat = "synapse.session";
 export const exportVersion = 1;
@@ -101,7 +102,7 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ExportFormatError(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ExportFormatError(`not JSON: ${messageOf(error)}`);
   }
   const result = v.safeParse(ExportSchema, data);
   if (!result.success) {

@@ -4,6 +4,7 @@ import { ProviderError } from "../providers/errors.ts";
 import { SessionRefError } from "../session-refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { UserFacingError } from "../user-error.ts";
+import { messageOf } from "../unknown-values.ts";
 
 /** The exit codes Synapse documents. */
 export const exitCode = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -37,6 +38,5 @@ export function messageFor(error: unknown): string {
   if (error instanceof ExchangeInterrupted) return error.message;
   if (error instanceof StorageError || error instanceof ConfigError || error instanceof ProviderError) return error.message;
   if (error instanceof UserFacingError) return error.message;
-  const detail = error instanceof Error ? error.message : String(error);
-  return `unexpected error: ${detail} (run again with --debug for details)`;
+  return `unexpected error: ${messageOf(error)} (run again with --debug for details)`;
 }

@@ -16,6 +16,7 @@ import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
 import { readMessage } from "./stdin.ts";
 import { writeOut } from "./stdout.ts";
+import { messageOf } from "../unknown-values.ts";
 
 export interface ChatOptions {
   words: string[];
@@ -108,7 +109,7 @@ async function cleanUp(store: SessionStore, settings: SessionSettings, keep: str
     }
   } catch (error) {
     // A cleanup that cannot run now must not stand between the user and their answer.
-    log.warn(`old sessions were not cleaned up: ${error instanceof Error ? error.message : String(error)}`);
+    log.warn(`old sessions were not cleaned up: ${messageOf(error)}`);
   }
 }
 

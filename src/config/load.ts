@@ -22,6 +22,7 @@ import {
   type ResolvedProviderConfig,
   type SessionSettings,
 } from "./schema.ts";
+import { errnoCode, isRecord } from "../unknown-values.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -179,7 +180,7 @@ function readConfigFile(path: string, explicit: boolean, warn: (message: string)
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    const code = errorCode(error);
+    const code = errnoCode(error) ?? String(error);
     if (code === "ENOENT" && !explicit) return undefined;
     const why =
       code === "ENOENT"
@@ -207,7 +208,7 @@ function readConfigFile(path: string, explicit: boolean, warn: (message: string)
     });
   }
 
-  if (isTable(raw)) {
+  if (isRecord(raw)) {
     for (const key of Object.keys(KNOWN_KEYS)) {
       if (key !== "" && Array.isArray(raw[key])) {
         throw new ConfigError("invalid", `Config file ${path}: "${key}" must be a table ([${key}]), but it is an array of tables ([[${key}]]).`, {
@@ -250,14 +251,14 @@ function readConfigFile(path: string, explicit: boolean, warn: (message: string)
 /** Dotted paths of keys the schema does not know, in file order. */
 function unknownKeys(raw: unknown): string[] {
   const found: string[] = [];
-  if (!isTable(raw)) return found;
+  if (!isRecord(raw)) return found;
   for (const [key, value] of Object.entries(raw)) {
     if (!KNOWN_KEYS[""]!.includes(key)) {
       found.push(key);
       continue;
     }
     const known = KNOWN_KEYS[key];
-    if (known === undefined || !isTable(value)) continue;
+    if (known === undefined || !isRecord(value)) continue;
     for (const inner of Object.keys(value)) {
       if (!known.includes(inner)) found.push(`${key}.${inner}`);
     }
@@ -295,10 +296,6 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * A value for a message. Long strings are not quoted: a misplaced API key (`anthropic =
  * "sk-…"`) must not end up in an error message.
@@ -307,12 +304,8 @@ function describe(value: unknown): string {
   if (typeof value === "string") return value.length <= 16 ? `the string "${value}"` : "a long string";
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return "an array";
-  if (isTable(value)) return value.constructor === Object ? "a table" : "a date";
+  if (isRecord(value)) return value.constructor === Object ? "a table" : "a date";
   return String(value);
-}
-
-function errorCode(error: unknown): string {
-  return isTable(error) && typeof error.code === "string" ? error.code : String(error);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

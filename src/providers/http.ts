@@ -8,6 +8,9 @@ import { log } from "../log.ts";
 import { ProviderError, redact, type ProviderErrorKind } from "./errors.ts";
 import { readSse, type SseEvent } from "./sse.ts";
 import type { ProviderName, StreamEvent } from "./types.ts";
+import { errnoCode, isRecord } from "../unknown-values.ts";
+
+export { isRecord };
 
 /** How hard to try again after a retryable failure. */
 export interface RetryPolicy {
@@ -77,10 +80,6 @@ function parseErrorBody(text: string): ErrorBody {
   }
   const trimmed = text.trim();
   return { type: undefined, code: undefined, message: trimmed === "" ? undefined : trimmed };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function stringOr(value: unknown): string | undefined {
@@ -168,8 +167,7 @@ function cancelled(name: ProviderName): ProviderError {
 }
 
 function errorCode(error: unknown): string {
-  if (isRecord(error) && typeof error.code === "string") return error.code;
-  return error instanceof Error ? error.name : "unknown error";
+  return errnoCode(error) ?? (error instanceof Error ? error.name : "unknown error");
 }
 
 /**

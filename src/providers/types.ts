@@ -1,3 +1,5 @@
+import type { Role } from "../session.ts";
+
 /** The providers Synapse knows, in the order they are listed to users. */
 export const PROVIDER_NAMES = ["anthropic", "openai", "deepseek", "echo"] as const;
 
@@ -8,7 +10,8 @@ export function isProviderName(name: string): name is ProviderName {
   return (PROVIDER_NAMES as readonly string[]).includes(name);
 }
 
-export type Role = "system" | "user" | "assistant";
+/** The roles are the stored messages' own: what is sent is what was stored. */
+export type { Role } from "../session.ts";
 
 /** One turn of a conversation, as stored and as sent. */
 export interface ChatMessage {

@@ -8,6 +8,7 @@ import { StorageError } from "../errors.ts";
 import { prepareDatabaseFile, warnIfExposed } from "./files.ts";
 import { migrations as embedded, type Migration } from "./migrations.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
+import { messageOf } from "../../unknown-values.ts";
 
 export const memoryPath = ":memory:";
 
@@ -114,13 +115,9 @@ function applyPending(db: Database, migrations: readonly Migration[], path: stri
       apply.immediate();
     } catch (error) {
       if (error instanceof StorageError || sqliteCode(error).startsWith("SQLITE_BUSY")) throw error;
-      throw new StorageError("migration", `migration ${migration.file} failed on ${path}; nothing of it was applied: ${message(error)}`, {
+      throw new StorageError("migration", `migration ${migration.file} failed on ${path}; nothing of it was applied: ${messageOf(error)}`, {
         cause: error,
       });
     }
   }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSy
 import { dirname } from "node:path";
 import { log } from "../../log.ts";
 import { StorageError } from "../errors.ts";
+import { errnoCode, messageOf } from "../../unknown-values.ts";
+import { notSqliteMessage } from "./sqlite-errors.ts";
 
 const sqliteHeader = "SQLite format 3\0";
 const warned = new Set<string>();
@@ -20,15 +22,15 @@ export function prepareDatabaseFile(path: string): void {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       chmodSync(dir, 0o700);
     } catch (cause) {
-      throw new StorageError("database", `cannot create the folder ${dir} for the session database: ${reason(cause)}`, { cause });
+      throw new StorageError("database", `cannot create the folder ${dir} for the session database: ${messageOf(cause)}`, { cause });
     }
   }
   try {
     closeSync(openSync(path, "wx", 0o600));
     return;
   } catch (cause) {
-    if (!isErrno(cause, "EEXIST")) {
-      throw new StorageError("database", `cannot create the session database ${path}: ${reason(cause)}`, { cause });
+    if (errnoCode(cause) !== "EEXIST") {
+      throw new StorageError("database", `cannot create the session database ${path}: ${messageOf(cause)}`, { cause });
     }
   }
   assertLooksLikeSqlite(path);
@@ -48,7 +50,7 @@ function assertLooksLikeSqlite(path: string): void {
   try {
     fd = openSync(path, "r");
   } catch (cause) {
-    throw new StorageError("database", `cannot read the session database ${path}: ${reason(cause)}`, { cause });
+    throw new StorageError("database", `cannot read the session database ${path}: ${messageOf(cause)}`, { cause });
   }
   try {
     const header = Buffer.alloc(sqliteHeader.length);
@@ -56,10 +58,7 @@ function assertLooksLikeSqlite(path: string): void {
     // An empty file is a database with nothing in it yet, as SQLite itself treats it.
     if (read === 0) return;
     if (read < header.length || header.toString("latin1") !== sqliteHeader) {
-      throw new StorageError(
-        "database",
-        `${path} is not a SQLite database; Synapse left it untouched. Move it away, or set database_url to another file`,
-      );
+      throw new StorageError("database", notSqliteMessage(path));
     }
   } finally {
     closeSync(fd);
@@ -75,12 +74,4 @@ function warnOnce(path: string, what: "file" | "folder", mode: string): void {
   warned.add(path);
   const current = (stat.mode & 0o777).toString(8).padStart(3, "0");
   log.warn(`the session database ${what} ${path} is accessible to other users (mode ${current}); run: chmod ${mode} ${path}`);
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

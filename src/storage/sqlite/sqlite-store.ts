@@ -7,6 +7,7 @@ import type { CleanupOptions, CleanupPlan, CleanupResult, SessionConfig, Session
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
+import { messageOf } from "../../unknown-values.ts";
 
 /** Sessions deleted per transaction by cleanup, so other writers never wait long. */
 const cleanupBatch = 200;
@@ -164,7 +165,7 @@ export class SqliteStore implements SessionStore {
     try {
       rows = messagesDb.searchMessages(this.#db, params);
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       if (/fts5|syntax error|no such column|unterminated/i.test(detail) && sqliteCode(error) === "SQLITE_ERROR") {
         throw StorageError.invalidData(
           `the search ${JSON.stringify(query)} is not valid full-text syntax (${detail.replace(/^fts5: /, "")}); put words in double quotes to search for them as they are`,
