@@ -52,11 +52,21 @@ export default async function (): Promise<void> {
   const version = timeProcess(["--version"], env, 30);
   report({ name: "cli_version", median_ms: median(version.times), runs: 30 });
 
+  // The default listing: the 20 most recent, with the count of the rest.
   const list = timeProcess(["sessions", "list"], big, 20);
   report({ name: "cli_sessions_list", median_ms: median(list.times), runs: 20, sessions: sessionCount, stdout_bytes: list.bytes });
 
-  const listJson = timeProcess(["sessions", "list", "--json"], big, 20);
-  report({ name: "cli_sessions_list_json", median_ms: median(listJson.times), runs: 20, sessions: sessionCount, stdout_bytes: listJson.bytes });
+  const listAll = timeProcess(["sessions", "list", "--all"], big, 20);
+  report({ name: "cli_sessions_list_all", median_ms: median(listAll.times), runs: 20, sessions: sessionCount, stdout_bytes: listAll.bytes });
+
+  for (const [name, query] of [
+    ["cli_sessions_search_common_word", "time"],
+    ["cli_sessions_search_rare_word", "three"],
+    ["cli_sessions_search_phrase", '"the world"'],
+  ] as const) {
+    const search = timeProcess(["sessions", "search", query], big, 20);
+    report({ name, median_ms: median(search.times), runs: 20, query, messages: sessionCount * 100 + longSessionMessages, stdout_bytes: search.bytes });
+  }
 
   const show = timeProcess(["sessions", "show", longSessionId], big, 20);
   report({ name: "cli_sessions_show", median_ms: median(show.times), runs: 20, messages: longSessionMessages, stdout_bytes: show.bytes });

@@ -23,7 +23,7 @@ FROM (
         snippet(messages_fts, 0, char(2), char(3), char(8230), 16) AS snippet
     FROM messages_fts
     WHERE messages_fts.content MATCH @query
-    ORDER BY messages_fts.seq DESC
+    ORDER BY messages_fts.rowid DESC
     LIMIT @candidates
 ) AS hits
 JOIN messages AS m ON m.seq = hits.seq
