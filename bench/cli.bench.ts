@@ -61,7 +61,7 @@ export default async function (): Promise<void> {
 
   for (const [name, query] of [
     ["cli_sessions_search_common_word", "time"],
-    ["cli_sessions_search_rare_word", "three"],
+    ["cli_sessions_search_no_match", "zebra"],
     ["cli_sessions_search_phrase", '"the world"'],
   ] as const) {
     const search = timeProcess(["sessions", "search", query], big, 20);

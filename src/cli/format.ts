@@ -70,14 +70,15 @@ export function printSession(session: Session, messages: readonly StoredMessage[
     `${style.bold("Messages")}  ${messages.length}`,
   ];
   if (session.systemPrompt) out.push(`${style.bold("System")}    ${session.systemPrompt}`);
+  // One string, built in one pass: a long session is thousands of messages.
+  const roleLabel = { user: style.bold(style.cyan("user")), assistant: style.bold(style.green("assistant")), system: style.bold(style.yellow("system")) };
+  const interrupted = ` · ${style.yellow("interrupted")}`;
+  let text = `${out.join("\n")}\n`;
   for (const message of messages) {
-    const role = message.role === "user" ? style.cyan(message.role) : message.role === "assistant" ? style.green(message.role) : style.yellow(message.role);
-    const notes = [formatTime(message.timestamp, true)];
-    if (message.usage) notes.push(`${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens`);
-    const mark = message.interrupted ? ` · ${style.yellow("interrupted")}` : "";
-    out.push("", `${style.bold(role)} ${style.dim(`· ${notes.join(" · ")}`)}${mark}`, message.content);
+    const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : "";
+    text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${usage}`)}${message.interrupted ? interrupted : ""}\n${message.content}\n`;
   }
-  writeOut(`${out.join("\n")}\n`);
+  writeOut(text);
 }
 
 /** Search hits with their hits marked `**like this**` in plain text, or bold on a terminal. */
