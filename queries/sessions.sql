@@ -45,12 +45,13 @@ LIMIT 1;
 -- name: RenameSession :execrows
 UPDATE sessions SET name = sqlc.narg(name) WHERE id = @id;
 
--- Sets updated_at exactly (an import restores the exported value).
--- name: SetSessionUpdatedAt :exec
-UPDATE sessions SET updated_at = @updated_at WHERE id = @id;
-
 -- name: DeleteSessions :execrows
 DELETE FROM sessions WHERE id IN (sqlc.slice(ids));
+
+-- Deletes those of the sessions that are still unused since `cutoff`: one used in the meantime
+-- (while a person confirmed, say) is kept.
+-- name: DeleteSessionsIfUpdatedBefore :execrows
+DELETE FROM sessions WHERE updated_at < @cutoff AND id IN (sqlc.slice(ids));
 
 -- name: ListSessionsUpdatedBefore :many
 SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
@@ -67,24 +68,28 @@ DELETE FROM sessions WHERE id = @id;
 -- name: CountSessions :one
 SELECT COUNT(*) AS count FROM sessions;
 
--- Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep`.
--- name: DeleteLeastRecentSessions :execrows
+-- Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep`; returns
+-- what it deleted.
+-- name: DeleteLeastRecentSessions :many
 DELETE FROM sessions
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
     WHERE oldest.id NOT IN (sqlc.slice(keep))
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT @batch
-);
+)
+RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
 
--- Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep`.
--- name: DeleteSessionsUpdatedBefore :execrows
+-- Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep`; returns
+-- what it deleted.
+-- name: DeleteSessionsUpdatedBefore :many
 DELETE FROM sessions
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
     WHERE expired.updated_at < @cutoff AND expired.id NOT IN (sqlc.slice(keep))
     LIMIT @batch
-);
+)
+RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
 
 -- What DeleteLeastRecentSessions would delete, oldest first (for `sessions prune --dry-run`).
 -- name: ListLeastRecentSessions :many

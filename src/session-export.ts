@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { isUuid, newId, roles, type Session, type StoredMessage } from "./session.ts";
+import { normalizeTitle } from "./session-refs.ts";
 import { UserFacingError } from "./user-error.ts";
 import { messageOf } from "./unknown-values.ts";
 
@@ -112,10 +113,22 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     throw new ExportFormatError(`not a Synapse session export: ${problem}`);
   }
   const { session: s, messages: ms } = result.output;
+  const seen = new Map<string, number>();
+  for (const [i, m] of ms.entries()) {
+    const first = seen.get(m.id.toLowerCase());
+    if (first !== undefined) throw new ExportFormatError(`not a Synapse session export: messages.${i}.id repeats messages.${first}.id`);
+    seen.set(m.id.toLowerCase(), i);
+  }
+  let name: string | null;
+  try {
+    name = s.name === null ? null : normalizeTitle(s.name);
+  } catch (error) {
+    throw new ExportFormatError(`not a Synapse session export: at session.name, ${messageOf(error)}`);
+  }
   const sessionId = options.newIds ? newId() : s.id.toLowerCase();
   const session: Session = {
     id: sessionId,
-    name: s.name,
+    name,
     provider: s.provider,
     model: s.model,
     systemPrompt: s.systemPrompt,

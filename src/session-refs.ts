@@ -45,7 +45,8 @@ export async function resolveSession(store: SessionStore, reference: string): Pr
   const candidates = [...new Map([...byPrefix, ...byName].map((s) => [s.id, s])).values()];
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
-    const prefixes = shortIds(candidates.map((s) => s.id).sort(), shownPrefixLength);
+    // Starts long enough to tell every session apart, and longer than what was typed.
+    const prefixes = shortIds(await store.sessionIds(), Math.max(shownPrefixLength, prefix.length + 1));
     const shown = candidates.slice(0, 5).map((s) => `${prefixes.get(s.id)} (${describe(s)})`).join(", ");
     throw new SessionRefError("ambiguous", `"${ref}" names ${candidates.length > 5 ? "more than 5" : candidates.length} sessions: ${shown}; give more of the id`, candidates);
   }
@@ -78,4 +79,21 @@ export function shortIds(sortedIds: readonly string[], min = shownPrefixLength):
     out.set(id, id.slice(0, length));
   }
   return out;
+}
+
+const looksLikeId = /^[0-9a-f][0-9a-f-]{3,35}$/i;
+
+/**
+ * A title as stored: trimmed, or null when empty. One that reads as the start of an id would
+ * hide the sessions whose ids start that way, and one with control characters would break
+ * every list it is in: both are refused.
+ */
+export function normalizeTitle(title: string): string | null {
+  const trimmed = title.trim();
+  if (trimmed === "") return null;
+  if (/\p{Cc}/u.test(trimmed)) throw new SessionRefError("malformed", "a title must be one line of text, without control characters");
+  if (looksLikeId.test(trimmed)) {
+    throw new SessionRefError("malformed", `the title "${trimmed}" reads like the start of a session id; choose a title with other characters`);
+  }
+  return trimmed;
 }

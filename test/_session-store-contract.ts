@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { newId, type Role, type Session, type StoredMessage } from "../src/session.ts";
 import { StorageError } from "../src/storage/errors.ts";
-import type { SessionStore } from "../src/storage/session-store.ts";
+import type { CleanupResult, SessionStore } from "../src/storage/session-store.ts";
 
 const day = 24 * 60 * 60 * 1000;
 const base = new Date("2026-03-01T12:00:00.000Z");
@@ -29,6 +29,11 @@ export function aSession(overrides: Partial<Session> = {}): Session {
 
 export function aMessage(sessionId: string, role: Role, content: string, timestamp = base): StoredMessage {
   return { id: newId(), sessionId, role, content, timestamp };
+}
+
+/** A cleanup's counts, without the list of what it removed. */
+function counts({ sessionsDeleted, byMaxLimit, byRetention }: CleanupResult) {
+  return { sessionsDeleted, byMaxLimit, byRetention };
 }
 
 async function storageError(promise: Promise<unknown>): Promise<StorageError> {
@@ -275,6 +280,18 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       expect((await storageError(store.renameSession(newId(), "x"))).kind).toBe("not_found");
     });
 
+    test("deleting sessions found to be unused keeps one used in the meantime", async () => {
+      const store = await fresh();
+      const idle = aSession({ updatedAt: at(-3 * day) });
+      const revived = aSession({ updatedAt: at(-3 * day) });
+      for (const session of [idle, revived]) await store.createSession(session);
+      const found = (await store.sessionsUpdatedBefore(at(-day))).map((s) => s.id);
+      expect(found.sort()).toEqual([idle.id, revived.id].sort());
+      await store.addMessage(aMessage(revived.id, "user", "still needed", at(0)));
+      expect(await store.deleteSessions(found, { unusedSince: at(-day) })).toBe(1);
+      expect((await store.listSessions()).map((s) => s.id)).toEqual([revived.id]);
+    });
+
     test("several sessions are deleted at once; old ones are found by last use", async () => {
       const store = await fresh();
       const sessions = [aSession({ updatedAt: at(-3 * day) }), aSession({ updatedAt: at(-2 * day) }), aSession({ updatedAt: at(0) })];
@@ -387,7 +404,12 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const store = await fresh();
         const ids = await withSessions(store, [1, 2, 3, 4, 5]);
         const result = await store.cleanup({ maxSessions: 3, retentionDays: 0, autoCleanup: true }, { now });
-        expect(result).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
+        // What went is reported as it was, oldest first.
+        expect(result.removed.map((r) => [r.id, r.messageCount, r.preview])).toEqual([
+          [ids[4]!, 1, "5 days old"],
+          [ids[3]!, 1, "4 days old"],
+        ]);
         expect(await remaining(store)).toEqual(ids.slice(0, 3));
         expect(await store.getMessages(ids[4]!)).toEqual([]);
       });
@@ -396,7 +418,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const store = await fresh();
         const ids = await withSessions(store, [1, 89, 91, 150]);
         const result = await store.cleanup({ maxSessions: 0, retentionDays: 90, autoCleanup: true }, { now });
-        expect(result).toEqual({ sessionsDeleted: 2, byMaxLimit: 0, byRetention: 2 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 0, byRetention: 2 });
         expect(await remaining(store)).toEqual(ids.slice(0, 2));
       });
 
@@ -404,7 +426,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const store = await fresh();
         const ids = await withSessions(store, [1, 2, 95, 96, 97]);
         const result = await store.cleanup({ maxSessions: 4, retentionDays: 90, autoCleanup: true }, { now });
-        expect(result).toEqual({ sessionsDeleted: 3, byMaxLimit: 1, byRetention: 2 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 3, byMaxLimit: 1, byRetention: 2 });
         expect(await remaining(store)).toEqual(ids.slice(0, 2));
       });
 
@@ -412,15 +434,14 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const store = await fresh();
         const ids = await withSessions(store, [1, 500, 5000]);
         const result = await store.cleanup({ maxSessions: 0, retentionDays: 0, autoCleanup: true }, { now });
-        expect(result).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
         expect(await remaining(store)).toEqual(ids);
       });
 
       test("nothing to do leaves everything", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 2]);
-        expect(await store.cleanup({ maxSessions: 100, retentionDays: 90, autoCleanup: true }, { now })).toEqual({
-          sessionsDeleted: 0,
+        expect(counts(await store.cleanup({ maxSessions: 100, retentionDays: 90, autoCleanup: true }, { now }))).toEqual({ sessionsDeleted: 0,
           byMaxLimit: 0,
           byRetention: 0,
         });
@@ -432,7 +453,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const ids = await withSessions(store, [1, 2, 3, 120, 130]);
         const keep = [ids[4]!, ids[2]!.toUpperCase()];
         const result = await store.cleanup({ maxSessions: 3, retentionDays: 90, autoCleanup: true }, { now, keep });
-        expect(result).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
         expect(await remaining(store)).toEqual([ids[0]!, ids[2]!, ids[4]!]);
       });
 
@@ -440,7 +461,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const store = await fresh();
         const ids = await withSessions(store, [1, 2, 3]);
         const result = await store.cleanup({ maxSessions: 3, retentionDays: 0, autoCleanup: true }, { now, reserve: 1 });
-        expect(result).toEqual({ sessionsDeleted: 1, byMaxLimit: 1, byRetention: 0 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 1, byMaxLimit: 1, byRetention: 0 });
         expect(await remaining(store)).toEqual(ids.slice(0, 2));
         // With a limit of 1, room for one new session leaves none of the old.
         await store.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }, { now, reserve: 1 });
@@ -459,7 +480,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(planWithoutKeep.byMaxLimit.map((s) => s.id)).toEqual([ids[4]!]);
         expect(planWithoutKeep.byRetention.map((s) => s.id)).toEqual([ids[3]!]);
         const result = await store.cleanup(config, { now });
-        expect(result).toEqual({ sessionsDeleted: 2, byMaxLimit: 1, byRetention: 1 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 1, byRetention: 1 });
         expect(await remaining(store)).toEqual(ids.slice(0, 3));
       });
 
@@ -476,7 +497,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const ages = Array.from({ length: 700 }, (_, i) => i / 10);
         const ids = await withSessions(store, ages);
         const result = await store.cleanup({ maxSessions: 150, retentionDays: 0, autoCleanup: true }, { now });
-        expect(result).toEqual({ sessionsDeleted: 550, byMaxLimit: 550, byRetention: 0 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 550, byMaxLimit: 550, byRetention: 0 });
         expect(await remaining(store)).toEqual(ids.slice(0, 150));
       });
     });

@@ -59,6 +59,9 @@ describe("continuing and naming sessions", () => {
     const ambiguous = await home.run(["sessions", "show", "abcd"]);
     expect(ambiguous.exitCode).toBe(2);
     expect(ambiguous.stderr).toBe('error: "abcd" names 2 sessions: abcd1111 (Trip planning), abcd2222 (Recipes); give more of the id\n');
+    // The starts it suggests are always longer than what was typed, so they are never ambiguous.
+    const longer = await home.run(["sessions", "show", "abcd1111-0000"]);
+    expect(longer.exitCode).toBe(0);
     const unknown = await home.run(["-s", "abce", "hi"]);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr).toContain('no session has an id starting with "abce"');
@@ -66,6 +69,22 @@ describe("continuing and naming sessions", () => {
     const table = (await home.run(["sessions", "list"])).stdout;
     expect(table).toMatch(/^abcd1111 +\S+ \S+ +3 +anthropic\/claude-sonnet-4-5 +Trip planning$/m);
     expect(table).toMatch(/^abcd2222 +\S+ \S+ +1 +anthropic\/claude-sonnet-4-5 +Recipes$/m);
+  });
+
+  test("--continue=TITLE continues that session; titles are trimmed, one line, and never read as ids", async () => {
+    const home = homeAnswering();
+    const trip = await started(home, ["--title", "  Trip planning  ", "Trains?"]);
+    await started(home, ["Something else"]);
+    expect((await home.show(trip)).session.name).toBe("Trip planning");
+    expect((await home.run(["--continue=Trip planning", "And back?"])).exitCode).toBe(0);
+    expect((await home.list())[0]).toMatchObject({ id: trip, messageCount: 4 });
+    for (const title of ["cafe", "20aa09fc", "two\nlines"]) {
+      const refused = await home.run(["--title", title, "hi"]);
+      expect({ title, exitCode: refused.exitCode }).toEqual({ title, exitCode: 2 });
+      expect((await home.run(["sessions", "rename", trip, title])).exitCode).toBe(2);
+    }
+    expect((await home.run(["--title", "", "untitled"])).exitCode).toBe(0);
+    expect((await home.list())[0]).toMatchObject({ name: null, preview: "untitled" });
   });
 
   test("--title names a new session; rename changes or clears it", async () => {
@@ -93,6 +112,8 @@ describe("listing, deleting and pruning", () => {
     expect((await home.run(["sessions", "list", "-n", "5"])).stdout.trimEnd().split("\n")).toHaveLength(6);
     expect((await home.run(["sessions", "list", "--all"])).stdout.trimEnd().split("\n")).toHaveLength(24);
     expect(JSON.parse((await home.run(["sessions", "list", "--all", "--json"])).stdout)).toHaveLength(23);
+    // Scripts get every session unless they ask for fewer.
+    expect(JSON.parse((await home.run(["sessions", "list", "--json"])).stdout)).toHaveLength(23);
     expect(JSON.parse((await home.run(["sessions", "list", "--json", "-n", "2"])).stdout)).toHaveLength(2);
     expect((await home.run(["sessions", "list", "-n", "0"])).exitCode).toBe(2);
     expect((await home.run(["sessions", "list", "-n", "x"])).exitCode).toBe(2);
@@ -108,12 +129,26 @@ describe("listing, deleting and pruning", () => {
     expect(deleted).toMatchObject({ exitCode: 0, stderr: "deleted 2 sessions\n" });
     expect((await home.list()).map((s) => s.id)).toEqual([ids[2]]);
     expect((await home.run(["sessions", "delete", "--older-than", "1d", "--yes"])).stderr).toBe("no sessions are that old; nothing deleted\n");
-    expect((await home.run(["sessions", "delete", "--older-than", "30x"])).exitCode).toBe(2);
+    for (const duration of ["30x", "0d", "99999999999w", "-1d"]) {
+      expect((await home.run(["sessions", "delete", `--older-than=${duration}`])).exitCode).toBe(2);
+    }
     expect((await home.run(["sessions", "delete"])).exitCode).toBe(2);
     writeFileSync(join(home.dir, "old.json"), exportWithId("0ddba11e-0000-4000-8000-000000000000", "Ancient", "2026-01-01T00:00:00.000Z"));
     await home.run(["sessions", "import", join(home.dir, "old.json")]);
     expect((await home.run(["sessions", "delete", "--older-than", "30d", "--yes"])).stderr).toBe("deleted 1 session\n");
     expect((await home.list()).map((s) => s.id)).toEqual([ids[2]]);
+  });
+
+  test("prune applies retention_days too, and names what it removed", async () => {
+    const home = homeAnswering().config("[session]\nmax_sessions = 0\nretention_days = 30\nauto_cleanup = false\n");
+    const recent = await started(home, ["recent"]);
+    writeFileSync(join(home.dir, "old.json"), exportWithId("0ddba11e-0000-4000-8000-000000000000", "Ancient", "2025-01-01T00:00:00.000Z"));
+    await home.run(["sessions", "import", join(home.dir, "old.json")]);
+    const pruned = await home.run(["sessions", "prune"]);
+    expect(pruned.stdout).toContain("0ddba11e");
+    expect(pruned.stdout).toContain("Ancient");
+    expect(pruned.stderr).toBe("deleted 1 sessions: 0 over max_sessions, 1 past retention_days (max_sessions = no limit, retention_days = 30)\n");
+    expect((await home.list()).map((s) => s.id)).toEqual([recent]);
   });
 
   test("prune applies the configured limits on demand; --dry-run only shows", async () => {
@@ -147,12 +182,16 @@ describe("search", () => {
     const json = JSON.parse((await home.run(["sessions", "search", "baking", "--json"])).stdout);
     expect(json).toHaveLength(2);
     expect(Object.keys(json[0])).toEqual(["sessionId", "messageId", "role", "timestamp", "title", "preview", "snippet", "score"]);
-    expect(json.map((h: { snippet: string }) => h.snippet).sort()).toEqual(["How do I **bake** bread?", "Knead, rest, **bake**."]);
+    // In JSON, hits are marked with \u0002 and \u0003, which no message text can be confused with.
+    expect(json.map((h: { snippet: string }) => h.snippet).sort()).toEqual(["How do I \u0002bake\u0003 bread?", "Knead, rest, \u0002bake\u0003."]);
     expect(JSON.parse((await home.run(["sessions", "search", "submarine", "--json"])).stdout)).toEqual([]);
-    const bad = await home.run(["sessions", "search", '"unbalanced']);
-    expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toStartWith('error: the search "\\"unbalanced" is not valid full-text syntax');
-    expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+    for (const query of ['"unbalanced', "*", "* hello", "nosuchcolumn:foo", "(a OR", "^"]) {
+      const bad = await home.run(["sessions", "search", "--", query]);
+      expect({ query, exitCode: bad.exitCode }).toEqual({ query, exitCode: 2 });
+      expect(bad.stderr).toStartWith(`error: the search ${JSON.stringify(query)} is not valid full-text syntax`);
+      expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+    }
+    expect((await home.run(["sessions", "search", "x", "-n", "99999999999999999999"])).exitCode).toBe(2);
   });
 });
 
@@ -199,6 +238,29 @@ describe("export and import", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe(`error: ${file} is not a Synapse session export: "format" is missing\n`);
     expect((await home.run(["sessions", "import", join(home.dir, "missing.json")])).exitCode).toBe(2);
+    expect((await home.run(["sessions", "import", home.dir])).stderr).toBe(`error: ${home.dir} is a folder; give the export file (see \`synapse sessions import --help\`)\n`);
+    expect((await home.run(["sessions", "import", "-"], { stdin: "" })).stderr).toContain("error: stdin is empty");
+    const duplicated = JSON.parse(exportWithId("abcd0000-0000-4000-8000-000000000001", "Dup"));
+    duplicated.messages.push(duplicated.messages[0]);
+    writeFileSync(file, JSON.stringify(duplicated));
+    const dup = await home.run(["sessions", "import", file]);
+    expect(dup.exitCode).toBe(1);
+    expect(dup.stderr).toContain("messages.1.id repeats messages.0.id");
     expect(await home.list()).toEqual([]);
+  });
+
+  test("a message id that exists elsewhere is refused with the --new-id hint, and nothing is stored", async () => {
+    const home = homeAnswering();
+    const original = JSON.parse(exportWithId("abcd0000-0000-4000-8000-000000000001", "One"));
+    const file = join(home.dir, "one.json");
+    writeFileSync(file, JSON.stringify(original));
+    expect((await home.run(["sessions", "import", file])).exitCode).toBe(0);
+    writeFileSync(file, JSON.stringify({ ...original, session: { ...original.session, id: "abcd0000-0000-4000-8000-000000000002" } }));
+    const clash = await home.run(["sessions", "import", file]);
+    expect(clash.exitCode).toBe(2);
+    expect(clash.stderr).toContain("exists already; import it as a copy with --new-id");
+    expect(await home.list()).toHaveLength(1);
+    expect((await home.run(["sessions", "import", "--new-id", file])).exitCode).toBe(0);
+    expect(await home.list()).toHaveLength(2);
   });
 });

@@ -110,7 +110,15 @@ describe("migration runner", () => {
     expect(hits.map((h) => h.messageId)).toEqual(["bbbbbbbb-0000-4000-8000-000000000001"]);
     const [message] = await store.getMessages("33333333-3333-4333-8333-333333333333");
     expect(message?.usage).toBeUndefined();
+    // New messages and cascading deletes keep the upgraded index exact.
+    await store.addMessage({ id: "bbbbbbbb-0000-4000-8000-000000000002", sessionId: "33333333-3333-4333-8333-333333333333", role: "assistant", content: "Penguins live in the south.", timestamp: new Date() });
+    expect(await store.searchMessages("penguins")).toHaveLength(2);
+    await store.deleteSession("33333333-3333-4333-8333-333333333333");
+    expect(await store.searchMessages("penguins")).toEqual([]);
     await store.close();
+    const db = new Database(path);
+    expect(() => db.run("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")).not.toThrow();
+    db.close();
   });
 
   test("a migration that fails is rolled back whole and named", () => {

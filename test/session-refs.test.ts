@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { resolveSession, SessionRefError, shortIds } from "../src/session-refs.ts";
+import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../src/session-refs.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { aSession } from "./_session-store-contract.ts";
 
@@ -61,6 +61,26 @@ describe("resolveSession", () => {
     expect((await refError(resolveSession(s, "Recipes"))).kind).toBe("ambiguous");
     expect((await refError(resolveSession(s, "abce"))).kind).toBe("not_found");
     expect((await refError(resolveSession(s, "trip planning"))).kind).toBe("not_found");
+  });
+
+  test("the starts an ambiguity error suggests are longer than what was typed", async () => {
+    const s = SqliteStore.inMemory();
+    await s.createSession(aSession({ id: "12345678-aaaa-4000-8000-000000000001" }));
+    await s.createSession(aSession({ id: "12345678-bbbb-4000-8000-000000000002" }));
+    const error = await refError(resolveSession(s, "12345678"));
+    expect(error.message).toContain("12345678-a (");
+    expect(error.message).toContain("12345678-b (");
+    expect((await resolveSession(s, "12345678-a")).id).toBe("12345678-aaaa-4000-8000-000000000001");
+  });
+
+  test("titles are trimmed, empty is none, and one that reads as an id or spans lines is refused", () => {
+    expect(normalizeTitle("  Trip planning ")).toBe("Trip planning");
+    expect(normalizeTitle("   ")).toBeNull();
+    for (const bad of ["cafe", "DEADBEEF", "0b5e2c1e-8a6f", "two\nlines", "tab\there"]) {
+      expect(() => normalizeTitle(bad)).toThrow(SessionRefError);
+    }
+    expect(normalizeTitle("caf")).toBe("caf");
+    expect(normalizeTitle("cafe au lait")).toBe("cafe au lait");
   });
 
   test("too short, or empty, cannot name a session", async () => {

@@ -23,14 +23,24 @@ export const yesArg = {
 } as const satisfies ArgsDef;
 
 const durationUnits: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+const maxDurationMs = 36_500 * 86_400_000;
 
-/** `30d`, `12h`, `2w` → milliseconds; a UsageError for anything else. */
+/** `30d`, `12h`, `2w` → milliseconds, more than 0 and at most 100 years; a UsageError otherwise. */
 export function parseDuration(value: string, command: string): number {
-  const match = /^(\d+)([hdw])$/.exec(value.trim());
-  if (!match || Number(match[1]) === 0) {
-    throw new UsageError(`"${value}" is not a duration; use a number and h, d or w, like 30d`, command);
+  const match = /^(\d{1,9})([hdw])$/.exec(value.trim());
+  if (!match) throw new UsageError(`"${value}" is not a duration; use a number and h, d or w, like 30d`, command);
+  const ms = Number(match[1]) * durationUnits[match[2]!]!;
+  if (ms === 0 || ms > maxDurationMs) throw new UsageError(`"${value}" must be more than 0 and at most 100 years`, command);
+  return ms;
+}
+
+/** A `--limit` value: a whole number from 1 to 1,000,000; a UsageError otherwise. */
+export function parseCount(value: string, command: string): number {
+  const count = Number(value);
+  if (!/^\d{1,7}$/.test(value) || count < 1 || count > 1_000_000) {
+    throw new UsageError(`--limit takes a whole number from 1 to 1000000, not "${value}"`, command);
   }
-  return Number(match[1]) * durationUnits[match[2]!]!;
+  return count;
 }
 
 /** Each flag and alias of a command (`--session`, `-s`) with its type. */

@@ -92,7 +92,8 @@ export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMa
         timestamp: h.timestamp.toISOString(),
         title: h.sessionName,
         preview: h.sessionPreview,
-        snippet: markHits(h.snippet, "**", "**"),
+        // Hits stay marked with \u0002 and \u0003: no marker a message could contain itself.
+        snippet: h.snippet,
         score: h.score,
       })),
     );

@@ -8,7 +8,7 @@ import { loadConfig } from "../config/load.ts";
 import type { SessionSettings } from "../config/schema.ts";
 import { log } from "../log.ts";
 import type { Session } from "../session.ts";
-import { resolveSession, SessionRefError, shownPrefixLength } from "../session-refs.ts";
+import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../session-refs.ts";
 import { createStorage } from "../storage/create-storage.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
@@ -21,6 +21,8 @@ import { messageOf } from "../unknown-values.ts";
 export interface ChatOptions {
   words: string[];
   session: string | undefined;
+  /** `--continue=REF`: like `-s REF`. */
+  continueWith: string | undefined;
   continueLatest: boolean;
   title: string | undefined;
   provider: string | undefined;
@@ -30,9 +32,12 @@ export interface ChatOptions {
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-export async function runChat(options: ChatOptions): Promise<void> {
+export async function runChat(chosen: ChatOptions): Promise<void> {
+  if (chosen.session !== undefined && (chosen.continueLatest || chosen.continueWith !== undefined)) {
+    throw new UsageError("-s and -c both choose a session; give one");
+  }
+  const options = { ...chosen, session: chosen.session ?? chosen.continueWith };
   const continuing = options.session !== undefined || options.continueLatest;
-  if (options.session !== undefined && options.continueLatest) throw new UsageError("-s and -c both choose a session; give one");
   if (continuing && options.system !== undefined) {
     throw new UsageError("--system sets the prompt of a new session; a continued session keeps its own");
   }
@@ -40,6 +45,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
     throw new UsageError("--title names a new session; rename one with `synapse sessions rename`");
   }
   if (options.session !== undefined && options.session.trim() === "") throw new UsageError("-s needs a session id or title");
+  const title = options.title === undefined ? undefined : (normalizeTitle(options.title) ?? undefined);
   const message = await readMessage(options.words, { isTTY: process.stdin.isTTY, text: () => Bun.stdin.text() });
   if (message === "") throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
 
@@ -60,7 +66,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
       flags,
       message,
       sessionId,
-      title: options.title,
+      title,
       signal: controller.signal,
       beforeStore: () => cleanUp(store, config.session, sessionId),
       onSession(session, isNew) {
@@ -118,17 +124,10 @@ async function announce(store: SessionStore, { session, isNew }: { session: Sess
   if (!isNew) return;
   let short = session.id;
   try {
-    short = await uniquePrefix(store, session.id);
+    short = shortIds(await store.sessionIds()).get(session.id) ?? session.id;
   } catch {
     // The full id works as well; the reply is what matters here.
   }
   const style = styleFor(colorEnabled(process.stderr));
   log.info(style.dim(`session ${session.id} · continue it with: synapse -s ${short} "…"`));
-}
-
-async function uniquePrefix(store: SessionStore, id: string): Promise<string> {
-  for (let length = shownPrefixLength; length < id.length; length++) {
-    if ((await store.findSessionsByIdPrefix(id.slice(0, length), 2)).length === 1) return id.slice(0, length);
-  }
-  return id;
 }

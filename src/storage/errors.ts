@@ -26,3 +26,11 @@ export class StorageError extends Error {
     return new StorageError("invalid_data", message, options);
   }
 }
+
+/** A search query the full-text index cannot read: the user's to fix, unlike other invalid data. */
+export class SearchSyntaxError extends StorageError {
+  override name = "SearchSyntaxError";
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("invalid_data", message, options);
+  }
+}

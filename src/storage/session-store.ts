@@ -1,4 +1,5 @@
 import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
+import type { SearchSyntaxError } from "./errors.ts";
 
 /** How many sessions to keep and for how long; read from `[session]` in the configuration. */
 export interface SessionConfig {
@@ -36,6 +37,8 @@ export interface CleanupPlan {
 
 export interface CleanupResult {
   sessionsDeleted: number;
+  /** The sessions deleted, as they were, oldest first. */
+  removed: SessionSummary[];
   /** Deleted because there were more than `maxSessions`. */
   byMaxLimit: number;
   /** Deleted because they were older than `retentionDays`. */
@@ -67,11 +70,14 @@ export interface SessionStore {
   latestSession(): Promise<Session | null>;
   /** Sets or (with null) clears a session's title; `not_found` when it does not exist. */
   renameSession(id: string, name: string | null): Promise<void>;
-  /** Deletes these sessions with their messages, in one transaction; returns how many there were. */
-  deleteSessions(ids: readonly string[]): Promise<number>;
+  /**
+   * Deletes these sessions with their messages, in one transaction; returns how many went. With
+   * `unusedSince`, only those still not used since that time: one used meanwhile is kept.
+   */
+  deleteSessions(ids: readonly string[], options?: { unusedSince?: Date }): Promise<number>;
   /** Sessions last used before `cutoff`, oldest first. */
   sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]>;
-  /** Full-text search over message content, best first; `invalid_data` for a malformed query. */
+  /** Full-text search over message content, best first; a {@link SearchSyntaxError} for a malformed query. */
   searchMessages(query: string, options?: { limit?: number }): Promise<SearchHit[]>;
   /**
    * Stores a whole session exactly as given (ids, timestamps, order), in one transaction:

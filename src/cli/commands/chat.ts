@@ -19,7 +19,11 @@ export default defineSynapseCommand({
       valueHint: "id",
       description: "Continue this session, with its whole history: its id, a unique start of it, or its exact title",
     },
-    continue: { type: "boolean", alias: "c", description: "Continue the session used most recently" },
+    continue: {
+      type: "boolean",
+      alias: "c",
+      description: "Continue the session used most recently; --continue=ID continues that one (id, start of it, or title)",
+    },
     title: { type: "string", valueHint: "title", description: "Title for a new session (shown by lists; -s accepts it)" },
     provider: { type: "string", alias: "p", valueHint: "name", description: "anthropic, openai, deepseek or echo (offline)" },
     model: { type: "string", alias: "m", valueHint: "model", description: "The model to use, e.g. gpt-4o-mini" },
@@ -30,18 +34,23 @@ export default defineSynapseCommand({
     'synapse "Explain WAL mode in SQLite"',
     'synapse -s 0b5e2c1e "And what does synchronous=FULL add?"',
     'synapse -c "One more thing"',
+    'synapse --continue="Trip planning" "And back?"',
     'synapse --title "Trip planning" "Trains from Lyon to Turin?"',
     'cat error.log | synapse "What went wrong?"',
     'synapse -p openai -m gpt-4o-mini --system "Answer in one line" "Capital of Peru?"',
     'synapse -p echo "Try Synapse without an account"',
     "synapse sessions list",
   ],
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const { runChat } = await import("../run-chat.ts");
+    // citty drops the value of a boolean flag: `--continue=Trip` is read here, like -s Trip.
+    const end = rawArgs.indexOf("--");
+    const named = (end === -1 ? rawArgs : rawArgs.slice(0, end)).find((a) => a.startsWith("--continue="))?.slice("--continue=".length);
     await runChat({
       words: args._,
       session: args.session,
-      continueLatest: args.continue === true,
+      continueWith: named,
+      continueLatest: args.continue === true && named === undefined,
       title: args.title,
       provider: args.provider,
       model: args.model,

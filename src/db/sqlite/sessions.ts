@@ -222,20 +222,6 @@ export function renameSession(db: Database, params: RenameSessionParams): number
   return db.query(renameSessionSql).run(params.name, params.id).changes;
 }
 
-export const setSessionUpdatedAtSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2`;
-
-export interface SetSessionUpdatedAtParams {
-  updatedAt: string;
-  id: string;
-}
-
-/**
- * Sets updated_at exactly (an import restores the exported value).
- */
-export function setSessionUpdatedAt(db: Database, params: SetSessionUpdatedAtParams): void {
-  db.query(setSessionUpdatedAtSql).run(params.updatedAt, params.id);
-}
-
 export const deleteSessionsSql = `DELETE FROM sessions WHERE id IN (/*SLICE:ids*/?)`;
 
 export interface DeleteSessionsParams {
@@ -244,6 +230,21 @@ export interface DeleteSessionsParams {
 
 export function deleteSessions(db: Database, params: DeleteSessionsParams): number {
   return db.query(expandSlices(deleteSessionsSql, { ids: params.ids.length })).run(...params.ids).changes;
+}
+
+export const deleteSessionsIfUpdatedBeforeSql = `DELETE FROM sessions WHERE updated_at < ? AND id IN (/*SLICE:ids*/?)`;
+
+export interface DeleteSessionsIfUpdatedBeforeParams {
+  cutoff: string;
+  ids: string[];
+}
+
+/**
+ * Deletes those of the sessions that are still unused since `cutoff`: one used in the meantime
+ * (while a person confirmed, say) is kept.
+ */
+export function deleteSessionsIfUpdatedBefore(db: Database, params: DeleteSessionsIfUpdatedBeforeParams): number {
+  return db.query(expandSlices(deleteSessionsIfUpdatedBeforeSql, { ids: params.ids.length })).run(params.cutoff, ...params.ids).changes;
 }
 
 export const listSessionsUpdatedBeforeSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
@@ -320,18 +321,40 @@ WHERE id IN (
     WHERE oldest.id NOT IN (/*SLICE:keep*/?)
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT ?
-)`;
+)
+RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface DeleteLeastRecentSessionsParams {
   keep: string[];
   batch: number;
 }
 
+export interface DeleteLeastRecentSessionsRow {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  createdAt: string;
+  updatedAt: string;
+  messageCount: number;
+  firstUserMessage: string | null;
+}
+
 /**
- * Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep`.
+ * Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep`; returns
+ * what it deleted.
  */
-export function deleteLeastRecentSessions(db: Database, params: DeleteLeastRecentSessionsParams): number {
-  return db.query(expandSlices(deleteLeastRecentSessionsSql, { keep: params.keep.length })).run(...params.keep, params.batch).changes;
+export function deleteLeastRecentSessions(db: Database, params: DeleteLeastRecentSessionsParams): DeleteLeastRecentSessionsRow[] {
+  return db.query(expandSlices(deleteLeastRecentSessionsSql, { keep: params.keep.length })).values(...params.keep, params.batch).map((r) => ({
+    id: r[0] as string,
+    name: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    createdAt: r[4] as string,
+    updatedAt: r[5] as string,
+    messageCount: r[6] as number,
+    firstUserMessage: r[7] as string | null,
+  }));
 }
 
 export const deleteSessionsUpdatedBeforeSql = `DELETE FROM sessions
@@ -339,7 +362,8 @@ WHERE id IN (
     SELECT expired.id FROM sessions AS expired
     WHERE expired.updated_at < ? AND expired.id NOT IN (/*SLICE:keep*/?)
     LIMIT ?
-)`;
+)
+RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface DeleteSessionsUpdatedBeforeParams {
   cutoff: string;
@@ -347,11 +371,32 @@ export interface DeleteSessionsUpdatedBeforeParams {
   batch: number;
 }
 
+export interface DeleteSessionsUpdatedBeforeRow {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  createdAt: string;
+  updatedAt: string;
+  messageCount: number;
+  firstUserMessage: string | null;
+}
+
 /**
- * Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep`.
+ * Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep`; returns
+ * what it deleted.
  */
-export function deleteSessionsUpdatedBefore(db: Database, params: DeleteSessionsUpdatedBeforeParams): number {
-  return db.query(expandSlices(deleteSessionsUpdatedBeforeSql, { keep: params.keep.length })).run(params.cutoff, ...params.keep, params.batch).changes;
+export function deleteSessionsUpdatedBefore(db: Database, params: DeleteSessionsUpdatedBeforeParams): DeleteSessionsUpdatedBeforeRow[] {
+  return db.query(expandSlices(deleteSessionsUpdatedBeforeSql, { keep: params.keep.length })).values(params.cutoff, ...params.keep, params.batch).map((r) => ({
+    id: r[0] as string,
+    name: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    createdAt: r[4] as string,
+    updatedAt: r[5] as string,
+    messageCount: r[6] as number,
+    firstUserMessage: r[7] as string | null,
+  }));
 }
 
 export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,

@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import * as messagesDb from "../../db/sqlite/messages.ts";
 import * as sessionsDb from "../../db/sqlite/sessions.ts";
 import { isRole, isUuid, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
-import { StorageError } from "../errors.ts";
+import { SearchSyntaxError, StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, SessionConfig, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
@@ -104,15 +104,20 @@ export class SqliteStore implements SessionStore {
     return this.#run("deleting a session", () => sessionsDb.deleteSession(this.#db, { id: sessionId })) > 0;
   }
 
-  async deleteSessions(ids: readonly string[]): Promise<number> {
+  async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
     const checked = ids.map((id) => checkId(id, "session id"));
+    const cutoff = options.unusedSince === undefined ? undefined : toStoredTime(options.unusedSince);
     if (checked.length === 0) return 0;
     return this.#run("deleting sessions", () =>
       this.#db.transaction(() => {
         let deleted = 0;
         // Bounded batches keep each statement under SQLite's limit on bound parameters.
         for (let i = 0; i < checked.length; i += 500) {
-          deleted += sessionsDb.deleteSessions(this.#db, { ids: checked.slice(i, i + 500) });
+          const batch = checked.slice(i, i + 500);
+          deleted +=
+            cutoff === undefined
+              ? sessionsDb.deleteSessions(this.#db, { ids: batch })
+              : sessionsDb.deleteSessionsIfUpdatedBefore(this.#db, { cutoff, ids: batch });
         }
         return deleted;
       }).immediate(),
@@ -165,10 +170,11 @@ export class SqliteStore implements SessionStore {
     try {
       rows = messagesDb.searchMessages(this.#db, params);
     } catch (error) {
-      const detail = messageOf(error);
-      if (/fts5|syntax error|no such column|unterminated/i.test(detail) && sqliteCode(error) === "SQLITE_ERROR") {
-        throw StorageError.invalidData(
-          `the search ${JSON.stringify(query)} is not valid full-text syntax (${detail.replace(/^fts5: /, "")}); put words in double quotes to search for them as they are`,
+      // The statement itself is fixed and known good: a plain SQLITE_ERROR here is the query's.
+      if (sqliteCode(error) === "SQLITE_ERROR") {
+        const detail = messageOf(error).replace(/^fts5: /, "") || "not understood";
+        throw new SearchSyntaxError(
+          `the search ${JSON.stringify(query)} is not valid full-text syntax (${detail}); put words in double quotes to search for them as they are`,
           { cause: error },
         );
       }
@@ -200,7 +206,7 @@ export class SqliteStore implements SessionStore {
           this.#insertSession(sessionRow);
           for (const row of messageRows) this.#insertMessage(row);
           // Messages move updated_at forward; the import keeps the exported value exactly.
-          sessionsDb.setSessionUpdatedAt(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
+          sessionsDb.touchSession(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
         })
         .immediate(),
     );
@@ -208,8 +214,8 @@ export class SqliteStore implements SessionStore {
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
     const limits = checkCleanup(config, options);
+    const removed: SummaryRow[] = [];
     let byMaxLimit = 0;
-    let byRetention = 0;
     // Each batch is its own short write transaction that counts again under the lock, so a
     // concurrent cleanup in another process can never make the two delete too much together.
     while (limits.target !== null) {
@@ -217,13 +223,14 @@ export class SqliteStore implements SessionStore {
         this.#db
           .transaction(() => {
             const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
-            if (excess <= 0) return 0;
+            if (excess <= 0) return [];
             return sessionsDb.deleteLeastRecentSessions(this.#db, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
           })
           .immediate(),
       );
-      if (deleted === 0) break;
-      byMaxLimit += deleted;
+      if (deleted.length === 0) break;
+      removed.push(...deleted);
+      byMaxLimit += deleted.length;
     }
     if (limits.cutoff !== null) {
       for (;;) {
@@ -231,11 +238,13 @@ export class SqliteStore implements SessionStore {
         const deleted = this.#run("cleaning up sessions", () =>
           this.#db.transaction(() => sessionsDb.deleteSessionsUpdatedBefore(this.#db, params)).immediate(),
         );
-        byRetention += deleted;
-        if (deleted < cleanupBatch) break;
+        removed.push(...deleted);
+        if (deleted.length < cleanupBatch) break;
       }
     }
-    return { sessionsDeleted: byMaxLimit + byRetention, byMaxLimit, byRetention };
+    // RETURNING gives rows in no set order; report them oldest first.
+    removed.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : a.id < b.id ? -1 : 1));
+    return { sessionsDeleted: removed.length, removed: removed.map(toSummary), byMaxLimit, byRetention: removed.length - byMaxLimit };
   }
 
   async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {

@@ -23,23 +23,24 @@ export default defineSynapseCommand({
     const { log } = await import("../../../log.ts");
     await withStore(async (store) => {
       // Every reference must name a session before anything is deleted.
-      const chosen = new Map<string, string>();
-      for (const ref of refs) {
-        const session = await resolveSession(store, ref);
-        chosen.set(session.id, session.name ?? `${session.provider}/${session.model}`);
-      }
-      if (olderThan !== undefined) {
-        for (const s of await store.sessionsUpdatedBefore(new Date(Date.now() - olderThan))) chosen.set(s.id, s.name ?? s.preview ?? "");
-      }
-      if (chosen.size === 0) return log.info("no sessions are that old; nothing deleted");
+      const named = new Set<string>();
+      for (const ref of refs) named.add((await resolveSession(store, ref)).id);
+      const cutoff = olderThan === undefined ? undefined : new Date(Date.now() - olderThan);
+      const idle = cutoff === undefined ? [] : (await store.sessionsUpdatedBefore(cutoff)).map((s) => s.id).filter((id) => !named.has(id));
+      const chosen = [...named, ...idle];
+      if (chosen.length === 0) return log.info("no sessions are that old; nothing deleted");
       const short = shortIds(await store.sessionIds());
-      const names = [...chosen.keys()].slice(0, 5).map((id) => short.get(id) ?? id);
-      const what = `${chosen.size} session${chosen.size === 1 ? "" : "s"} (${names.join(", ")}${chosen.size > 5 ? ", …" : ""})`;
+      const names = chosen.slice(0, 5).map((id) => short.get(id) ?? id);
+      const what = `${chosen.length} session${chosen.length === 1 ? "" : "s"} (${names.join(", ")}${chosen.length > 5 ? ", …" : ""})`;
       if (!args.yes && !(await confirm(`delete ${what} and all their messages?`))) {
         return log.info("nothing deleted");
       }
-      const deleted = await store.deleteSessions([...chosen.keys()]);
-      log.info(`deleted ${deleted} session${deleted === 1 ? "" : "s"}`);
+      let deleted = await store.deleteSessions([...named]);
+      // One found idle but used while the question was open is kept.
+      const idleDeleted = cutoff === undefined ? 0 : await store.deleteSessions(idle, { unusedSince: cutoff });
+      deleted += idleDeleted;
+      const kept = idle.length - idleDeleted;
+      log.info(`deleted ${deleted} session${deleted === 1 ? "" : "s"}${kept > 0 ? `; ${kept} used since then ${kept === 1 ? "was" : "were"} kept` : ""}`);
     });
   },
 });

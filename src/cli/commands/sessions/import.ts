@@ -25,11 +25,17 @@ export default defineSynapseCommand({
       throw error;
     }
     const { session, messages } = parsed;
+    const { StorageError } = await import("../../../storage/errors.ts");
     await withStore(async (store) => {
-      if ((await store.getSession(session.id)) !== null) {
-        throw new UsageError(`session ${session.id} exists already; import it as a copy with --new-id`, command);
+      try {
+        await store.importSession(session, messages);
+      } catch (error) {
+        // The session's id, or one of its messages' ids, is taken: a copy needs new ones.
+        if (error instanceof StorageError && error.kind === "invalid_data" && /exists already/.test(error.message)) {
+          throw new UsageError(`${error.message}; import it as a copy with --new-id`, command);
+        }
+        throw error;
       }
-      await store.importSession(session, messages);
     });
     writeOut(`${session.id}\n`);
     log.info(`imported session ${session.id} (${messages.length} messages)`);
@@ -37,8 +43,15 @@ export default defineSynapseCommand({
 });
 
 async function readInput(file: string, command: string): Promise<string> {
-  if (file === "-") return Bun.stdin.text();
-  const handle = Bun.file(file);
-  if (!(await handle.exists())) throw new UsageError(`${file}: no such file`, command);
-  return handle.text();
+  const text = file === "-" ? await Bun.stdin.text() : await readFile(file, command);
+  if (text.trim() === "") throw new UsageError(`${file === "-" ? "stdin" : file} is empty`, command);
+  return text;
+}
+
+async function readFile(file: string, command: string): Promise<string> {
+  const { statSync } = await import("node:fs");
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) throw new UsageError(`${file}: no such file`, command);
+  if (stat.isDirectory()) throw new UsageError(`${file} is a folder; give the export file`, command);
+  return Bun.file(file).text();
 }

@@ -1,19 +1,21 @@
-import { debugArg, jsonArg } from "../../args.ts";
+import { debugArg, jsonArg, parseCount } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 
 export default defineSynapseCommand({
   meta: { name: "list", description: "List sessions, most recently used first" },
   args: {
-    limit: { type: "string", alias: "n", valueHint: "count", description: "How many to show (default 20)" },
+    limit: { type: "string", alias: "n", valueHint: "count", description: "How many to show (default 20; with --json, all)" },
     all: { type: "boolean", description: "Show every session" },
     ...jsonArg,
     ...debugArg,
   },
   examples: ["synapse sessions list", "synapse sessions list -n 50", "synapse sessions list --all --json | jq -r '.[].id'"],
   async run({ args }) {
-    const limit = args.all ? undefined : parseCount(args.limit ?? "20");
-    if (args.all && args.limit !== undefined) throw new UsageError("--all and --limit do not go together", "synapse sessions list");
+    const command = "synapse sessions list";
+    if (args.all && args.limit !== undefined) throw new UsageError("--all and --limit do not go together", command);
+    // Scripts get every session unless they ask for fewer; people get the most recent 20.
+    const limit = args.limit !== undefined ? parseCount(args.limit, command) : args.all || args.json ? undefined : 20;
     const { withStore } = await import("../../open-store.ts");
     const { printJson, printSessionTable, summaryJson } = await import("../../format.ts");
     const { shortIds } = await import("../../../session-refs.ts");
@@ -30,9 +32,3 @@ export default defineSynapseCommand({
     });
   },
 });
-
-function parseCount(value: string): number {
-  const count = Number(value);
-  if (!/^\d+$/.test(value) || count < 1) throw new UsageError(`--limit takes a whole number of 1 or more, not "${value}"`, "synapse sessions list");
-  return count;
-}

@@ -19,16 +19,20 @@ export default defineSynapseCommand({
       if (maxSessions === 0 && retentionDays === 0) {
         return log.info("nothing to prune: max_sessions and retention_days are both 0 (no limits)");
       }
-      const plan = await store.planCleanup(settings);
-      const doomed = [...plan.byMaxLimit, ...plan.byRetention];
       const limits = `max_sessions = ${maxSessions || "no limit"}, retention_days = ${retentionDays || "no limit"}`;
-      if (doomed.length === 0) return log.info(`nothing to prune (${limits})`);
-      printSessionTable(doomed, shortIds(await store.sessionIds()));
       if (dryRun) {
+        const plan = await store.planCleanup(settings);
+        const doomed = [...plan.byMaxLimit, ...plan.byRetention];
+        if (doomed.length === 0) return log.info(`nothing to prune (${limits})`);
+        printSessionTable(doomed, shortIds(await store.sessionIds()));
         return log.info(`would delete ${doomed.length} sessions: ${plan.byMaxLimit.length} over max_sessions, ${plan.byRetention.length} past retention_days (${limits})`);
       }
-      const deleted = await store.deleteSessions(doomed.map((s) => s.id));
-      log.info(`deleted ${deleted} sessions: ${plan.byMaxLimit.length} over max_sessions, ${plan.byRetention.length} past retention_days (${limits})`);
+      // The cleanup itself decides, under the write lock, so a session used meanwhile is safe.
+      const ids = shortIds(await store.sessionIds());
+      const result = await store.cleanup(settings);
+      if (result.sessionsDeleted === 0) return log.info(`nothing to prune (${limits})`);
+      printSessionTable(result.removed, ids);
+      log.info(`deleted ${result.sessionsDeleted} sessions: ${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days (${limits})`);
     });
   },
 });

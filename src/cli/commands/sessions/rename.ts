@@ -11,11 +11,11 @@ export default defineSynapseCommand({
   examples: ['synapse sessions rename 3f2c9a4e "Trip planning"', 'synapse -s "Trip planning" "What about trains?"', 'synapse sessions rename 3f2c9a4e ""'],
   async run({ args }) {
     const { withStore } = await import("../../open-store.ts");
-    const { resolveSession } = await import("../../../session-refs.ts");
+    const { normalizeTitle, resolveSession } = await import("../../../session-refs.ts");
     const { log } = await import("../../../log.ts");
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);
-      const title = args.title.trim() === "" ? null : args.title.trim();
+      const title = normalizeTitle(args.title);
       await store.renameSession(session.id, title);
       log.info(title === null ? `removed the title of session ${session.id}` : `session ${session.id} is now "${title}"`);
     });

@@ -1,4 +1,4 @@
-import { debugArg, jsonArg } from "../../args.ts";
+import { debugArg, jsonArg, parseCount } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 
@@ -19,20 +19,19 @@ export default defineSynapseCommand({
   examples: ["synapse sessions search wal", "synapse sessions search 'sqlite \"busy timeout\"'", "synapse sessions search 'deploy*' -n 5 --json"],
   async run({ args }) {
     const command = "synapse sessions search";
-    const limit = Number(args.limit ?? "20");
-    if (!/^\d+$/.test(args.limit ?? "20") || limit < 1) throw new UsageError(`--limit takes a whole number of 1 or more, not "${args.limit}"`, command);
+    const limit = parseCount(args.limit ?? "20", command);
     const query = [args.query, ...args._.slice(1)].join(" ");
     const { withStore } = await import("../../open-store.ts");
     const { printSearchHits } = await import("../../format.ts");
     const { shortIds } = await import("../../../session-refs.ts");
-    const { StorageError } = await import("../../../storage/errors.ts");
+    const { SearchSyntaxError } = await import("../../../storage/errors.ts");
     await withStore(async (store) => {
       let hits;
       try {
         hits = await store.searchMessages(query, { limit });
       } catch (error) {
         // A query the search cannot read is the user's to fix: a usage error, not a failure.
-        if (error instanceof StorageError && error.kind === "invalid_data") throw new UsageError(error.message, command);
+        if (error instanceof SearchSyntaxError) throw new UsageError(error.message, command);
         throw error;
       }
       printSearchHits(hits, args.json ? new Map() : shortIds(await store.sessionIds()), { json: args.json === true });
