@@ -6,7 +6,7 @@
 import type { ResolvedConfig } from "../config/schema.ts";
 import { createProvider } from "../providers/index.ts";
 import { ProviderError } from "../providers/errors.ts";
-import type { Provider, StopReason, Usage } from "../providers/types.ts";
+import type { Provider, StopReason, StreamEvent, Usage } from "../providers/types.ts";
 import { newId, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "../storage/errors.ts";
 import type { SessionStore } from "../storage/session-store.ts";
@@ -81,24 +81,29 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     return reply;
   };
 
+  let end: Extract<StreamEvent, { type: "done" }> | undefined;
   try {
     if (request.signal.aborted) throw new ProviderError("cancelled", provider.name, "cancelled before the request was sent");
     for await (const event of provider.stream({ messages: history, model, signal: request.signal })) {
-      if (event.type === "text") {
-        text += event.text;
-        request.onText(event.text);
-      } else {
-        const reply = await saveReply(false, event.usage);
-        return { session, isNew: existing === null, reply, stopReason: event.stopReason, usage: event.usage };
+      if (event.type === "done") {
+        end = event;
+        break;
       }
+      text += event.text;
+      request.onText(event.text);
     }
-    throw new ProviderError("stream_ended_early", provider.name, `the ${provider.name} reply ended without saying it was complete`);
+    if (end === undefined) {
+      throw new ProviderError("stream_ended_early", provider.name, `the ${provider.name} reply ended without saying it was complete`);
+    }
   } catch (error) {
     // Whatever arrived was seen by the user: keep it, marked, whether they stopped it or it failed.
     const partial = text === "" ? null : await saveReply(true);
     if (error instanceof ProviderError && error.kind === "cancelled") throw new ExchangeInterrupted(partial !== null);
     throw error;
   }
+  // Outside the try: a reply that arrived whole is never stored as an interrupted one.
+  const reply = await saveReply(false, end.usage);
+  return { session, isNew: existing === null, reply, stopReason: end.stopReason, usage: end.usage };
 }
 
 async function loadSession(store: SessionStore, id: string): Promise<Session> {
