@@ -1,17 +1,17 @@
 import type { Database } from "bun:sqlite";
 import * as messagesDb from "../../db/sqlite/messages.ts";
 import * as sessionsDb from "../../db/sqlite/sessions.ts";
-import { isRole, isUuid, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
+import { isRole, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, SessionConfig, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
+import { checkCount, checkId, checkMessage, checkSession, cleanupLimits, oldestFirst } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
 
 /** Sessions deleted per transaction by cleanup, so other writers never wait long. */
 const cleanupBatch = 200;
-const dayMs = 24 * 60 * 60 * 1000;
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
 
@@ -243,8 +243,7 @@ export class SqliteStore implements SessionStore {
       }
     }
     // RETURNING gives rows in no set order; report them oldest first.
-    removed.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : a.id < b.id ? -1 : 1));
-    return { sessionsDeleted: removed.length, removed: removed.map(toSummary), byMaxLimit, byRetention: removed.length - byMaxLimit };
+    return { sessionsDeleted: removed.length, removed: oldestFirst(removed.map(toSummary)), byMaxLimit, byRetention: removed.length - byMaxLimit };
   }
 
   async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
@@ -329,72 +328,17 @@ function toSummary(row: SummaryRow): SessionSummary {
 }
 
 function sessionParams(session: Session): sessionsDb.CreateSessionParams {
-  return {
-    id: checkId(session.id, "session id"),
-    name: session.name,
-    provider: checkText(session.provider, "provider"),
-    model: checkText(session.model, "model"),
-    systemPrompt: session.systemPrompt,
-    createdAt: toStoredTime(session.createdAt),
-    updatedAt: toStoredTime(session.updatedAt),
-  };
+  const checked = checkSession(session);
+  return { ...checked, createdAt: toStoredTime(checked.createdAt), updatedAt: toStoredTime(checked.updatedAt) };
 }
 
 function messageParams(message: StoredMessage): messagesDb.AddMessageParams {
-  if (!isRole(message.role)) throw StorageError.invalidData(`invalid message role ${JSON.stringify(message.role)}`);
-  if (typeof message.content !== "string") throw StorageError.invalidData("message content must be text");
-  const usage = message.usage;
-  if (usage !== undefined) {
-    checkCount(usage.inputTokens, "usage.inputTokens");
-    checkCount(usage.outputTokens, "usage.outputTokens");
-  }
-  return {
-    id: checkId(message.id, "message id"),
-    sessionId: checkId(message.sessionId, "session id"),
-    role: message.role,
-    content: message.content,
-    timestamp: toStoredTime(message.timestamp),
-    interrupted: message.interrupted === true,
-    inputTokens: usage?.inputTokens ?? null,
-    outputTokens: usage?.outputTokens ?? null,
-  };
+  const checked = checkMessage(message);
+  return { ...checked, timestamp: toStoredTime(checked.timestamp) };
 }
 
-/** The limits a cleanup applies: a target count (null: no limit) and a cutoff (null: none). */
+/** The limits a cleanup applies, with the cutoff as stored text. */
 function checkCleanup(config: SessionConfig, options: CleanupOptions) {
-  const maxSessions = checkLimit(config.maxSessions, "maxSessions");
-  const retentionDays = checkLimit(config.retentionDays, "retentionDays");
-  const reserve = checkCount(options.reserve ?? 0, "reserve");
-  const keep = (options.keep ?? []).map((id) => checkId(id, "session id to keep"));
-  const now = options.now ?? new Date();
-  return {
-    keep,
-    target: maxSessions > 0 ? Math.max(0, maxSessions - reserve) : null,
-    cutoff: retentionDays > 0 ? toStoredTime(new Date(now.getTime() - retentionDays * dayMs)) : null,
-  };
-}
-
-/** Ids are compared as stored, in lower case; anything but a UUID never reaches a query. */
-function checkId(id: string, what: string): string {
-  if (typeof id !== "string" || !isUuid(id)) {
-    throw StorageError.invalidData(`invalid ${what} ${JSON.stringify(id)}: expected a UUID like 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20`);
-  }
-  return id.toLowerCase();
-}
-
-function checkText(value: string, what: string): string {
-  if (typeof value !== "string" || value.trim() === "") throw StorageError.invalidData(`a session needs a ${what}`);
-  return value;
-}
-
-function checkLimit(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw StorageError.invalidData(`${what} must be a whole number of 0 or more (0 means no limit), not ${value}`);
-  }
-  return value;
-}
-
-function checkCount(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0) throw StorageError.invalidData(`${what} must be a whole number of 0 or more, not ${value}`);
-  return value;
+  const limits = cleanupLimits(config, options);
+  return { ...limits, cutoff: limits.cutoff === null ? null : toStoredTime(limits.cutoff) };
 }

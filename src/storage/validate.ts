@@ -1,0 +1,100 @@
+/**
+ * What every store checks before a query runs, whatever the database: ids are UUIDs, sessions
+ * and messages are whole, limits are whole numbers. Shared so that all adapters refuse the same
+ * input with the same words.
+ */
+import { isRole, isUuid, type Role, type Session, type StoredMessage } from "../session.ts";
+import { StorageError } from "./errors.ts";
+import type { CleanupOptions, SessionConfig } from "./session-store.ts";
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** Ids are compared in lower case; anything but a UUID never reaches a query. */
+export function checkId(id: string, what: string): string {
+  if (typeof id !== "string" || !isUuid(id)) {
+    throw StorageError.invalidData(`invalid ${what} ${JSON.stringify(id)}: expected a UUID like 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20`);
+  }
+  return id.toLowerCase();
+}
+
+export function checkText(value: string, what: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw StorageError.invalidData(`a session needs a ${what}`);
+  return value;
+}
+
+export function checkDate(date: Date, what: string): Date {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw StorageError.invalidData(`invalid ${what}: ${String(date)}`);
+  return date;
+}
+
+/** maxSessions and retentionDays: 0 means no limit. */
+export function checkLimit(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw StorageError.invalidData(`${what} must be a whole number of 0 or more (0 means no limit), not ${value}`);
+  }
+  return value;
+}
+
+export function checkCount(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0) throw StorageError.invalidData(`${what} must be a whole number of 0 or more, not ${value}`);
+  return value;
+}
+
+export function checkSession(session: Session): Session {
+  return {
+    id: checkId(session.id, "session id"),
+    name: session.name,
+    provider: checkText(session.provider, "provider"),
+    model: checkText(session.model, "model"),
+    systemPrompt: session.systemPrompt,
+    createdAt: checkDate(session.createdAt, "timestamp"),
+    updatedAt: checkDate(session.updatedAt, "timestamp"),
+  };
+}
+
+/** A message as every store writes it: usage spread into two nullable counts. */
+export interface CheckedMessage {
+  id: string;
+  sessionId: string;
+  role: Role;
+  content: string;
+  timestamp: Date;
+  interrupted: boolean;
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+export function checkMessage(message: StoredMessage): CheckedMessage {
+  if (!isRole(message.role)) throw StorageError.invalidData(`invalid message role ${JSON.stringify(message.role)}`);
+  if (typeof message.content !== "string") throw StorageError.invalidData("message content must be text");
+  const usage = message.usage;
+  return {
+    id: checkId(message.id, "message id"),
+    sessionId: checkId(message.sessionId, "session id"),
+    role: message.role,
+    content: message.content,
+    timestamp: checkDate(message.timestamp, "timestamp"),
+    interrupted: message.interrupted === true,
+    inputTokens: usage === undefined ? null : checkCount(usage.inputTokens, "usage.inputTokens"),
+    outputTokens: usage === undefined ? null : checkCount(usage.outputTokens, "usage.outputTokens"),
+  };
+}
+
+/** The limits a cleanup applies: a target count (null: no limit) and a cutoff (null: none). */
+export function cleanupLimits(config: SessionConfig, options: CleanupOptions) {
+  const maxSessions = checkLimit(config.maxSessions, "maxSessions");
+  const retentionDays = checkLimit(config.retentionDays, "retentionDays");
+  const reserve = checkCount(options.reserve ?? 0, "reserve");
+  const keep = (options.keep ?? []).map((id) => checkId(id, "session id to keep"));
+  const now = options.now ?? new Date();
+  return {
+    keep,
+    target: maxSessions > 0 ? Math.max(0, maxSessions - reserve) : null,
+    cutoff: retentionDays > 0 ? new Date(now.getTime() - retentionDays * dayMs) : null,
+  };
+}
+
+/** Sessions deleted by a cleanup, oldest first, whatever order the database returned them in. */
+export function oldestFirst<T extends { id: string; updatedAt: Date }>(sessions: T[]): T[] {
+  return sessions.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || (a.id < b.id ? -1 : 1));
+}
