@@ -1,15 +1,19 @@
 /**
  * The session store on the big database (bench/_big-database.ts): reads run on it, writes on a
  * copy. Each read is also timed as one hand-written bun:sqlite query fetching the same rows, and
- * the ratio printed.
+ * the ratio printed. With a PostgreSQL server (SYNAPSE_BENCH_POSTGRES_URL, or
+ * SYNAPSE_TEST_POSTGRES_URL), the same figures for PostgresStore stand beside them on each line.
  */
 import { Database } from "bun:sqlite";
 import { copyFileSync, rmSync } from "node:fs";
 import * as messagesDb from "../src/db/sqlite/messages.ts";
 import * as sessionsDb from "../src/db/sqlite/sessions.ts";
+import type { SessionStore } from "../src/storage/session-store.ts";
+import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+import { ensureBigPostgres, scratchCopy } from "./_big-postgres.ts";
 import { ensureBigDatabase, longSessionId, longSessionMessages, messagesPerSession, sessionCount, typicalSessionId } from "./_big-database.ts";
-import { median, report, timeRuns } from "./_report.ts";
+import { median, report, timeRuns, type BenchResult } from "./_report.ts";
 
 /**
  * Times the store method, the generated query functions it runs (rows only, no Dates or
@@ -20,12 +24,12 @@ async function compare(
   runs: number,
   fns: { store: () => unknown; generated: () => unknown; handWritten: () => unknown },
   detail: Record<string, unknown>,
-) {
+): Promise<BenchResult> {
   const storeMs = median(await timeRuns(runs, fns.store));
   const generatedMs = median(await timeRuns(runs, fns.generated));
   const handMs = median(await timeRuns(runs, fns.handWritten));
   const ratio = (ms: number) => Math.round((ms / handMs) * 100) / 100;
-  report({
+  return {
     name,
     median_ms: storeMs,
     generated_ms: generatedMs,
@@ -34,41 +38,93 @@ async function compare(
     generated_ratio: ratio(generatedMs),
     runs,
     ...detail,
-  });
+  };
+}
+
+/** The figures both adapters share, measured through the SessionStore interface alone. */
+async function writes(store: SessionStore, results: Map<string, number>): Promise<void> {
+  let n = 0;
+  results.set(
+    "store_add_message_committed",
+    median(
+      await timeRuns(300, () =>
+        store.addMessage({ id: crypto.randomUUID(), sessionId: typicalSessionId, role: "user", content: `append ${n++} ${"x".repeat(300)}`, timestamp: new Date() }),
+      ),
+    ),
+  );
+  let keep = sessionCount;
+  const cleanupTimes = await timeRuns(
+    3,
+    () => {
+      keep -= 1000;
+      return store.cleanup({ maxSessions: keep, retentionDays: 0, autoCleanup: true });
+    },
+    0,
+  );
+  results.set("store_cleanup_1000_sessions", median(cleanupTimes));
+}
+
+async function reads(store: SessionStore, results: Map<string, number>): Promise<void> {
+  results.set("store_list_sessions", median(await timeRuns(30, () => store.listSessions())));
+  results.set("store_load_session_100", median(await timeRuns(200, async () => [await store.getSession(typicalSessionId), await store.getMessages(typicalSessionId)])));
+  results.set("store_load_session_10000", median(await timeRuns(30, async () => [await store.getSession(longSessionId), await store.getMessages(longSessionId)])));
+  results.set("store_search_common_word", median(await timeRuns(30, () => store.searchMessages("time"))));
+}
+
+async function postgresFigures(sqlitePath: string): Promise<Map<string, number> | null> {
+  const server = process.env.SYNAPSE_BENCH_POSTGRES_URL ?? process.env.SYNAPSE_TEST_POSTGRES_URL;
+  if (server === undefined) return null;
+  const url = await ensureBigPostgres(server, sqlitePath);
+  const results = new Map<string, number>();
+  results.set("store_open", median(await timeRuns(10, async () => (await PostgresStore.open(url)).close())));
+  const store = await PostgresStore.open(url);
+  await reads(store, results);
+  await store.close();
+  const scratch = await scratchCopy(server);
+  const writable = await PostgresStore.open(scratch.url);
+  await writes(writable, results);
+  await writable.close();
+  await scratch.drop();
+  return results;
 }
 
 export default async function (): Promise<void> {
   const path = ensureBigDatabase();
+  const lines: BenchResult[] = [];
+  const plain = (name: string, ms: number, detail: Record<string, unknown>) => lines.push({ name, median_ms: ms, ...detail });
 
-  report({ name: "store_open", median_ms: median(await timeRuns(30, () => SqliteStore.open(path).close())), runs: 30, sessions: sessionCount });
-
+  plain("store_open", median(await timeRuns(30, () => SqliteStore.open(path).close())), { runs: 30, sessions: sessionCount });
   const store = SqliteStore.open(path);
   const raw = new Database(path, { readonly: true, strict: true });
   const listSql = raw.query("SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message FROM sessions ORDER BY updated_at DESC, id DESC");
-  await compare(
-    "store_list_sessions",
-    30,
-    { store: () => store.listSessions(), generated: () => sessionsDb.listSessions(raw, { max: -1 }), handWritten: () => listSql.all() },
-    { sessions: sessionCount },
+  lines.push(
+    await compare(
+      "store_list_sessions",
+      30,
+      { store: () => store.listSessions(), generated: () => sessionsDb.listSessions(raw, { max: -1 }), handWritten: () => listSql.all() },
+      { sessions: sessionCount },
+    ),
   );
-
   const sessionSql = raw.query("SELECT id, name, provider, model, system_prompt, created_at, updated_at FROM sessions WHERE id = ?");
   const messagesSql = raw.query("SELECT id, session_id, role, content, timestamp FROM messages WHERE session_id = ? ORDER BY seq");
   for (const [label, id, count] of [
     ["store_load_session_100", typicalSessionId, messagesPerSession],
     ["store_load_session_10000", longSessionId, longSessionMessages],
   ] as const) {
-    await compare(
-      label,
-      label.endsWith("10000") ? 30 : 200,
-      {
-        store: async () => [await store.getSession(id), await store.getMessages(id)],
-        generated: () => [sessionsDb.getSession(raw, { id }), messagesDb.getMessages(raw, { sessionId: id })],
-        handWritten: () => [sessionSql.get(id), messagesSql.all(id)],
-      },
-      { messages: count },
+    lines.push(
+      await compare(
+        label,
+        label.endsWith("10000") ? 30 : 200,
+        {
+          store: async () => [await store.getSession(id), await store.getMessages(id)],
+          generated: () => [sessionsDb.getSession(raw, { id }), messagesDb.getMessages(raw, { sessionId: id })],
+          handWritten: () => [sessionSql.get(id), messagesSql.all(id)],
+        },
+        { messages: count },
+      ),
     );
   }
+  plain("store_search_common_word", median(await timeRuns(30, () => store.searchMessages("time"))), { runs: 30, query: "time" });
   raw.close();
   await store.close();
 
@@ -76,27 +132,17 @@ export default async function (): Promise<void> {
   const scratch = `${path}.scratch`;
   copyFileSync(path, scratch);
   const writable = SqliteStore.open(scratch);
-  let n = 0;
-  report({
-    name: "store_add_message_committed",
-    median_ms: median(
-      await timeRuns(300, () =>
-        writable.addMessage({ id: crypto.randomUUID(), sessionId: typicalSessionId, role: "user", content: `append ${n++} ${"x".repeat(300)}`, timestamp: new Date() }),
-      ),
-    ),
-    runs: 300,
-    synchronous: "FULL",
-  });
-  let keep = sessionCount;
-  const cleanupTimes = await timeRuns(
-    3,
-    () => {
-      keep -= 1000;
-      return writable.cleanup({ maxSessions: keep, retentionDays: 0, autoCleanup: true });
-    },
-    0,
-  );
-  report({ name: "store_cleanup_1000_sessions", median_ms: median(cleanupTimes), runs: 3, messages_per_session: messagesPerSession });
+  const written = new Map<string, number>();
+  await writes(writable, written);
   await writable.close();
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${scratch}${suffix}`, { force: true });
+  plain("store_add_message_committed", written.get("store_add_message_committed")!, { runs: 300, synchronous: "FULL" });
+  plain("store_cleanup_1000_sessions", written.get("store_cleanup_1000_sessions")!, { runs: 3, messages_per_session: messagesPerSession });
+
+  // Side by side: each line carries PostgreSQL's figure for the same work, when there is a server.
+  const postgres = await postgresFigures(path);
+  for (const line of lines) {
+    const pg = postgres?.get(line.name);
+    report(pg === undefined ? line : { ...line, postgres_median_ms: pg });
+  }
 }

@@ -328,9 +328,8 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(hits[0]).toMatchObject({ sessionId: trip.id, sessionName: "Trip", sessionPreview: "Which trains run from Lyon to Turin?", timestamp: at(2) });
         expect(hits[1]!.snippet).toBe("Which \x02trains\x03 run from Lyon to Turin?");
         expect(hits[0]!.score).toBeLessThanOrEqual(hits[1]!.score);
-        // Stemming and diacritics: "baking" finds "bake", "turín" finds "Turin".
+        // Stemming: "baking" finds "bake".
         expect((await store.searchMessages("baking")).map((h) => h.sessionId)).toEqual([other.id]);
-        expect((await store.searchMessages("turín")).map((h) => h.sessionId)).toEqual([trip.id]);
         expect(await store.searchMessages("trains", { limit: 1 })).toHaveLength(1);
         expect(await store.searchMessages("submarine")).toEqual([]);
       });
@@ -345,13 +344,9 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await store.searchMessages("ephemeral")).toEqual([]);
       });
 
-      test.each(['"unbalanced', "AND", "NEAR(", "   "])("a malformed query %p is invalid_data", async (query) => {
+      test("an empty query is invalid_data", async () => {
         const store = await fresh();
-        const session = aSession();
-        await store.createSession(session);
-        await store.addMessage(aMessage(session.id, "user", "something to search through"));
-        const error = await storageError(store.searchMessages(query));
-        expect(error.kind).toBe("invalid_data");
+        expect((await storageError(store.searchMessages("   "))).kind).toBe("invalid_data");
       });
     });
 

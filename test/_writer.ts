@@ -1,13 +1,13 @@
 /**
  * A child process for the concurrency and crash tests: appends `count` messages to one session,
  * printing `committed N` after each append has returned, so the parent knows what is durable.
- * Usage: bun test/_writer.ts DB_PATH SESSION_ID LABEL COUNT
+ * Usage: bun test/_writer.ts DATABASE_URL SESSION_ID LABEL COUNT
  */
 import { newId } from "../src/session.ts";
-import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+import { createStorage } from "../src/storage/create-storage.ts";
 
-const [path, sessionId, label, count] = process.argv.slice(2);
-const store = SqliteStore.open(path!);
+const [url, sessionId, label, count] = process.argv.slice(2);
+const store = await createStorage(url!);
 for (let i = 0; i < Number(count); i++) {
   await store.addMessage({
     id: newId(),

@@ -161,7 +161,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         [["-c", "-s", "abcd", "hi"], 2, "error: -s and -c both choose a session; give one"],
         [["sessions", "show"], 2, "error: Missing required positional argument: SESSION (see `synapse sessions show --help`)"],
         [["sessions", "frob"], 2, 'error: unknown command "sessions frob"'],
-        [["sessions"], 2, "error: synapse sessions needs a command: list, show, search, rename, export, import, delete, prune"],
+        [["sessions"], 2, "error: synapse sessions needs a command: list, show, search, rename, export, import, delete, prune, copy"],
         [["sessions", "list", "--jsn"], 2, "error: unknown option --jsn"],
         [["-s", "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", "-p", "echo", "hi"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
         [["sessions", "show", "0B5E2C1E-8A6F-4C3B-9D2E-6F1A7C9B4D20"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
@@ -317,10 +317,13 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       const folder = await new Home(runner, { SYNAPSE_DATABASE_URL: `sqlite:${home.dir}` }).run(["sessions", "list"]);
       expect(folder).toMatchObject({ exitCode: 1, stdout: "" });
       expect(folder.stderr).toBe(`error: ${home.dir} is a folder; database_url must name a file, such as ${home.dir}/sessions.db\n`);
-      const postgres = await new Home(runner, { SYNAPSE_DATABASE_URL: "postgres://me:hunter2@db/x" }).run(["sessions", "list"]);
-      expect(postgres.exitCode).toBe(1);
-      expect(postgres.stderr).toContain('the database URL scheme "postgres:" is not supported');
-      expect(postgres.stderr).not.toContain("hunter2");
+      const postgres = await new Home(runner, { SYNAPSE_DATABASE_URL: "postgres://me:hunter2@127.0.0.1:1/x" }).run(["sessions", "list"]);
+      expect(postgres).toMatchObject({ exitCode: 1, stdout: "" });
+      expect(postgres.stderr).toBe("error: cannot reach PostgreSQL at postgres://me@127.0.0.1:1/x (connection refused); is the server running, and does database_url name it?\n");
+      const mysql = await new Home(runner, { SYNAPSE_DATABASE_URL: "mysql://me:hunter2@db/x" }).run(["sessions", "list"]);
+      expect(mysql.exitCode).toBe(1);
+      expect(mysql.stderr).toContain('the database URL scheme "mysql:" is not supported');
+      expect(mysql.stderr).not.toContain("hunter2");
     });
 
     test("the API key never reaches the database, and its files are private", async () => {

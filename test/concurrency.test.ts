@@ -69,7 +69,7 @@ test("processes appending to one session and to their own keep every message, in
   ];
   const results = await Promise.all(
     plan.map(({ session, label }) =>
-      finished(Bun.spawn([process.execPath, writer, path, session, label, String(perWriter)], { stdin: "ignore", stdout: "pipe", stderr: "pipe" })),
+      finished(Bun.spawn([process.execPath, writer, `sqlite:${path}`, session, label, String(perWriter)], { stdin: "ignore", stdout: "pipe", stderr: "pipe" })),
     ),
   );
   for (const result of results) {
@@ -97,7 +97,7 @@ test("a writer killed with SIGKILL mid-stream leaves a sound database holding ev
   await setup.createSession(session);
   await setup.close();
 
-  const child = Bun.spawn([process.execPath, writer, path, session.id, "k", "1000000"], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([process.execPath, writer, `sqlite:${path}`, session.id, "k", "1000000"], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   let reported = -1;
   let buffered = "";
   const decoder = new TextDecoder();

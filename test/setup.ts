@@ -10,7 +10,8 @@ import { join } from "node:path";
 const sandbox = mkdtempSync(join(tmpdir(), "synapse-test-"));
 
 for (const name of Object.keys(process.env)) {
-  if (name.endsWith("_API_KEY") || name.endsWith("_BASE_URL") || name.startsWith("SYNAPSE_")) {
+  // SYNAPSE_TEST_* name what the tests are given to use (a PostgreSQL server), not settings.
+  if (name.endsWith("_API_KEY") || name.endsWith("_BASE_URL") || (name.startsWith("SYNAPSE_") && !name.startsWith("SYNAPSE_TEST_"))) {
     delete process.env[name];
   }
 }

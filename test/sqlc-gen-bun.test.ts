@@ -65,11 +65,12 @@ describe("sqlc-gen-bun output", () => {
   });
 
   test("the launcher exits 1 with the reason on stderr and nothing on stdout", () => {
+    // bun:sql runs PostgreSQL, and this recorded request is for SQLite.
     const request = withOptions(loadRequest(), { driver: "bun:sql" });
     const result = Bun.spawnSync([launcher], { stdin: Buffer.from(JSON.stringify(request)), env: { PATH: process.env.PATH! } });
     expect(result.exitCode).toBe(1);
     expect(result.stdout.toString()).toBe("");
-    expect(result.stderr.toString()).toContain('driver "bun:sql" is not supported');
+    expect(result.stderr.toString()).toContain('driver "bun:sql" needs engine "postgresql", but this sql block uses "sqlite"');
   });
 });
 

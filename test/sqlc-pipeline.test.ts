@@ -14,7 +14,7 @@ const run = sqlc !== null || process.env.CI === "true" ? describe : describe.ski
 
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "sqlc-pipeline-"));
-  for (const part of ["sqlc.yaml", "schema", "queries", "tools", "src/db/sqlite"]) {
+  for (const part of ["sqlc.yaml", "schema", "queries", "schema-postgres", "queries-postgres", "tools", "src/db/sqlite", "src/db/postgres"]) {
     cpSync(join(root, part), join(dir, part), { recursive: true });
   }
   return dir;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { log } from "../src/log.ts";
 import { createStorage, defaultDatabaseUrl, sqlitePathOf } from "../src/storage/create-storage.ts";
-import { StorageError } from "../src/storage/errors.ts";
+import { SearchSyntaxError, StorageError } from "../src/storage/errors.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { aMessage, aSession, sessionStoreContract } from "./_session-store-contract.ts";
 
@@ -118,7 +118,6 @@ describe("createStorage", () => {
   });
 
   test.each([
-    ["postgres://user:secret@host/db", 'the database URL scheme "postgres:" is not supported'],
     ["mysql://x", 'the database URL scheme "mysql:" is not supported'],
     ["/just/a/path.db", "a database URL without a scheme is not supported"],
     ["sqlite:", "needs a file path"],
@@ -157,4 +156,24 @@ test("a file written where the database should be is not mistaken for one", () =
   const path = join(tempDir(), "notes.txt");
   writeFileSync(path, "not a database at all, just some notes that happen to be long enough");
   expect(() => SqliteStore.open(path)).toThrow("is not a SQLite database");
+});
+
+describe("SQLite full-text search", () => {
+  test("accents are ignored: turín finds Turin", async () => {
+    const store = SqliteStore.inMemory();
+    const session = aSession();
+    await store.createSession(session);
+    await store.addMessage(aMessage(session.id, "user", "Trains from Lyon to Turin"));
+    expect((await store.searchMessages("turín")).map((h) => h.sessionId)).toEqual([session.id]);
+  });
+
+  test.each(['"unbalanced', "AND", "NEAR(", "*", "nosuchcolumn:foo"])("FTS5 syntax it cannot read, %p, is a SearchSyntaxError", async (query) => {
+    const store = SqliteStore.inMemory();
+    const session = aSession();
+    await store.createSession(session);
+    await store.addMessage(aMessage(session.id, "user", "something to search through"));
+    const error = await store.searchMessages(query).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SearchSyntaxError);
+    expect((error as SearchSyntaxError).kind).toBe("invalid_data");
+  });
 });

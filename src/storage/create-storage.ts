@@ -5,7 +5,7 @@ import type { SessionStore } from "./session-store.ts";
 import { memoryPath } from "./sqlite/bootstrap.ts";
 import { SqliteStore } from "./sqlite/sqlite-store.ts";
 
-const supported = "sqlite:PATH, sqlite://PATH or sqlite::memory: (PostgreSQL is planned)";
+const supported = "sqlite:PATH, sqlite://PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DATABASE";
 
 /** Where the sessions live when nothing is configured: `<config dir>/sessions.db`. */
 export function defaultDatabaseUrl(env: Record<string, string | undefined> = process.env): string {
@@ -21,6 +21,9 @@ export function sqlitePathOf(databaseUrl: string, env: Record<string, string | u
   const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(databaseUrl);
   const scheme = match?.[1]?.toLowerCase();
   if (scheme !== "sqlite") {
+    if (scheme === "postgres" || scheme === "postgresql") {
+      throw StorageError.invalidData("a PostgreSQL URL names no SQLite file");
+    }
     const what = scheme === undefined ? "a database URL without a scheme" : `the database URL scheme "${scheme}:"`;
     throw StorageError.invalidData(`${what} is not supported; use ${supported}`);
   }
@@ -35,13 +38,24 @@ export function sqlitePathOf(databaseUrl: string, env: Record<string, string | u
 }
 
 /**
- * Opens the session store a database URL names; with none, the default file under the config
- * folder. The folder and file are created private to the user when missing, and the schema is
- * migrated to this version of Synapse.
+ * Opens the session store a database URL names: a SQLite file (by default `sessions.db` under
+ * the config folder, created private to the user) or a PostgreSQL database. Either way the
+ * schema is migrated to this version of Synapse.
  *
  * @example
  * const store = await createStorage("sqlite:~/notes/sessions.db");
  */
 export async function createStorage(databaseUrl?: string): Promise<SessionStore> {
-  return SqliteStore.open(sqlitePathOf(databaseUrl || defaultDatabaseUrl()));
+  const url = databaseUrl || defaultDatabaseUrl();
+  if (isPostgresUrl(url)) {
+    // Loaded only when asked for: the SQLite path never pays for the PostgreSQL adapter.
+    const { PostgresStore } = await import("./postgres/postgres-store.ts");
+    return PostgresStore.open(url);
+  }
+  return SqliteStore.open(sqlitePathOf(url));
+}
+
+/** `postgres://…` or `postgresql://…`, in any case. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
 }

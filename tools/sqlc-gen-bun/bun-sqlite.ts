@@ -1,8 +1,10 @@
-import type { FieldModel, ParamModel, QueryModel } from "./model.ts";
-import { templateLiteral } from "./naming.ts";
+import type { Driver } from "./driver.ts";
+import { emitQuery, nullableType, paramsArgument, rowFields, type QueryPrinter } from "./emit.ts";
+import type { FieldModel, ParamModel, QueryModel, TypedName } from "./model.ts";
+import { sqliteColumnType, sqliteParamType } from "./sqlite-types.ts";
 
 /** The helpers every generated module may import; emitted once per output folder. */
-export const runtimeModule = `import type { SQLQueryBindings } from "bun:sqlite";
+const runtimeModule = `import type { SQLQueryBindings } from "bun:sqlite";
 
 /** A value SQLite can bind, for parameters whose column type sqlc could not infer. */
 export type SqliteValue = SQLQueryBindings;
@@ -19,7 +21,7 @@ export function expandSlices(sql: string, lengths: Record<string, number>): stri
 }
 `;
 
-export function emitModule(models: QueryModel[]): string {
+function emitModule(models: QueryModel[]): string {
   const needsRuntime = models.some((m) => m.hasSlices || m.params.some((p) => p.ts === "SqliteValue"));
   const runtimeImports = [
     models.some((m) => m.hasSlices) ? "expandSlices" : "",
@@ -27,39 +29,19 @@ export function emitModule(models: QueryModel[]): string {
   ].filter((s) => s !== "");
   const lines: string[] = ['import type { Database } from "bun:sqlite";'];
   if (needsRuntime) lines.push(`import { ${runtimeImports.join(", ")} } from "./_runtime.ts";`);
-  return lines.join("\n") + "\n" + models.map(emitQuery).join("");
+  return lines.join("\n") + "\n" + models.map((model) => emitQuery(model, printer)).join("");
 }
 
-function emitQuery(model: QueryModel): string {
-  const out: string[] = [""];
-  out.push(`export const ${model.sqlName} = ${templateLiteral(model.sql)};`, "");
-  if (model.params.length > 0) {
-    out.push(`export interface ${model.paramsType} {`);
-    for (const param of model.params) out.push(`  ${param.name}: ${paramType(param)};`);
-    out.push("}", "");
-  }
-  if (model.columns.length > 0) {
-    out.push(`export interface ${model.rowType} {`);
-    for (const column of model.columns) out.push(`  ${column.name}: ${fieldType(column)};`);
-    out.push("}", "");
-  }
-  if (model.comments.length > 0) {
-    out.push("/**", ...model.comments.map((c) => ` * ${c.replace(/\*\//g, "*\\/")}`), " */");
-  }
-  const paramsArg = model.params.length > 0 ? `, params: ${model.paramsType}` : "";
-  out.push(`export function ${model.functionName}(db: Database${paramsArg}): ${returnType(model)} {`);
-  out.push(...body(model).map((line) => `  ${line}`));
-  out.push("}");
-  return out.join("\n") + "\n";
-}
+/** bun:sqlite runs synchronously, so every function returns its result directly. */
+const printer: QueryPrinter = {
+  fieldType,
+  paramType: (param) => (param.slice ? `${wrap(param.ts)}[]` : fieldType(param)),
+  signature: (model) => `export function ${model.functionName}(db: Database${paramsArgument(model)}): ${returnType(model)} {`,
+  body,
+};
 
-/** `T | null` for a nullable field, but never `unknown | null`: unknown already holds null. */
-function fieldType(field: FieldModel): string {
-  return field.nullable && field.ts !== "unknown" && field.ts !== "SqliteValue" ? `${field.ts} | null` : field.ts;
-}
-
-function paramType(param: ParamModel): string {
-  return param.slice ? `${wrap(param.ts)}[]` : fieldType(param);
+function fieldType(field: TypedName): string {
+  return nullableType(field, ["SqliteValue"]);
 }
 
 function wrap(type: string): string {
@@ -89,18 +71,18 @@ function body(model: QueryModel): string[] {
     : model.sqlName;
   // db.query() compiles a statement once per Database and hands back the cached one after that.
   const statement = `db.query(${sql})`;
-  const args = model.args.join(", ");
+  const args = model.args.map(bindExpression).join(", ");
   switch (model.command) {
     case ":one":
       return [
         `const r = ${statement}.values(${args})[0];`,
         "if (r === undefined) return null;",
         "return {",
-        ...rowFields(model.columns),
+        ...rowFields(model.columns, cell),
         "};",
       ];
     case ":many":
-      return [`return ${statement}.values(${args}).map((r) => ({`, ...rowFields(model.columns), "}));"];
+      return [`return ${statement}.values(${args}).map((r) => ({`, ...rowFields(model.columns, cell), "}));"];
     case ":exec":
       return [`${statement}.run(${args});`];
     case ":execrows":
@@ -110,9 +92,9 @@ function body(model: QueryModel): string[] {
   }
 }
 
-/** Rows are read by position, so the case SQLite gives a column name never matters. */
-function rowFields(columns: FieldModel[]): string[] {
-  return columns.map((column, i) => `  ${column.name}: ${cell(column, i)},`);
+/** A slice binds one value per element, in place of its expanded `?,?,…`. */
+function bindExpression(param: ParamModel): string {
+  return param.slice ? `...params.${param.name}` : `params.${param.name}`;
 }
 
 function cell(column: FieldModel, index: number): string {
@@ -123,3 +105,14 @@ function cell(column: FieldModel, index: number): string {
   if (column.ts === "unknown") return raw;
   return `${raw} as ${fieldType(column)}`;
 }
+
+export const bunSqlite: Driver = {
+  name: "bun:sqlite",
+  engine: "sqlite",
+  commands: [":one", ":many", ":exec", ":execrows", ":execlastid"],
+  commandAdvice: {},
+  columnType: sqliteColumnType,
+  paramType: sqliteParamType,
+  runtimeModule,
+  emitModule,
+};

@@ -1,6 +1,7 @@
 /**
  * sqlc-gen-bun: a sqlc process plugin (JSON format) that turns annotated SQL into typed
- * functions over bun:sqlite. sqlc writes the request to stdin and reads exactly one response
+ * functions over bun:sqlite (`driver: bun:sqlite`) or over PostgreSQL through Bun's built-in SQL
+ * client (`driver: bun:sql`). sqlc writes the request to stdin and reads exactly one response
  * from stdout; anything for a person goes to stderr, and a non-zero exit makes sqlc write nothing.
  */
 import { generate } from "./generate.ts";

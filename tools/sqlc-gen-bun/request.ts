@@ -13,6 +13,8 @@ export interface Column {
   name: string;
   not_null: boolean;
   is_array: boolean;
+  /** Dimensions of a PostgreSQL array (`int[][]` → 2); 0 when not an array. */
+  array_dims: number;
   is_named_param: boolean;
   is_func_call: boolean;
   table: Identifier | null;
@@ -55,15 +57,17 @@ export class PluginError extends Error {
   override name = "PluginError";
 }
 
-export type Driver = "bun:sqlite";
+export type DriverName = "bun:sqlite" | "bun:sql";
 
 export interface PluginOptions {
-  driver: Driver;
+  driver: DriverName;
 }
 
-const knownDrivers: Record<string, string> = {
+/** Each driver and the one sqlc engine whose SQL it runs. */
+const knownDrivers: Record<DriverName, string> = {
   "bun:sqlite": "sqlite",
-  // Planned: "bun:sql" for PostgreSQL through Bun.sql, engine postgresql.
+  // PostgreSQL through Bun's built-in SQL client (Bun.sql).
+  "bun:sql": "postgresql",
 };
 
 export function decodeOptions(request: GenerateRequest): PluginOptions {
@@ -80,7 +84,7 @@ export function decodeOptions(request: GenerateRequest): PluginOptions {
   if (typeof driver !== "string" || driver === "") {
     throw new PluginError(`sqlc-gen-bun: options.driver is required (supported: ${Object.keys(knownDrivers).join(", ")})`);
   }
-  const engine = knownDrivers[driver];
+  const engine = Object.hasOwn(knownDrivers, driver) ? knownDrivers[driver as DriverName] : undefined;
   if (engine === undefined) {
     throw new PluginError(
       `sqlc-gen-bun: driver "${driver}" is not supported (supported: ${Object.keys(knownDrivers).join(", ")})`,
@@ -91,5 +95,5 @@ export function decodeOptions(request: GenerateRequest): PluginOptions {
       `sqlc-gen-bun: driver "${driver}" needs engine "${engine}", but this sql block uses "${request.settings.engine}"`,
     );
   }
-  return { driver: driver as Driver };
+  return { driver: driver as DriverName };
 }

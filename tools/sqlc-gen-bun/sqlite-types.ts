@@ -1,17 +1,5 @@
-import type { Column, Identifier } from "./request.ts";
-
-/** How a SQLite column type reads in TypeScript, and how a raw cell becomes that type. */
-export interface ColumnType {
-  /** The TypeScript type, without `| null`. */
-  ts: string;
-  /** True when the raw cell needs converting (booleans come back as 0/1). */
-  isBoolean: boolean;
-}
-
-export function typeName(id: Identifier | null): string {
-  if (id === null) return "";
-  return id.schema ? `${id.schema}.${id.name}` : id.name;
-}
+import type { Column } from "./request.ts";
+import { typeName, type ColumnType, type ParamType } from "./types.ts";
 
 /**
  * SQLite keeps the declared type text verbatim (sqlc passes it on as written, often upper case),
@@ -30,4 +18,10 @@ export function sqliteColumnType(column: Column): ColumnType {
   // Dates have NUMERIC affinity, but every value we store in them is RFC 3339 text.
   if (name === "date" || name === "datetime" || name === "timestamp" || name === "time") return { ts: "string", isBoolean: false };
   return { ts: "unknown", isBoolean: false };
+}
+
+/** A parameter takes what its column holds; one sqlc could not type takes any value SQLite binds. */
+export function sqliteParamType(column: Column): ParamType {
+  const { ts } = sqliteColumnType(column);
+  return { ts: ts === "unknown" ? "SqliteValue" : ts, castArrayTo: null };
 }

@@ -6,7 +6,8 @@
 import { Database } from "bun:sqlite";
 import { StorageError } from "../errors.ts";
 import { prepareDatabaseFile, warnIfExposed } from "./files.ts";
-import { migrations as embedded, type Migration } from "./migrations.ts";
+import { checkApplied, type Migration } from "../migration.ts";
+import { migrations as embedded } from "./migrations.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
 
@@ -60,26 +61,6 @@ function appliedMigrations(db: Database, path: string): Map<string, string> {
   }
   const rows = db.query<{ version: string; checksum: string }, []>(`SELECT version, checksum FROM ${ledger}`).all();
   return new Map(rows.map((r) => [r.version, r.checksum]));
-}
-
-function checkApplied(applied: Map<string, string>, migrations: readonly Migration[], path: string): void {
-  const known = new Map(migrations.map((m) => [m.version, m]));
-  const unknown = [...applied.keys()].filter((v) => !known.has(v)).sort();
-  if (unknown.length > 0) {
-    throw new StorageError(
-      "migration",
-      `the session database ${path} was written by a newer Synapse (schema ${unknown.at(-1)}); upgrade Synapse, or set database_url to another file. It was left untouched`,
-    );
-  }
-  for (const [version, checksum] of applied) {
-    const migration = known.get(version)!;
-    if (migration.checksum !== checksum) {
-      throw new StorageError(
-        "migration",
-        `migration ${migration.file} differs from the one applied to ${path}; applied migrations must never be edited, so restore the file and add a new migration instead`,
-      );
-    }
-  }
 }
 
 function applyPending(db: Database, migrations: readonly Migration[], path: string): void {

@@ -1,7 +1,7 @@
 import { defineSynapseCommand } from "../../command.ts";
 
 export default defineSynapseCommand({
-  meta: { name: "synapse sessions", description: "List, search, show, export, import and delete stored sessions" },
+  meta: { name: "synapse sessions", description: "List, search, show, export, import, copy and delete stored sessions" },
   subCommands: {
     list: () => import("./list.ts").then((m) => m.default),
     show: () => import("./show.ts").then((m) => m.default),
@@ -11,6 +11,7 @@ export default defineSynapseCommand({
     import: () => import("./import.ts").then((m) => m.default),
     delete: () => import("./delete.ts").then((m) => m.default),
     prune: () => import("./prune.ts").then((m) => m.default),
+    copy: () => import("./copy.ts").then((m) => m.default),
   },
   examples: [
     "synapse sessions list",

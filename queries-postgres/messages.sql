@@ -1,0 +1,37 @@
+-- name: AddMessage :exec
+INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens)
+VALUES (@id, @session_id, @role, @content, @timestamp, @interrupted, sqlc.narg(input_tokens), sqlc.narg(output_tokens));
+
+-- Moves a session's updated_at forward to a new message's time, never backward.
+-- name: TouchSessionForMessage :exec
+UPDATE sessions SET updated_at = @timestamp WHERE id = @session_id AND updated_at < @timestamp;
+
+-- In the order they were added: seq grows with every insert, timestamps may tie.
+-- name: GetMessages :many
+SELECT id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
+FROM messages
+WHERE session_id = @session_id
+ORDER BY seq;
+
+-- Full-text search: the `candidates` most recent matches, ranked among themselves, best first.
+-- websearch_to_tsquery reads any text ("a phrase", or, -word) without syntax errors.
+-- name: SearchMessages :many
+SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message,
+    (-ts_rank(m.search, websearch_to_tsquery('english', @query)))::float8 AS score,
+    -- A short message is shown whole; a long one as its best fragments.
+    (CASE WHEN length(m.content) <= 200
+        THEN ts_headline('english', m.content, websearch_to_tsquery('english', @query),
+            'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3))
+        ELSE ts_headline('english', m.content, websearch_to_tsquery('english', @query),
+            'MaxWords=24, MinWords=12, MaxFragments=2, StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', FragmentDelimiter=' || chr(8230))
+    END)::text AS snippet
+FROM (
+    SELECT recent.seq FROM messages AS recent
+    WHERE recent.search @@ websearch_to_tsquery('english', @query)
+    ORDER BY recent.seq DESC
+    LIMIT @candidates
+) AS hits
+JOIN messages AS m ON m.seq = hits.seq
+JOIN sessions AS s ON s.id = m.session_id
+ORDER BY score ASC, m.seq DESC
+LIMIT @max;

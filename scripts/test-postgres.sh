@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster on 127.0.0.1 for the tests that need one.
+#   eval "$(bash scripts/test-postgres.sh start)"   # exports SYNAPSE_TEST_POSTGRES_URL and SYNAPSE_TEST_POSTGRES_DIR
+#   bash scripts/test-postgres.sh stop "$SYNAPSE_TEST_POSTGRES_DIR"
+# Installs PostgreSQL from Debian's packages when it is missing. The server refuses to run as
+# root, so as root it runs as the `postgres` user (created when missing). Trust authentication,
+# fsync off: a cluster for tests, never for data.
+set -euo pipefail
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+  for port in $(seq 54329 54399); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  echo "no free port between 54329 and 54399" >&2
+  return 1
+}
+
+start() {
+  local bin dir port
+  bin=$(pg_bin)
+  if [ -z "$bin" ]; then
+    echo "installing PostgreSQL from Debian's packages" >&2
+    apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+    bin=$(pg_bin)
+  fi
+  [ -n "$bin" ] || { echo "PostgreSQL is not installed and could not be" >&2; return 1; }
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --create-home postgres; fi
+  dir=$(mktemp -d /tmp/synapse-pg-XXXXXX)
+  [ "$(id -u)" = 0 ] && chown postgres "$dir"
+  port=$(free_port)
+  as_owner "$bin/initdb" -D "$dir/data" -A trust -U synapse --no-sync >&2
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >&2
+  "$bin/createdb" -h 127.0.0.1 -p "$port" -U synapse synapse_test >&2
+  echo "export SYNAPSE_TEST_POSTGRES_URL=postgres://synapse@127.0.0.1:$port/synapse_test"
+  echo "export SYNAPSE_TEST_POSTGRES_DIR=$dir"
+}
+
+stop() {
+  local dir=$1 bin
+  bin=$(pg_bin)
+  [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true
+  rm -rf "$dir"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop "${2:?the cluster folder}" ;;
+  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+esac

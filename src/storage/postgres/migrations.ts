@@ -1,0 +1,8 @@
+/**
+ * The PostgreSQL schema migrations, embedded like SQLite's. Every file in schema-postgres/ is
+ * listed here in name order (a test checks the two agree).
+ */
+import initial from "../../../schema-postgres/20261124_001_initial.sql" with { type: "text" };
+import { migration, type Migration } from "../migration.ts";
+
+export const migrations: readonly Migration[] = [migration("20261124_001_initial.sql", initial)];

@@ -1,0 +1,269 @@
+import type { SQL } from "bun";
+import * as messagesDb from "../../db/postgres/messages.ts";
+import * as sessionsDb from "../../db/postgres/sessions.ts";
+import { isRole, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
+import { StorageError } from "../errors.ts";
+import type { CleanupOptions, CleanupPlan, CleanupResult, SessionConfig, SessionStore } from "../session-store.ts";
+import { checkCount, checkId, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
+import { openPostgres } from "./bootstrap.ts";
+import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
+
+/** Sessions deleted per transaction by cleanup, so other writers never wait long. */
+const cleanupBatch = 200;
+/** Search ranks only this many of the most recent matches: a common word matches most messages. */
+const searchCandidates = 1000;
+
+type SummaryRow = sessionsDb.ListSessionsRow;
+
+/**
+ * The PostgreSQL adapter of {@link SessionStore}, on Bun's built-in client: a server several
+ * machines share. Same behaviour as SqliteStore, proven by the same contract suite.
+ *
+ * @example
+ * const store = await PostgresStore.open("postgres://me@db.internal/synapse?sslmode=require");
+ */
+export class PostgresStore implements SessionStore {
+  readonly #url: string;
+  readonly #sql: SQL;
+
+  private constructor(url: string, sql: SQL) {
+    this.#url = url;
+    this.#sql = sql;
+  }
+
+  /** Connects and migrates the database `url` names (`postgres://` or `postgresql://`). */
+  static async open(url: string): Promise<PostgresStore> {
+    return new PostgresStore(url, await openPostgres(url));
+  }
+
+  /** The database, as it may be shown: without the password. */
+  get location(): string {
+    return describeUrl(this.#url);
+  }
+
+  async createSession(session: Session): Promise<void> {
+    const checked = checkSession(session);
+    await this.#run("creating a session", () => this.#insertSession(this.#sql, checked));
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    const sessionId = checkId(id, "session id");
+    const row = await this.#run("reading a session", () => sessionsDb.getSession(this.#sql, { id: sessionId }));
+    return row;
+  }
+
+  async listSessions(options: { limit?: number } = {}): Promise<SessionSummary[]> {
+    const max = options.limit === undefined ? null : checkCount(options.limit, "limit");
+    return (await this.#run("listing sessions", () => sessionsDb.listSessions(this.#sql, { max }))).map(toSummary);
+  }
+
+  async countSessions(): Promise<number> {
+    return (await this.#run("counting sessions", () => sessionsDb.countSessions(this.#sql)))?.count ?? 0;
+  }
+
+  async sessionIds(): Promise<string[]> {
+    return (await this.#run("listing sessions", () => sessionsDb.listSessionIds(this.#sql))).map((r) => r.id);
+  }
+
+  async findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]> {
+    // Only hex and '-': no LIKE wildcard can reach the pattern.
+    if (!/^[0-9a-f-]*$/.test(prefix)) throw StorageError.invalidData(`invalid session id prefix ${JSON.stringify(prefix)}`);
+    const params = { pattern: `${prefix}%`, max: checkCount(limit, "limit") };
+    return this.#run("finding sessions", () => sessionsDb.findSessionsByIdPrefix(this.#sql, params));
+  }
+
+  async findSessionsByName(name: string, limit: number): Promise<Session[]> {
+    return this.#run("finding sessions", () => sessionsDb.findSessionsByName(this.#sql, { name, max: checkCount(limit, "limit") }));
+  }
+
+  async latestSession(): Promise<Session | null> {
+    return this.#run("reading a session", () => sessionsDb.getLatestSession(this.#sql));
+  }
+
+  async renameSession(id: string, name: string | null): Promise<void> {
+    const sessionId = checkId(id, "session id");
+    const changed = await this.#run("renaming a session", () => sessionsDb.renameSession(this.#sql, { id: sessionId, name }));
+    if (changed === 0) throw StorageError.notFound(sessionId);
+  }
+
+  async touchSession(id: string): Promise<void> {
+    const sessionId = checkId(id, "session id");
+    const changed = await this.#run("updating a session", () => sessionsDb.touchSession(this.#sql, { id: sessionId, updatedAt: new Date() }));
+    if (changed === 0) throw StorageError.notFound(sessionId);
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    const sessionId = checkId(id, "session id");
+    return (await this.#run("deleting a session", () => sessionsDb.deleteSession(this.#sql, { id: sessionId }))) > 0;
+  }
+
+  async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
+    const checked = ids.map((id) => checkId(id, "session id"));
+    if (checked.length === 0) return 0;
+    const cutoff = options.unusedSince;
+    return this.#run("deleting sessions", () =>
+      cutoff === undefined
+        ? sessionsDb.deleteSessions(this.#sql, { ids: checked })
+        : sessionsDb.deleteSessionsIfUpdatedBefore(this.#sql, { cutoff, ids: checked }),
+    );
+  }
+
+  async sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]> {
+    return (await this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#sql, { cutoff }))).map(toSummary);
+  }
+
+  async addMessage(message: StoredMessage): Promise<void> {
+    const checked = checkMessage(message);
+    await this.#run("storing a message", () =>
+      this.#sql.begin(async (tx) => {
+        await this.#insertMessage(tx, checked);
+        await messagesDb.touchSessionForMessage(tx, { sessionId: checked.sessionId, timestamp: checked.timestamp });
+      }),
+    );
+  }
+
+  async getMessages(sessionId: string): Promise<StoredMessage[]> {
+    const id = checkId(sessionId, "session id");
+    const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#sql, { sessionId: id }));
+    return rows.map((row) => {
+      if (!isRole(row.role)) {
+        throw StorageError.invalidData(`message ${row.id} has an unknown role ${JSON.stringify(row.role)}`, { sessionId: id });
+      }
+      const message: StoredMessage = { id: row.id, sessionId: row.sessionId, role: row.role, content: row.content, timestamp: row.timestamp };
+      if (row.interrupted) message.interrupted = true;
+      if (row.inputTokens !== null || row.outputTokens !== null) {
+        message.usage = { inputTokens: row.inputTokens ?? 0, outputTokens: row.outputTokens ?? 0 };
+      }
+      return message;
+    });
+  }
+
+  async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
+    if (query.trim() === "") throw StorageError.invalidData("the search query is empty");
+    const params = { query, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
+    // websearch_to_tsquery reads any text, so there is no syntax error to report here.
+    const rows = await this.#run("searching", () => messagesDb.searchMessages(this.#sql, params));
+    return rows.map((row) => ({
+      sessionId: row.sessionId,
+      messageId: row.id,
+      role: isRole(row.role) ? row.role : "user",
+      timestamp: row.timestamp,
+      sessionName: row.name,
+      sessionPreview: previewOf(row.firstUserMessage),
+      snippet: row.snippet,
+      score: row.score,
+    }));
+  }
+
+  async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
+    const checkedSession = checkSession(session);
+    const checkedMessages = messages.map((m) => {
+      const checked = checkMessage(m);
+      if (checked.sessionId !== checkedSession.id) {
+        throw StorageError.invalidData(`message ${checked.id} belongs to session ${checked.sessionId}, not ${checkedSession.id}`);
+      }
+      return checked;
+    });
+    await this.#run("importing a session", () =>
+      this.#sql.begin(async (tx) => {
+        await this.#insertSession(tx, checkedSession);
+        for (const message of checkedMessages) await this.#insertMessage(tx, message);
+        // Messages move updated_at forward; the import keeps the given value exactly.
+        await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
+      }),
+    );
+  }
+
+  async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
+    const limits = cleanupLimits(config, options);
+    const removed: SummaryRow[] = [];
+    let byMaxLimit = 0;
+    // Each batch is its own short transaction that takes the cleanup lock and counts again, so
+    // cleanups in other processes can never make them delete too much together.
+    while (limits.target !== null) {
+      const target = limits.target;
+      const deleted = await this.#run("cleaning up sessions", () =>
+        this.#sql.begin(async (tx) => {
+          await sessionsDb.lockCleanup(tx);
+          const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - target;
+          if (excess <= 0) return [];
+          return sessionsDb.deleteLeastRecentSessions(tx, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
+        }),
+      );
+      if (deleted.length === 0) break;
+      removed.push(...deleted);
+      byMaxLimit += deleted.length;
+    }
+    if (limits.cutoff !== null) {
+      const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
+      for (;;) {
+        const deleted = await this.#run("cleaning up sessions", () => sessionsDb.deleteSessionsUpdatedBefore(this.#sql, params));
+        removed.push(...deleted);
+        if (deleted.length < cleanupBatch) break;
+      }
+    }
+    return { sessionsDeleted: removed.length, removed: oldestFirst(removed.map(toSummary)), byMaxLimit, byRetention: removed.length - byMaxLimit };
+  }
+
+  async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
+    const limits = cleanupLimits(config, options);
+    return this.#run("planning a cleanup", () =>
+      this.#sql.begin("read only", async (tx) => {
+        let byMaxLimit: SummaryRow[] = [];
+        if (limits.target !== null) {
+          const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - limits.target;
+          if (excess > 0) byMaxLimit = await sessionsDb.listLeastRecentSessions(tx, { keep: limits.keep, max: excess });
+        }
+        const doomed = new Set([...limits.keep, ...byMaxLimit.map((r) => r.id)]);
+        const byRetention =
+          limits.cutoff === null ? [] : (await sessionsDb.listSessionsUpdatedBefore(tx, { cutoff: limits.cutoff })).filter((r) => !doomed.has(r.id));
+        return { byMaxLimit: byMaxLimit.map(toSummary), byRetention: byRetention.map(toSummary) };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#sql.close();
+  }
+
+  async #insertSession(sql: SQL, session: Session): Promise<void> {
+    try {
+      await sessionsDb.createSession(sql, session);
+    } catch (error) {
+      if (postgresCode(error) === "23505") throw StorageError.invalidData(`session ${session.id} exists already`, { sessionId: session.id, cause: error });
+      throw error;
+    }
+  }
+
+  async #insertMessage(sql: SQL, message: CheckedMessage): Promise<void> {
+    try {
+      await messagesDb.addMessage(sql, message);
+    } catch (error) {
+      const code = postgresCode(error);
+      if (code === "23503") throw StorageError.notFound(message.sessionId);
+      if (code === "23505") throw StorageError.invalidData(`message ${message.id} exists already`, { sessionId: message.sessionId, cause: error });
+      throw error;
+    }
+  }
+
+  async #run<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw storageErrorFromPostgres(error, this.#url, doing);
+    }
+  }
+}
+
+function toSummary(row: SummaryRow): SessionSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    provider: row.provider,
+    model: row.model,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    messageCount: row.messageCount,
+    preview: previewOf(row.firstUserMessage),
+  };
+}

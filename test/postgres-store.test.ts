@@ -1,0 +1,187 @@
+import { expect, test } from "bun:test";
+import { SQL } from "bun";
+import { createStorage } from "../src/storage/create-storage.ts";
+import { StorageError } from "../src/storage/errors.ts";
+import { migrations } from "../src/storage/postgres/migrations.ts";
+import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
+import { aMessage, aSession, at, sessionStoreContract } from "./_session-store-contract.ts";
+import { describeUrl } from "../src/storage/postgres/postgres-errors.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { describePostgres, freshDatabase, postgresSkipNote } from "./_postgres.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+if (!postgresSkipNote) sessionStoreContract("PostgresStore", async () => PostgresStore.open(await freshDatabase()));
+
+test(`the embedded PostgreSQL migrations are exactly the files in schema-postgres/`, () => {
+  const dir = join(import.meta.dir, "../schema-postgres");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+  expect(migrations.map((m) => m.file)).toEqual(files);
+  for (const m of migrations) expect(m.sql).toBe(readFileSync(join(dir, m.file), "utf8"));
+});
+
+describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
+  async function ledger(url: string): Promise<string[]> {
+    const sql = new SQL(url, { max: 1 });
+    try {
+      return ((await sql.unsafe("SELECT version FROM _synapse_migrations ORDER BY version").values()) as [string][]).map((r) => r[0]);
+    } finally {
+      await sql.close();
+    }
+  }
+
+  test("createStorage opens postgres:// and postgresql:// URLs; opening again is a no-op", async () => {
+    const url = await freshDatabase();
+    const store = await createStorage(url);
+    const session = aSession();
+    await store.createSession(session);
+    await store.close();
+    const again = await createStorage(url.replace(/^postgres:/, "postgresql:"));
+    expect(await again.getSession(session.id)).toEqual(session);
+    await again.close();
+    expect(await ledger(url)).toEqual(migrations.map((m) => m.version));
+  });
+
+  test("processes starting at once migrate the database once", async () => {
+    const url = await freshDatabase();
+    const stores = await Promise.all(Array.from({ length: 5 }, () => PostgresStore.open(url)));
+    for (const store of stores) await store.close();
+    expect(await ledger(url)).toEqual(migrations.map((m) => m.version));
+  });
+
+  test("a database written by a newer Synapse is refused and left as it was", async () => {
+    const url = await freshDatabase();
+    await (await PostgresStore.open(url)).close();
+    const sql = new SQL(url, { max: 1 });
+    await sql.unsafe("INSERT INTO _synapse_migrations (version, file, checksum) VALUES ('20990101_001', 'future.sql', 'x')");
+    await sql.close();
+    const error = await PostgresStore.open(url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).kind).toBe("migration");
+    expect((error as StorageError).message).toContain("was written by a newer Synapse (schema 20990101_001)");
+    expect(await ledger(url)).toEqual([...migrations.map((m) => m.version), "20990101_001"]);
+  });
+
+  test("an edited migration is refused", async () => {
+    const url = await freshDatabase();
+    await (await PostgresStore.open(url)).close();
+    const sql = new SQL(url, { max: 1 });
+    await sql.unsafe("UPDATE _synapse_migrations SET checksum = 'edited'");
+    await sql.close();
+    const error = (await PostgresStore.open(url).catch((e: unknown) => e)) as StorageError;
+    expect(error.kind).toBe("migration");
+    expect(error.message).toContain("differs from the one applied");
+  });
+
+  test("an unreachable server and refused credentials are clear errors that never show the password", async () => {
+    const refused = (await PostgresStore.open("postgres://me:hunter2-secret@127.0.0.1:1/x").catch((e: unknown) => e)) as StorageError;
+    expect(refused.kind).toBe("database");
+    expect(refused.message).toBe("cannot reach PostgreSQL at postgres://me@127.0.0.1:1/x (connection refused); is the server running, and does database_url name it?");
+    const url = new URL(await freshDatabase());
+    url.username = "nobody_here";
+    url.password = "hunter2-secret";
+    const denied = (await PostgresStore.open(url.toString()).catch((e: unknown) => e)) as StorageError;
+    expect(denied.kind).toBe("database");
+    expect(denied.message).toContain("refused the credentials");
+    expect(denied.message).not.toContain("hunter2");
+    const missing = new URL(url);
+    missing.username = new URL(process.env.SYNAPSE_TEST_POSTGRES_URL!).username;
+    missing.password = "";
+    missing.pathname = "/no_such_database_here";
+    const noDb = (await PostgresStore.open(missing.toString()).catch((e: unknown) => e)) as StorageError;
+    expect(noDb.message).toContain("does not exist");
+  });
+
+  test("processes appending to one session and to their own keep every message, in each writer's order", async () => {
+    const url = await freshDatabase();
+    const setup = await PostgresStore.open(url);
+    const shared = aSession();
+    const own = [aSession(), aSession()];
+    for (const session of [shared, ...own]) await setup.createSession(session);
+    const perWriter = 100;
+    const plan = [
+      [shared.id, "s1"],
+      [shared.id, "s2"],
+      [shared.id, "s3"],
+      [own[0]!.id, "o1"],
+      [own[1]!.id, "o2"],
+    ] as const;
+    const writer = join(import.meta.dir, "_writer.ts");
+    const results = await Promise.all(
+      plan.map(async ([session, label]) => {
+        const child = Bun.spawn([process.execPath, writer, url, session, label, String(perWriter)], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+        return { stderr: await new Response(child.stderr).text(), exitCode: await child.exited };
+      }),
+    );
+    for (const result of results) expect(result).toEqual({ stderr: "", exitCode: 0 });
+    const expected = Array.from({ length: perWriter }, (_, i) => i);
+    const order = (contents: string[], label: string) =>
+      contents.filter((c) => c.startsWith(`${label}:`)).map((c) => Number(c.slice(label.length + 1).split(" ")[0]));
+    const sharedContents = (await setup.getMessages(shared.id)).map((m) => m.content);
+    expect(sharedContents).toHaveLength(3 * perWriter);
+    for (const label of ["s1", "s2", "s3"]) expect(order(sharedContents, label)).toEqual(expected);
+    for (const [i, session] of own.entries()) expect(order((await setup.getMessages(session.id)).map((m) => m.content), `o${i + 1}`)).toEqual(expected);
+    expect((await setup.listSessions()).find((s) => s.id === shared.id)?.messageCount).toBe(3 * perWriter);
+    await setup.close();
+  });
+
+  test("sessions copy moves a database to PostgreSQL and back unchanged, and running it again copies nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "synapse-copy-"));
+    const source = `sqlite:${join(dir, "source.db")}`;
+    const back = `sqlite:${join(dir, "back.db")}`;
+    const pg = await freshDatabase();
+    const store = await createStorage(source);
+    const sessions = [
+      aSession({ name: "Trip", systemPrompt: "Be brief.", createdAt: at(0), updatedAt: at(5000) }),
+      aSession({ createdAt: at(10), updatedAt: at(10) }),
+    ];
+    for (const session of sessions) await store.createSession(session);
+    await store.addMessage(aMessage(sessions[0]!.id, "user", "Trains from Lyon?", at(1000)));
+    await store.addMessage({ ...aMessage(sessions[0]!.id, "assistant", "Twice a day.", at(1000)), usage: { inputTokens: 3, outputTokens: 4 } });
+    await store.addMessage({ ...aMessage(sessions[1]!.id, "assistant", "Once upon", at(20)), interrupted: true });
+    await store.close();
+
+    const env = { PATH: process.env.PATH!, HOME: dir, XDG_CONFIG_HOME: join(dir, "config"), NO_COLOR: "1" };
+    const copy = (from: string, to: string) =>
+      Bun.spawnSync([process.execPath, join(import.meta.dir, "../src/cli/main.ts"), "sessions", "copy", "--from", from, "--to", to], { env, stdout: "pipe", stderr: "pipe" });
+    const there = copy(source, pg);
+    expect(there.exitCode).toBe(0);
+    expect(there.stderr.toString()).toBe(`copied 2 sessions (3 messages) from ${source} to ${describeUrl(pg)}\n`);
+    const again = copy(source, pg);
+    expect(again.stderr.toString()).toBe(`copied 0 sessions (0 messages) from ${source} to ${describeUrl(pg)}; 2 were there already and were left as they are\n`);
+    expect(copy(pg, back).exitCode).toBe(0);
+
+    const dump = async (url: string) => {
+      const s = await createStorage(url);
+      const out = [];
+      for (const summary of await s.listSessions()) out.push([await s.getSession(summary.id), await s.getMessages(summary.id), summary]);
+      await s.close();
+      return out;
+    };
+    const original = await dump(source);
+    expect(await dump(pg)).toEqual(original);
+    expect(await dump(back)).toEqual(original);
+  });
+
+  test("TLS is used when the URL asks for it (this test server has none, so it must refuse)", async () => {
+    const url = `${await freshDatabase()}?sslmode=require`;
+    const error = (await PostgresStore.open(url).catch((e: unknown) => e)) as StorageError;
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.message).toContain("TLS with PostgreSQL at");
+    expect(error.message).toContain("check sslmode in database_url");
+  });
+
+  test("a tsvector index finds messages by stemmed words and follows deletes", async () => {
+    const store = await PostgresStore.open(await freshDatabase());
+    const session = aSession();
+    await store.createSession(session);
+    await store.addMessage(aMessage(session.id, "user", "Baking bread at home"));
+    expect((await store.searchMessages("bake")).map((h) => h.sessionId)).toEqual([session.id]);
+    // websearch syntax never fails: an unbalanced quote is read as words.
+    expect(await store.searchMessages('"unbalanced')).toEqual([]);
+    await store.deleteSession(session.id);
+    expect(await store.searchMessages("bake")).toEqual([]);
+    await store.close();
+  });
+});
