@@ -23,11 +23,12 @@ export async function ensureBigPostgres(serverUrl: string, sqlitePath: string): 
   try {
     const exists = (await admin.unsafe("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName]).values()).length > 0;
     if (exists) {
+      // Only a copy that ran to its end marked itself ready; a half-built one is built again.
       const check = new SQL(url, { max: 1 });
-      const ready = await check.unsafe("SELECT count(*)::int FROM sessions").values().catch(() => [[0]]);
+      const ready = await check.unsafe("SELECT to_regclass('bench_ready') IS NOT NULL").values().catch(() => [[false]]);
       await check.close();
-      if ((ready[0]?.[0] as number) === sessionCount) return url;
-      await admin.unsafe(`DROP DATABASE ${databaseName}`);
+      if (ready[0]?.[0] === true) return url;
+      await admin.unsafe(`DROP DATABASE ${databaseName} WITH (FORCE)`);
     }
     await admin.unsafe(`CREATE DATABASE ${databaseName}`);
   } finally {
@@ -65,6 +66,7 @@ export async function ensureBigPostgres(serverUrl: string, sqlitePath: string): 
     [sessions.map((row) => row[0]), sessions.map((row) => row[6])],
   );
   await sql.unsafe("VACUUM ANALYZE");
+  await sql.unsafe(`CREATE TABLE bench_ready (sessions integer NOT NULL); INSERT INTO bench_ready VALUES (${sessionCount})`);
   source.close();
   await sql.close();
   process.stderr.write(`bench: copied the big database to PostgreSQL in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
@@ -73,16 +75,16 @@ export async function ensureBigPostgres(serverUrl: string, sqlitePath: string): 
 
 /** A scratch copy of the bench database for writes, and the function that drops it. */
 export async function scratchCopy(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${databaseName}_scratch`;
+  // A name of its own, so two benchmark runs on one server never collide.
+  const name = `${databaseName}_scratch_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
   const admin = new SQL(serverUrl, { max: 1 });
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${name}`);
   await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${databaseName}`);
   await admin.close();
   return {
     url: withDatabase(serverUrl, name),
     drop: async () => {
       const again = new SQL(serverUrl, { max: 1 });
-      await again.unsafe(`DROP DATABASE IF EXISTS ${name}`);
+      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await again.close();
     },
   };

@@ -66,9 +66,13 @@ ORDER BY updated_at ASC, id ASC;
 -- name: CountSessions :one
 SELECT COUNT(*)::integer AS count FROM sessions;
 
--- Serialises cleanups across processes for the rest of the transaction.
+-- Cleanup holds this lock exclusively and every writer shares it, for the rest of the
+-- transaction: a session written to while a cleanup looks at it is never deleted by it.
 -- name: LockCleanup :exec
 SELECT pg_advisory_xact_lock(7354105931)::text AS locked;
+
+-- name: LockForWriting :exec
+SELECT pg_advisory_xact_lock_shared(7354105931)::text AS locked;
 
 -- Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep`; returns
 -- what it deleted.

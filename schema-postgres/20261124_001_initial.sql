@@ -30,8 +30,9 @@ CREATE TABLE messages (
     interrupted boolean NOT NULL DEFAULT false,
     input_tokens integer,
     output_tokens integer,
-    -- Full-text search, kept in step by the database itself.
-    search tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED
+    -- Full-text search, kept in step by the database itself. A tsvector holds at most 1 MB, so
+    -- only the first 100,000 characters of a very long message (a pasted log) are indexed.
+    search tsvector GENERATED ALWAYS AS (to_tsvector('english', left(content, 100000))) STORED
 );
 
 CREATE INDEX idx_messages_session_seq ON messages (session_id, seq);

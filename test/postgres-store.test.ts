@@ -1,4 +1,4 @@
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { createStorage } from "../src/storage/create-storage.ts";
 import { StorageError } from "../src/storage/errors.ts";
@@ -8,11 +8,14 @@ import { aMessage, aSession, at, sessionStoreContract } from "./_session-store-c
 import { describeUrl } from "../src/storage/postgres/postgres-errors.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { describePostgres, freshDatabase, postgresSkipNote } from "./_postgres.ts";
+import { describePostgres, dropFreshDatabases, freshDatabase, postgresSkipNote, postgresUrl } from "./_postgres.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-if (!postgresSkipNote) sessionStoreContract("PostgresStore", async () => PostgresStore.open(await freshDatabase()));
+if (postgresUrl !== undefined) sessionStoreContract("PostgresStore", async () => PostgresStore.open(await freshDatabase()));
+else test.skip("SessionStore contract: PostgresStore (set SYNAPSE_TEST_POSTGRES_URL to run it)", () => {});
+
+afterAll(dropFreshDatabases);
 
 test(`the embedded PostgreSQL migrations are exactly the files in schema-postgres/`, () => {
   const dir = join(import.meta.dir, "../schema-postgres");
@@ -149,7 +152,7 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
     expect(there.exitCode).toBe(0);
     expect(there.stderr.toString()).toBe(`copied 2 sessions (3 messages) from ${source} to ${describeUrl(pg)}\n`);
     const again = copy(source, pg);
-    expect(again.stderr.toString()).toBe(`copied 0 sessions (0 messages) from ${source} to ${describeUrl(pg)}; 2 were there already and were left as they are\n`);
+    expect(again.stderr.toString()).toBe(`copied 0 sessions (0 messages) from ${source} to ${describeUrl(pg)}; 2 were there already\n`);
     expect(copy(pg, back).exitCode).toBe(0);
 
     const dump = async (url: string) => {
@@ -162,6 +165,33 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
     const original = await dump(source);
     expect(await dump(pg)).toEqual(original);
     expect(await dump(back)).toEqual(original);
+
+    // The source moves on; copying again brings the target up to date.
+    const later = await createStorage(source);
+    await later.addMessage(aMessage(sessions[0]!.id, "user", "And back?", at(6000)));
+    await later.close();
+    const update = copy(source, pg);
+    expect(update.stderr.toString()).toBe(`copied 0 sessions (1 messages) from ${source} to ${describeUrl(pg)}; 1 brought up to date, 1 were there already\n`);
+    expect(await dump(pg)).toEqual(await dump(source));
+
+    // Copying the older backup back leaves what is newer there; a session that went two ways
+    // is reported, never overwritten, and the copy fails.
+    expect(copy(back, pg).stderr.toString()).toBe(
+      `copied 0 sessions (0 messages) from ${back} to ${describeUrl(pg)}; 1 were there already, 1 are newer there and were left as they are\n`,
+    );
+    const elsewhere = await createStorage(back);
+    await elsewhere.addMessage(aMessage(sessions[0]!.id, "user", "only in the backup", at(7000)));
+    await elsewhere.close();
+    const conflict = copy(back, pg);
+    expect(conflict.exitCode).toBe(1);
+    expect(conflict.stderr.toString()).toContain(`warning: session ${sessions[0]!.id} differs in the target (other messages); it was left as it is there`);
+    expect(await dump(pg)).toEqual(await dump(source));
+
+    // A source that does not exist is an error, not an empty copy; nor is one database copied into itself.
+    const missing = copy(`sqlite:${join(dir, "typo.db")}`, pg);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr.toString()).toBe(`error: there is no session database at ${join(dir, "typo.db")}; check the path\n`);
+    expect(copy(pg, pg.replace(/^postgres:/, "postgresql:")).exitCode).toBe(2);
   });
 
   test("TLS is used when the URL asks for it (this test server has none, so it must refuse)", async () => {
@@ -170,6 +200,49 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
     expect(error).toBeInstanceOf(StorageError);
     expect(error.message).toContain("TLS with PostgreSQL at");
     expect(error.message).toContain("check sslmode in database_url");
+  });
+
+  test("a cleanup never deletes a session a writer is writing to at that moment", async () => {
+    const url = await freshDatabase();
+    const store = await PostgresStore.open(url);
+    const old = aSession({ updatedAt: at(-1000) });
+    const newer = aSession({ updatedAt: at(0) });
+    for (const session of [old, newer]) await store.createSession(session);
+    // A writer, mid-transaction, as addMessage does it: the shared lock, then the write.
+    const raw = new SQL(url, { max: 1 });
+    const writer = await raw.reserve();
+    await writer.unsafe("BEGIN");
+    await writer.unsafe("SELECT pg_advisory_xact_lock_shared(7354105931)");
+    await writer.unsafe("UPDATE sessions SET updated_at = now() WHERE id = $1", [old.id]);
+    let finished = false;
+    const cleanup = store.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }).then((r) => {
+      finished = true;
+      return r;
+    });
+    await Bun.sleep(300);
+    expect(finished).toBe(false);
+    await writer.unsafe("COMMIT");
+    writer.release();
+    const result = await cleanup;
+    // The session just written to is now the most recent: the other one went.
+    expect(result.removed.map((s) => s.id)).toEqual([newer.id]);
+    expect((await store.listSessions()).map((s) => s.id)).toEqual([old.id]);
+    await raw.close();
+    await store.close();
+  });
+
+  test("content PostgreSQL cannot hold is refused alike by every store: NUL characters", async () => {
+    const store = await PostgresStore.open(await freshDatabase());
+    const session = aSession();
+    await store.createSession(session);
+    const error = (await store.addMessage(aMessage(session.id, "user", "a\0b")).catch((e: unknown) => e)) as StorageError;
+    expect(error.kind).toBe("invalid_data");
+    // A very long message is stored whole; only its start is indexed for search.
+    const long = `needle ${"lorem ipsum dolor ".repeat(120_000)}`;
+    await store.addMessage(aMessage(session.id, "user", long));
+    expect((await store.getMessages(session.id))[0]!.content).toBe(long);
+    expect(await store.searchMessages("needle")).toHaveLength(1);
+    await store.close();
   });
 
   test("a tsvector index finds messages by stemmed words and follows deletes", async () => {

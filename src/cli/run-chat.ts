@@ -9,7 +9,7 @@ import type { SessionSettings } from "../config/schema.ts";
 import { log } from "../log.ts";
 import type { Session } from "../session.ts";
 import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../session-refs.ts";
-import { createStorage } from "../storage/create-storage.ts";
+import { createStorage, isPostgresUrl } from "../storage/create-storage.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { UsageError } from "./errors.ts";
@@ -107,7 +107,9 @@ async function chooseSession(store: SessionStore, options: ChatOptions): Promise
  * them, and a new one counts toward max_sessions, so room is made for it.
  */
 async function cleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined): Promise<void> {
-  if (!settings.autoCleanup) return;
+  // A PostgreSQL database is shared: one person's limits must not delete everyone's sessions
+  // on each chat. There, cleanup is `synapse sessions prune`, run deliberately.
+  if (!settings.autoCleanup || isPostgresUrl(settings.databaseUrl ?? "")) return;
   try {
     const result = await store.cleanup(settings, keep === undefined ? { reserve: 1 } : { keep: [keep] });
     if (result.sessionsDeleted > 0) {

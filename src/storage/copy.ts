@@ -1,17 +1,29 @@
+import type { StoredMessage } from "../session.ts";
+import { messageOf } from "../unknown-values.ts";
 import type { SessionStore } from "./session-store.ts";
 
 export interface CopyResult {
-  /** Sessions copied, with their messages. */
+  /** Sessions copied whole, with their messages. */
   copied: number;
+  /** Sessions the target had an earlier state of (fewer messages): brought up to date. */
+  updated: number;
   messages: number;
-  /** Sessions the target had already (by id): left as they were. */
-  skipped: number;
+  /** Sessions the target had already, the same. */
+  unchanged: number;
+  /** Sessions the target holds a later state of (the same messages, and more): left as they are. */
+  newer: number;
+  /** Sessions the target holds differently (other messages): left as they are. */
+  conflicts: string[];
+  /** Sessions that could not be copied, and why. */
+  failed: { id: string; reason: string }[];
 }
 
 /**
- * Copies every session, with its messages, from one store to another, each session in one
- * transaction. Sessions the target has already are skipped, so running it again copies only
- * what is new, and an interrupted copy can simply be run again.
+ * Copies every session, with its messages, from one store to another, each in one transaction.
+ * A session the target has the same, or a later state of, is left alone; one it has an earlier
+ * state of (the same messages, fewer) is brought up to date; one it holds differently is
+ * reported, never overwritten. So the copy can be run again at any time, and an interrupted one just resumed.
+ * A session that fails (content the target refuses, say) is reported and the rest go on.
  */
 export async function copySessions(
   from: SessionStore,
@@ -19,19 +31,41 @@ export async function copySessions(
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<CopyResult> {
   const ids = await from.sessionIds();
-  const result: CopyResult = { copied: 0, messages: 0, skipped: 0 };
+  const result: CopyResult = { copied: 0, updated: 0, messages: 0, unchanged: 0, newer: 0, conflicts: [], failed: [] };
   for (const [i, id] of ids.entries()) {
-    const session = await from.getSession(id);
-    if (session === null) continue; // deleted since the list was read
-    if ((await to.getSession(id)) !== null) {
-      result.skipped += 1;
-    } else {
+    try {
+      const session = await from.getSession(id);
+      if (session === null) continue; // deleted since the list was read
       const messages = await from.getMessages(id);
-      await to.importSession(session, messages);
-      result.copied += 1;
-      result.messages += messages.length;
+      const existing = await to.getSession(id);
+      if (existing === null) {
+        await to.importSession(session, messages);
+        result.copied += 1;
+        result.messages += messages.length;
+      } else {
+        const held = await to.getMessages(id);
+        if (held.length === messages.length && isPrefix(held, messages)) {
+          result.unchanged += 1;
+        } else if (held.length < messages.length && isPrefix(held, messages)) {
+          // The target's copy is an earlier state of this session: replace it with the whole.
+          await to.deleteSession(id);
+          await to.importSession(session, messages);
+          result.updated += 1;
+          result.messages += messages.length - held.length;
+        } else if (held.length > messages.length && isPrefix(messages, held)) {
+          result.newer += 1;
+        } else {
+          result.conflicts.push(id);
+        }
+      }
+    } catch (error) {
+      result.failed.push({ id, reason: messageOf(error) });
     }
     onProgress(i + 1, ids.length);
   }
   return result;
+}
+
+function isPrefix(shorter: readonly StoredMessage[], longer: readonly StoredMessage[]): boolean {
+  return shorter.every((message, i) => message.id === longer[i]?.id);
 }

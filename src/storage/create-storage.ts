@@ -1,7 +1,8 @@
+import { realpathSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { configDir, expandHome } from "../paths.ts";
 import { StorageError } from "./errors.ts";
-import type { SessionStore } from "./session-store.ts";
+import type { OpenOptions, SessionStore } from "./session-store.ts";
 import { memoryPath } from "./sqlite/bootstrap.ts";
 import { SqliteStore } from "./sqlite/sqlite-store.ts";
 
@@ -45,14 +46,31 @@ export function sqlitePathOf(databaseUrl: string, env: Record<string, string | u
  * @example
  * const store = await createStorage("sqlite:~/notes/sessions.db");
  */
-export async function createStorage(databaseUrl?: string): Promise<SessionStore> {
+export async function createStorage(databaseUrl?: string, options: OpenOptions = {}): Promise<SessionStore> {
   const url = databaseUrl || defaultDatabaseUrl();
   if (isPostgresUrl(url)) {
     // Loaded only when asked for: the SQLite path never pays for the PostgreSQL adapter.
     const { PostgresStore } = await import("./postgres/postgres-store.ts");
-    return PostgresStore.open(url);
+    return PostgresStore.open(url, options);
   }
-  return SqliteStore.open(sqlitePathOf(url));
+  return SqliteStore.open(sqlitePathOf(url), options);
+}
+
+/**
+ * What a database URL points at, the same for every spelling of it (`postgres://` and
+ * `postgresql://`, `~` and the home folder, the default port): to tell when two URLs are one.
+ */
+export function databaseIdentity(databaseUrl: string): string {
+  if (isPostgresUrl(databaseUrl)) {
+    const url = new URL(databaseUrl.replace(/^postgresql:/i, "postgres:"));
+    return `postgres://${url.hostname.toLowerCase()}:${url.port || "5432"}${url.pathname}`;
+  }
+  const path = sqlitePathOf(databaseUrl);
+  try {
+    return `sqlite:${realpathSync(path)}`;
+  } catch {
+    return `sqlite:${path}`;
+  }
 }
 
 /** `postgres://…` or `postgresql://…`, in any case. */

@@ -17,6 +17,15 @@ export const defaultSessionConfig: Readonly<SessionConfig> = Object.freeze({
   autoCleanup: true,
 });
 
+/** How a store is opened. */
+export interface OpenOptions {
+  /**
+   * Only a database Synapse has written before: never create one (a mistyped path stays a
+   * mistake, not a new empty database). It is still migrated to this version.
+   */
+  existing?: boolean;
+}
+
 export interface CleanupOptions {
   /** Sessions never to delete, such as the one the caller is about to continue. */
   keep?: readonly string[];

@@ -67,6 +67,10 @@ export interface CheckedMessage {
 export function checkMessage(message: StoredMessage): CheckedMessage {
   if (!isRole(message.role)) throw StorageError.invalidData(`invalid message role ${JSON.stringify(message.role)}`);
   if (typeof message.content !== "string") throw StorageError.invalidData("message content must be text");
+  // PostgreSQL text cannot hold NUL, and no adapter should hold what another refuses.
+  if (message.content.includes("\0")) {
+    throw StorageError.invalidData("the message contains a NUL character (binary data?); Synapse stores text only");
+  }
   const usage = message.usage;
   return {
     id: checkId(message.id, "message id"),
@@ -75,9 +79,16 @@ export function checkMessage(message: StoredMessage): CheckedMessage {
     content: message.content,
     timestamp: checkDate(message.timestamp, "timestamp"),
     interrupted: message.interrupted === true,
-    inputTokens: usage === undefined ? null : checkCount(usage.inputTokens, "usage.inputTokens"),
-    outputTokens: usage === undefined ? null : checkCount(usage.outputTokens, "usage.outputTokens"),
+    inputTokens: usage === undefined ? null : checkTokens(usage.inputTokens, "usage.inputTokens"),
+    outputTokens: usage === undefined ? null : checkTokens(usage.outputTokens, "usage.outputTokens"),
   };
+}
+
+/** Token counts fit a 32-bit column in every database. */
+function checkTokens(value: number, what: string): number {
+  checkCount(value, what);
+  if (value > 2_147_483_647) throw StorageError.invalidData(`${what} is too large: ${value}`);
+  return value;
 }
 
 /** The limits a cleanup applies: a target count (null: no limit) and a cutoff (null: none). */

@@ -323,10 +323,21 @@ export interface LockCleanupRow {
 }
 
 /**
- * Serialises cleanups across processes for the rest of the transaction.
+ * Cleanup holds this lock exclusively and every writer shares it, for the rest of the
+ * transaction: a session written to while a cleanup looks at it is never deleted by it.
  */
 export async function lockCleanup(sql: SQL): Promise<void> {
   await sql.unsafe<unknown[]>(lockCleanupSql, []);
+}
+
+export const lockForWritingSql = `SELECT pg_advisory_xact_lock_shared(7354105931)::text AS locked`;
+
+export interface LockForWritingRow {
+  locked: string;
+}
+
+export async function lockForWriting(sql: SQL): Promise<void> {
+  await sql.unsafe<unknown[]>(lockForWritingSql, []);
 }
 
 export const deleteLeastRecentSessionsSql = `DELETE FROM sessions

@@ -5,20 +5,30 @@
  */
 import { SQL } from "bun";
 import { StorageError } from "../errors.ts";
+import type { OpenOptions } from "../session-store.ts";
 import { checkApplied, type Migration } from "../migration.ts";
 import { migrations as embedded } from "./migrations.ts";
 import { describeUrl, storageErrorFromPostgres } from "./postgres-errors.ts";
+import { messageOf } from "../../unknown-values.ts";
 
 /** Serialises migrations across every process that opens the database. */
 const migrationLock = 7354105930;
 
-export async function openPostgres(url: string, migrations: readonly Migration[] = embedded): Promise<SQL> {
-  // TLS follows the URL (`?sslmode=require`); a CLI needs few connections.
-  const sql = new SQL(url, { max: 4, idleTimeout: 30, connectionTimeout: 10 });
+export async function openPostgres(url: string, migrations: readonly Migration[] = embedded, options: OpenOptions = {}): Promise<SQL> {
+  let sql: SQL;
+  try {
+    // TLS follows the URL (`?sslmode=require`); a CLI needs few connections.
+    sql = new SQL(url, { max: 4, idleTimeout: 30, connectionTimeout: 10 });
+  } catch (error) {
+    throw new StorageError("database", `${describeUrl(url)} is not a usable PostgreSQL URL (${messageOf(error)}); check database_url`, { cause: error });
+  }
   try {
     await sql.begin(async (tx) => {
       await tx.unsafe(`SELECT pg_advisory_xact_lock(${migrationLock})`);
       const applied = await appliedMigrations(tx, url);
+      if (options.existing && applied.size === 0) {
+        throw new StorageError("database", `${describeUrl(url)} holds no Synapse sessions; check database_url`);
+      }
       // Checked before anything is written: a newer or edited schema stays as it was.
       checkApplied(applied, migrations, describeUrl(url));
       const pending = migrations.filter((m) => !applied.has(m.version));

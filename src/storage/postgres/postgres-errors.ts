@@ -26,21 +26,23 @@ export function storageErrorFromPostgres(error: unknown, url: string, doing: str
   if (error instanceof StorageError) return error;
   const where = describeUrl(url);
   const code = postgresCode(error);
-  const fail = (message: string) => new StorageError("database", hidePassword(message, url), { cause: error });
-  if (code === "ERR_POSTGRES_CONNECTION_REFUSED" || code === "ECONNREFUSED" || code === "ERR_POSTGRES_CONNECTION_CLOSED") {
+  // Only the server's own words can echo a password; the described URL never holds one.
+  const said = hidePassword(messageOf(error), url);
+  const fail = (message: string) => new StorageError("database", message, { cause: error });
+  if (code === "ERR_POSTGRES_CONNECTION_REFUSED" || code === "ECONNREFUSED") {
     return fail(`cannot reach PostgreSQL at ${where} (connection refused); is the server running, and does database_url name it?`);
   }
-  if (code === "ERR_POSTGRES_CONNECTION_TIMEOUT" || code === "ETIMEDOUT") {
-    return fail(`PostgreSQL at ${where} did not answer in time; check the host and port in database_url`);
+  if (code === "ERR_POSTGRES_CONNECTION_TIMEOUT" || code === "ETIMEDOUT" || code === "ERR_POSTGRES_CONNECTION_FAILED" || code === "ERR_POSTGRES_CONNECTION_CLOSED") {
+    return fail(`cannot connect to PostgreSQL at ${where} (${said}); check the host and port in database_url, and the network`);
   }
   if (code === "28P01" || code === "28000") {
-    return fail(`PostgreSQL at ${where} refused the credentials (${messageOf(error)}); check the user and password in database_url`);
+    return fail(`PostgreSQL at ${where} refused the credentials (${said}); check the user and password in database_url`);
   }
-  if (code === "3D000") return fail(`${messageOf(error)} at ${where}; create it first (createdb), or point database_url at one that exists`);
-  if (code.startsWith("ERR_POSTGRES_TLS") || /tls|ssl/i.test(messageOf(error))) {
-    return fail(`TLS with PostgreSQL at ${where} failed (${messageOf(error)}); check sslmode in database_url`);
+  if (code === "3D000") return fail(`${said} at ${where}; create it first (createdb), or point database_url at one that exists`);
+  if (code.startsWith("ERR_POSTGRES_TLS") || /\b(tls|ssl)\b/i.test(said)) {
+    return fail(`TLS with PostgreSQL at ${where} failed (${said}); check sslmode in database_url`);
   }
-  return fail(`database error while ${doing} (${where}): ${messageOf(error)}`);
+  return fail(`database error while ${doing} (${where}): ${said}`);
 }
 
 function hidePassword(message: string, url: string): string {
@@ -50,5 +52,6 @@ function hidePassword(message: string, url: string): string {
   } catch {
     // no password to hide
   }
-  return password.length > 0 ? message.split(password).join("***") : message;
+  // A very short password would blank out ordinary words; real ones are longer.
+  return password.length >= 4 ? message.split(password).join("***") : message;
 }

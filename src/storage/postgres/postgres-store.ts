@@ -3,7 +3,7 @@ import * as messagesDb from "../../db/postgres/messages.ts";
 import * as sessionsDb from "../../db/postgres/sessions.ts";
 import { isRole, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { CleanupOptions, CleanupPlan, CleanupResult, SessionConfig, SessionStore } from "../session-store.ts";
+import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
 import { checkCount, checkId, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
@@ -32,8 +32,8 @@ export class PostgresStore implements SessionStore {
   }
 
   /** Connects and migrates the database `url` names (`postgres://` or `postgresql://`). */
-  static async open(url: string): Promise<PostgresStore> {
-    return new PostgresStore(url, await openPostgres(url));
+  static async open(url: string, options: OpenOptions = {}): Promise<PostgresStore> {
+    return new PostgresStore(url, await openPostgres(url, undefined, options));
   }
 
   /** The database, as it may be shown: without the password. */
@@ -43,7 +43,12 @@ export class PostgresStore implements SessionStore {
 
   async createSession(session: Session): Promise<void> {
     const checked = checkSession(session);
-    await this.#run("creating a session", () => this.#insertSession(this.#sql, checked));
+    await this.#run("creating a session", () =>
+      this.#sql.begin(async (tx) => {
+        await sessionsDb.lockForWriting(tx);
+        await this.#insertSession(tx, checked);
+      }),
+    );
   }
 
   async getSession(id: string): Promise<Session | null> {
@@ -88,7 +93,12 @@ export class PostgresStore implements SessionStore {
 
   async touchSession(id: string): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = await this.#run("updating a session", () => sessionsDb.touchSession(this.#sql, { id: sessionId, updatedAt: new Date() }));
+    const changed = await this.#run("updating a session", () =>
+      this.#sql.begin(async (tx) => {
+        await sessionsDb.lockForWriting(tx);
+        return sessionsDb.touchSession(tx, { id: sessionId, updatedAt: new Date() });
+      }),
+    );
     if (changed === 0) throw StorageError.notFound(sessionId);
   }
 
@@ -116,6 +126,8 @@ export class PostgresStore implements SessionStore {
     const checked = checkMessage(message);
     await this.#run("storing a message", () =>
       this.#sql.begin(async (tx) => {
+        // Shared with other writers, exclusive to cleanup: see LockCleanup in queries-postgres.
+        await sessionsDb.lockForWriting(tx);
         await this.#insertMessage(tx, checked);
         await messagesDb.touchSessionForMessage(tx, { sessionId: checked.sessionId, timestamp: checked.timestamp });
       }),
@@ -166,6 +178,7 @@ export class PostgresStore implements SessionStore {
     });
     await this.#run("importing a session", () =>
       this.#sql.begin(async (tx) => {
+        await sessionsDb.lockForWriting(tx);
         await this.#insertSession(tx, checkedSession);
         for (const message of checkedMessages) await this.#insertMessage(tx, message);
         // Messages move updated_at forward; the import keeps the given value exactly.
@@ -179,7 +192,8 @@ export class PostgresStore implements SessionStore {
     const removed: SummaryRow[] = [];
     let byMaxLimit = 0;
     // Each batch is its own short transaction that takes the cleanup lock and counts again, so
-    // cleanups in other processes can never make them delete too much together.
+    // cleanups in other processes can never make them delete too much together, and a writer
+    // (who shares the lock) can never have its session deleted from under it.
     while (limits.target !== null) {
       const target = limits.target;
       const deleted = await this.#run("cleaning up sessions", () =>
@@ -197,7 +211,12 @@ export class PostgresStore implements SessionStore {
     if (limits.cutoff !== null) {
       const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
       for (;;) {
-        const deleted = await this.#run("cleaning up sessions", () => sessionsDb.deleteSessionsUpdatedBefore(this.#sql, params));
+        const deleted = await this.#run("cleaning up sessions", () =>
+          this.#sql.begin(async (tx) => {
+            await sessionsDb.lockCleanup(tx);
+            return sessionsDb.deleteSessionsUpdatedBefore(tx, params);
+          }),
+        );
         removed.push(...deleted);
         if (deleted.length < cleanupBatch) break;
       }

@@ -3,7 +3,7 @@ import * as messagesDb from "../../db/sqlite/messages.ts";
 import * as sessionsDb from "../../db/sqlite/sessions.ts";
 import { isRole, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
-import type { CleanupOptions, CleanupPlan, CleanupResult, SessionConfig, SessionStore } from "../session-store.ts";
+import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { checkCount, checkId, checkMessage, checkSession, cleanupLimits, oldestFirst } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
@@ -36,8 +36,8 @@ export class SqliteStore implements SessionStore {
   }
 
   /** Opens (creating and migrating when needed) the database at `path`, or `:memory:`. */
-  static open(path: string): SqliteStore {
-    return new SqliteStore(path, openDatabase(path));
+  static open(path: string, options: OpenOptions = {}): SqliteStore {
+    return new SqliteStore(path, openDatabase(path, undefined, options));
   }
 
   /** A private database that lives as long as the store; for tests and trials. */
