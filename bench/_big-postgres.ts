@@ -8,7 +8,7 @@ import { SQL } from "bun";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { sessionCount } from "./_big-database.ts";
 
-const databaseName = "synapse_bench_v1";
+const databaseName = "synapse_bench_v2";
 
 function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);

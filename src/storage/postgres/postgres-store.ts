@@ -4,6 +4,7 @@ import * as sessionsDb from "../../db/postgres/sessions.ts";
 import { isRole, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
+import { sessionSummary, storedMessage } from "../rows.ts";
 import { checkCount, checkId, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
@@ -137,17 +138,7 @@ export class PostgresStore implements SessionStore {
   async getMessages(sessionId: string): Promise<StoredMessage[]> {
     const id = checkId(sessionId, "session id");
     const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#sql, { sessionId: id }));
-    return rows.map((row) => {
-      if (!isRole(row.role)) {
-        throw StorageError.invalidData(`message ${row.id} has an unknown role ${JSON.stringify(row.role)}`, { sessionId: id });
-      }
-      const message: StoredMessage = { id: row.id, sessionId: row.sessionId, role: row.role, content: row.content, timestamp: row.timestamp };
-      if (row.interrupted) message.interrupted = true;
-      if (row.inputTokens !== null || row.outputTokens !== null) {
-        message.usage = { inputTokens: row.inputTokens ?? 0, outputTokens: row.outputTokens ?? 0 };
-      }
-      return message;
-    });
+    return rows.map((row) => storedMessage(row, row.timestamp));
   }
 
   async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
@@ -275,14 +266,5 @@ export class PostgresStore implements SessionStore {
 }
 
 function toSummary(row: SummaryRow): SessionSummary {
-  return {
-    id: row.id,
-    name: row.name,
-    provider: row.provider,
-    model: row.model,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    messageCount: row.messageCount,
-    preview: previewOf(row.firstUserMessage),
-  };
+  return sessionSummary(row, row.createdAt, row.updatedAt);
 }

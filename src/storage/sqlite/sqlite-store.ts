@@ -5,6 +5,7 @@ import { isRole, previewOf, type SearchHit, type Session, type SessionSummary, t
 import { SearchSyntaxError, StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
+import { sessionSummary, storedMessage } from "../rows.ts";
 import { checkCount, checkId, checkMessage, checkSession, cleanupLimits, oldestFirst } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
@@ -144,23 +145,7 @@ export class SqliteStore implements SessionStore {
   async getMessages(sessionId: string): Promise<StoredMessage[]> {
     const id = checkId(sessionId, "session id");
     const rows = this.#run("reading messages", () => messagesDb.getMessages(this.#db, { sessionId: id }));
-    return rows.map((row) => {
-      if (!isRole(row.role)) {
-        throw StorageError.invalidData(`message ${row.id} has an unknown role ${JSON.stringify(row.role)}`, { sessionId: id });
-      }
-      const message: StoredMessage = {
-        id: row.id,
-        sessionId: row.sessionId,
-        role: row.role,
-        content: row.content,
-        timestamp: fromStoredTime(row.timestamp, `message ${row.id}`),
-      };
-      if (row.interrupted) message.interrupted = true;
-      if (row.inputTokens !== null || row.outputTokens !== null) {
-        message.usage = { inputTokens: row.inputTokens ?? 0, outputTokens: row.outputTokens ?? 0 };
-      }
-      return message;
-    });
+    return rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, `message ${row.id}`)));
   }
 
   async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
@@ -315,16 +300,7 @@ function toSession(row: SessionRow): Session {
 }
 
 function toSummary(row: SummaryRow): SessionSummary {
-  return {
-    id: row.id,
-    name: row.name,
-    provider: row.provider,
-    model: row.model,
-    createdAt: fromStoredTime(row.createdAt, `session ${row.id}`),
-    updatedAt: fromStoredTime(row.updatedAt, `session ${row.id}`),
-    messageCount: row.messageCount,
-    preview: previewOf(row.firstUserMessage),
-  };
+  return sessionSummary(row, fromStoredTime(row.createdAt, `session ${row.id}`), fromStoredTime(row.updatedAt, `session ${row.id}`));
 }
 
 function sessionParams(session: Session): sessionsDb.CreateSessionParams {
