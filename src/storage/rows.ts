@@ -3,7 +3,7 @@
  * (text in SQLite, timestamptz in PostgreSQL), so each store converts those and hands the rest
  * here. Rows another version may have written are checked, not trusted.
  */
-import { isRole, previewOf, type SessionSummary, type StoredMessage } from "../session.ts";
+import { isRole, previewOf, type SearchHit, type SessionSummary, type StoredMessage } from "../session.ts";
 import { StorageError } from "./errors.ts";
 
 export interface MessageRow {
@@ -47,5 +47,28 @@ export function sessionSummary(row: SummaryRow, createdAt: Date, updatedAt: Date
     updatedAt,
     messageCount: row.messageCount,
     preview: previewOf(row.firstUserMessage),
+  };
+}
+
+export interface SearchRow {
+  sessionId: string;
+  id: string;
+  role: string;
+  name: string | null;
+  firstUserMessage: string | null;
+  snippet: string;
+  score: number;
+}
+
+export function searchHit(row: SearchRow, timestamp: Date): SearchHit {
+  return {
+    sessionId: row.sessionId,
+    messageId: row.id,
+    role: isRole(row.role) ? row.role : "user",
+    timestamp,
+    sessionName: row.name,
+    sessionPreview: previewOf(row.firstUserMessage),
+    snippet: row.snippet,
+    score: row.score,
   };
 }

@@ -84,6 +84,21 @@ export function checkMessage(message: StoredMessage): CheckedMessage {
   };
 }
 
+/** A whole session to store at once: every message must belong to it. */
+export function checkImport(session: Session, messages: readonly StoredMessage[]): { session: Session; messages: CheckedMessage[] } {
+  const checked = checkSession(session);
+  return {
+    session: checked,
+    messages: messages.map((m) => {
+      const message = checkMessage(m);
+      if (message.sessionId !== checked.id) {
+        throw StorageError.invalidData(`message ${message.id} belongs to session ${message.sessionId}, not ${checked.id}`);
+      }
+      return message;
+    }),
+  };
+}
+
 /** Token counts fit a 32-bit column in every database. */
 function checkTokens(value: number, what: string): number {
   checkCount(value, what);

@@ -1,5 +1,5 @@
 import type { Driver } from "./driver.ts";
-import { emitQuery, nullableType, paramsArgument, rowFields, type QueryPrinter } from "./emit.ts";
+import { emitQuery, nullableType, paramsArgument, returnType, rowFields, type QueryPrinter } from "./emit.ts";
 import type { FieldModel, ParamModel, QueryModel, TypedName } from "./model.ts";
 import { postgresColumnType, postgresParamType } from "./postgres-types.ts";
 
@@ -51,21 +51,6 @@ const printer: QueryPrinter = {
 
 function fieldType(field: TypedName): string {
   return nullableType(field, [valueType]);
-}
-
-function returnType(model: QueryModel): string {
-  switch (model.command) {
-    case ":one":
-      return `${model.rowType} | null`;
-    case ":many":
-      return `${model.rowType}[]`;
-    case ":exec":
-      return "void";
-    case ":execrows":
-      return "number";
-    case ":execlastid":
-      throw new Error("unreachable: the model refuses :execlastid for PostgreSQL");
-  }
 }
 
 function body(model: QueryModel): string[] {

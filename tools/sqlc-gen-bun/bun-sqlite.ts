@@ -1,5 +1,5 @@
 import type { Driver } from "./driver.ts";
-import { emitQuery, nullableType, paramsArgument, rowFields, type QueryPrinter } from "./emit.ts";
+import { emitQuery, nullableType, paramsArgument, returnType, rowFields, type QueryPrinter } from "./emit.ts";
 import type { FieldModel, ParamModel, QueryModel, TypedName } from "./model.ts";
 import { sqliteColumnType, sqliteParamType } from "./sqlite-types.ts";
 
@@ -46,20 +46,6 @@ function fieldType(field: TypedName): string {
 
 function wrap(type: string): string {
   return type.includes("|") ? `(${type})` : type;
-}
-
-function returnType(model: QueryModel): string {
-  switch (model.command) {
-    case ":one":
-      return `${model.rowType} | null`;
-    case ":many":
-      return `${model.rowType}[]`;
-    case ":exec":
-      return "void";
-    case ":execrows":
-    case ":execlastid":
-      return "number";
-  }
 }
 
 function body(model: QueryModel): string[] {

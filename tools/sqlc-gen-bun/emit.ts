@@ -52,3 +52,19 @@ export function nullableType(field: TypedName, holdsNull: readonly string[]): st
 export function rowFields(columns: FieldModel[], cell: (column: FieldModel, index: number) => string): string[] {
   return columns.map((column, i) => `  ${column.name}: ${cell(column, i)},`);
 }
+
+/** What a generated function gives back, before any Promise around it. */
+export function returnType(model: QueryModel): string {
+  switch (model.command) {
+    case ":one":
+      return `${model.rowType} | null`;
+    case ":many":
+      return `${model.rowType}[]`;
+    case ":exec":
+      return "void";
+    case ":execrows":
+    case ":execlastid":
+      // (PostgreSQL has no last id: its model refuses :execlastid before anything is printed.)
+      return "number";
+  }
+}

@@ -1,11 +1,11 @@
 import type { SQL } from "bun";
 import * as messagesDb from "../../db/postgres/messages.ts";
 import * as sessionsDb from "../../db/postgres/sessions.ts";
-import { isRole, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
+import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
-import { sessionSummary, storedMessage } from "../rows.ts";
-import { checkCount, checkId, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
+import { searchHit, sessionSummary, storedMessage } from "../rows.ts";
+import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 
@@ -146,27 +146,11 @@ export class PostgresStore implements SessionStore {
     const params = { query, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
     // websearch_to_tsquery reads any text, so there is no syntax error to report here.
     const rows = await this.#run("searching", () => messagesDb.searchMessages(this.#sql, params));
-    return rows.map((row) => ({
-      sessionId: row.sessionId,
-      messageId: row.id,
-      role: isRole(row.role) ? row.role : "user",
-      timestamp: row.timestamp,
-      sessionName: row.name,
-      sessionPreview: previewOf(row.firstUserMessage),
-      snippet: row.snippet,
-      score: row.score,
-    }));
+    return rows.map((row) => searchHit(row, row.timestamp));
   }
 
   async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
-    const checkedSession = checkSession(session);
-    const checkedMessages = messages.map((m) => {
-      const checked = checkMessage(m);
-      if (checked.sessionId !== checkedSession.id) {
-        throw StorageError.invalidData(`message ${checked.id} belongs to session ${checked.sessionId}, not ${checkedSession.id}`);
-      }
-      return checked;
-    });
+    const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
     await this.#run("importing a session", () =>
       this.#sql.begin(async (tx) => {
         await sessionsDb.lockForWriting(tx);

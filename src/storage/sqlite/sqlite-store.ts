@@ -1,12 +1,12 @@
 import type { Database } from "bun:sqlite";
 import * as messagesDb from "../../db/sqlite/messages.ts";
 import * as sessionsDb from "../../db/sqlite/sessions.ts";
-import { isRole, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
+import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
-import { sessionSummary, storedMessage } from "../rows.ts";
-import { checkCount, checkId, checkMessage, checkSession, cleanupLimits, oldestFirst } from "../validate.ts";
+import { searchHit, sessionSummary, storedMessage } from "../rows.ts";
+import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
@@ -165,26 +165,13 @@ export class SqliteStore implements SessionStore {
       }
       throw storageErrorFrom(error, this.path, "searching");
     }
-    return rows.map((row) => ({
-      sessionId: row.sessionId,
-      messageId: row.id,
-      role: isRole(row.role) ? row.role : "user",
-      timestamp: fromStoredTime(row.timestamp, `message ${row.id}`),
-      sessionName: row.name,
-      sessionPreview: previewOf(row.firstUserMessage),
-      snippet: row.snippet,
-      score: row.score,
-    }));
+    return rows.map((row) => searchHit(row, fromStoredTime(row.timestamp, `message ${row.id}`)));
   }
 
   async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
-    const sessionRow = sessionParams(session);
-    const messageRows = messages.map((m) => {
-      if (m.sessionId.toLowerCase() !== sessionRow.id) {
-        throw StorageError.invalidData(`message ${m.id} belongs to session ${m.sessionId}, not ${sessionRow.id}`);
-      }
-      return messageParams(m);
-    });
+    const checked = checkImport(session, messages);
+    const sessionRow = sessionParams(checked.session);
+    const messageRows = checked.messages.map(storedParams);
     this.#run("importing a session", () =>
       this.#db
         .transaction(() => {
@@ -309,8 +296,11 @@ function sessionParams(session: Session): sessionsDb.CreateSessionParams {
 }
 
 function messageParams(message: StoredMessage): messagesDb.AddMessageParams {
-  const checked = checkMessage(message);
-  return { ...checked, timestamp: toStoredTime(checked.timestamp) };
+  return storedParams(checkMessage(message));
+}
+
+function storedParams(message: CheckedMessage): messagesDb.AddMessageParams {
+  return { ...message, timestamp: toStoredTime(message.timestamp) };
 }
 
 /** The limits a cleanup applies, with the cutoff as stored text. */
