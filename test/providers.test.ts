@@ -245,7 +245,8 @@ describe.each(REMOTES)("%s", (name) => {
     const server = serve([{ kind: "error", status: 429, json: spec.errorBody("rate_limit_error", "slow down"), headers: { "retry-after": "3600" } }]);
     const started = performance.now();
     const outcome = remember(await runWith(providerFor(name, server)));
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Far below the hour asked for and the 30 s cap, however busy the machine: it did not wait.
+    expect(performance.now() - started).toBeLessThan(20_000);
     expect(outcome.error?.kind).toBe("rate_limit");
     expect(outcome.error?.retryAfterMs).toBe(3_600_000);
     expect(outcome.error?.message).toContain("retry after 3600 s");
@@ -470,15 +471,17 @@ describe("retries", () => {
   });
 
   test("an abort during the wait cancels at once", async () => {
-    const server = serve([{ kind: "error", status: 429, json: SPECS.openai.errorBody("rate_limit_exceeded", "slow"), headers: { "retry-after": "3" } }]);
+    const server = serve([{ kind: "error", status: 429, json: SPECS.openai.errorBody("rate_limit_exceeded", "slow"), headers: { "retry-after": "25" } }]);
     const warn = quiet();
     try {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
       const started = performance.now();
-      const outcome = await run(providerFor("openai", server), controller.signal);
+      const patient = { retry: { ...FAST.retry!, maxWaitMs: 60_000 } };
+      const outcome = await run(providerFor("openai", server, patient), controller.signal);
       expect(outcome.error?.kind).toBe("cancelled");
-      expect(performance.now() - started).toBeLessThan(1_000);
+      // Well short of the 25 s it was told to wait, however busy the machine.
+      expect(performance.now() - started).toBeLessThan(20_000);
       expect(server.requests).toHaveLength(1);
     } finally {
       warn.mockRestore();
