@@ -3,15 +3,9 @@
  * HOME and the XDG folders point into a fresh temporary folder, and no provider key, base URL
  * or Synapse setting leaks in from the developer's environment.
  */
-import { setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-// Bun reads no timeout from bunfig.toml; this is the one that applies to every test. It is
-// generous because tests spawn real processes (sqlc, the CLI, several writers at once) and must
-// pass on a busy 2-core machine: no test may depend on how fast the machine is.
-setDefaultTimeout(120_000);
 
 const sandbox = mkdtempSync(join(tmpdir(), "synapse-test-"));
 
