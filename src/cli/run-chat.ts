@@ -54,7 +54,10 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   const store = await createStorage(config.session.databaseUrl);
   const controller = new AbortController();
   const stop = () => controller.abort();
-  for (const signal of stopSignals) process.once(signal, stop);
+  // Installed with `on`, not `once`, and kept until the end: a terminal's Ctrl+C (or `timeout`)
+  // signals the whole process group, often more than once, and a signal with no handler would
+  // kill Synapse before it stores what arrived.
+  for (const signal of stopSignals) process.on(signal, stop);
   let stopSpinner = () => {};
   let started: { session: Session; isNew: boolean } | null = null;
   let lastWritten = "\n";
@@ -87,9 +90,12 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
     stopSpinner();
     // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
     if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
-    for (const signal of stopSignals) process.off(signal, stop);
-    if (started !== null) await announce(store, started);
-    await store.close();
+    try {
+      if (started !== null) await announce(store, started);
+      await store.close();
+    } finally {
+      for (const signal of stopSignals) process.off(signal, stop);
+    }
   }
 }
 
