@@ -21,7 +21,7 @@ function endlessStory(): Reply {
 }
 
 /** Reads `stream` until `until` is in what was read; returns what was read. */
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, until: string): Promise<string> {
+async function readUntil(reader: { read(): Promise<{ value?: Uint8Array; done: boolean }> }, until: string): Promise<string> {
   let text = "";
   const decoder = new TextDecoder();
   while (!text.includes(until)) {

@@ -15,7 +15,8 @@ import { colorEnabled, styleFor } from "../style.ts";
 import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
 import { readMessage } from "./stdin.ts";
-import { writeOut } from "./stdout.ts";
+import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
+import { UserFacingError } from "../user-error.ts";
 import { messageOf } from "../unknown-values.ts";
 
 export interface ChatOptions {
@@ -59,8 +60,10 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   // kill Synapse before it stores what arrived.
   for (const signal of stopSignals) process.on(signal, stop);
   let stopSpinner = () => {};
-  let started: { session: Session; isNew: boolean } | null = null;
+  // (Set in a callback, which the compiler cannot see: hence the assertion.)
+  let started = null as { session: Session; isNew: boolean } | null;
   let lastWritten = "\n";
+  let shortId = "";
   try {
     const sessionId = await chooseSession(store, options);
     const result = await runExchange({
@@ -91,11 +94,21 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
     // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
     if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
     try {
-      if (started !== null) await announce(store, started);
+      if (started !== null) {
+        shortId = await shortIdOf(store, started.session.id);
+        if (started.isNew) announce(started.session, shortId);
+      }
       await store.close();
     } finally {
       for (const signal of stopSignals) process.off(signal, stop);
     }
+  }
+  // The reply went on to its end although stdout failed: it is stored whole, not cut short at
+  // the point the disk filled, so nothing the model said is lost and it can still be read.
+  await stdoutSettled();
+  const failure = stdoutFailure();
+  if (failure !== null) {
+    throw new UserFacingError(`the reply could not be written to stdout: ${failure}; it is stored whole, read it with: synapse sessions show ${shortId}`);
   }
 }
 
@@ -127,15 +140,18 @@ async function cleanUp(store: SessionStore, settings: SessionSettings, keep: str
   }
 }
 
-/** For a new session, one line on stderr: its id, and how to continue it by its short id. */
-async function announce(store: SessionStore, { session, isNew }: { session: Session; isNew: boolean }): Promise<void> {
-  if (!isNew) return;
-  let short = session.id;
+/** The shortest unique start of the session's id, for the lines that tell how to reach it again. */
+async function shortIdOf(store: SessionStore, id: string): Promise<string> {
   try {
-    short = shortIds(await store.sessionIds()).get(session.id) ?? session.id;
+    return shortIds(await store.sessionIds()).get(id) ?? id;
   } catch {
     // The full id works as well; the reply is what matters here.
+    return id;
   }
+}
+
+/** For a new session, one line on stderr: its id, and how to continue it by its short id. */
+function announce(session: Session, short: string): void {
   const style = styleFor(colorEnabled(process.stderr));
   log.info(style.dim(`session ${session.id} · continue it with: synapse -s ${short} "…"`));
 }
