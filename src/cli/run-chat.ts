@@ -7,6 +7,7 @@ import { runExchange } from "../chat/exchange.ts";
 import { loadConfig } from "../config/load.ts";
 import type { SessionSettings } from "../config/schema.ts";
 import { log } from "../log.ts";
+import { createProvider } from "../providers/index.ts";
 import type { Session } from "../session.ts";
 import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../session-refs.ts";
 import { createStorage, isPostgresUrl } from "../storage/create-storage.ts";
@@ -47,11 +48,20 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   }
   if (options.session !== undefined && options.session.trim() === "") throw new UsageError("-s needs a session id or title");
   const title = options.title === undefined ? undefined : (normalizeTitle(options.title) ?? undefined);
-  const message = await readMessage(options.words, { isTTY: process.stdin.isTTY, text: () => Bun.stdin.text() });
+  const message = await readMessage(
+    options.words,
+    { isTTY: process.stdin.isTTY, stream: () => Bun.stdin.stream() },
+    // Only a person at a terminal is told; a script's stderr gets no chatter.
+    { onWait: process.stderr.isTTY ? () => log.info("reading the message from stdin… (Ctrl+D ends it; run with </dev/null to send none)") : undefined },
+  );
   if (message === "") throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
 
   const flags = { provider: options.provider, model: options.model };
   const config = loadConfig({ env: process.env, flags: { ...flags, systemPrompt: options.system } });
+  // The provider and its key are checked before the store is opened: a first run without a key
+  // must not leave a database behind. (A continued session's own provider is known only once
+  // the store is open; runExchange checks it there.)
+  if (!continuing || options.provider !== undefined) createProvider(options.provider ?? config.provider, config);
   const store = await createStorage(config.session.databaseUrl);
   const controller = new AbortController();
   const stop = () => controller.abort();
