@@ -15,6 +15,7 @@ import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
+import { visibleStream } from "./terminal-text.ts";
 import { readMessage } from "./stdin.ts";
 import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
@@ -73,6 +74,8 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   // (Set in a callback, which the compiler cannot see: hence the assertion.)
   let started = null as { session: Session; isNew: boolean } | null;
   let lastWritten = "\n";
+  // On a terminal the reply is shown with its control characters visible, never interpreted.
+  const toTerminal = process.stdout.isTTY ? visibleStream() : null;
   let shortId = "";
   try {
     const sessionId = await chooseSession(store, options);
@@ -92,7 +95,7 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
       onText(text) {
         stopSpinner();
         if (text === "") return;
-        writeOut(text);
+        writeOut(toTerminal === null ? text : toTerminal.push(text));
         lastWritten = text;
       },
     });
@@ -101,6 +104,8 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
     }
   } finally {
     stopSpinner();
+    const held = toTerminal?.end() ?? "";
+    if (held !== "") writeOut(held);
     // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
     if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
     try {

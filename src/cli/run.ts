@@ -10,6 +10,7 @@ import { colorEnabled } from "../style.ts";
 import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
 import { checkArgs, flagTable } from "./args.ts";
+import { textFor } from "./terminal-text.ts";
 import type { SynapseCommand } from "./command.ts";
 import { chatCommand, groups } from "./commands/index.ts";
 import { exitCode, exitCodeFor, messageFor, UsageError } from "./errors.ts";
@@ -51,7 +52,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     return await outputWritten();
   } catch (error) {
-    log.error(messageFor(error));
+    // An error can quote stored text (a title) or a server's answer: never let it drive the terminal.
+    log.error(textFor(process.stderr)(messageFor(error)));
     if (debug && error instanceof Error) log.debug(error.stack ?? error.message, ...(error.cause ? ["\ncaused by:", error.cause] : []));
     return exitCodeFor(error);
   }
