@@ -56,6 +56,36 @@ describe("repeated stop signals", () => {
     await expectPartialReplyKept(home, stderr);
   });
 
+  test("Ctrl+C typed twice in a real terminal running `bun run synapse`: the partial reply is stored", async () => {
+    const server = serve([endlessStory()]);
+    const home = new Home(sourceRunner).anthropic(server);
+    let output = "";
+    let sawText!: () => void;
+    const textArrived = new Promise<void>((resolve) => (sawText = resolve));
+    let closed!: () => void;
+    const ptyClosed = new Promise<void>((resolve) => (closed = resolve));
+    const decoder = new TextDecoder();
+    // The terminal's line discipline turns each ^C into SIGINT for the foreground process group:
+    // `bun run` and the synapse it starts.
+    const child = Bun.spawn([process.execPath, "run", "synapse", "Tell me a story"], {
+      cwd: root,
+      env: home.env,
+      terminal: {
+        data(_terminal, data) {
+          output += decoder.decode(data, { stream: true });
+          if (output.includes(" and then")) sawText();
+        },
+        exit: () => closed(),
+      },
+    });
+    await textArrived;
+    child.terminal!.write("\x03\x03");
+    expect(await child.exited).toBe(130);
+    await ptyClosed;
+    expect(output).toContain("interrupted; the reply so far was saved");
+    await expectPartialReplyKept(home, output);
+  });
+
   test("SIGINT to the whole process group of `bun run synapse`, twice: the partial reply is stored", async () => {
     const server = serve([endlessStory()]);
     const home = new Home(sourceRunner).anthropic(server);
