@@ -68,17 +68,13 @@ function describeFirstInvalid(bytes: Uint8Array): string {
   let high = bytes.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (isUtf8Prefix(bytes.subarray(0, mid))) low = mid;
+    if (isUtf8(bytes.subarray(0, mid), true)) low = mid;
     else high = mid - 1;
   }
   // A sequence begun there but broken by the next byte is the culprit, not that next byte.
   while (low > 0 && !isUtf8(bytes.subarray(0, low))) low -= 1;
   const byte = bytes[low] ?? 0;
   return `byte 0x${byte.toString(16).toUpperCase().padStart(2, "0")} at offset ${low}`;
-}
-
-function isUtf8Prefix(bytes: Uint8Array): boolean {
-  return isUtf8(bytes, true);
 }
 
 function isUtf8(bytes: Uint8Array, incompleteEnd = false): boolean {
