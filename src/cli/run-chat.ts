@@ -109,7 +109,9 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
     // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
     if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
     try {
-      if (started !== null) {
+      await stdoutSettled();
+      // Short ids cost a read of every id: only for the lines that need one.
+      if (started !== null && (started.isNew || stdoutFailure() !== null)) {
         shortId = await shortIdOf(store, started.session.id);
         if (started.isNew) announce(started.session, shortId);
       }
@@ -120,7 +122,6 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   }
   // The reply went on to its end although stdout failed: it is stored whole, not cut short at
   // the point the disk filled, so nothing the model said is lost and it can still be read.
-  await stdoutSettled();
   const failure = stdoutFailure();
   if (failure !== null) {
     throw new UserFacingError(`the reply could not be written to stdout: ${failure}; it is stored whole, read it with: synapse sessions show ${shortId}`);
