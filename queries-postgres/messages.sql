@@ -15,15 +15,18 @@ ORDER BY seq;
 
 -- Full-text search: the `candidates` most recent matches, ranked among themselves, best first.
 -- websearch_to_tsquery reads any text ("a phrase", or, -word) without syntax errors.
+-- Hits are marked with @hit_start and @hit_end, chosen afresh for each search so that no stored
+-- text can contain them (src/storage/rows.ts); they hold no space, comma or quote, which the
+-- options string would split on.
 -- name: SearchMessages :many
 SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message,
     (-ts_rank(m.search, websearch_to_tsquery('english', @query)))::float8 AS score,
     -- A short message is shown whole; a long one as its best fragments.
     (CASE WHEN length(m.content) <= 200
         THEN ts_headline('english', m.content, websearch_to_tsquery('english', @query),
-            'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3))
+            'HighlightAll=true, StartSel=' || @hit_start::text || ', StopSel=' || @hit_end::text)
         ELSE ts_headline('english', m.content, websearch_to_tsquery('english', @query),
-            'MaxWords=24, MinWords=12, MaxFragments=2, StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', FragmentDelimiter=' || chr(8230))
+            'MaxWords=24, MinWords=12, MaxFragments=2, StartSel=' || @hit_start::text || ', StopSel=' || @hit_end::text || ', FragmentDelimiter=' || chr(8230))
     END)::text AS snippet
 FROM (
     SELECT recent.seq FROM messages AS recent

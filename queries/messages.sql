@@ -14,13 +14,14 @@ WHERE session_id = @session_id
 ORDER BY seq;
 
 -- Full-text search: the `candidates` most recent matches (cheap: FTS5 walks its index by seq),
--- ranked by bm25 among themselves, best first. Snippets mark hits with \x02 and \x03.
+-- ranked by bm25 among themselves, best first. Snippets mark hits with @hit_start and @hit_end,
+-- chosen afresh for each search so that no stored text can contain them (src/storage/rows.ts).
 -- (No literal non-ASCII here: sqlc v1.31.1 misplaces parameters after a multi-byte character.)
 -- name: SearchMessages :many
 SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message, hits.score, hits.snippet
 FROM (
     SELECT messages_fts.seq, bm25(messages_fts) AS score,
-        snippet(messages_fts, 0, char(2), char(3), char(8230), 16) AS snippet
+        snippet(messages_fts, 0, CAST(@hit_start AS TEXT), CAST(@hit_end AS TEXT), char(8230), 16) AS snippet
     FROM messages_fts
     WHERE messages_fts.content MATCH @query
     ORDER BY messages_fts.rowid DESC

@@ -60,10 +60,18 @@ export interface SearchHit {
   /** The session's title, or null. */
   sessionName: string | null;
   sessionPreview: string | null;
-  /** The matching part of the message; hits are wrapped in \x02 and \x03. */
+  /** The matching part of the message, exactly as stored (`…` where text was left out). */
   snippet: string;
+  /** Where the words that matched are in `snippet`, in order. */
+  hits: TextRange[];
   /** bm25 relevance: lower is better. */
   score: number;
+}
+
+/** A stretch of a string: from `start` up to, not including, `end`, in UTF-16 code units. */
+export interface TextRange {
+  start: number;
+  end: number;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -326,12 +326,31 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const hits = await store.searchMessages("trains");
         expect(hits.map((h) => h.role)).toEqual(["assistant", "user"]);
         expect(hits[0]).toMatchObject({ sessionId: trip.id, sessionName: "Trip", sessionPreview: "Which trains run from Lyon to Turin?", timestamp: at(2) });
-        expect(hits[1]!.snippet).toBe("Which \x02trains\x03 run from Lyon to Turin?");
+        expect(hits[1]).toMatchObject({ snippet: "Which trains run from Lyon to Turin?", hits: [{ start: 6, end: 12 }] });
         expect(hits[0]!.score).toBeLessThanOrEqual(hits[1]!.score);
         // Stemming: "baking" finds "bake".
         expect((await store.searchMessages("baking")).map((h) => h.sessionId)).toEqual([other.id]);
         expect(await store.searchMessages("trains", { limit: 1 })).toHaveLength(1);
         expect(await store.searchMessages("submarine")).toEqual([]);
+      });
+
+      test("hits cannot be forged: the old marker characters, or marker-like text, in a message are only text", async () => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        const forged = "\x02Forged\x03 hit <hit-0123> and </hit-0123> real lantern";
+        await store.addMessage(aMessage(session.id, "user", forged));
+        const [hit, ...rest] = await store.searchMessages("lantern");
+        expect(rest).toEqual([]);
+        expect(hit!.snippet).toBe(forged);
+        expect(hit!.hits).toEqual([{ start: forged.indexOf("lantern"), end: forged.length }]);
+        // A long message is shown as fragments, its hits found the same way.
+        const long = `${"filler words here ".repeat(30)}\x02planted\x03 beacon ${"more filler text ".repeat(30)}`;
+        await store.addMessage(aMessage(session.id, "assistant", long));
+        const [fragment] = await store.searchMessages("beacon");
+        expect(fragment!.hits.length).toBeGreaterThan(0);
+        for (const { start, end } of fragment!.hits) expect(fragment!.snippet.slice(start, end).toLowerCase()).toBe("beacon");
+        expect(fragment!.snippet).toContain("\x02planted\x03 beacon");
       });
 
       test("the index follows deletes", async () => {

@@ -181,9 +181,10 @@ describe("search", () => {
     expect(plain.stdout).toContain("**trains**");
     const json = JSON.parse((await home.run(["sessions", "search", "baking", "--json"])).stdout);
     expect(json).toHaveLength(2);
-    expect(Object.keys(json[0])).toEqual(["sessionId", "messageId", "role", "timestamp", "title", "preview", "snippet", "score"]);
-    // In JSON, hits are marked with \u0002 and \u0003, which no message text can be confused with.
-    expect(json.map((h: { snippet: string }) => h.snippet).sort()).toEqual(["How do I \u0002bake\u0003 bread?", "Knead, rest, \u0002bake\u0003."]);
+    expect(Object.keys(json[0])).toEqual(["sessionId", "messageId", "role", "timestamp", "title", "preview", "snippet", "hits", "score"]);
+    // In JSON, the snippet is the text as stored and the hits are ranges in it.
+    const found = json.map((h: { snippet: string; hits: number[][] }) => [h.snippet, h.hits]).sort();
+    expect(found).toEqual([["How do I bake bread?", [[9, 13]]], ["Knead, rest, bake.", [[13, 17]]]]);
     expect(JSON.parse((await home.run(["sessions", "search", "submarine", "--json"])).stdout)).toEqual([]);
     for (const query of ['"unbalanced', "*", "* hello", "nosuchcolumn:foo", "(a OR", "^"]) {
       const bad = await home.run(["sessions", "search", "--", query]);
@@ -193,6 +194,21 @@ describe("search", () => {
     }
     expect((await home.run(["sessions", "search", "x", "-n", "99999999999999999999"])).exitCode).toBe(2);
   });
+});
+
+test("search hits cannot be forged by a message, in text or --json; ranges count code points", async () => {
+  const home = new Home(sourceRunner);
+  await started(home, ["-p", "echo", "\u0002fake\u0003 \u{1F9E0} lantern"]);
+  const plain = await home.run(["sessions", "search", "lantern"]);
+  // Two hits (the question and its echo), each marked once; the planted marks are only text.
+  expect(plain.stdout.split("\n").filter((line) => line.startsWith("    "))).toEqual(Array(2).fill("    \u0002fake\u0003 \u{1F9E0} **lantern**"));
+  const json = JSON.parse((await home.run(["sessions", "search", "lantern", "--json"])).stdout);
+  for (const hit of json) {
+    expect(hit).toMatchObject({ snippet: "\u0002fake\u0003 \u{1F9E0} lantern", hits: [[9, 16]] });
+    expect([...hit.snippet].slice(9, 16).join("")).toBe("lantern");
+  }
+  const withJq = Bun.spawnSync(["sh", "-c", "command -v jq >/dev/null || exit 3; jq -r '.[0] | .snippet[.hits[0][0]:.hits[0][1]]'"], { stdin: new TextEncoder().encode(JSON.stringify(json)) });
+  if (withJq.exitCode !== 3) expect(withJq.stdout.toString()).toBe("lantern\n");
 });
 
 describe("export and import", () => {

@@ -1,9 +1,10 @@
 /** What the sessions commands print: tables for people, JSON for scripts. */
 import { log } from "../log.ts";
-import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
+import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
 import { sessionJson } from "../session-export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { writeOut } from "./stdout.ts";
+import { terminalSafeJson, textFor } from "./terminal-text.ts";
 
 /**
  * Local time, to the minute (or second): `2026-11-24 05:15`. Shifted by the zone's offset and
@@ -29,28 +30,31 @@ export function summaryJson(s: SessionSummary) {
   };
 }
 
+/** JSON on stdout; stored text in it comes back exactly when parsed, and never drives a terminal. */
 export function printJson(value: unknown): void {
-  writeOut(`${JSON.stringify(value, null, 2)}\n`);
+  writeOut(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
 }
 
 /** A table of sessions; `shortIds` maps each id to the prefix to show. */
 export function printSessionTable(sessions: readonly SessionSummary[], shortIds: ReadonlyMap<string, string>): void {
   const style = styleFor(colorEnabled(process.stdout));
+  // Titles, previews and even model names are stored text: an import can put anything there.
+  const shown = textFor(process.stdout);
   let idWidth = "ID".length;
   let countWidth = "MSGS".length;
   let modelWidth = "MODEL".length;
   for (const s of sessions) {
     idWidth = Math.max(idWidth, (shortIds.get(s.id) ?? s.id).length);
     countWidth = Math.max(countWidth, String(s.messageCount).length);
-    modelWidth = Math.max(modelWidth, s.provider.length + 1 + s.model.length);
+    modelWidth = Math.max(modelWidth, shown(`${s.provider}/${s.model}`).length);
   }
   // Times have a fixed width: 16 characters.
   const line = (id: string, updated: string, count: string, model: string, title: string) =>
     `${id.padEnd(idWidth)}  ${updated.padEnd(16)}  ${count.padStart(countWidth)}  ${model.padEnd(modelWidth)}  ${title}`.trimEnd();
   let out = `${style.bold(line("ID", "UPDATED", "MSGS", "MODEL", "TITLE / FIRST MESSAGE"))}\n`;
   for (const s of sessions) {
-    const title = s.name === null ? (s.preview ?? "") : style.bold(s.name);
-    out += `${line(shortIds.get(s.id) ?? s.id, formatTime(s.updatedAt), String(s.messageCount), `${s.provider}/${s.model}`, title)}\n`;
+    const title = s.name === null ? shown(s.preview ?? "") : style.bold(shown(s.name));
+    out += `${line(shortIds.get(s.id) ?? s.id, formatTime(s.updatedAt), String(s.messageCount), shown(`${s.provider}/${s.model}`), title)}\n`;
   }
   writeOut(out);
 }
@@ -61,22 +65,23 @@ export function printSession(session: Session, messages: readonly StoredMessage[
     return;
   }
   const style = styleFor(colorEnabled(process.stdout));
+  const shown = textFor(process.stdout);
   const out = [
     `${style.bold("Session")}   ${session.id}`,
-    ...(session.name ? [`${style.bold("Title")}     ${session.name}`] : []),
-    `${style.bold("Model")}     ${session.provider}/${session.model}`,
+    ...(session.name ? [`${style.bold("Title")}     ${shown(session.name)}`] : []),
+    `${style.bold("Model")}     ${shown(`${session.provider}/${session.model}`)}`,
     `${style.bold("Created")}   ${formatTime(session.createdAt)}`,
     `${style.bold("Updated")}   ${formatTime(session.updatedAt)}`,
     `${style.bold("Messages")}  ${messages.length}`,
   ];
-  if (session.systemPrompt) out.push(`${style.bold("System")}    ${session.systemPrompt}`);
+  if (session.systemPrompt) out.push(`${style.bold("System")}    ${shown(session.systemPrompt)}`);
   // One string, built in one pass: a long session is thousands of messages.
   const roleLabel = { user: style.bold(style.cyan("user")), assistant: style.bold(style.green("assistant")), system: style.bold(style.yellow("system")) };
   const interrupted = ` · ${style.yellow("interrupted")}`;
   let text = `${out.join("\n")}\n`;
   for (const message of messages) {
     const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : "";
-    text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${usage}`)}${message.interrupted ? interrupted : ""}\n${message.content}\n`;
+    text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${usage}`)}${message.interrupted ? interrupted : ""}\n${shown(message.content)}\n`;
   }
   writeOut(text);
 }
@@ -92,8 +97,9 @@ export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMa
         timestamp: h.timestamp.toISOString(),
         title: h.sessionName,
         preview: h.sessionPreview,
-        // Hits stay marked with \u0002 and \u0003: no marker a message could contain itself.
+        // The text exactly as stored, and where the hits are in it: no marker stored text could forge.
         snippet: h.snippet,
+        hits: h.hits.map((range) => codePointRange(h.snippet, range)),
         score: h.score,
       })),
     );
@@ -104,16 +110,41 @@ export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMa
     return;
   }
   const style = styleFor(colorEnabled(process.stdout));
+  const shown = textFor(process.stdout);
   const [open, close] = colorEnabled(process.stdout) ? ["\x1b[1;33m", "\x1b[22;39m"] : ["**", "**"];
   let out = "";
   for (const hit of hits) {
     const where = hit.sessionName ?? hit.sessionPreview ?? "";
-    out += `${style.bold(shortIds.get(hit.sessionId) ?? hit.sessionId)}  ${style.dim(formatTime(hit.timestamp))}  ${hit.role}  ${where}\n`;
-    out += `    ${markHits(hit.snippet, open, close).replace(/\s+/g, " ")}\n`;
+    out += `${style.bold(shortIds.get(hit.sessionId) ?? hit.sessionId)}  ${style.dim(formatTime(hit.timestamp))}  ${hit.role}  ${shown(where)}\n`;
+    let snippet = "";
+    for (const piece of pieces(hit.snippet, hit.hits)) {
+      const text = shown(piece.text.replace(/\s+/g, " "));
+      snippet += piece.hit ? `${open}${text}${close}` : text;
+    }
+    out += `    ${snippet}\n`;
   }
   writeOut(out);
 }
 
-function markHits(snippet: string, open: string, close: string): string {
-  return snippet.replaceAll("\x02", open).replaceAll("\x03", close);
+/** `text` cut at the ranges' ends: the stretches between hits and the hits, in order. */
+function pieces(text: string, ranges: readonly TextRange[]): { text: string; hit: boolean }[] {
+  const out: { text: string; hit: boolean }[] = [];
+  let at = 0;
+  for (const { start, end } of ranges) {
+    if (start < at || end > text.length) continue;
+    if (start > at) out.push({ text: text.slice(at, start), hit: false });
+    out.push({ text: text.slice(start, end), hit: true });
+    at = end;
+  }
+  if (at < text.length) out.push({ text: text.slice(at), hit: false });
+  return out;
+}
+
+/**
+ * A range in code points, not UTF-16 units: what jq's `.snippet[a:b]` and Python's
+ * `snippet[a:b]` count in, so scripts in either cut the hit out exactly.
+ */
+function codePointRange(text: string, { start, end }: TextRange): [number, number] {
+  const before = [...text.slice(0, start)].length;
+  return [before, before + [...text.slice(start, end)].length];
 }

@@ -7,6 +7,7 @@ import { runExchange } from "../chat/exchange.ts";
 import { loadConfig } from "../config/load.ts";
 import type { SessionSettings } from "../config/schema.ts";
 import { log } from "../log.ts";
+import { createProvider } from "../providers/index.ts";
 import type { Session } from "../session.ts";
 import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../session-refs.ts";
 import { createStorage, isPostgresUrl } from "../storage/create-storage.ts";
@@ -14,8 +15,10 @@ import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
+import { visibleStream } from "./terminal-text.ts";
 import { readMessage } from "./stdin.ts";
-import { writeOut } from "./stdout.ts";
+import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
+import { UserFacingError } from "../user-error.ts";
 import { messageOf } from "../unknown-values.ts";
 
 export interface ChatOptions {
@@ -46,18 +49,34 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   }
   if (options.session !== undefined && options.session.trim() === "") throw new UsageError("-s needs a session id or title");
   const title = options.title === undefined ? undefined : (normalizeTitle(options.title) ?? undefined);
-  const message = await readMessage(options.words, { isTTY: process.stdin.isTTY, text: () => Bun.stdin.text() });
+  const message = await readMessage(
+    options.words,
+    { isTTY: process.stdin.isTTY, stream: () => Bun.stdin.stream() },
+    // Only a person at a terminal is told; a script's stderr gets no chatter.
+    { onWait: process.stderr.isTTY ? () => log.info("reading the message from stdin… (Ctrl+D ends it; run with </dev/null to send none)") : undefined },
+  );
   if (message === "") throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
 
   const flags = { provider: options.provider, model: options.model };
   const config = loadConfig({ env: process.env, flags: { ...flags, systemPrompt: options.system } });
+  // The provider and its key are checked before the store is opened: a first run without a key
+  // must not leave a database behind. (A continued session's own provider is known only once
+  // the store is open; runExchange checks it there.)
+  if (!continuing || options.provider !== undefined) createProvider(options.provider ?? config.provider, config);
   const store = await createStorage(config.session.databaseUrl);
   const controller = new AbortController();
   const stop = () => controller.abort();
-  for (const signal of stopSignals) process.once(signal, stop);
+  // Installed with `on`, not `once`, and kept until the end: a terminal's Ctrl+C (or `timeout`)
+  // signals the whole process group, often more than once, and a signal with no handler would
+  // kill Synapse before it stores what arrived.
+  for (const signal of stopSignals) process.on(signal, stop);
   let stopSpinner = () => {};
-  let started: { session: Session; isNew: boolean } | null = null;
+  // (Set in a callback, which the compiler cannot see: hence the assertion.)
+  let started = null as { session: Session; isNew: boolean } | null;
   let lastWritten = "\n";
+  // On a terminal the reply is shown with its control characters visible, never interpreted.
+  const toTerminal = process.stdout.isTTY ? visibleStream() : null;
+  let shortId = "";
   try {
     const sessionId = await chooseSession(store, options);
     const result = await runExchange({
@@ -76,7 +95,7 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
       onText(text) {
         stopSpinner();
         if (text === "") return;
-        writeOut(text);
+        writeOut(toTerminal === null ? text : toTerminal.push(text));
         lastWritten = text;
       },
     });
@@ -85,11 +104,27 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
     }
   } finally {
     stopSpinner();
+    const held = toTerminal?.end() ?? "";
+    if (held !== "") writeOut(held);
     // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
     if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
-    for (const signal of stopSignals) process.off(signal, stop);
-    if (started !== null) await announce(store, started);
-    await store.close();
+    try {
+      await stdoutSettled();
+      // Short ids cost a read of every id: only for the lines that need one.
+      if (started !== null && (started.isNew || stdoutFailure() !== null)) {
+        shortId = await shortIdOf(store, started.session.id);
+        if (started.isNew) announce(started.session, shortId);
+      }
+      await store.close();
+    } finally {
+      for (const signal of stopSignals) process.off(signal, stop);
+    }
+  }
+  // The reply went on to its end although stdout failed: it is stored whole, not cut short at
+  // the point the disk filled, so nothing the model said is lost and it can still be read.
+  const failure = stdoutFailure();
+  if (failure !== null) {
+    throw new UserFacingError(`the reply could not be written to stdout: ${failure}; it is stored whole, read it with: synapse sessions show ${shortId}`);
   }
 }
 
@@ -121,15 +156,18 @@ async function cleanUp(store: SessionStore, settings: SessionSettings, keep: str
   }
 }
 
-/** For a new session, one line on stderr: its id, and how to continue it by its short id. */
-async function announce(store: SessionStore, { session, isNew }: { session: Session; isNew: boolean }): Promise<void> {
-  if (!isNew) return;
-  let short = session.id;
+/** The shortest unique start of the session's id, for the lines that tell how to reach it again. */
+async function shortIdOf(store: SessionStore, id: string): Promise<string> {
   try {
-    short = shortIds(await store.sessionIds()).get(session.id) ?? session.id;
+    return shortIds(await store.sessionIds()).get(id) ?? id;
   } catch {
     // The full id works as well; the reply is what matters here.
+    return id;
   }
+}
+
+/** For a new session, one line on stderr: its id, and how to continue it by its short id. */
+function announce(session: Session, short: string): void {
   const style = styleFor(colorEnabled(process.stderr));
   log.info(style.dim(`session ${session.id} · continue it with: synapse -s ${short} "…"`));
 }

@@ -7,8 +7,10 @@ import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
 import packageJson from "../../package.json" with { type: "json" };
 import { log } from "../log.ts";
 import { colorEnabled } from "../style.ts";
-import { writeOut } from "./stdout.ts";
+import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
+import { UserFacingError } from "../user-error.ts";
 import { checkArgs, flagTable } from "./args.ts";
+import { textFor } from "./terminal-text.ts";
 import type { SynapseCommand } from "./command.ts";
 import { chatCommand, groups } from "./commands/index.ts";
 import { exitCode, exitCodeFor, messageFor, UsageError } from "./errors.ts";
@@ -29,12 +31,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
       writeOut(`${packageJson.version}\n`);
-      return exitCode.ok;
+      return await outputWritten();
     }
     const resolved = await resolve(argv);
     if (options.includes("--help") || options.includes("-h")) {
       writeOut(await help(resolved.helpFor, resolved.parent));
-      return exitCode.ok;
+      return await outputWritten();
     }
     const name = commandName(resolved.command, resolved.parent);
     if (resolved.command.run === undefined) {
@@ -48,12 +50,24 @@ export async function run(argv: string[]): Promise<number> {
       if (error instanceof Error && error.name === "CLIError") throw new UsageError(Bun.stripANSI(error.message), name);
       throw error;
     }
-    return exitCode.ok;
+    return await outputWritten();
   } catch (error) {
-    log.error(messageFor(error));
+    // An error can quote stored text (a title) or a server's answer: never let it drive the terminal.
+    log.error(textFor(process.stderr)(messageFor(error)));
     if (debug && error instanceof Error) log.debug(error.stack ?? error.message, ...(error.cause ? ["\ncaused by:", error.cause] : []));
     return exitCodeFor(error);
   }
+}
+
+/**
+ * A command that did its work but whose output could not be written (a full disk) has failed:
+ * `synapse sessions export … > file` must not look like it saved the file.
+ */
+async function outputWritten(): Promise<number> {
+  await stdoutSettled();
+  const failure = stdoutFailure();
+  if (failure !== null) throw new UserFacingError(`could not write to stdout: ${failure}`);
+  return exitCode.ok;
 }
 
 /** `synapse sessions list …` → the list command; anything else is a message for the model. */

@@ -1,28 +1,61 @@
 /**
- * stdout for answers and JSON. When the reader goes away (`synapse … | head -1`), writing stops
- * quietly instead of failing: the command still finishes its work, a reply is still stored.
+ * stdout for answers and JSON. It can fail in two ways, and neither stops the command's work (a
+ * reply is still received and stored whole):
+ * - its reader goes away (`synapse … | head -1`): writing stops quietly, and that is success;
+ * - anything else (a full disk, an I/O error): writing stops, and {@link stdoutFailure} says
+ *   why, so the command can report it once and exit 1 instead of crashing mid-reply.
  */
-let closed = false;
+let readerGone = false;
+let failure: string | null = null;
+let lastWrite: Promise<void> = Promise.resolve();
 
 export function writeOut(text: string): void {
-  if (closed) return;
+  if (readerGone || failure !== null) return;
   try {
-    process.stdout.write(text);
+    // Bun reports a failed write to the callback (and as an "error" event), not by throwing.
+    lastWrite = new Promise((resolve) => {
+      process.stdout.write(text, (error) => {
+        if (error) noteFailure(error);
+        resolve();
+      });
+    });
   } catch (error) {
-    if (!isClosedPipe(error)) throw error;
-    closed = true;
+    noteFailure(error);
   }
 }
 
-/** Also for the asynchronous form of the same failure. */
+/** Also for the failure reported as an event, which would otherwise crash the process. */
 export function watchStdout(): void {
-  process.stdout.on("error", (error) => {
-    if (!isClosedPipe(error)) throw error;
-    closed = true;
-  });
+  process.stdout.on("error", noteFailure);
 }
 
-function isClosedPipe(error: unknown): boolean {
-  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED";
+/** Resolves once everything written so far has reached stdout, or failed to. */
+export function stdoutSettled(): Promise<void> {
+  return lastWrite;
 }
+
+/** Why stdout could not be written (`the disk is full (ENOSPC)`), or null if it could. */
+export function stdoutFailure(): string | null {
+  return failure;
+}
+
+function noteFailure(error: unknown): void {
+  if (readerGone || failure !== null) return;
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (code === "EPIPE" || code === "ERR_STREAM_DESTROYED") {
+    readerGone = true;
+    return;
+  }
+  const reason = typeof code === "string" ? reasons[code] : undefined;
+  const detail = reason ?? (error instanceof Error ? error.message : String(error));
+  failure = typeof code === "string" && !detail.includes(code) ? `${detail} (${code})` : detail;
+}
+
+const reasons: Record<string, string> = {
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is used up",
+  EIO: "an input/output error",
+  EBADF: "stdout is closed",
+  EFBIG: "the file is too large",
+  EROFS: "the file system is read-only",
+};

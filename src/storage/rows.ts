@@ -3,7 +3,7 @@
  * (text in SQLite, timestamptz in PostgreSQL), so each store converts those and hands the rest
  * here. Rows another version may have written are checked, not trusted.
  */
-import { isRole, previewOf, type SearchHit, type SessionSummary, type StoredMessage } from "../session.ts";
+import { isRole, previewOf, type SearchHit, type SessionSummary, type StoredMessage, type TextRange } from "../session.ts";
 import { StorageError } from "./errors.ts";
 
 export interface MessageRow {
@@ -60,7 +60,25 @@ export interface SearchRow {
   score: number;
 }
 
-export function searchHit(row: SearchRow, timestamp: Date): SearchHit {
+/** What a search's snippets mark the hits with: `<hit-…>` and `</hit-…>`. */
+export interface HitMarkers {
+  hitStart: string;
+  hitEnd: string;
+}
+
+/**
+ * Markers for one search, with a random part chosen afresh each time: stored text (an imported
+ * export, a reply) cannot contain markers it could not know, so it cannot forge a hit, and the
+ * snippet needs no character that stored text is refused for. No space, comma or quote either:
+ * PostgreSQL's ts_headline reads them from an options string.
+ */
+export function hitMarkers(): HitMarkers {
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
+  return { hitStart: `<hit-${nonce}>`, hitEnd: `</hit-${nonce}>` };
+}
+
+export function searchHit(row: SearchRow, timestamp: Date, markers: HitMarkers): SearchHit {
+  const { text, hits } = unmark(row.snippet, markers);
   return {
     sessionId: row.sessionId,
     messageId: row.id,
@@ -68,7 +86,29 @@ export function searchHit(row: SearchRow, timestamp: Date): SearchHit {
     timestamp,
     sessionName: row.name,
     sessionPreview: previewOf(row.firstUserMessage),
-    snippet: row.snippet,
+    snippet: text,
+    hits,
     score: row.score,
   };
+}
+
+/** The snippet without its markers, and where they were. */
+function unmark(snippet: string, { hitStart, hitEnd }: HitMarkers): { text: string; hits: TextRange[] } {
+  let text = "";
+  const hits: TextRange[] = [];
+  let at = 0;
+  for (;;) {
+    const open = snippet.indexOf(hitStart, at);
+    const close = open === -1 ? -1 : snippet.indexOf(hitEnd, open + hitStart.length);
+    if (close === -1) break;
+    text += snippet.slice(at, open);
+    const start = text.length;
+    text += snippet.slice(open + hitStart.length, close);
+    // Adjacent hits (`<a>x</a><a>y</a>`) are one stretch of text: one range.
+    const last = hits.at(-1);
+    if (last !== undefined && last.end === start) last.end = text.length;
+    else if (text.length > start) hits.push({ start, end: text.length });
+    at = close + hitEnd.length;
+  }
+  return { text: text + snippet.slice(at), hits };
 }

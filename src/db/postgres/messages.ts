@@ -80,23 +80,25 @@ export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp
     -- A short message is shown whole; a long one as its best fragments.
     (CASE WHEN length(m.content) <= 200
         THEN ts_headline('english', m.content, websearch_to_tsquery('english', $1),
-            'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3))
+            'HighlightAll=true, StartSel=' || $2::text || ', StopSel=' || $3::text)
         ELSE ts_headline('english', m.content, websearch_to_tsquery('english', $1),
-            'MaxWords=24, MinWords=12, MaxFragments=2, StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', FragmentDelimiter=' || chr(8230))
+            'MaxWords=24, MinWords=12, MaxFragments=2, StartSel=' || $2::text || ', StopSel=' || $3::text || ', FragmentDelimiter=' || chr(8230))
     END)::text AS snippet
 FROM (
     SELECT recent.seq FROM messages AS recent
     WHERE recent.search @@ websearch_to_tsquery('english', $1)
     ORDER BY recent.seq DESC
-    LIMIT $2
+    LIMIT $4
 ) AS hits
 JOIN messages AS m ON m.seq = hits.seq
 JOIN sessions AS s ON s.id = m.session_id
 ORDER BY score ASC, m.seq DESC
-LIMIT $3`;
+LIMIT $5`;
 
 export interface SearchMessagesParams {
   query: string;
+  hitStart: string;
+  hitEnd: string;
   candidates: number;
   max: number;
 }
@@ -115,9 +117,12 @@ export interface SearchMessagesRow {
 /**
  * Full-text search: the `candidates` most recent matches, ranked among themselves, best first.
  * websearch_to_tsquery reads any text ("a phrase", or, -word) without syntax errors.
+ * Hits are marked with @hit_start and @hit_end, chosen afresh for each search so that no stored
+ * text can contain them (src/storage/rows.ts); they hold no space, comma or quote, which the
+ * options string would split on.
  */
 export async function searchMessages(sql: SQL, params: SearchMessagesParams): Promise<SearchMessagesRow[]> {
-  const rows = await sql.unsafe<unknown[][]>(searchMessagesSql, [params.query, params.candidates, params.max]).values();
+  const rows = await sql.unsafe<unknown[][]>(searchMessagesSql, [params.query, params.hitStart, params.hitEnd, params.candidates, params.max]).values();
   return rows.map((r) => ({
     sessionId: r[0] as string,
     id: r[1] as string,

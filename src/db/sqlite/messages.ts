@@ -77,18 +77,20 @@ export function getMessages(db: Database, params: GetMessagesParams): GetMessage
 export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message, hits.score, hits.snippet
 FROM (
     SELECT messages_fts.seq, bm25(messages_fts) AS score,
-        snippet(messages_fts, 0, char(2), char(3), char(8230), 16) AS snippet
+        snippet(messages_fts, 0, CAST(?1 AS TEXT), CAST(?2 AS TEXT), char(8230), 16) AS snippet
     FROM messages_fts
-    WHERE messages_fts.content MATCH ?1
+    WHERE messages_fts.content MATCH ?3
     ORDER BY messages_fts.rowid DESC
-    LIMIT ?2
+    LIMIT ?4
 ) AS hits
 JOIN messages AS m ON m.seq = hits.seq
 JOIN sessions AS s ON s.id = m.session_id
 ORDER BY hits.score ASC, m.seq DESC
-LIMIT ?3`;
+LIMIT ?5`;
 
 export interface SearchMessagesParams {
+  hitStart: string;
+  hitEnd: string;
   query: string;
   candidates: number;
   max: number;
@@ -107,11 +109,12 @@ export interface SearchMessagesRow {
 
 /**
  * Full-text search: the `candidates` most recent matches (cheap: FTS5 walks its index by seq),
- * ranked by bm25 among themselves, best first. Snippets mark hits with \x02 and \x03.
+ * ranked by bm25 among themselves, best first. Snippets mark hits with @hit_start and @hit_end,
+ * chosen afresh for each search so that no stored text can contain them (src/storage/rows.ts).
  * (No literal non-ASCII here: sqlc v1.31.1 misplaces parameters after a multi-byte character.)
  */
 export function searchMessages(db: Database, params: SearchMessagesParams): SearchMessagesRow[] {
-  return db.query(searchMessagesSql).values(params.query, params.candidates, params.max).map((r) => ({
+  return db.query(searchMessagesSql).values(params.hitStart, params.hitEnd, params.query, params.candidates, params.max).map((r) => ({
     sessionId: r[0] as string,
     id: r[1] as string,
     role: r[2] as string,

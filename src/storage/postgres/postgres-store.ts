@@ -4,7 +4,7 @@ import * as sessionsDb from "../../db/postgres/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
-import { searchHit, sessionSummary, storedMessage } from "../rows.ts";
+import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
@@ -143,10 +143,11 @@ export class PostgresStore implements SessionStore {
 
   async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
     if (query.trim() === "") throw StorageError.invalidData("the search query is empty");
-    const params = { query, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
+    const markers = hitMarkers();
+    const params = { query, ...markers, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
     // websearch_to_tsquery reads any text, so there is no syntax error to report here.
     const rows = await this.#run("searching", () => messagesDb.searchMessages(this.#sql, params));
-    return rows.map((row) => searchHit(row, row.timestamp));
+    return rows.map((row) => searchHit(row, row.timestamp, markers));
   }
 
   async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {

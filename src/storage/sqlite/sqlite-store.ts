@@ -5,7 +5,7 @@ import { type SearchHit, type Session, type SessionSummary, type StoredMessage }
 import { SearchSyntaxError, StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
-import { searchHit, sessionSummary, storedMessage } from "../rows.ts";
+import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
@@ -150,7 +150,8 @@ export class SqliteStore implements SessionStore {
 
   async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
     if (query.trim() === "") throw StorageError.invalidData("the search query is empty");
-    const params = { query, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
+    const markers = hitMarkers();
+    const params = { query, ...markers, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
     let rows: messagesDb.SearchMessagesRow[];
     try {
       rows = messagesDb.searchMessages(this.#db, params);
@@ -165,7 +166,7 @@ export class SqliteStore implements SessionStore {
       }
       throw storageErrorFrom(error, this.path, "searching");
     }
-    return rows.map((row) => searchHit(row, fromStoredTime(row.timestamp, `message ${row.id}`)));
+    return rows.map((row) => searchHit(row, fromStoredTime(row.timestamp, `message ${row.id}`), markers));
   }
 
   async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {

@@ -43,15 +43,16 @@ export default defineSynapseCommand({
 });
 
 async function readInput(file: string, command: string): Promise<string> {
-  const text = file === "-" ? await Bun.stdin.text() : await readFile(file, command);
+  const { decodeUtf8 } = await import("../../stdin.ts");
+  const text = file === "-" ? decodeUtf8(await Bun.stdin.bytes(), "stdin") : decodeUtf8(await readFile(file, command), file);
   if (text.trim() === "") throw new UsageError(`${file === "-" ? "stdin" : file} is empty`, command);
   return text;
 }
 
-async function readFile(file: string, command: string): Promise<string> {
+async function readFile(file: string, command: string): Promise<Uint8Array> {
   const { statSync } = await import("node:fs");
   const stat = statSync(file, { throwIfNoEntry: false });
   if (stat === undefined) throw new UsageError(`${file}: no such file`, command);
   if (stat.isDirectory()) throw new UsageError(`${file} is a folder; give the export file`, command);
-  return Bun.file(file).text();
+  return Bun.file(file).bytes();
 }

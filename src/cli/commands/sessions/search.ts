@@ -21,6 +21,7 @@ export default defineSynapseCommand({
     const command = "synapse sessions search";
     const limit = parseCount(args.limit ?? "20", command);
     const query = [args.query, ...args._.slice(1)].join(" ");
+    if (query.trim() === "") throw new UsageError("the search query is empty; give the words to find", command);
     const { withStore } = await import("../../open-store.ts");
     const { printSearchHits } = await import("../../format.ts");
     const { shortIds } = await import("../../../session-refs.ts");

@@ -1,0 +1,244 @@
+/**
+ * What reaches a terminal: the real synapse in a pseudo-terminal (Bun.spawn's `terminal`), its
+ * output read by a headless xterm. Stored text that holds escape sequences (a reply, an import)
+ * must be shown, never obeyed: no window title set, no clipboard written, no screen cleared, no
+ * hidden link. Piped, the same text comes out exactly as stored.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Terminal } from "@xterm/headless";
+import { Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import type { Reply } from "./_provider-server.ts";
+
+afterAll(stopServers);
+
+/** Every trick in one line: window title, clipboard, clear screen, a hidden link, C1 CSI, bidi, CR. */
+const attack = "A\x1b]0;PWNED\x07B\x1b]52;c;ZXZpbA==\x07C\x1b[2J\x1b[HD\x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\E\u009b2JF\u202eG\rH";
+/** The same line as a terminal must show it. */
+const attackShown =
+  "A\\x1b]0;PWNED\\x07B\\x1b]52;c;ZXZpbA==\\x07C\\x1b[2J\\x1b[HD\\x1b]8;;https://evil.example/\\x1b\\link\\x1b]8;;\\x1b\\E\\x9b2JF\\u202eG\\x0dH";
+
+interface Screen {
+  /** The lines on the screen (and scrolled off it), right-trimmed. */
+  lines: string[];
+  titles: string[];
+  clipboard: string[];
+  links: string[];
+  clears: number;
+}
+
+class PtyRun {
+  readonly #bytes: Uint8Array[] = [];
+  readonly #decoder = new TextDecoder();
+  #text = "";
+  #waiters: { text: string; resolve: () => void }[] = [];
+  readonly exited: Promise<number>;
+  readonly #closed: Promise<void>;
+
+  constructor(command: string[], env: Record<string, string>) {
+    let closed!: () => void;
+    this.#closed = new Promise((resolve) => (closed = resolve));
+    const child = Bun.spawn(command, {
+      env,
+      terminal: {
+        cols: 220,
+        rows: 40,
+        data: (_terminal, data) => {
+          this.#bytes.push(data.slice());
+          this.#text += this.#decoder.decode(data, { stream: true });
+          this.#waiters = this.#waiters.filter((w) => (this.#text.includes(w.text) ? (w.resolve(), false) : true));
+        },
+        exit: () => closed(),
+      },
+    });
+    this.exited = child.exited;
+  }
+
+  /** Resolves once `text` has appeared in the output. */
+  waitFor(text: string): Promise<void> {
+    if (this.#text.includes(text)) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ text, resolve }));
+  }
+
+  /** The exit code, once the process has exited and all its output has been read. */
+  async finished(): Promise<number> {
+    const code = await this.exited;
+    await this.#closed;
+    return code;
+  }
+
+  /** Everything written so far, as a real terminal would take it. */
+  async screen(): Promise<Screen> {
+    const term = new Terminal({ cols: 220, rows: 40, allowProposedApi: true });
+    const screen: Screen = { lines: [], titles: [], clipboard: [], links: [], clears: 0 };
+    term.onTitleChange((title) => screen.titles.push(title));
+    term.parser.registerOscHandler(52, (data) => (screen.clipboard.push(data), true));
+    term.parser.registerOscHandler(8, (data) => (screen.links.push(data), false));
+    term.parser.registerCsiHandler({ final: "J" }, () => (screen.clears++, false));
+    for (const chunk of this.#bytes) await new Promise<void>((resolve) => term.write(chunk, resolve));
+    const buffer = term.buffer.active;
+    for (let i = 0; i < buffer.length; i++) screen.lines.push(buffer.getLine(i)?.translateToString(true) ?? "");
+    while (screen.lines.at(-1) === "") screen.lines.pop();
+    term.dispose();
+    return screen;
+  }
+}
+
+function inTerminal(home: Home, args: string[]): PtyRun {
+  return new PtyRun([...sourceRunner, ...args], home.env);
+}
+
+function expectNothingObeyed(screen: Screen): void {
+  expect({ titles: screen.titles, clipboard: screen.clipboard, links: screen.links, clears: screen.clears }).toEqual({ titles: [], clipboard: [], links: [], clears: 0 });
+}
+
+/** An Anthropic stream whose text deltas are `pieces`, as they are. */
+function anthropicPieces(pieces: string[]): Reply {
+  return {
+    kind: "sse",
+    body: sse([
+      ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
+      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+      ...pieces.map((text): [string, unknown] => ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }]),
+      ["content_block_stop", { type: "content_block_stop", index: 0 }],
+      ["message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: pieces.length } }],
+      ["message_stop", { type: "message_stop" }],
+    ]),
+  };
+}
+
+/** The attack cut into pieces inside its escape sequences: after each ESC, and in a CRLF. */
+function attackPieces(): string[] {
+  const pieces = attack.split(/(?<=\x1b)/);
+  return [...pieces, "\r", "\nnext line"];
+}
+
+describe("a reply with escape sequences", () => {
+  test("on a terminal: streamed with its control characters visible, even split across pieces; nothing obeyed", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(attackPieces())]));
+    const run = inTerminal(home, ["Say something"]);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expectNothingObeyed(screen);
+    // The CRLF stays a line break; the lone CR is shown.
+    expect(screen.lines.slice(0, 2)).toEqual([attackShown, "next line"]);
+    // Stored exactly as it came.
+    const id = newSessionId(screen.lines.join("\n"));
+    const { messages } = await home.show(id);
+    expect(messages[1]!.content).toBe(`${attack}\r\nnext line`);
+  });
+
+  test("piped: stdout is byte for byte the reply as stored", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(attackPieces())]));
+    const result = await home.run(["Say something"]);
+    expect(result.exitCode).toBe(0);
+    const { messages } = await home.show(newSessionId(result.stderr));
+    expect(result.stdout).toBe(`${messages[1]!.content}\n`);
+    expect(result.stdout).toBe(`${attack}\r\nnext line\n`);
+  });
+});
+
+describe("stored text with escape sequences, from an import", () => {
+  const at = "2026-11-24T05:15:34.123Z";
+  const id = "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20";
+  const exported = JSON.stringify({
+    format: "synapse.session",
+    version: 1,
+    session: { id, name: null, provider: "anthropic", model: `claude${attack}`, systemPrompt: `Be brief ${attack}`, createdAt: at, updatedAt: at },
+    messages: [
+      { id: "1b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", role: "user", content: `lantern ${attack}`, timestamp: at },
+      { id: "2b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", role: "assistant", content: `lantern answer ${attack}`, timestamp: at },
+    ],
+  });
+
+  async function imported(): Promise<Home> {
+    const home = new Home(sourceRunner);
+    expect((await home.run(["sessions", "import", "-"], { stdin: exported })).exitCode).toBe(0);
+    return home;
+  }
+
+  // Previews and snippets show only the start of a message: as much of the attack as fits.
+  const start = attackShown.slice(0, attackShown.indexOf("link") + 4);
+  const upToLink = attackShown.slice(0, attackShown.indexOf("https://evil.example") + 20);
+  test.each([
+    ["sessions show", ["sessions", "show", id], [`System    Be brief ${attackShown}\n`, `\nlantern ${attackShown}\n`, `\nlantern answer ${attackShown}`, `anthropic/claude${attackShown}\n`]],
+    ["sessions list", ["sessions", "list"], [` anthropic/claude${attackShown}  lantern ${start}`]],
+    ["sessions search", ["sessions", "search", "lantern"], [`  user  lantern ${start}`, `\n    **lantern** ${start}`, `\n    **lantern** answer ${upToLink}`]],
+  ])("%s on a terminal shows it, obeys none of it", async (_name, args, shown) => {
+    const home = await imported();
+    const run = inTerminal(home, args);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expectNothingObeyed(screen);
+    // (The list's long line wraps: read the screen as one text.)
+    const text = args[1] === "list" ? screen.lines.join("") : screen.lines.join("\n");
+    for (const part of shown) expect(text).toContain(part);
+  });
+
+  test("piped, and as --json, the text is exactly as stored", async () => {
+    const home = await imported();
+    const show = await home.run(["sessions", "show", id]);
+    expect(show.stdout).toContain(`\nlantern answer ${attack}\n`);
+    const json = JSON.parse((await home.run(["sessions", "show", id, "--json"])).stdout);
+    expect(json.messages.map((m: { content: string }) => m.content)).toEqual([`lantern ${attack}`, `lantern answer ${attack}`]);
+    expect(json.session.model).toBe(`claude${attack}`);
+    const search = JSON.parse((await home.run(["sessions", "search", "lantern", "--json"])).stdout);
+    const snippets = search.map((h: { snippet: string }) => h.snippet).sort();
+    expect(snippets[0]).toStartWith(`lantern ${attack.slice(0, attack.indexOf("link") + 4)}`);
+    expect(snippets[1]).toStartWith(`lantern answer ${attack.slice(0, attack.indexOf("https://evil.example") + 20)}`);
+    // --json on a terminal: the same value, with nothing in it a terminal would obey.
+    const run = inTerminal(home, ["sessions", "show", id, "--json"]);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expectNothingObeyed(screen);
+    expect(screen.lines.join("\n")).toContain("\\u001b]0;PWNED\\u0007B");
+    expect(screen.lines.join("\n")).toContain("\\u009b2JF\\u202eG\\rH");
+  });
+});
+
+test("an error line quoting a server's message shows its escape sequences, obeys none of them", async () => {
+  const server = serve([{ kind: "error", status: 400, json: { type: "error", error: { type: "invalid_request_error", message: attack } } }]);
+  const home = new Home(sourceRunner).anthropic(server);
+  const run = inTerminal(home, ["Hello"]);
+  expect(await run.finished()).toBe(1);
+  const screen = await run.screen();
+  expectNothingObeyed(screen);
+  expect(screen.lines.join("")).toContain("A\\x1b]0;PWNED\\x07B\\x1b]52;c;ZXZpbA==\\x07C");
+});
+
+/** Release files of the stdin tests, released at the end even if a test fails waiting. */
+const releases: string[] = [];
+afterAll(() => {
+  for (const file of releases) writeFileSync(file, "");
+});
+
+describe("stdin that stays open", () => {
+  test("with stderr on a terminal, a notice says the message is read from stdin and how to end it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "synapse-stdin-"));
+    const release = join(dir, "release");
+    releases.push(release);
+    const script = join(dir, "run.sh");
+    // stdin is a pipe that stays open and silent until the test releases it (ssh without -n).
+    writeFileSync(script, `{ while [ ! -e '${release}' ]; do sleep 0.05; done; printf 'piped words'; } | exec '${sourceRunner[0]}' '${sourceRunner[1]}' -p echo "and these"\n`);
+    const home = new Home(sourceRunner);
+    const run = new PtyRun(["sh", script], home.env);
+    await run.waitFor("reading the message from stdin");
+    writeFileSync(release, "");
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expect(screen.lines[0]).toBe("reading the message from stdin… (Ctrl+D ends it; run with </dev/null to send none)");
+    const { messages } = await home.show(newSessionId(screen.lines.join("\n")));
+    expect(messages[0]).toMatchObject({ role: "user", content: "piped words\n\nand these" });
+  });
+
+  test("with stdin a terminal, it is not read and no notice is given", async () => {
+    const home = new Home(sourceRunner);
+    const run = inTerminal(home, ["-p", "echo", "just this"]);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expect(screen.lines[0]).toBe("just this");
+    expect(screen.lines.join("\n")).not.toContain("reading the message");
+  });
+});
