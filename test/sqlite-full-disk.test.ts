@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmdirSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Database } from "bun:sqlite";
+import { storageErrorFrom } from "../src/storage/sqlite/sqlite-errors.ts";
 import { Home, newSessionId, sourceRunner } from "./_cli.ts";
 
 const mountPoint = mkdtempSync(join(tmpdir(), "synapse-full-disk-"));
@@ -77,6 +79,22 @@ describe.skipIf(!canMount)("a full disk", () => {
     const search = await home.run(["sessions", "search", "small"]);
     expect(search.exitCode).toBe(0);
     expect(search.stdout).toContain(small.slice(0, 8));
+  });
+
+  test("SQLite reports the WAL index it cannot grow as an I/O error; it is said as a full disk", () => {
+    const db = new Database(database);
+    let error: unknown;
+    try {
+      db.query("SELECT count(*) FROM sessions").get();
+    } catch (caught) {
+      error = caught;
+    } finally {
+      db.close();
+    }
+    expect((error as { code?: string }).code).toBe("SQLITE_IOERR_SHMSIZE");
+    const said = storageErrorFrom(error, database, "reading sessions");
+    expect(said.kind).toBe("disk_full");
+    expect(`error: ${said.message}\n`).toMatch(fullLine("reading sessions"));
   });
 
   test("every write says the disk is full and names its step, and stores nothing half", async () => {
