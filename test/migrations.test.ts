@@ -203,6 +203,22 @@ describe("databases Synapse must not touch", () => {
     });
   });
 
+  test("a file with SQLite's header and garbage after it is corrupt, not foreign", () => {
+    const path = tempPath();
+    const db = openDatabase(path);
+    db.run("PRAGMA journal_mode = DELETE");
+    db.close();
+    const bytes = readFileSync(path);
+    // The page size and the fields after it: SQLite says "not a database" of this.
+    bytes.fill(0xa5, 16, 100);
+    writeFileSync(path, bytes);
+    expectUntouched(path, () => {
+      const error = openError(path);
+      expect(error.kind).toBe("corrupt");
+      expect(error.message).toStartWith(`the session database ${path} is corrupt; Synapse stopped using it and will not write to it.`);
+    });
+  });
+
   test("an empty file becomes a new database", () => {
     const path = tempPath();
     writeFileSync(path, "", { mode: 0o600 });

@@ -23,9 +23,10 @@ const ledger = "_synapse_migrations";
 /**
  * Up to this size a database is checked whole at open (`PRAGMA quick_check`: every page's
  * structure), so a damaged page anywhere stops every command before it reads or writes. It
- * costs about 8 ms per MiB (bench/open-check.bench.ts: 8.6 s for 1.1 GB), so a bigger file
- * would make each command wait seconds; there, each page is checked as it is read
- * (`cell_size_check`), and the store stops at the first damage SQLite reports.
+ * costs about 11 ms per MiB on a busy 2-core machine (bench/open-check.bench.ts: 74 ms for
+ * 6.5 MiB, 12 s for 1.1 GB), so a bigger file would make each command wait seconds; there,
+ * each page is checked as it is read (`cell_size_check`, about a quarter more time to read a
+ * long session), and the store stops at the first damage SQLite reports.
  */
 export const wholeCheckMaxBytes = 8 * 1024 * 1024;
 

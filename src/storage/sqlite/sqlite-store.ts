@@ -270,6 +270,7 @@ export class SqliteStore implements SessionStore {
     }
   }
 
+  /** `work` must be one statement or one transaction: on a full disk it runs once more (disk-full.ts). */
   #run<T>(doing: string, work: () => T): T {
     if (this.#corrupt !== null) throw this.#corrupt;
     try {
