@@ -199,7 +199,7 @@ describe("databases Synapse must not touch", () => {
     expectUntouched(path, () => {
       const error = openError(path);
       expect(error.kind).toBe("corrupt");
-      expect(error.message).toContain(`${path} is corrupt; Synapse stopped using it and will not write to it. Save what it holds with: sqlite3 ${path} .recover`);
+      expect(error.message).toContain(`${path} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${path} .recover`);
     });
   });
 
@@ -215,7 +215,7 @@ describe("databases Synapse must not touch", () => {
     expectUntouched(path, () => {
       const error = openError(path);
       expect(error.kind).toBe("corrupt");
-      expect(error.message).toStartWith(`the session database ${path} is corrupt; Synapse stopped using it and will not write to it.`);
+      expect(error.message).toStartWith(`the session database ${path} is corrupt; Synapse stopped and writes nothing more to it.`);
     });
   });
 

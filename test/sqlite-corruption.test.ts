@@ -65,7 +65,7 @@ function overwritePage(path: string, page: number): void {
 }
 
 const corruptLine = (path: string) =>
-  `error: the session database ${path} is corrupt; Synapse stopped using it and will not write to it. Save what it holds with: sqlite3 ${path} .recover | sqlite3 ${path}.recovered , then move ${path}.recovered in its place (or move ${path} away to start afresh)\n`;
+  `error: the session database ${path} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${path} .recover | sqlite3 ${path.replace(/\.db$/, "-recovered.db")} , then set database_url to sqlite:${path.replace(/\.db$/, "-recovered.db")} (or move ${path} away to start afresh)\n`;
 
 describe("a damaged database is refused by every command, and never written to", async () => {
   const pristine = join(dir, "pristine.db");

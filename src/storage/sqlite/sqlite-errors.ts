@@ -49,10 +49,11 @@ export function notSqliteMessage(path: string): string {
  */
 export function corruptError(path: string, cause?: unknown): StorageError {
   const file = shellQuote(path);
-  const recovered = shellQuote(`${path}.recovered`);
+  // A new file beside it: the damaged one (and any WAL of it) stays as it was, for a second try.
+  const recovered = path.replace(/(\.[^./]*)?$/, "-recovered$1");
   return new StorageError(
     "corrupt",
-    `the session database ${path} is corrupt; Synapse stopped using it and will not write to it. Save what it holds with: sqlite3 ${file} .recover | sqlite3 ${recovered} , then move ${recovered} in its place (or move ${file} away to start afresh)`,
+    `the session database ${path} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${file} .recover | sqlite3 ${shellQuote(recovered)} , then set database_url to sqlite:${recovered} (or move ${file} away to start afresh)`,
     { cause },
   );
 }
