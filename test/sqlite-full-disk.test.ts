@@ -137,4 +137,19 @@ describe.skipIf(!canMount)("a full disk", () => {
     expect(statSync(database).size).toBeLessThanOrEqual(sizeBefore);
     expect((await home.show(small)).messages).toHaveLength(26);
   });
+
+  test("a question and its reply that do not fit in the WAL together are both stored", async () => {
+    // Each fits in the room left, both do not: the reply is written once the WAL has been
+    // emptied into the pages the delete freed.
+    const question = `${"nemo enim ipsam ".repeat(5000)}?`;
+    const chat = await home.run(["-s", small], { stdin: question });
+    expect(chat.stderr).toBe("");
+    expect(chat.stdout).toBe(`${question}\n`);
+    expect(chat.exitCode).toBe(0);
+    const stored = (await home.show(small)).messages.slice(-2);
+    expect(stored.map((m) => [m.role, m.content])).toEqual([
+      ["user", question],
+      ["assistant", question],
+    ]);
+  });
 });
