@@ -7,7 +7,8 @@ import * as v from "valibot";
 import { isUuid, newId, roles, type Session, type StoredMessage } from "./session.ts";
 import { normalizeTitle } from "./session-refs.ts";
 import { UserFacingError } from "./user-error.ts";
-import { messageOf } from "./unknown-values.ts";
+import { isRecord, messageOf } from "./unknown-values.ts";
+import { parseRfc3339 } from "./storage/timestamps.ts";
 
 export const exportFormat = "synapse.session";
 export const exportVersion = 1;
@@ -59,36 +60,57 @@ export function exportMarkdown(session: Session, messages: readonly StoredMessag
   return `${lines.join("\n")}\n`;
 }
 
-const uuid = v.pipe(v.string(), v.check(isUuid, "a UUID"));
+// Each check's message is what was expected, said for people: an import error reads
+// "at messages.3.usage.inputTokens (message 0b5e…): expected …, got 1.5".
+const uuid = v.pipe(v.string("a UUID"), v.check(isUuid, "a UUID like 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20"));
 const timestamp = v.pipe(
-  v.string(),
-  v.check((t) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(t) && !Number.isNaN(Date.parse(t)), "an RFC 3339 timestamp"),
+  v.string("an RFC 3339 time"),
+  v.check((t) => !Number.isNaN(parseRfc3339(t)), "an RFC 3339 time that exists, like 2026-03-01T12:00:00.000Z"),
 );
-const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** Token counts fit a 32-bit column in every database (validate.ts checks the same). */
+const maxTokens = 2_147_483_647;
+const count = v.pipe(
+  v.number("a whole number"),
+  v.integer(`a whole number from 0 to ${maxTokens}`),
+  v.minValue(0, `a whole number from 0 to ${maxTokens}`),
+  v.maxValue(maxTokens, `a whole number from 0 to ${maxTokens}`),
+);
+const name = v.pipe(v.string("a non-empty string"), v.check((t) => t.trim() !== "", "a non-empty string"));
 
-const ExportSchema = v.object({
-  format: v.literal(exportFormat, `"${exportFormat}"`),
-  version: v.literal(exportVersion, `${exportVersion}`),
-  session: v.object({
-    id: uuid,
-    name: v.nullable(v.string()),
-    provider: v.pipe(v.string(), v.minLength(1)),
-    model: v.pipe(v.string(), v.minLength(1)),
-    systemPrompt: v.nullable(v.string()),
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  }),
-  messages: v.array(
-    v.object({
-      id: uuid,
-      role: v.picklist(roles),
-      content: v.string(),
-      timestamp,
-      interrupted: v.optional(v.boolean()),
-      usage: v.optional(v.object({ inputTokens: count, outputTokens: count })),
-    }),
-  ),
-});
+const ExportSchema = v.object(
+  {
+    format: v.literal(exportFormat, `"${exportFormat}"`),
+    version: v.literal(exportVersion, `${exportVersion}`),
+    session: v.object(
+      {
+        id: uuid,
+        name: v.nullable(v.string("a string or null"), "a string or null"),
+        provider: name,
+        model: name,
+        systemPrompt: v.nullable(v.string("a string or null"), "a string or null"),
+        createdAt: timestamp,
+        updatedAt: timestamp,
+      },
+      "an object",
+    ),
+    messages: v.array(
+      v.object(
+        {
+          id: uuid,
+          role: v.picklist(roles, `one of ${roles.map((r) => `"${r}"`).join(", ")}`),
+          // PostgreSQL text cannot hold NUL, and no store holds what another refuses.
+          content: v.pipe(v.string("text"), v.check((t) => !t.includes("\0"), "text without NUL characters (binary data?)")),
+          timestamp,
+          interrupted: v.optional(v.boolean("true or false")),
+          usage: v.optional(v.object({ inputTokens: count, outputTokens: count }, "an object with inputTokens and outputTokens")),
+        },
+        "an object",
+      ),
+      "a list",
+    ),
+  },
+  "an object",
+);
 
 export class ExportFormatError extends UserFacingError {
   override name = "ExportFormatError";
@@ -106,17 +128,12 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     throw new ExportFormatError(`not JSON: ${messageOf(error)}`);
   }
   const result = v.safeParse(ExportSchema, data);
-  if (!result.success) {
-    const issue = result.issues[0];
-    const path = issue?.path?.map((p) => String(p.key)).join(".") || "(top level)";
-    const problem = issue?.received === "undefined" ? `"${path}" is missing` : `at ${path}, expected ${issue?.expected ?? "something else"}, got ${issue?.received ?? "nothing"}`;
-    throw new ExportFormatError(`not a Synapse session export: ${problem}`);
-  }
+  if (!result.success) throw new ExportFormatError(`not a Synapse session export: ${describeIssue(result.issues[0], data)}`);
   const { session: s, messages: ms } = result.output;
   const seen = new Map<string, number>();
   for (const [i, m] of ms.entries()) {
     const first = seen.get(m.id.toLowerCase());
-    if (first !== undefined) throw new ExportFormatError(`not a Synapse session export: messages.${i}.id repeats messages.${first}.id`);
+    if (first !== undefined) throw new ExportFormatError(`not a Synapse session export: messages.${i}.id repeats messages.${first}.id (${m.id})`);
     seen.set(m.id.toLowerCase(), i);
   }
   let name: string | null;
@@ -132,8 +149,8 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     provider: s.provider,
     model: s.model,
     systemPrompt: s.systemPrompt,
-    createdAt: new Date(s.createdAt),
-    updatedAt: new Date(s.updatedAt),
+    createdAt: new Date(parseRfc3339(s.createdAt)),
+    updatedAt: new Date(parseRfc3339(s.updatedAt)),
   };
   const messages = ms.map((m) => {
     const message: StoredMessage = {
@@ -141,11 +158,41 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
       sessionId,
       role: m.role,
       content: m.content,
-      timestamp: new Date(m.timestamp),
+      timestamp: new Date(parseRfc3339(m.timestamp)),
     };
     if (m.interrupted) message.interrupted = true;
     if (m.usage) message.usage = { inputTokens: m.usage.inputTokens, outputTokens: m.usage.outputTokens };
     return message;
   });
   return { session, messages };
+}
+
+type Issue = v.InferIssue<typeof ExportSchema>;
+
+/**
+ * Where the file is wrong and what was expected there. A problem inside a message names the
+ * message by its place and, when it has one, its id, so it can be found in a long file.
+ */
+function describeIssue(issue: Issue | undefined, data: unknown): string {
+  const keys = issue?.path?.map((p) => String(p.key)) ?? [];
+  const path = keys.join(".");
+  let where = path === "" ? "the top level" : path;
+  if (keys[0] === "messages" && keys.length > 2) {
+    const id = messageIdAt(data, Number(keys[1]));
+    if (id !== undefined) where += ` (message ${id})`;
+  }
+  if (issue?.received === "undefined" && path !== "") return `"${path}" is missing${where === path ? "" : where.slice(path.length)}`;
+  return `at ${where}, expected ${issue?.message ?? "something else"}, got ${shown(issue?.received ?? "nothing")}`;
+}
+
+/** What the file held, kept to one short line: control characters escaped, long text cut. */
+function shown(received: string): string {
+  const escaped = received.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return escaped.length > 60 ? `${escaped.slice(0, 60)}…` : escaped;
+}
+
+function messageIdAt(data: unknown, index: number): string | undefined {
+  if (!isRecord(data) || !Array.isArray(data.messages)) return undefined;
+  const message: unknown = data.messages[index];
+  return isRecord(message) && typeof message.id === "string" ? shown(JSON.stringify(message.id)) : undefined;
 }

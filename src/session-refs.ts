@@ -82,17 +82,29 @@ export function shortIds(sortedIds: readonly string[], min = shownPrefixLength):
 }
 
 const looksLikeId = /^[0-9a-f][0-9a-f-]{3,35}$/i;
+/** Embeddings, overrides and isolates: they make text display in another order than it is. */
+const bidiControls = /[\u202A-\u202E\u2066-\u2069]/u;
+/** Characters that take no room on screen: a title of only these looks empty. */
+const invisible = /[\u200B-\u200D\u2060\uFEFF]/gu;
 
 /**
  * A title as stored: trimmed, or null when empty. One that reads as the start of an id would
- * hide the sessions whose ids start that way, and one with control characters would break
- * every list it is in: both are refused.
+ * hide the sessions whose ids start that way, one with control characters would break every
+ * list it is in, one with bidirectional controls would show other text than it holds, and one
+ * of invisible characters only could not be told from no title: all are refused.
  */
 export function normalizeTitle(title: string): string | null {
   const trimmed = title.trim();
   if (trimmed === "") return null;
   if (/\p{Cc}/u.test(trimmed)) throw new SessionRefError("malformed", "a title must be one line of text, without control characters");
-  if (looksLikeId.test(trimmed)) {
+  if (bidiControls.test(trimmed)) {
+    throw new SessionRefError("malformed", "a title must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069), which make it display as other text");
+  }
+  const visible = trimmed.replace(invisible, "").trim();
+  if (visible === "") {
+    throw new SessionRefError("malformed", 'the title has only invisible characters (zero-width spaces or joiners); give one with visible text, or "" for none');
+  }
+  if (looksLikeId.test(visible)) {
     throw new SessionRefError("malformed", `the title "${trimmed}" reads like the start of a session id; choose a title with other characters`);
   }
   return trimmed;

@@ -187,7 +187,7 @@ describe("databases Synapse must not touch", () => {
     });
   });
 
-  test("a corrupt database is a database error that says so", () => {
+  test("a corrupt database is refused, saying how to save what it holds", () => {
     const path = tempPath();
     const db = openDatabase(path);
     db.run("PRAGMA journal_mode = DELETE");
@@ -198,8 +198,24 @@ describe("databases Synapse must not touch", () => {
     writeFileSync(path, bytes);
     expectUntouched(path, () => {
       const error = openError(path);
-      expect(error.kind).toBe("database");
-      expect(error.message).toContain("is corrupt; Synapse did not change it");
+      expect(error.kind).toBe("corrupt");
+      expect(error.message).toContain(`${path} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${path} .recover`);
+    });
+  });
+
+  test("a file with SQLite's header and garbage after it is corrupt, not foreign", () => {
+    const path = tempPath();
+    const db = openDatabase(path);
+    db.run("PRAGMA journal_mode = DELETE");
+    db.close();
+    const bytes = readFileSync(path);
+    // The page size and the fields after it: SQLite says "not a database" of this.
+    bytes.fill(0xa5, 16, 100);
+    writeFileSync(path, bytes);
+    expectUntouched(path, () => {
+      const error = openError(path);
+      expect(error.kind).toBe("corrupt");
+      expect(error.message).toStartWith(`the session database ${path} is corrupt; Synapse stopped and writes nothing more to it.`);
     });
   });
 

@@ -39,6 +39,55 @@ describe("export and import", () => {
     expect(() => parseExport(text)).toThrow(message);
   });
 
+  const messageId = messages[0]!.id;
+  const withFirstMessage = (change: Record<string, unknown>) => {
+    const data = JSON.parse(exportJson(session, messages));
+    Object.assign(data.messages[0], change);
+    return JSON.stringify(data);
+  };
+  test.each([
+    [
+      "a token count that is not whole",
+      withFirstMessage({ usage: { inputTokens: 1.5, outputTokens: 2 } }),
+      `at messages.0.usage.inputTokens (message "${messageId}"), expected a whole number from 0 to 2147483647, got 1.5`,
+    ],
+    [
+      "a token count too large for any database",
+      withFirstMessage({ usage: { inputTokens: 3, outputTokens: 1e300 } }),
+      `at messages.0.usage.outputTokens (message "${messageId}"), expected a whole number from 0 to 2147483647, got 1e+300`,
+    ],
+    [
+      "a message time that does not exist",
+      withFirstMessage({ timestamp: "2026-02-31T10:00:00Z" }),
+      `at messages.0.timestamp (message "${messageId}"), expected an RFC 3339 time that exists, like 2026-03-01T12:00:00.000Z, got "2026-02-31T10:00:00Z"`,
+    ],
+    [
+      "a session time that does not exist",
+      exportJson(session, messages).replace(session.createdAt.toISOString(), "2025-02-29T00:00:00.000Z"),
+      `at session.createdAt, expected an RFC 3339 time that exists, like 2026-03-01T12:00:00.000Z, got "2025-02-29T00:00:00.000Z"`,
+    ],
+    [
+      "an hour 24",
+      withFirstMessage({ timestamp: "2026-03-01T24:00:00+01:00" }),
+      `at messages.0.timestamp (message "${messageId}"), expected an RFC 3339 time that exists`,
+    ],
+    [
+      "a NUL character, shown escaped",
+      withFirstMessage({ content: "binary\u0000data" }),
+      `at messages.0.content (message "${messageId}"), expected text without NUL characters (binary data?), got "binary\\u0000data"`,
+    ],
+    ["a missing role", withFirstMessage({ role: undefined }), `"messages.0.role" is missing (message "${messageId}")`],
+    ["a blank provider", exportJson(session, messages).replace('"provider": "anthropic"', '"provider": "  "'), `at session.provider, expected a non-empty string, got "  "`],
+    ["a title with a bidi override", exportJson(session, messages).replace('"name": "Trip"', '"name": "Trip\\u202E"'), "at session.name, a title must not contain bidirectional controls"],
+  ])("%s is refused, naming the message and what was expected", (_, text, said) => {
+    expect(() => parseExport(text)).toThrow(`not a Synapse session export: ${said}`);
+  });
+
+  test("a time with an offset is read as the instant it names", () => {
+    const { messages: read } = parseExport(withFirstMessage({ timestamp: "2024-02-29T23:30:00.5-01:00" }));
+    expect(read[0]!.timestamp.toISOString()).toBe("2024-03-01T00:30:00.500Z");
+  });
+
   test("Markdown is for reading: title, settings, then each message under its role", () => {
     const markdown = exportMarkdown(session, messages);
     expect(markdown).toStartWith(`# Trip\n\n- Session: \`${session.id}\`\n- Model: anthropic/claude-sonnet-4-5\n`);

@@ -83,6 +83,22 @@ describe("resolveSession", () => {
     expect(normalizeTitle("cafe au lait")).toBe("cafe au lait");
   });
 
+  test.each([
+    ["a right-to-left override", "invoice\u202Efdp.exe", "bidirectional controls"],
+    ["a left-to-right embedding", "\u202Aplan", "bidirectional controls"],
+    ["a right-to-left isolate", "a \u2067b\u2069 c", "bidirectional controls"],
+    ["zero-width spaces only", "\u200B\u200B", "only invisible characters"],
+    ["joiners and a BOM only", "\u200C\u200D\u2060\uFEFF", "only invisible characters"],
+    ["an id start behind a zero-width space", "\u200Bcafe", "reads like the start of a session id"],
+  ])("a title with %s is refused as a usage error", (_, title, said) => {
+    expect(() => normalizeTitle(title)).toThrow(said);
+    expect(() => normalizeTitle(title)).toThrow(SessionRefError);
+  });
+
+  test("visible text with a zero-width joiner inside (an emoji sequence) is a title", () => {
+    expect(normalizeTitle("Family \u{1F468}\u200D\u{1F469}")).toBe("Family \u{1F468}\u200D\u{1F469}");
+  });
+
   test("too short, or empty, cannot name a session", async () => {
     const { s } = await store();
     expect((await refError(resolveSession(s, "abc"))).kind).toBe("malformed");

@@ -31,11 +31,11 @@ describe("timestamps (plan risk R2)", () => {
     expect(fromStoredTime(text, "test").toISOString()).toBe(iso);
   });
 
-  test.each(["", "yesterday", "2026-11-24", "2026-13-01T00:00:00.000Z", "2026-02-30T00:00:00.000Z", "2026-11-24T24:00:00.000Z", "1732425334"])(
+  test.each(["", "yesterday", "2026-11-24", "2026-13-01T00:00:00.000Z", "2026-02-30T00:00:00.000Z", "2026-11-24T24:00:00.000Z", "1732425334", "2026-02-31T10:00:00+01:00", "2026-04-31 10:00:00Z", "2025-02-29T00:00:00Z", "2026-11-24T23:00:00+24:00"])(
     "%p is invalid data, never a NaN date",
     (text) => {
       expect(() => fromStoredTime(text, "session x")).toThrow(StorageError);
-      expect(() => fromStoredTime(text, "session x")).toThrow("session x has a timestamp that is not RFC 3339");
+      expect(() => fromStoredTime(text, "session x")).toThrow(`session x has a timestamp that is not a real RFC 3339 time: ${JSON.stringify(text)}`);
     },
   );
 

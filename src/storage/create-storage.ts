@@ -51,7 +51,12 @@ export async function createStorage(databaseUrl?: string, options: OpenOptions =
   if (isPostgresUrl(url)) {
     // Loaded only when asked for: the SQLite path never pays for the PostgreSQL adapter.
     const { PostgresStore } = await import("./postgres/postgres-store.ts");
-    return PostgresStore.open(url, options);
+    const { explainUnreachable } = await import("./postgres/postgres-errors.ts");
+    try {
+      return await PostgresStore.open(url, options);
+    } catch (error) {
+      throw await explainUnreachable(error, url);
+    }
   }
   return SqliteStore.open(sqlitePathOf(url), options);
 }

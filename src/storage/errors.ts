@@ -1,4 +1,8 @@
-export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data";
+/**
+ * `corrupt`: SQLite found the file damaged, and the store stops using it. `disk_full`: no room
+ * left on the disk holding the database; reads still work.
+ */
+export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data" | "corrupt" | "disk_full";
 
 /**
  * Every failure of a session store. `message` is one line a user can act on; `cause` keeps the

@@ -1,7 +1,37 @@
 import { StorageError } from "./errors.ts";
 
 // RFC 3339 with a time zone; Synapse itself always writes the UTC, millisecond form below.
-const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const rfc3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz])|([+-])(\d\d):(\d\d))$/;
+
+/**
+ * The time an RFC 3339 timestamp names, in ms since the epoch, or NaN when the text is not one
+ * or names no real time: `2026-02-31` or `24:00` are refused, where Date.parse rolls them over
+ * into another day. (A leap second, `:60`, has no JavaScript Date and is refused too.)
+ */
+export function parseRfc3339(text: string): number {
+  const m = rfc3339.exec(text);
+  if (m === null) return Number.NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  const ms = Number((m[7] ?? "").padEnd(3, "0").slice(0, 3));
+  let offsetMinutes = 0;
+  if (m[8] === undefined) {
+    const offsetHours = Number(m[10]);
+    const offsetMins = Number(m[11]);
+    if (offsetHours > 23 || offsetMins > 59) return Number.NaN;
+    offsetMinutes = (m[9] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  const utc = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, ms);
+  return utc.getTime() - offsetMinutes * 60_000;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
 
 /**
  * A Date as stored: RFC 3339 in UTC with milliseconds (`2026-01-02T03:04:05.678Z`). The fixed
@@ -19,9 +49,9 @@ const canonical = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** Reads a stored timestamp; text that is not RFC 3339 is invalid data, not a silent NaN date. */
 export function fromStoredTime(text: string, what: string): Date {
-  const ms = canonical.test(text) ? canonicalMs(text) : rfc3339.test(text) ? Date.parse(text) : Number.NaN;
+  const ms = canonical.test(text) ? canonicalMs(text) : parseRfc3339(text);
   if (Number.isNaN(ms)) {
-    throw StorageError.invalidData(`${what} has a timestamp that is not RFC 3339: ${JSON.stringify(text)}`);
+    throw StorageError.invalidData(`${what} has a timestamp that is not a real RFC 3339 time: ${JSON.stringify(text)}`);
   }
   return new Date(ms);
 }

@@ -1,3 +1,5 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { StorageError } from "../errors.ts";
 import { errnoCode, isRecord, messageOf } from "../../unknown-values.ts";
 
@@ -43,6 +45,33 @@ export function storageErrorFromPostgres(error: unknown, url: string, doing: str
     return fail(`TLS with PostgreSQL at ${where} failed (${said}); check sslmode in database_url`);
   }
   return fail(`database error while ${doing} (${where}): ${said}`);
+}
+
+/**
+ * Bun.sql reports a host name that does not resolve as a refused connection, which sends people
+ * looking for a stopped server. When a connection was "refused", the host name is looked up:
+ * one that does not resolve is said as such. Any other error is returned as it was.
+ */
+export async function explainUnreachable(error: unknown, url: string): Promise<unknown> {
+  if (!(error instanceof StorageError) || postgresCode(error.cause) !== "ERR_POSTGRES_CONNECTION_REFUSED") return error;
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[(.*)\]$/, "$1");
+  } catch {
+    return error;
+  }
+  if (host === "" || isIP(host) !== 0) return error;
+  try {
+    await lookup(host);
+    return error;
+  } catch (cause) {
+    const code = errnoCode(cause) ?? "";
+    const where = describeUrl(url);
+    const cannotResolve = ["ENOTFOUND", "EAI_NONAME", "EAI_NODATA", "ENODATA", "EAI_FAIL"].includes(code)
+      ? `the host name "${host}" does not resolve (${code}); check the host in database_url`
+      : `the host name "${host}" could not be looked up (${code || messageOf(cause)}); check the network and DNS, and the host in database_url`;
+    return new StorageError("database", `cannot reach PostgreSQL at ${where}: ${cannotResolve}`, { cause: error.cause });
+  }
 }
 
 function hidePassword(message: string, url: string): string {

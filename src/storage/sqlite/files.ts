@@ -1,9 +1,10 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, resolve } from "node:path";
 import { log } from "../../log.ts";
 import { StorageError } from "../errors.ts";
 import { errnoCode, messageOf } from "../../unknown-values.ts";
-import { notSqliteMessage } from "./sqlite-errors.ts";
+import { diskFullError, notSqliteMessage } from "./sqlite-errors.ts";
 
 const sqliteHeader = "SQLite format 3\0";
 const warned = new Set<string>();
@@ -22,6 +23,7 @@ export function prepareDatabaseFile(path: string): void {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       chmodSync(dir, 0o700);
     } catch (cause) {
+      if (errnoCode(cause) === "ENOSPC") throw diskFullError(path, `creating the folder ${dir}`, cause);
       throw new StorageError("database", `cannot create the folder ${dir} for the session database: ${messageOf(cause)}`, { cause });
     }
   }
@@ -29,6 +31,7 @@ export function prepareDatabaseFile(path: string): void {
     closeSync(openSync(path, "wx", 0o600));
     return;
   } catch (cause) {
+    if (errnoCode(cause) === "ENOSPC") throw diskFullError(path, "creating the database", cause);
     if (errnoCode(cause) !== "EEXIST") {
       throw new StorageError("database", `cannot create the session database ${path}: ${messageOf(cause)}`, { cause });
     }
@@ -43,8 +46,26 @@ export function warnIfExposed(path: string): void {
 }
 
 function assertLooksLikeSqlite(path: string): void {
-  if (statSync(path).isDirectory()) {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) {
+    // The name exists (creating it failed) but leads nowhere: a symbolic link to nothing.
+    const target = symlinkTarget(path);
+    throw new StorageError(
+      "database",
+      target === null
+        ? `the session database ${path} cannot be found, though its name exists; check the path`
+        : `the session database ${path} is a symbolic link to ${target}, which does not exist (is its disk mounted?); restore it, fix or remove the link, or set database_url to another file`,
+    );
+  }
+  if (stat.isDirectory()) {
     throw new StorageError("database", `${path} is a folder; database_url must name a file, such as ${path.replace(/\/+$/, "")}/sessions.db`);
+  }
+  if (!stat.isFile()) {
+    // /dev/null, a pipe or a socket: SQLite would "open" /dev/null and lose everything.
+    throw new StorageError(
+      "database",
+      `${path} is not a regular file (a device, pipe or socket), so it cannot hold sessions; set database_url to a file such as ~/.config/synapse/sessions.db`,
+    );
   }
   let fd: number;
   try {
@@ -65,13 +86,33 @@ function assertLooksLikeSqlite(path: string): void {
   }
 }
 
+function symlinkTarget(path: string): string | null {
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return null;
+    return resolve(dirname(path), readlinkSync(path));
+  } catch {
+    return null;
+  }
+}
+
 function warnOnce(path: string, what: "file" | "folder", mode: string): void {
   if (warned.has(path)) return;
   const stat = statSync(path);
   // A sticky shared folder such as /tmp is meant to be listed by all; the file's mode guards it.
   if (what === "folder" && (stat.mode & 0o1000) !== 0) return;
+  // Nor is a system folder (/etc, /srv…) or a home folder Synapse's to lock: `chmod 700` on one
+  // would break other programs or users. The file's own mode guards the sessions there.
+  if (what === "folder" && isSharedFolder(path, stat.uid)) return;
   if ((stat.mode & 0o077) === 0) return;
   warned.add(path);
   const current = (stat.mode & 0o777).toString(8).padStart(3, "0");
   log.warn(`the session database ${what} ${path} is accessible to other users (mode ${current}); run: chmod ${mode} ${path}`);
+}
+
+/** A folder whose mode is not the database's business: top-level, someone else's, or the home folder. */
+function isSharedFolder(dir: string, owner: number): boolean {
+  const folder = resolve(dir);
+  if (dirname(folder) === "/" || folder === "/") return true;
+  if (process.getuid !== undefined && owner !== process.getuid()) return true;
+  return folder === resolve(homedir()) || folder === resolve(process.env.HOME ?? homedir());
 }

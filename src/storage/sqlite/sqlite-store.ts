@@ -9,6 +9,7 @@ import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts
 import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
+import { retryWhenFull } from "./disk-full.ts";
 import { messageOf } from "../../unknown-values.ts";
 
 /** Sessions deleted per transaction by cleanup, so other writers never wait long. */
@@ -30,6 +31,8 @@ type SummaryRow = sessionsDb.ListSessionsRow;
 export class SqliteStore implements SessionStore {
   readonly path: string;
   #db: Database;
+  /** Set once SQLite reports the file damaged: every later call fails with it, writing nothing. */
+  #corrupt: StorageError | null = null;
 
   private constructor(path: string, db: Database) {
     this.path = path;
@@ -132,7 +135,7 @@ export class SqliteStore implements SessionStore {
 
   async addMessage(message: StoredMessage): Promise<void> {
     const row = messageParams(message);
-    this.#run("storing a message", () =>
+    this.#run(row.role === "assistant" ? "storing the reply" : "storing your message", () =>
       this.#db
         .transaction(() => {
           this.#insertMessage(row);
@@ -153,6 +156,7 @@ export class SqliteStore implements SessionStore {
     const markers = hitMarkers();
     const params = { query, ...markers, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
     let rows: messagesDb.SearchMessagesRow[];
+    if (this.#corrupt !== null) throw this.#corrupt;
     try {
       rows = messagesDb.searchMessages(this.#db, params);
     } catch (error) {
@@ -164,7 +168,7 @@ export class SqliteStore implements SessionStore {
           { cause: error },
         );
       }
-      throw storageErrorFrom(error, this.path, "searching");
+      throw this.#failure(error, "searching");
     }
     return rows.map((row) => searchHit(row, fromStoredTime(row.timestamp, `message ${row.id}`), markers));
   }
@@ -173,7 +177,8 @@ export class SqliteStore implements SessionStore {
     const checked = checkImport(session, messages);
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
-    this.#run("importing a session", () =>
+    // A chat stores a new session with its first message this way: name the step it knows.
+    this.#run(messageRows.length === 1 ? "storing the new session and your message" : "importing a session", () =>
       this.#db
         .transaction(() => {
           this.#insertSession(sessionRow);
@@ -266,12 +271,20 @@ export class SqliteStore implements SessionStore {
     }
   }
 
+  /** `work` must be one statement or one transaction: on a full disk it runs once more (disk-full.ts). */
   #run<T>(doing: string, work: () => T): T {
+    if (this.#corrupt !== null) throw this.#corrupt;
     try {
-      return work();
+      return retryWhenFull(this.#db, work);
     } catch (error) {
-      throw storageErrorFrom(error, this.path, doing);
+      throw this.#failure(error, doing);
     }
+  }
+
+  #failure(error: unknown, doing: string): StorageError {
+    const said = storageErrorFrom(error, this.path, doing);
+    if (said.kind === "corrupt") this.#corrupt = said;
+    return said;
   }
 }
 

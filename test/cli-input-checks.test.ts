@@ -1,0 +1,66 @@
+/**
+ * Input Synapse must refuse, through the real CLI: import files with impossible values (each
+ * error names the file, the message and what was expected; nothing is stored), and titles that
+ * would display as something else or as nothing.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { anthropicReply, Home, newSessionId, serve, sourceRunner, stopServers } from "./_cli.ts";
+
+afterAll(stopServers);
+
+const sessionId = "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20";
+const messageId = "1c6f3d2f-9b7a-4d4c-8e3f-7a2b8d0c5e31";
+
+function anExport(message: Record<string, unknown>): string {
+  const at = "2026-03-01T12:00:00.000Z";
+  return JSON.stringify({
+    format: "synapse.session",
+    version: 1,
+    session: { id: sessionId, name: null, provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null, createdAt: at, updatedAt: at },
+    messages: [
+      { id: "2d7a4e3a-ac8b-4e5d-9f4a-8b3c9e1d6f42", role: "user", content: "first", timestamp: at },
+      { id: messageId, role: "assistant", content: "second", timestamp: at, ...message },
+    ],
+  });
+}
+
+describe("sessions import refuses impossible values, naming the file and the message", () => {
+  test.each([
+    [{ timestamp: "2026-02-31T12:00:00Z" }, `at messages.1.timestamp (message "${messageId}"), expected an RFC 3339 time that exists, like 2026-03-01T12:00:00.000Z, got "2026-02-31T12:00:00Z"`],
+    [{ usage: { inputTokens: 1.5, outputTokens: 1 } }, `at messages.1.usage.inputTokens (message "${messageId}"), expected a whole number from 0 to 2147483647, got 1.5`],
+    [{ usage: { inputTokens: 1e300, outputTokens: 1 } }, `at messages.1.usage.inputTokens (message "${messageId}"), expected a whole number from 0 to 2147483647, got 1e+300`],
+  ])("%j", async (message, said) => {
+    const home = new Home(sourceRunner);
+    const file = join(home.dir, "trip.json");
+    writeFileSync(file, anExport(message));
+    const result = await home.run(["sessions", "import", file]);
+    expect(result.stderr).toBe(`error: ${file} is not a Synapse session export: ${said}\n`);
+    expect(result.exitCode).toBe(1);
+    expect(await home.list()).toEqual([]);
+  });
+});
+
+describe("titles that would display as other text, or as none, are usage errors", () => {
+  test("--title, rename and import", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([anthropicReply("ok")]));
+    const started = await home.run(["hello"]);
+    const id = newSessionId(started.stderr);
+    for (const [title, said] of [
+      ["report\u202Etxt.exe", "a title must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069), which make it display as other text"],
+      ["\u200B\u2060", 'the title has only invisible characters (zero-width spaces or joiners); give one with visible text, or "" for none'],
+    ]) {
+      const chat = await home.run(["--title", title!, "hi"]);
+      expect({ title, stderr: chat.stderr, exitCode: chat.exitCode }).toEqual({ title, stderr: `error: ${said}\n`, exitCode: 2 });
+      const renamed = await home.run(["sessions", "rename", id, title!]);
+      expect({ title, stderr: renamed.stderr, exitCode: renamed.exitCode }).toEqual({ title, stderr: `error: ${said}\n`, exitCode: 2 });
+      const file = join(home.dir, "titled.json");
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(anExport({})), session: { ...JSON.parse(anExport({})).session, name: title } }));
+      const imported = await home.run(["sessions", "import", file]);
+      expect(imported.stderr).toBe(`error: ${file} is not a Synapse session export: at session.name, ${said}\n`);
+      expect(imported.exitCode).toBe(1);
+    }
+    expect((await home.list()).map((s) => s.name)).toEqual([null]);
+  });
+});
