@@ -9,7 +9,7 @@ import {
   type Provider,
   type StreamEvent,
 } from "../src/providers/index.ts";
-import { closedPort, fixture, startProviderServer, type ProviderServer, type Reply } from "./_provider-server.ts";
+import { closedPort, fixture, startHeadersOnlyServer, startProviderServer, type ProviderServer, type Reply } from "./_provider-server.ts";
 
 /** A fake key; every error message, warning and request log is checked not to contain it. */
 const KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef";
@@ -54,6 +54,13 @@ function configFor(provider: Remote, url: string): ResolvedConfig {
 
 function providerFor(name: Remote, server: ProviderServer, options: CreateProviderOptions = FAST): Provider {
   return createProvider(name, configFor(name, server.url), options);
+}
+
+/** Like {@link providerFor}, with `[name] first_byte_timeout` and `idle_timeout` set (in seconds). */
+function patientFor(name: Remote, server: ProviderServer, timeouts: { firstByte: number; idle: number }): Provider {
+  const config = configFor(name, server.url);
+  config.providers[name] = { ...config.providers[name], firstByteTimeout: timeouts.firstByte, idleTimeout: timeouts.idle };
+  return createProvider(name, config, FAST);
 }
 
 interface Outcome {
@@ -139,6 +146,7 @@ const SPECS = {
 } as const;
 
 const REMOTES: Remote[] = ["anthropic", "openai", "deepseek"];
+const LABELS: Record<Remote, string> = { anthropic: "Anthropic", openai: "OpenAI", deepseek: "DeepSeek" };
 
 /** Every error message produced in this file, to check that none holds the key. */
 const messagesSeen: string[] = [];
@@ -284,6 +292,62 @@ describe.each(REMOTES)("%s", (name) => {
     const sentAtHangUp = server.endlessSent();
     await Bun.sleep(100);
     expect(server.endlessSent()).toBe(sentAtHangUp);
+  });
+
+  test("a server that accepts and never answers times out after first_byte_timeout, naming it", async () => {
+    const server = serve([{ kind: "silent" }]);
+    const outcome = remember(await runWith(patientFor(name, server, { firstByte: 0.5, idle: 60 })));
+    expect(outcome.error?.kind).toBe("timeout");
+    expect(outcome.error?.message).toBe(
+      `No answer from ${LABELS[name]} in 0.5 s. If the model needs longer to start, raise first_byte_timeout ` +
+        `under [${name}] in /nonexistent/.config/synapse/config.toml (0 waits forever).`,
+    );
+    expect(outcome.error?.partialText).toBe("");
+    await server.clientHungUp;
+    // Not retried: a retry would make the user wait as long again.
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a server that sends the headers and then nothing times out after first_byte_timeout", async () => {
+    const server = await startHeadersOnlyServer();
+    servers.push(server);
+    const outcome = remember(await runWith(patientFor(name, server, { firstByte: 0.5, idle: 60 })));
+    expect(outcome.error?.kind).toBe("timeout");
+    expect(outcome.error?.message).toStartWith(`No answer from ${LABELS[name]} in 0.5 s. If the model needs longer to start`);
+    await server.clientHungUp;
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a stream that stalls after some text times out after idle_timeout, keeping the text", async () => {
+    const server = serve([{ kind: "stall", head: spec.endless.head }]);
+    const outcome = remember(await runWith(patientFor(name, server, { firstByte: 60, idle: 0.5 })));
+    expect(outcome.error?.kind).toBe("timeout");
+    expect(outcome.error?.message).toStartWith(
+      `No answer from ${LABELS[name]} in 0.5 s after the reply began. If the model pauses that long, raise idle_timeout under [${name}]`,
+    );
+    expect(outcome.texts).toEqual(["first"]);
+    expect(outcome.error?.partialText).toBe("first");
+    await server.clientHungUp;
+  });
+
+  test("bytes that keep coming, keep-alives included, hold the idle timeout off", async () => {
+    // After the text, only keep-alive comments, every 20 ms: the stream outlives idle_timeout
+    // twice over without timing out, and ends only when the caller stops it.
+    const server = serve([{ kind: "endless", head: spec.endless.head, repeat: ": keep-alive\n\n", intervalMs: 20 }]);
+    const controller = new AbortController();
+    const idleSeconds = 1;
+    const events = patientFor(name, server, { firstByte: 60, idle: idleSeconds })
+      .stream({ messages: MESSAGES, model: "m", signal: controller.signal })
+      [Symbol.asyncIterator]();
+    expect((await events.next()).value).toEqual({ type: "text", text: "first" });
+    const started = performance.now();
+    const rest = events.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    while (performance.now() - started < 2 * idleSeconds * 1000) await Bun.sleep(50);
+    controller.abort();
+    expect(await rest).toMatchObject({ kind: "cancelled", partialText: "first" });
   });
 
   test("breaking out of the loop also closes the connection", async () => {

@@ -7,9 +7,8 @@ import {
   clip,
   isRecord,
   parseEventJson,
-  postForStream,
   providerLabel,
-  responseEvents,
+  streamEvents,
   withRetries,
   type RemoteSettings,
 } from "./http.ts";
@@ -61,18 +60,16 @@ function tokens(usage: unknown, key: string): number | undefined {
 
 async function* attempt(settings: RemoteSettings, request: StreamRequest): AsyncGenerator<StreamEvent> {
   const { signal } = request;
-  const response = await postForStream(
-    settings,
-    `${settings.baseUrl}/v1/messages`,
-    { "x-api-key": settings.apiKey, "anthropic-version": ANTHROPIC_VERSION },
-    anthropicBody(request, settings.maxTokens),
-    request.model,
-    signal,
-  );
+  const call = {
+    url: `${settings.baseUrl}/v1/messages`,
+    headers: { "x-api-key": settings.apiKey, "anthropic-version": ANTHROPIC_VERSION },
+    body: anthropicBody(request, settings.maxTokens),
+    model: request.model,
+  };
   let inputTokens: number | undefined;
   let outputTokens: number | undefined;
   let rawStopReason: string | null = null;
-  for await (const event of responseEvents(settings, response, signal)) {
+  for await (const event of streamEvents(settings, call, signal)) {
     const data = parseEventJson(settings, event);
     if (!isRecord(data)) continue;
     const type = typeof data.type === "string" ? data.type : event.event;

@@ -10,6 +10,8 @@ import type { ProviderName } from "./types.ts";
  * - `overloaded`: provider busy (529, 503, Anthropic `overloaded_error`), retried;
  * - `server`: another 5xx, retried;
  * - `network`: no HTTP answer at all (connection refused, DNS, reset);
+ * - `timeout`: the server stayed silent longer than `first_byte_timeout` or `idle_timeout`;
+ *   not retried, since a retry would make the user wait as long again;
  * - `stream_ended_early`: the stream stopped before its end marker;
  * - `stream_error`: the stream carried an error event or something unreadable;
  * - `cancelled`: the caller aborted.
@@ -23,6 +25,7 @@ export type ProviderErrorKind =
   | "overloaded"
   | "server"
   | "network"
+  | "timeout"
   | "stream_ended_early"
   | "stream_error"
   | "cancelled";

@@ -7,9 +7,8 @@ import {
   clip,
   isRecord,
   parseEventJson,
-  postForStream,
   providerLabel,
-  responseEvents,
+  streamEvents,
   withRetries,
   type RemoteSettings,
 } from "./http.ts";
@@ -61,17 +60,15 @@ async function* attempt(
 ): AsyncGenerator<StreamEvent> {
   const { signal } = request;
   const { name } = settings;
-  const response = await postForStream(
-    settings,
-    `${settings.baseUrl}/chat/completions`,
-    { authorization: `Bearer ${settings.apiKey}` },
-    openAIBody(request, settings.maxTokens, name),
-    request.model,
-    signal,
-  );
+  const call = {
+    url: `${settings.baseUrl}/chat/completions`,
+    headers: { authorization: `Bearer ${settings.apiKey}` },
+    body: openAIBody(request, settings.maxTokens, name),
+    model: request.model,
+  };
   let rawStopReason: string | null = null;
   let usage: { inputTokens: number; outputTokens: number } | null = null;
-  for await (const event of responseEvents(settings, response, signal)) {
+  for await (const event of streamEvents(settings, call, signal)) {
     if (event.data === "[DONE]") {
       yield {
         type: "done",
