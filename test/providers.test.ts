@@ -493,11 +493,48 @@ describe("HTTP errors", () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  test("a non-JSON error page still gives a usable message", async () => {
-    const server = serve([{ kind: "error", status: 502, text: "<html><body>502 Bad Gateway</body></html>" }]);
+  // What proxies send: nginx's page, and a big one with scripts and styles, as text/html.
+  const NGINX_502 =
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n" +
+    "<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
+  const BIG_PAGE =
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>\n  example.test | 502: Bad gateway &amp; more\n</title>\n' +
+    `<style>${"body{margin:0}".repeat(400)}</style>\n<script>${"window.x=1;".repeat(400)}</script>\n</head>\n` +
+    `<body><div id="cf-error-details"><h1>Bad gateway</h1><p>${"The web server reported a bad gateway error. ".repeat(50)}</p></div></body>\n</html>\n`;
+
+  test.each([
+    ["nginx's page", NGINX_502, "(502 Bad Gateway)"],
+    ["a big page with scripts", BIG_PAGE, "(502: example.test | 502: Bad gateway & more)"],
+    ["a page without a title", "<!doctype html><html><body><h1>Oops</h1><script>alert(1)</script></body></html>", "(502)"],
+  ])("an HTML error page (%s) shows the status and the page title at most, on one short line", async (_, page, said) => {
+    const server = serve([{ kind: "error", status: 502, text: page, headers: { "content-type": "text/html" } }]);
     const outcome = remember(await runWith(providerFor("openai", server, NO_RETRY)));
     expect(outcome.error?.kind).toBe("server");
-    expect(outcome.error?.message).toContain("502 Bad Gateway");
+    const message = outcome.error?.message ?? "";
+    expect(message).toBe(`OpenAI had a server error ${said}. Try again in a moment.`);
+    expect(message).not.toContain("<");
+    expect(message).not.toContain("\n");
+  });
+
+  test("a page title is clipped, and plain text too", async () => {
+    const longTitle = `<html><head><title>${"Service unavailable ".repeat(30)}</title></head></html>`;
+    const server = serve([
+      { kind: "error", status: 502, text: longTitle, headers: { "content-type": "text/html" } },
+      { kind: "error", status: 502, text: `upstream connect error or disconnect/reset before headers. ${"x".repeat(5000)}` },
+    ]);
+    for (let i = 0; i < 2; i++) {
+      const message = remember(await runWith(providerFor("openai", server, NO_RETRY))).error?.message ?? "";
+      expect(message).toStartWith("OpenAI had a server error (502: ");
+      expect(message.length).toBeLessThan(200);
+    }
+  });
+
+  test("a 200 HTML page instead of a stream names its title only", async () => {
+    const server = serve([{ kind: "error", status: 200, text: NGINX_502.replace(/502 Bad Gateway/g, "Sign in to the Wi-Fi"), headers: { "content-type": "text/html" } }]);
+    const outcome = remember(await runWith(providerFor("openai", server, NO_RETRY)));
+    expect(outcome.error?.message).toBe(
+      "OpenAI answered with text/html instead of an event stream (Sign in to the Wi-Fi). Check OPENAI_BASE_URL / base_url.",
+    );
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { log } from "../log.ts";
 import { ProviderError, redact, type ProviderErrorKind } from "./errors.ts";
+import { isHtml, pageTitle, parseErrorBody, type ErrorBody } from "./error-body.ts";
 import { readSse, type SseEvent } from "./sse.ts";
 import { StallTimer, type StallPhase } from "./stall-timer.ts";
 import type { ProviderName, StreamEvent } from "./types.ts";
@@ -64,35 +65,6 @@ export function baseUrlEnvName(name: ProviderName): string {
   return `${name.toUpperCase()}_BASE_URL`;
 }
 
-/** What the provider said about a failure, from its JSON error body. */
-interface ErrorBody {
-  type: string | undefined;
-  code: string | undefined;
-  message: string | undefined;
-}
-
-/** Both wire formats nest the details under `error`: `{error: {type, code?, message}}`. */
-function parseErrorBody(text: string): ErrorBody {
-  try {
-    const json: unknown = JSON.parse(text);
-    const error = isRecord(json) ? json.error : undefined;
-    if (isRecord(error)) {
-      return { type: stringOr(error.type), code: stringOr(error.code), message: stringOr(error.message) };
-    }
-    if (isRecord(json)) return { type: undefined, code: undefined, message: stringOr(json.message) };
-  } catch {
-    // not JSON: an HTML page from a proxy, say
-  }
-  const trimmed = text.trim();
-  return { type: undefined, code: undefined, message: trimmed === "" ? undefined : trimmed };
-}
-
-function stringOr(value: unknown): string | undefined {
-  if (typeof value === "string" && value !== "") return value;
-  if (typeof value === "number") return String(value);
-  return undefined;
-}
-
 /** One line of at most `max` characters: server messages can be long, or span lines. */
 export function clip(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, " ").trim();
@@ -128,7 +100,8 @@ export function httpError(settings: RemoteSettings, failure: HttpFailure): Provi
   const { status, body, model } = failure;
   const label = providerLabel(name);
   const details = [body.type ?? body.code, body.message].filter((part) => part !== undefined).join(": ");
-  const said = `${status}${details ? `: ${clip(details)}` : ""}`;
+  // A proxy page's title often is the status already ("502 Bad Gateway"): say it once.
+  const said = details.startsWith(String(status)) ? clip(details) : `${status}${details ? `: ${clip(details)}` : ""}`;
   const keyHint = `${keyEnvName(name)} or api_key under [${name}] in ${configPath}`;
   const errorType = body.type ?? "";
   const errorCode = body.code ?? "";
@@ -258,7 +231,7 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
     }
     throw httpError(settings, {
       status: response.status,
-      body: parseErrorBody(text),
+      body: parseErrorBody(text, response.headers.get("content-type") ?? ""),
       retryAfterMs: parseRetryAfter(response.headers),
       model,
       url,
@@ -271,12 +244,14 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
     const text = await response.text().catch(() => "");
     const aborted = abortError(settings, timer);
     if (aborted !== undefined) throw aborted;
+    // A page says what it is by its title; its markup is no message.
+    const shown = isHtml(text, type) ? pageTitle(text) : text === "" ? undefined : clip(text, 200);
     throw new ProviderError(
       "stream_error",
       name,
       redact(
         `${providerLabel(name)} answered with ${type || "no content type"} instead of an event stream` +
-          `${text ? ` (${clip(text, 200)})` : ""}. Check ${baseUrlEnvName(name)} / base_url.`,
+          `${shown === undefined ? "" : ` (${shown})`}. Check ${baseUrlEnvName(name)} / base_url.`,
         [settings.apiKey],
       ),
       { status: response.status },
