@@ -5,8 +5,8 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { startHeadersOnlyServer } from "./_provider-server.ts";
-import { Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { fixture, startHeadersOnlyServer } from "./_provider-server.ts";
+import { Home, newSessionId, openaiReply, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
 
 afterAll(stopServers);
 
@@ -92,5 +92,84 @@ describe("a proxy's error page", () => {
     expect(errorLines(result.stderr)).toEqual(["error: Anthropic had a server error (502 Bad Gateway). Try again in a moment."]);
     expect(result.stderr).not.toContain("<");
     expect(result.stderr).not.toContain("upstream server");
+  });
+});
+
+describe("a reply the server cut short", () => {
+  const openaiEnv = (url: string) => ({ OPENAI_BASE_URL: url, OPENAI_API_KEY: "sk-openai-test-key-123456", SYNAPSE_PROVIDER: "openai" });
+
+  test.each([
+    ["openai", "openai/llama-cpp-interrupted.sse", "finish_reason"],
+    ["anthropic", "anthropic/no-stop-reason.sse", "stop_reason"],
+  ] as const)("%s: no %s at the end is printed, kept marked interrupted, said on stderr, exit 1", async (name, file, field) => {
+    const server = serve([{ kind: "sse", body: await fixture(file) }]);
+    const home = name === "openai" ? new Home(sourceRunner, openaiEnv(server.url)) : new Home(sourceRunner).anthropic(server);
+    const result = await home.run(["List the first primes"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe("The first three primes are 2, 3\n");
+    const label = name === "openai" ? "OpenAI" : "Anthropic";
+    expect(errorLines(result.stderr)).toEqual([
+      `error: The ${label} reply ended without a ${field}, so it may be cut off (a server can drop a reply when another request arrives). ` +
+        "What arrived is kept, marked interrupted; continue the session to ask for the rest.",
+    ]);
+    const { messages } = await home.show(newSessionId(result.stderr));
+    expect(messages.map((m) => [m.role, m.content, m.interrupted])).toEqual([
+      ["user", "List the first primes", undefined],
+      ["assistant", "The first three primes are 2, 3", true],
+    ]);
+  });
+});
+
+describe("a conversation too long for the model", () => {
+  const TOO_LONG = "Continue it with a model that has a larger context window (-m MODEL), or start a new session.";
+  const env = (url: string) => ({ OPENAI_BASE_URL: url, OPENAI_API_KEY: "sk-openai-test-key-123456", SYNAPSE_PROVIDER: "openai" });
+
+  test("llama-cpp-python's empty stream: never stored as an answer, the advice instead of 'try again', and -m gets past it", async () => {
+    const overflow = { kind: "sse", body: await fixture("openai/llama-cpp-overflow.sse") } as const;
+    const server = serve([overflow, overflow, openaiReply("A summary, from the bigger model.")]);
+    const home = new Home(sourceRunner, env(server.url));
+    const first = await home.run(["A very long question"]);
+    expect(first).toMatchObject({ exitCode: 1, stdout: "" });
+    const advice = `error: OpenAI sent an empty reply (the stream closed without its end marker): the conversation may be too long for model "gpt-4o-mini". ${TOO_LONG}`;
+    expect(errorLines(first.stderr)).toEqual([advice]);
+    const id = newSessionId(first.stderr);
+    // Continuing with the same model overflows the same way, and says the same.
+    const again = await home.run(["-s", id, "Shorter?"]);
+    expect(again.exitCode).toBe(1);
+    expect(errorLines(again.stderr)).toEqual([advice]);
+    const bigger = await home.run(["-s", id, "-m", "bigger-model", "Summarize"]);
+    expect(bigger).toMatchObject({ exitCode: 0, stdout: "A summary, from the bigger model.\n" });
+    expect(server.requests[2]!.body).toMatchObject({ model: "bigger-model" });
+    const { messages } = await home.show(id);
+    expect(messages.map((m) => [m.role, m.content])).toEqual([
+      ["user", "A very long question"],
+      ["user", "Shorter?"],
+      ["user", "Summarize"],
+      ["assistant", "A summary, from the bigger model."],
+    ]);
+  });
+
+  test("LiteLLM's empty reply that says it stopped normally is not stored, exit 1", async () => {
+    const server = serve([{ kind: "sse", body: await fixture("openai/litellm-empty.sse") }]);
+    const home = new Home(sourceRunner, env(server.url));
+    const result = await home.run(["A very long question"]);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "" });
+    expect(errorLines(result.stderr)).toEqual([
+      `error: OpenAI sent an empty reply (finish_reason: stop): the conversation may be too long for model "gpt-4o-mini". ${TOO_LONG}`,
+    ]);
+    const { messages } = await home.show(newSessionId(result.stderr));
+    expect(messages.map((m) => [m.role, m.content])).toEqual([["user", "A very long question"]]);
+  });
+
+  test("Anthropic's explicit 'prompt is too long' gets the same advice", async () => {
+    const server = serve([
+      { kind: "error", status: 400, json: { type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 208310 tokens > 200000 maximum" } } },
+    ]);
+    const home = new Home(sourceRunner).anthropic(server);
+    const result = await home.run(["A very long question"]);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "" });
+    expect(errorLines(result.stderr)).toEqual([
+      `error: Anthropic says the conversation is too long for model "claude-sonnet-4-5" (400: invalid_request_error: prompt is too long: 208310 tokens > 200000 maximum). ${TOO_LONG}`,
+    ]);
   });
 });

@@ -538,6 +538,124 @@ describe("HTTP errors", () => {
   });
 });
 
+describe("how a reply ends", () => {
+  const TOO_LONG = "Continue it with a model that has a larger context window (-m MODEL), or start a new session.";
+
+  test("llama-cpp-python's [DONE] without a finish_reason (another request arrived) may be cut off: an error keeping the text", async () => {
+    const server = serve([sse(await fixture("openai/llama-cpp-interrupted.sse"))]);
+    const outcome = remember(await runWith(providerFor("openai", server)));
+    expect(outcome.texts.join("")).toBe("The first three primes are 2, 3");
+    expect(outcome.done).toBeUndefined();
+    expect(outcome.error?.kind).toBe("stream_ended_early");
+    expect(outcome.error?.partialText).toBe("The first three primes are 2, 3");
+    expect(outcome.error?.message).toBe(
+      "The OpenAI reply ended without a finish_reason, so it may be cut off (a server can drop a reply when another request arrives). " +
+        "What arrived is kept, marked interrupted; continue the session to ask for the rest.",
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("Anthropic's message_stop without a message_delta stop_reason may be cut off too", async () => {
+    const server = serve([sse(await fixture("anthropic/no-stop-reason.sse"))]);
+    const outcome = remember(await runWith(providerFor("anthropic", server)));
+    expect(outcome.done).toBeUndefined();
+    expect(outcome.error?.kind).toBe("stream_ended_early");
+    expect(outcome.error?.message).toStartWith("The Anthropic reply ended without a stop_reason, so it may be cut off");
+    expect(outcome.error?.partialText).toBe("The first three primes are 2, 3");
+  });
+
+  /** [case, provider, recorded stream (`""`: no bytes at all), how the message says it ended] */
+  const empties: [string, Remote, string, string][] = [
+    ["llama-cpp-python over its context: 200 and no bytes at all", "openai", "", "the stream closed without its end marker"],
+    ["llama-cpp-python over its context: 200 and the role chunk only", "openai", "openai/llama-cpp-overflow.sse", "the stream closed without its end marker"],
+    ["LiteLLM over its backend's context: an empty reply that says it stopped", "openai", "openai/litellm-empty.sse", "finish_reason: stop"],
+    ["an empty Anthropic message", "anthropic", "anthropic/empty.sse", "stop_reason: end_turn"],
+  ];
+  test.each(empties)("an empty reply is never an answer: %s", async (_, name, file, said) => {
+    const server = serve([sse(file === "" ? "" : await fixture(file))]);
+    const outcome = remember(await runWith(providerFor(name, server)));
+    expect(outcome.done).toBeUndefined();
+    expect(outcome.error?.kind).toBe("context_length");
+    const model = configFor(name, server.url).model;
+    expect(outcome.error?.message).toBe(
+      `${LABELS[name]} sent an empty reply (${said}): the conversation may be too long for model "${model}". ${TOO_LONG}`,
+    );
+    expect(outcome.error?.message).not.toContain("Try again");
+    // Not retried: the same conversation overflows the same way.
+    expect(server.requests).toHaveLength(1);
+  });
+
+  const overflows: [string, Remote, Reply, string][] = [
+    [
+      "OpenAI's 400 context_length_exceeded",
+      "openai",
+      {
+        kind: "error",
+        status: 400,
+        json: {
+          error: {
+            message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130412 tokens. Please reduce the length of the messages.",
+            type: "invalid_request_error",
+            param: "messages",
+            code: "context_length_exceeded",
+          },
+        },
+      },
+      "(400: invalid_request_error: This model's maximum context length is 128000 tokens.",
+    ],
+    [
+      "llama-cpp-python's 400 context_length_exceeded",
+      "deepseek",
+      {
+        kind: "error",
+        status: 400,
+        json: {
+          error: {
+            message: "This model's maximum context length is 2048 tokens. However, you requested 2301 tokens (2301 in the messages, None in the completion). Please reduce the length of the messages or completion.",
+            type: "invalid_request_error",
+            param: "messages",
+            code: "context_length_exceeded",
+          },
+        },
+      },
+      "(400: invalid_request_error: This model's maximum context length is 2048 tokens.",
+    ],
+    [
+      "Anthropic's 400 prompt is too long",
+      "anthropic",
+      { kind: "error", status: 400, json: { type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 208310 tokens > 200000 maximum" } } },
+      "(400: invalid_request_error: prompt is too long: 208310 tokens > 200000 maximum)",
+    ],
+    [
+      "LiteLLM's error chunk mid-stream",
+      "openai",
+      sse(`data: ${JSON.stringify({ error: { message: "litellm.ContextWindowExceededError: litellm.BadRequestError: Context Window Exceeded", type: null, param: null, code: "400" } })}\n\n`),
+      "(400: litellm.ContextWindowExceededError: litellm.BadRequestError: Context Window Exceeded)",
+    ],
+    [
+      "Anthropic's error event mid-stream",
+      "anthropic",
+      sse(`event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 200105 tokens > 200000 maximum" } })}\n\n`),
+      "(invalid_request_error: prompt is too long: 200105 tokens > 200000 maximum)",
+    ],
+  ];
+  test.each(overflows)("%s says the conversation is too long, and what to do", async (_, name, reply, said) => {
+    const server = serve([reply]);
+    const outcome = remember(await runWith(providerFor(name, server)));
+    expect(outcome.error?.kind).toBe("context_length");
+    const model = configFor(name, server.url).model;
+    expect(outcome.error?.message).toStartWith(`${LABELS[name]} says the conversation is too long for model "${model}" ${said}`);
+    expect(outcome.error?.message).toEndWith(TOO_LONG);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a 400 about something else is still a rejected request", async () => {
+    const server = serve([{ kind: "error", status: 400, json: SPECS.openai.errorBody("invalid_request_error", "temperature must be at most 2") }]);
+    const outcome = remember(await runWith(providerFor("openai", server)));
+    expect(outcome.error?.kind).toBe("bad_request");
+  });
+});
+
 describe("retries", () => {
   const quiet = () => spyOn(log, "warn").mockImplementation(Object.assign(() => {}, { raw: () => {} }));
 

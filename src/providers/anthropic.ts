@@ -2,9 +2,12 @@
  * Anthropic's Messages API, streamed: `POST {base}/v1/messages`. The system prompt travels in
  * the top-level `system` field, never as a message.
  */
+import { errorBodyOf, isContextOverflow } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
+import { checkEnding } from "./reply-end.ts";
 import {
   clip,
+  contextTooLong,
   isRecord,
   parseEventJson,
   providerLabel,
@@ -30,7 +33,7 @@ export function createAnthropicProvider(settings: RemoteSettings): Provider {
   return {
     name: "anthropic",
     defaultModel: settings.defaultModel,
-    stream: (request) => withRetries(settings, request.signal, () => attempt(settings, request)),
+    stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }
 
@@ -112,7 +115,7 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
         };
         return;
       case "error":
-        throw streamError(settings, data.error);
+        throw streamError(settings, request.model, data.error);
       // ping, content_block_stop and event types added later are ignored.
     }
   }
@@ -124,9 +127,10 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
 }
 
 /** An `error` event in the middle of a stream. Overload and rate limits keep their kind, so they are retried before the first token. */
-function streamError(settings: RemoteSettings, error: unknown): ProviderError {
+function streamError(settings: RemoteSettings, model: string, error: unknown): ProviderError {
   const type = isRecord(error) && typeof error.type === "string" ? error.type : "error";
   const message = isRecord(error) && typeof error.message === "string" ? error.message : "no details";
+  if (isContextOverflow(errorBodyOf(error))) return contextTooLong(settings, model, `${type}: ${clip(message)}`);
   const kind = type === "overloaded_error" ? "overloaded" : type === "rate_limit_error" ? "rate_limit" : "stream_error";
   return new ProviderError(
     kind,

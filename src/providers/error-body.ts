@@ -24,9 +24,7 @@ export function parseErrorBody(text: string, contentType = ""): ErrorBody {
   try {
     const json: unknown = JSON.parse(text);
     const error = isRecord(json) ? json.error : undefined;
-    if (isRecord(error)) {
-      return { type: stringOr(error.type), code: stringOr(error.code), message: stringOr(error.message) };
-    }
+    if (isRecord(error)) return errorBodyOf(error);
     if (isRecord(json)) return { type: undefined, code: undefined, message: stringOr(json.message) };
   } catch {
     // not JSON
@@ -34,6 +32,25 @@ export function parseErrorBody(text: string, contentType = ""): ErrorBody {
   if (isHtml(text, contentType)) return { type: undefined, code: undefined, message: pageTitle(text) };
   const flat = oneLine(text);
   return { type: undefined, code: undefined, message: flat === "" ? undefined : clipTo(flat, MAX_SHOWN) };
+}
+
+/** The `{type, code, message}` of an error object, in a body or in a stream's error event. */
+export function errorBodyOf(error: unknown): ErrorBody {
+  if (!isRecord(error)) return { type: undefined, code: undefined, message: stringOr(error) };
+  return { type: stringOr(error.type), code: stringOr(error.code), message: stringOr(error.message) };
+}
+
+/**
+ * Whether the provider says the conversation does not fit the model's context window: OpenAI's
+ * (and llama-cpp-python's) `context_length_exceeded`, Anthropic's `invalid_request_error`
+ * "prompt is too long: … tokens > … maximum", llama.cpp's `exceed_context_size_error`, and the
+ * same words from proxies that rename the code (LiteLLM's `ContextWindowExceededError`).
+ */
+export function isContextOverflow(body: ErrorBody): boolean {
+  if (body.code === "context_length_exceeded" || body.type === "exceed_context_size_error") return true;
+  const message = body.message ?? "";
+  if (body.type === "invalid_request_error" && /prompt is too long/i.test(message)) return true;
+  return /context ?window ?exceeded/i.test(message) || (/context (length|window|size)/i.test(message) && /exceed|too long|maximum/i.test(message));
 }
 
 /** Whether a body is an HTML page, by its content type or by how it starts. */

@@ -6,7 +6,7 @@
  */
 import { log } from "../log.ts";
 import { ProviderError, redact, type ProviderErrorKind } from "./errors.ts";
-import { isHtml, pageTitle, parseErrorBody, type ErrorBody } from "./error-body.ts";
+import { isContextOverflow, isHtml, pageTitle, parseErrorBody, type ErrorBody } from "./error-body.ts";
 import { readSse, type SseEvent } from "./sse.ts";
 import { StallTimer, type StallPhase } from "./stall-timer.ts";
 import type { ProviderName, StreamEvent } from "./types.ts";
@@ -119,6 +119,8 @@ export function httpError(settings: RemoteSettings, failure: HttpFailure): Provi
     message =
       `${label} does not know model "${model}", or ${failure.url} is not its API (${said}). ` +
       `Check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${baseUrlEnvName(name)} / base_url.`;
+  } else if (status < 500 && isContextOverflow(body)) {
+    return contextTooLong(settings, model, said, status);
   } else if (status === 402 || errorCode === "insufficient_quota" || errorType === "insufficient_quota") {
     kind = "quota";
     message = `${label} says the account has no credit left (${said}). Check billing for this API key, then try again.`;
@@ -138,6 +140,26 @@ export function httpError(settings: RemoteSettings, failure: HttpFailure): Provi
   }
   const options = failure.retryAfterMs === undefined ? { status } : { status, retryAfterMs: failure.retryAfterMs };
   return new ProviderError(kind, name, redact(message, [settings.apiKey]), options);
+}
+
+/** What to do when a conversation no longer fits the model: retrying cannot help. */
+export const TOO_LONG_ADVICE =
+  "Continue it with a model that has a larger context window (-m MODEL), or start a new session.";
+
+/**
+ * The provider said the conversation is longer than the model's context window (`said` is its
+ * own words, clipped), before the reply or in the middle of its stream.
+ */
+export function contextTooLong(settings: RemoteSettings, model: string, said: string, status?: number): ProviderError {
+  const { name } = settings;
+  return new ProviderError(
+    "context_length",
+    name,
+    redact(`${providerLabel(name)} says the conversation is too long for model "${model}" (${said}). ${TOO_LONG_ADVICE}`, [
+      settings.apiKey,
+    ]),
+    status === undefined ? {} : { status },
+  );
 }
 
 function cancelled(name: ProviderName): ProviderError {
