@@ -173,3 +173,31 @@ describe("a conversation too long for the model", () => {
     ]);
   });
 });
+
+describe("a session stored with a provider this version does not know", () => {
+  test("says so in one line, suggests -p, and -p continues it", async () => {
+    const id = "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20";
+    const exported = {
+      format: "synapse.session",
+      version: 1,
+      session: { id, name: null, provider: "gemini", model: "gemini-2.5-pro", systemPrompt: null, createdAt: "2026-11-24T05:15:34.123Z", updatedAt: "2026-11-24T05:16:02.456Z" },
+      messages: [
+        { id: "1c6f3d2e-9b7a-4e8d-8f1a-2b3c4d5e6f70", role: "user", content: "Hello from the future", timestamp: "2026-11-24T05:15:34.123Z" },
+        { id: "2d7a4e3f-0c8b-4f9e-9a2b-3c4d5e6f7a81", role: "assistant", content: "Hi!", timestamp: "2026-11-24T05:16:02.456Z" },
+      ],
+    };
+    const home = new Home(sourceRunner);
+    expect(await home.run(["sessions", "import", "-"], { stdin: JSON.stringify(exported) })).toMatchObject({ exitCode: 0 });
+    const refused = await home.run(["-s", id, "Still there?"]);
+    expect(refused).toMatchObject({ exitCode: 1, stdout: "" });
+    expect(refused.stderr).toBe(
+      `error: session ${id} was started with provider "gemini", which this version of Synapse does not know; ` +
+        "to continue it with another provider, add -p NAME (one of anthropic, openai, deepseek, echo)\n",
+    );
+    // Nothing was stored by the refused attempt.
+    expect((await home.show(id)).messages).toHaveLength(2);
+    const continued = await home.run(["-s", id, "-p", "echo", "Still there?"]);
+    expect(continued).toMatchObject({ exitCode: 0, stdout: "Still there?\n" });
+    expect((await home.show(id)).messages.map((m) => m.content)).toEqual(["Hello from the future", "Hi!", "Still there?", "Still there?"]);
+  });
+});
