@@ -101,7 +101,7 @@ describe("a reply the server cut short", () => {
   test.each([
     ["openai", "openai/llama-cpp-interrupted.sse", "finish_reason"],
     ["anthropic", "anthropic/no-stop-reason.sse", "stop_reason"],
-  ] as const)("%s: no %s at the end is printed, kept marked interrupted, said on stderr, exit 1", async (name, file, field) => {
+  ] as const)("%s: a stream (%s) ending without a %s is printed, kept marked interrupted, said on stderr, exit 1", async (name, file, field) => {
     const server = serve([{ kind: "sse", body: await fixture(file) }]);
     const home = name === "openai" ? new Home(sourceRunner, openaiEnv(server.url)) : new Home(sourceRunner).anthropic(server);
     const result = await home.run(["List the first primes"]);
