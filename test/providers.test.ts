@@ -585,6 +585,26 @@ describe("how a reply ends", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  test("an empty reply stopped at the token limit also points at max_tokens", async () => {
+    const chunk = (delta: unknown, finish: string | null) => `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body = chunk({ role: "assistant", content: "", reasoning_content: "Let me think" }, null) + chunk({}, "length") + "data: [DONE]\n\n";
+    const server = serve([sse(body)]);
+    const outcome = remember(await runWith(providerFor("deepseek", server)));
+    expect(outcome.error?.kind).toBe("context_length");
+    expect(outcome.error?.message).toBe(
+      'DeepSeek sent an empty reply (finish_reason: length): the conversation may be too long for model "deepseek-chat", ' +
+        `or max_tokens under [deepseek] in /nonexistent/.config/synapse/config.toml too small for it (raise it). ${TOO_LONG}`,
+    );
+  });
+
+  test("a content filter's empty reply says it was withheld", async () => {
+    const body = `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "content_filter" }] })}\n\ndata: [DONE]\n\n`;
+    const server = serve([sse(body)]);
+    const outcome = remember(await runWith(providerFor("openai", server)));
+    expect(outcome.error?.kind).toBe("stream_error");
+    expect(outcome.error?.message).toStartWith("OpenAI withheld its reply (finish_reason: content_filter); nothing was stored as an answer.");
+  });
+
   const overflows: [string, Remote, Reply, string][] = [
     [
       "OpenAI's 400 context_length_exceeded",

@@ -11,7 +11,7 @@
  *   be too long and what to do, since trying again cannot help.
  */
 import { ProviderError, redact } from "./errors.ts";
-import { providerLabel, TOO_LONG_ADVICE, type RemoteSettings } from "./http.ts";
+import { clip, providerLabel, TOO_LONG_ADVICE, type RemoteSettings } from "./http.ts";
 import type { StreamEvent } from "./types.ts";
 
 /**
@@ -55,7 +55,8 @@ function reasonField(settings: RemoteSettings): string {
 /** `end` is the stream's last event, `undefined` when it closed without one. */
 function emptyReply(settings: RemoteSettings, model: string, end: Extract<StreamEvent, { type: "done" }> | undefined): ProviderError {
   const label = providerLabel(settings.name);
-  const said = end === undefined ? "the stream closed without its end marker" : `${reasonField(settings)}: ${end.rawStopReason ?? "none"}`;
+  const said =
+    end === undefined ? "the stream closed without its end marker" : `${reasonField(settings)}: ${clip(end.rawStopReason ?? "none", 40)}`;
   if (end?.stopReason === "content_filter") {
     return new ProviderError(
       "stream_error",
@@ -65,10 +66,15 @@ function emptyReply(settings: RemoteSettings, model: string, end: Extract<Stream
       ]),
     );
   }
+  // A reasoning model can spend the whole token budget thinking: then max_tokens is the cure.
+  const budget =
+    end?.stopReason === "max_tokens"
+      ? `, or max_tokens under [${settings.name}] in ${settings.configPath} too small for it (raise it)`
+      : "";
   return new ProviderError(
     "context_length",
     settings.name,
-    redact(`${label} sent an empty reply (${said}): the conversation may be too long for model "${model}". ${TOO_LONG_ADVICE}`, [
+    redact(`${label} sent an empty reply (${said}): the conversation may be too long for model "${model}"${budget}. ${TOO_LONG_ADVICE}`, [
       settings.apiKey,
     ]),
   );
