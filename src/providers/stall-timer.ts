@@ -54,11 +54,6 @@ export class StallTimer {
     return this.#stalled;
   }
 
-  /** The limit of `phase`, in milliseconds. */
-  limitMs(phase: StallPhase): number {
-    return phase === "first_byte" ? this.#limits.firstByteMs : this.#limits.idleMs;
-  }
-
   /** Bytes arrived: the server is alive, and from now on the idle limit applies. */
   activity(): void {
     if (this.#controller.signal.aborted) return;
@@ -74,7 +69,7 @@ export class StallTimer {
 
   #arm(): void {
     clearTimeout(this.#timer);
-    const ms = this.limitMs(this.#phase);
+    const ms = this.#phase === "first_byte" ? this.#limits.firstByteMs : this.#limits.idleMs;
     if (ms <= 0) return;
     const phase = this.#phase;
     this.#timer = setTimeout(() => {
