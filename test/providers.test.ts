@@ -330,26 +330,6 @@ describe.each(REMOTES)("%s", (name) => {
     await server.clientHungUp;
   });
 
-  test("bytes that keep coming, keep-alives included, hold the idle timeout off", async () => {
-    // After the text, only keep-alive comments, every 20 ms: the stream outlives idle_timeout
-    // twice over without timing out, and ends only when the caller stops it.
-    const server = serve([{ kind: "endless", head: spec.endless.head, repeat: ": keep-alive\n\n", intervalMs: 20 }]);
-    const controller = new AbortController();
-    const idleSeconds = 1;
-    const events = patientFor(name, server, { firstByte: 60, idle: idleSeconds })
-      .stream({ messages: MESSAGES, model: "m", signal: controller.signal })
-      [Symbol.asyncIterator]();
-    expect((await events.next()).value).toEqual({ type: "text", text: "first" });
-    const started = performance.now();
-    const rest = events.next().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    while (performance.now() - started < 2 * idleSeconds * 1000) await Bun.sleep(50);
-    controller.abort();
-    expect(await rest).toMatchObject({ kind: "cancelled", partialText: "first" });
-  });
-
   test("breaking out of the loop also closes the connection", async () => {
     const server = serve([{ kind: "endless", ...spec.endless, intervalMs: 20 }]);
     const stream = providerFor(name, server).stream({ messages: MESSAGES, model: "m", signal: new AbortController().signal });
@@ -359,6 +339,27 @@ describe.each(REMOTES)("%s", (name) => {
     }
     await withTimeout(server.clientHungUp, 2_000, "the server never saw the client go");
   });
+});
+
+test("bytes that keep coming, keep-alive comments included, hold the idle timeout off", async () => {
+  // After the text, only keep-alive comments, every 20 ms: the stream outlives idle_timeout
+  // twice over without timing out, and ends only when the caller stops it.
+  const server = serve([{ kind: "endless", head: SPECS.deepseek.endless.head, repeat: ": keep-alive\n\n", intervalMs: 20 }]);
+  const controller = new AbortController();
+  // Generous against a busy machine: only a 3 s pause in a 20 ms rhythm could fail it.
+  const idleSeconds = 3;
+  const events = patientFor("deepseek", server, { firstByte: 60, idle: idleSeconds })
+    .stream({ messages: MESSAGES, model: "m", signal: controller.signal })
+    [Symbol.asyncIterator]();
+  expect((await events.next()).value).toEqual({ type: "text", text: "first" });
+  const started = performance.now();
+  const rest = events.next().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  while (performance.now() - started < 2 * idleSeconds * 1000) await Bun.sleep(50);
+  controller.abort();
+  expect(await rest).toMatchObject({ kind: "cancelled", partialText: "first" });
 });
 
 function withTimeout(promise: Promise<void>, ms: number, message: string): Promise<void> {
