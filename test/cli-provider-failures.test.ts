@@ -3,10 +3,14 @@
  * were seen to (silent servers, streams that stall or end too early, context overflow), with
  * what the user reads, the exit code, and what the database keeps.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { fixture, startHeadersOnlyServer } from "./_provider-server.ts";
 import { Home, newSessionId, openaiReply, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+
+// The preload's setDefaultTimeout holds for the first file of a run only (oven-sh/bun#43787);
+// these tests start real processes, which a busy machine makes slow.
+setDefaultTimeout(120_000);
 
 afterAll(stopServers);
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test";
 import { ConfigError, loadConfig, type ResolvedConfig } from "../src/config/index.ts";
 import { log } from "../src/log.ts";
 import {
@@ -10,6 +10,10 @@ import {
   type StreamEvent,
 } from "../src/providers/index.ts";
 import { closedPort, fixture, startHeadersOnlyServer, startProviderServer, type ProviderServer, type Reply } from "./_provider-server.ts";
+
+// The preload's setDefaultTimeout holds for the first file of a run only (oven-sh/bun#43787),
+// and some tests here outlast Bun's 5 s default by design: this file sets its own.
+setDefaultTimeout(120_000);
 
 /** A fake key; every error message, warning and request log is checked not to contain it. */
 const KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef";
