@@ -312,6 +312,16 @@ describe.each(REMOTES)("%s", (name) => {
     expect(server.requests).toHaveLength(1);
   });
 
+  test("cancelling while waiting for the first byte is a cancel, not a timeout, and hangs up", async () => {
+    const server = serve([{ kind: "silent" }]);
+    const controller = new AbortController();
+    const outcome = run(patientFor(name, server, { firstByte: 60, idle: 60 }), controller.signal);
+    while (server.requests.length === 0) await Bun.sleep(10);
+    controller.abort();
+    expect((await outcome).error?.kind).toBe("cancelled");
+    await server.clientHungUp;
+  });
+
   test("a server that sends the headers and then nothing times out after first_byte_timeout", async () => {
     const server = await startHeadersOnlyServer();
     servers.push(server);
