@@ -3,6 +3,7 @@
  * with the next scripted reply (a recorded stream, an HTTP error, a stream that never ends)
  * and records what it was sent, so tests can check the request and whether the client hung up.
  */
+import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 
 export const FIXTURES = join(import.meta.dir, "fixtures", "providers");
@@ -18,7 +19,14 @@ export type Reply =
   /** An HTTP error, with a JSON or text body. */
   | { kind: "error"; status: number; json?: unknown; text?: string; headers?: Record<string, string> }
   /** `head` at once, then `repeat` every `intervalMs`, forever: only the client can end it. */
-  | { kind: "endless"; head: string; repeat: string; intervalMs: number };
+  | { kind: "endless"; head: string; repeat: string; intervalMs: number }
+  /** Accepts the request and never answers, not even with headers. */
+  | { kind: "silent" }
+  /**
+   * Sends the headers and `head`, then nothing, without closing. `head` must not be empty: Bun
+   * holds the headers back until the first bytes (see {@link startHeadersOnlyServer}).
+   */
+  | { kind: "stall"; head: string };
 
 export interface RecordedRequest {
   method: string;
@@ -31,7 +39,7 @@ export interface ProviderServer {
   /** `http://127.0.0.1:<port>` */
   url: string;
   requests: RecordedRequest[];
-  /** Resolves when the client closed an `endless` stream. */
+  /** Resolves when the client closed an `endless`, `silent` or `stall` request. */
   clientHungUp: Promise<void>;
   /** How many `repeat` pieces an `endless` stream had sent when the client hung up. */
   endlessSent(): number;
@@ -117,6 +125,28 @@ export function startProviderServer(replies: Reply[]): ProviderServer {
           });
           return new Response(stream, { headers: { "content-type": "text/event-stream" } });
         }
+        case "silent":
+          // Answered only once the client has gone, when nobody reads it any more.
+          return new Promise<Response>((resolve) => {
+            const gone = () => {
+              hungUp();
+              resolve(new Response(null, { status: 499 }));
+            };
+            if (request.signal.aborted) gone();
+            else request.signal.addEventListener("abort", gone, { once: true });
+          });
+        case "stall": {
+          const stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(encoder.encode(reply.head));
+            },
+            cancel() {
+              hungUp();
+            },
+          });
+          request.signal.addEventListener("abort", () => hungUp());
+          return new Response(stream, { headers: { "content-type": "text/event-stream" } });
+        }
       }
     },
   });
@@ -127,6 +157,45 @@ export function startProviderServer(replies: Reply[]): ProviderServer {
     clientHungUp,
     endlessSent: () => sent,
     stop: () => server.stop(true),
+  };
+}
+
+/**
+ * A server that answers every request with the headers of an event stream and then nothing,
+ * keeping the connection open: what a stuck proxy or model server does. Written on a raw socket,
+ * because `Bun.serve` sends no headers before the first bytes of the body.
+ */
+export async function startHeadersOnlyServer(): Promise<ProviderServer> {
+  let hungUp!: () => void;
+  const clientHungUp = new Promise<void>((resolve) => (hungUp = resolve));
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once("data", (data) => {
+      const [method = "", path = ""] = data.toString("latin1").split(" ", 2);
+      requests.push({ method, path, headers: {}, body: undefined });
+      socket.write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n");
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      sockets.delete(socket);
+      hungUp();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    requests,
+    clientHungUp,
+    endlessSent: () => 0,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -172,9 +172,9 @@ describe("the config file", () => {
       model: "claude-sonnet-4-5",
       systemPrompt: undefined,
       providers: {
-        anthropic: { apiKey: undefined, baseUrl: "https://api.anthropic.com", model: "claude-sonnet-4-5", maxTokens: 4096 },
-        openai: { apiKey: undefined, baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", maxTokens: 4096 },
-        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-chat", maxTokens: 4096 },
+        anthropic: { apiKey: undefined, baseUrl: "https://api.anthropic.com", model: "claude-sonnet-4-5", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
+        openai: { apiKey: undefined, baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
+        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-chat", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
       },
       session: { maxSessions: 100, retentionDays: 90, autoCleanup: true, databaseUrl: undefined },
     });
@@ -195,9 +195,9 @@ describe("the config file", () => {
       model: "gpt-4o",
       systemPrompt: "Answer briefly.",
       providers: {
-        anthropic: { apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192 },
-        openai: { apiKey: undefined, baseUrl: "https://openai.example.test/v1", model: "gpt-4.1-mini", maxTokens: 2048 },
-        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096 },
+        anthropic: { apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192, firstByteTimeout: 600, idleTimeout: 0 },
+        openai: { apiKey: undefined, baseUrl: "https://openai.example.test/v1", model: "gpt-4.1-mini", maxTokens: 2048, firstByteTimeout: 180, idleTimeout: 120 },
+        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
       },
       session: { maxSessions: 0, retentionDays: 30, autoCleanup: false, databaseUrl: "~/synapse.db" },
     });
@@ -269,6 +269,28 @@ describe("the config file", () => {
   test("a misplaced API key is not repeated in the error", () => {
     const error = loadError(() => loadConfig({ env: {}, path: fixturePath("table-as-string.toml") }));
     expect(error.message).not.toContain("sk-ant-misplaced");
+  });
+
+  test("timeouts: defaults, then each provider's own table; 0 and fractions are accepted", () => {
+    const { config, warnings } = load(`[openai]\nfirst_byte_timeout = 2.5\n\n[deepseek]\nidle_timeout = 0\n`);
+    expect(warnings).toEqual([]);
+    const timeouts = (name: "anthropic" | "openai" | "deepseek") => {
+      const { firstByteTimeout, idleTimeout } = config.providers[name];
+      return { firstByteTimeout, idleTimeout };
+    };
+    expect(timeouts("anthropic")).toEqual({ firstByteTimeout: 180, idleTimeout: 120 });
+    expect(timeouts("openai")).toEqual({ firstByteTimeout: 2.5, idleTimeout: 120 });
+    expect(timeouts("deepseek")).toEqual({ firstByteTimeout: 180, idleTimeout: 0 });
+  });
+
+  test.each([
+    ["first_byte_timeout = -1", "anthropic.first_byte_timeout", "-1"],
+    ["idle_timeout = 86401", "anthropic.idle_timeout", "86401"],
+    ['idle_timeout = "60"', "anthropic.idle_timeout", 'the string "60"'],
+  ])("a bad timeout (%s) names the key and the range", (line, key, shown) => {
+    const error = loadError(() => load(`[anthropic]\n${line}\n`));
+    expect(error.key).toBe(key);
+    expect(error.message).toContain(`"${key}" must be a number of seconds from 0 to 86400 (0 means no limit), but it is ${shown}.`);
   });
 
   test("0 means no limit and is accepted", () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test";
 import { ConfigError, loadConfig, type ResolvedConfig } from "../src/config/index.ts";
 import { log } from "../src/log.ts";
 import {
@@ -9,7 +9,11 @@ import {
   type Provider,
   type StreamEvent,
 } from "../src/providers/index.ts";
-import { closedPort, fixture, startProviderServer, type ProviderServer, type Reply } from "./_provider-server.ts";
+import { closedPort, fixture, startHeadersOnlyServer, startProviderServer, type ProviderServer, type Reply } from "./_provider-server.ts";
+
+// The preload's setDefaultTimeout holds for the first file of a run only (oven-sh/bun#43787),
+// and some tests here outlast Bun's 5 s default by design: this file sets its own.
+setDefaultTimeout(120_000);
 
 /** A fake key; every error message, warning and request log is checked not to contain it. */
 const KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef";
@@ -54,6 +58,13 @@ function configFor(provider: Remote, url: string): ResolvedConfig {
 
 function providerFor(name: Remote, server: ProviderServer, options: CreateProviderOptions = FAST): Provider {
   return createProvider(name, configFor(name, server.url), options);
+}
+
+/** Like {@link providerFor}, with `[name] first_byte_timeout` and `idle_timeout` set (in seconds). */
+function patientFor(name: Remote, server: ProviderServer, timeouts: { firstByte: number; idle: number }): Provider {
+  const config = configFor(name, server.url);
+  config.providers[name] = { ...config.providers[name], firstByteTimeout: timeouts.firstByte, idleTimeout: timeouts.idle };
+  return createProvider(name, config, FAST);
 }
 
 interface Outcome {
@@ -139,6 +150,7 @@ const SPECS = {
 } as const;
 
 const REMOTES: Remote[] = ["anthropic", "openai", "deepseek"];
+const LABELS: Record<Remote, string> = { anthropic: "Anthropic", openai: "OpenAI", deepseek: "DeepSeek" };
 
 /** Every error message produced in this file, to check that none holds the key. */
 const messagesSeen: string[] = [];
@@ -286,6 +298,52 @@ describe.each(REMOTES)("%s", (name) => {
     expect(server.endlessSent()).toBe(sentAtHangUp);
   });
 
+  test("a server that accepts and never answers times out after first_byte_timeout, naming it", async () => {
+    const server = serve([{ kind: "silent" }]);
+    const outcome = remember(await runWith(patientFor(name, server, { firstByte: 0.5, idle: 60 })));
+    expect(outcome.error?.kind).toBe("timeout");
+    expect(outcome.error?.message).toBe(
+      `No answer from ${LABELS[name]} in 0.5 s. If the model needs longer to start, raise first_byte_timeout ` +
+        `under [${name}] in /nonexistent/.config/synapse/config.toml (0 waits forever).`,
+    );
+    expect(outcome.error?.partialText).toBe("");
+    await server.clientHungUp;
+    // Not retried: a retry would make the user wait as long again.
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("cancelling while waiting for the first byte is a cancel, not a timeout, and hangs up", async () => {
+    const server = serve([{ kind: "silent" }]);
+    const controller = new AbortController();
+    const outcome = run(patientFor(name, server, { firstByte: 60, idle: 60 }), controller.signal);
+    while (server.requests.length === 0) await Bun.sleep(10);
+    controller.abort();
+    expect((await outcome).error?.kind).toBe("cancelled");
+    await server.clientHungUp;
+  });
+
+  test("a server that sends the headers and then nothing times out after first_byte_timeout", async () => {
+    const server = await startHeadersOnlyServer();
+    servers.push(server);
+    const outcome = remember(await runWith(patientFor(name, server, { firstByte: 0.5, idle: 60 })));
+    expect(outcome.error?.kind).toBe("timeout");
+    expect(outcome.error?.message).toStartWith(`No answer from ${LABELS[name]} in 0.5 s. If the model needs longer to start`);
+    await server.clientHungUp;
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a stream that stalls after some text times out after idle_timeout, keeping the text", async () => {
+    const server = serve([{ kind: "stall", head: spec.endless.head }]);
+    const outcome = remember(await runWith(patientFor(name, server, { firstByte: 60, idle: 0.5 })));
+    expect(outcome.error?.kind).toBe("timeout");
+    expect(outcome.error?.message).toStartWith(
+      `No answer from ${LABELS[name]} in 0.5 s after the reply began. If the model pauses that long, raise idle_timeout under [${name}]`,
+    );
+    expect(outcome.texts).toEqual(["first"]);
+    expect(outcome.error?.partialText).toBe("first");
+    await server.clientHungUp;
+  });
+
   test("breaking out of the loop also closes the connection", async () => {
     const server = serve([{ kind: "endless", ...spec.endless, intervalMs: 20 }]);
     const stream = providerFor(name, server).stream({ messages: MESSAGES, model: "m", signal: new AbortController().signal });
@@ -295,6 +353,27 @@ describe.each(REMOTES)("%s", (name) => {
     }
     await withTimeout(server.clientHungUp, 2_000, "the server never saw the client go");
   });
+});
+
+test("bytes that keep coming, keep-alive comments included, hold the idle timeout off", async () => {
+  // After the text, only keep-alive comments, every 20 ms: the stream outlives idle_timeout
+  // twice over without timing out, and ends only when the caller stops it.
+  const server = serve([{ kind: "endless", head: SPECS.deepseek.endless.head, repeat: ": keep-alive\n\n", intervalMs: 20 }]);
+  const controller = new AbortController();
+  // Generous against a busy machine: only a 3 s pause in a 20 ms rhythm could fail it.
+  const idleSeconds = 3;
+  const events = patientFor("deepseek", server, { firstByte: 60, idle: idleSeconds })
+    .stream({ messages: MESSAGES, model: "m", signal: controller.signal })
+    [Symbol.asyncIterator]();
+  expect((await events.next()).value).toEqual({ type: "text", text: "first" });
+  const started = performance.now();
+  const rest = events.next().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  while (performance.now() - started < 2 * idleSeconds * 1000) await Bun.sleep(50);
+  controller.abort();
+  expect(await rest).toMatchObject({ kind: "cancelled", partialText: "first" });
 });
 
 function withTimeout(promise: Promise<void>, ms: number, message: string): Promise<void> {
@@ -429,11 +508,186 @@ describe("HTTP errors", () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  test("a non-JSON error page still gives a usable message", async () => {
-    const server = serve([{ kind: "error", status: 502, text: "<html><body>502 Bad Gateway</body></html>" }]);
+  // What proxies send: nginx's page, and a big one with scripts and styles, as text/html.
+  const NGINX_502 =
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n" +
+    "<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
+  const BIG_PAGE =
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>\n  example.test | 502: Bad gateway &amp; more\n</title>\n' +
+    `<style>${"body{margin:0}".repeat(400)}</style>\n<script>${"window.x=1;".repeat(400)}</script>\n</head>\n` +
+    `<body><div id="cf-error-details"><h1>Bad gateway</h1><p>${"The web server reported a bad gateway error. ".repeat(50)}</p></div></body>\n</html>\n`;
+
+  test.each([
+    ["nginx's page", NGINX_502, "(502 Bad Gateway)"],
+    ["a big page with scripts", BIG_PAGE, "(502: example.test | 502: Bad gateway & more)"],
+    ["a page without a title", "<!doctype html><html><body><h1>Oops</h1><script>alert(1)</script></body></html>", "(502)"],
+  ])("an HTML error page (%s) shows the status and the page title at most, on one short line", async (_, page, said) => {
+    const server = serve([{ kind: "error", status: 502, text: page, headers: { "content-type": "text/html" } }]);
     const outcome = remember(await runWith(providerFor("openai", server, NO_RETRY)));
     expect(outcome.error?.kind).toBe("server");
-    expect(outcome.error?.message).toContain("502 Bad Gateway");
+    const message = outcome.error?.message ?? "";
+    expect(message).toBe(`OpenAI had a server error ${said}. Try again in a moment.`);
+    expect(message).not.toContain("<");
+    expect(message).not.toContain("\n");
+  });
+
+  test("a page title is clipped, and plain text too", async () => {
+    const longTitle = `<html><head><title>${"Service unavailable ".repeat(30)}</title></head></html>`;
+    const server = serve([
+      { kind: "error", status: 502, text: longTitle, headers: { "content-type": "text/html" } },
+      { kind: "error", status: 502, text: `upstream connect error or disconnect/reset before headers. ${"x".repeat(5000)}` },
+    ]);
+    for (let i = 0; i < 2; i++) {
+      const message = remember(await runWith(providerFor("openai", server, NO_RETRY))).error?.message ?? "";
+      expect(message).toStartWith("OpenAI had a server error (502: ");
+      expect(message.length).toBeLessThan(200);
+    }
+  });
+
+  test("a 200 HTML page instead of a stream names its title only", async () => {
+    const server = serve([{ kind: "error", status: 200, text: NGINX_502.replace(/502 Bad Gateway/g, "Sign in to the Wi-Fi"), headers: { "content-type": "text/html" } }]);
+    const outcome = remember(await runWith(providerFor("openai", server, NO_RETRY)));
+    expect(outcome.error?.message).toBe(
+      "OpenAI answered with text/html instead of an event stream (Sign in to the Wi-Fi). Check OPENAI_BASE_URL / base_url.",
+    );
+  });
+});
+
+describe("how a reply ends", () => {
+  const TOO_LONG = "Continue it with a model that has a larger context window (-m MODEL), or start a new session.";
+
+  test("llama-cpp-python's [DONE] without a finish_reason (another request arrived) may be cut off: an error keeping the text", async () => {
+    const server = serve([sse(await fixture("openai/llama-cpp-interrupted.sse"))]);
+    const outcome = remember(await runWith(providerFor("openai", server)));
+    expect(outcome.texts.join("")).toBe("The first three primes are 2, 3");
+    expect(outcome.done).toBeUndefined();
+    expect(outcome.error?.kind).toBe("stream_ended_early");
+    expect(outcome.error?.partialText).toBe("The first three primes are 2, 3");
+    expect(outcome.error?.message).toBe(
+      "The OpenAI reply ended without a finish_reason, so it may be cut off (a server can drop a reply when another request arrives). " +
+        "What arrived is kept, marked interrupted; continue the session to ask for the rest.",
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("Anthropic's message_stop without a message_delta stop_reason may be cut off too", async () => {
+    const server = serve([sse(await fixture("anthropic/no-stop-reason.sse"))]);
+    const outcome = remember(await runWith(providerFor("anthropic", server)));
+    expect(outcome.done).toBeUndefined();
+    expect(outcome.error?.kind).toBe("stream_ended_early");
+    expect(outcome.error?.message).toStartWith("The Anthropic reply ended without a stop_reason, so it may be cut off");
+    expect(outcome.error?.partialText).toBe("The first three primes are 2, 3");
+  });
+
+  /** [case, provider, recorded stream (`""`: no bytes at all), how the message says it ended] */
+  const empties: [string, Remote, string, string][] = [
+    ["llama-cpp-python over its context: 200 and no bytes at all", "openai", "", "the stream closed without its end marker"],
+    ["llama-cpp-python over its context: 200 and the role chunk only", "openai", "openai/llama-cpp-overflow.sse", "the stream closed without its end marker"],
+    ["LiteLLM over its backend's context: an empty reply that says it stopped", "openai", "openai/litellm-empty.sse", "finish_reason: stop"],
+    ["an empty Anthropic message", "anthropic", "anthropic/empty.sse", "stop_reason: end_turn"],
+  ];
+  test.each(empties)("an empty reply is never an answer: %s", async (_, name, file, said) => {
+    const server = serve([sse(file === "" ? "" : await fixture(file))]);
+    const outcome = remember(await runWith(providerFor(name, server)));
+    expect(outcome.done).toBeUndefined();
+    expect(outcome.error?.kind).toBe("context_length");
+    const model = configFor(name, server.url).model;
+    expect(outcome.error?.message).toBe(
+      `${LABELS[name]} sent an empty reply (${said}): the conversation may be too long for model "${model}". ${TOO_LONG}`,
+    );
+    expect(outcome.error?.message).not.toContain("Try again");
+    // Not retried: the same conversation overflows the same way.
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("an empty reply stopped at the token limit also points at max_tokens", async () => {
+    const chunk = (delta: unknown, finish: string | null) => `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body = chunk({ role: "assistant", content: "", reasoning_content: "Let me think" }, null) + chunk({}, "length") + "data: [DONE]\n\n";
+    const server = serve([sse(body)]);
+    const outcome = remember(await runWith(providerFor("deepseek", server)));
+    expect(outcome.error?.kind).toBe("context_length");
+    expect(outcome.error?.message).toBe(
+      'DeepSeek sent an empty reply (finish_reason: length): the conversation may be too long for model "deepseek-chat", ' +
+        `or max_tokens under [deepseek] in /nonexistent/.config/synapse/config.toml too small for it (raise it). ${TOO_LONG}`,
+    );
+  });
+
+  test("a content filter's empty reply says it was withheld", async () => {
+    const body = `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "content_filter" }] })}\n\ndata: [DONE]\n\n`;
+    const server = serve([sse(body)]);
+    const outcome = remember(await runWith(providerFor("openai", server)));
+    expect(outcome.error?.kind).toBe("stream_error");
+    expect(outcome.error?.message).toStartWith("OpenAI withheld its reply (finish_reason: content_filter); nothing was stored as an answer.");
+  });
+
+  const overflows: [string, Remote, Reply, string][] = [
+    [
+      "OpenAI's 400 context_length_exceeded",
+      "openai",
+      {
+        kind: "error",
+        status: 400,
+        json: {
+          error: {
+            message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130412 tokens. Please reduce the length of the messages.",
+            type: "invalid_request_error",
+            param: "messages",
+            code: "context_length_exceeded",
+          },
+        },
+      },
+      "(400: invalid_request_error: This model's maximum context length is 128000 tokens.",
+    ],
+    [
+      "llama-cpp-python's 400 context_length_exceeded",
+      "deepseek",
+      {
+        kind: "error",
+        status: 400,
+        json: {
+          error: {
+            message: "This model's maximum context length is 2048 tokens. However, you requested 2301 tokens (2301 in the messages, None in the completion). Please reduce the length of the messages or completion.",
+            type: "invalid_request_error",
+            param: "messages",
+            code: "context_length_exceeded",
+          },
+        },
+      },
+      "(400: invalid_request_error: This model's maximum context length is 2048 tokens.",
+    ],
+    [
+      "Anthropic's 400 prompt is too long",
+      "anthropic",
+      { kind: "error", status: 400, json: { type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 208310 tokens > 200000 maximum" } } },
+      "(400: invalid_request_error: prompt is too long: 208310 tokens > 200000 maximum)",
+    ],
+    [
+      "LiteLLM's error chunk mid-stream",
+      "openai",
+      sse(`data: ${JSON.stringify({ error: { message: "litellm.ContextWindowExceededError: litellm.BadRequestError: Context Window Exceeded", type: null, param: null, code: "400" } })}\n\n`),
+      "(400: litellm.ContextWindowExceededError: litellm.BadRequestError: Context Window Exceeded)",
+    ],
+    [
+      "Anthropic's error event mid-stream",
+      "anthropic",
+      sse(`event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 200105 tokens > 200000 maximum" } })}\n\n`),
+      "(invalid_request_error: prompt is too long: 200105 tokens > 200000 maximum)",
+    ],
+  ];
+  test.each(overflows)("%s says the conversation is too long, and what to do", async (_, name, reply, said) => {
+    const server = serve([reply]);
+    const outcome = remember(await runWith(providerFor(name, server)));
+    expect(outcome.error?.kind).toBe("context_length");
+    const model = configFor(name, server.url).model;
+    expect(outcome.error?.message).toStartWith(`${LABELS[name]} says the conversation is too long for model "${model}" ${said}`);
+    expect(outcome.error?.message).toEndWith(TOO_LONG);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a 400 about something else is still a rejected request", async () => {
+    const server = serve([{ kind: "error", status: 400, json: SPECS.openai.errorBody("invalid_request_error", "temperature must be at most 2") }]);
+    const outcome = remember(await runWith(providerFor("openai", server)));
+    expect(outcome.error?.kind).toBe("bad_request");
   });
 });
 

@@ -3,10 +3,11 @@
  * before the provider is called, and the reply when it is complete (or, cut short, as far as it
  * came, marked interrupted). Nothing here knows about the command line.
  */
+import { ConfigError } from "../config/errors.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
 import { createProvider } from "../providers/index.ts";
 import { ProviderError } from "../providers/errors.ts";
-import type { Provider, StopReason, StreamEvent, Usage } from "../providers/types.ts";
+import { isProviderName, PROVIDER_NAMES, type Provider, type StopReason, type StreamEvent, type Usage } from "../providers/types.ts";
 import { newId, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "../storage/errors.ts";
 import type { SessionStore } from "../storage/session-store.ts";
@@ -50,7 +51,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const existing = request.sessionId === undefined ? null : await loadSession(store, request.sessionId);
   // The provider is built (and its key checked) before anything is stored, so a missing key
   // leaves no empty session behind.
-  const provider = createProvider(flags.provider ?? existing?.provider ?? config.provider, config);
+  const provider = createProvider(chooseProvider(flags, existing, config), config);
   const model = chooseModel(provider, flags, existing, config);
 
   await request.beforeStore?.();
@@ -110,6 +111,24 @@ async function loadSession(store: SessionStore, id: string): Promise<Session> {
   const session = await store.getSession(id);
   if (session === null) throw StorageError.notFound(id);
   return session;
+}
+
+/**
+ * A flag's provider, else the continued session's own, else the configuration's. A session
+ * stored with a provider this version does not know (written by a newer Synapse, or imported)
+ * can still be continued with another one: the error says how.
+ */
+function chooseProvider(flags: ExchangeRequest["flags"], existing: Session | null, config: ResolvedConfig): string {
+  if (flags.provider !== undefined) return flags.provider;
+  if (existing === null) return config.provider;
+  if (isProviderName(existing.provider)) return existing.provider;
+  // Stored text may be anything: quoted with escapes, and short, so it stays one line.
+  const stored = JSON.stringify(existing.provider.length > 40 ? `${existing.provider.slice(0, 40)}…` : existing.provider);
+  throw new ConfigError(
+    "unknown_provider",
+    `session ${existing.id} was started with provider ${stored}, which this version of Synapse does not know; ` +
+      `to continue it with another provider, add -p NAME (one of ${PROVIDER_NAMES.join(", ")})`,
+  );
 }
 
 /**

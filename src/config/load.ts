@@ -105,6 +105,8 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
       baseUrl: trimSlashes(baseUrl ?? table.base_url ?? DEFAULTS.baseUrls[name]),
       model: table.model ?? DEFAULTS.models[name],
       maxTokens: table.max_tokens ?? DEFAULTS.maxTokens,
+      firstByteTimeout: table.first_byte_timeout ?? DEFAULTS.firstByteTimeout,
+      idleTimeout: table.idle_timeout ?? DEFAULTS.idleTimeout,
     };
   }
 

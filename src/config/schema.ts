@@ -26,6 +26,17 @@ export const DEFAULTS = {
     deepseek: "https://api.deepseek.com",
   } satisfies Record<RemoteProviderName, string>,
   maxTokens: 4096,
+  /**
+   * Seconds to wait for a reply's first bytes. Generous: a reasoning model may think for a
+   * minute or two before its first token, and a local server may read a long prompt as long.
+   */
+  firstByteTimeout: 180,
+  /**
+   * Seconds of silence tolerated once a reply has begun. Anthropic sends pings and DeepSeek
+   * keep-alives while they think, which count as activity; a server that says nothing at all for
+   * this long is taken to have stalled.
+   */
+  idleTimeout: 120,
   session: defaultSessionConfig,
 } as const;
 
@@ -53,6 +64,14 @@ const count = v.pipe(
   v.minValue(0, "a whole number ≥ 0 (0 means no limit)"),
 );
 
+/** `setTimeout` cannot wait longer than about 24 days; a day is more than any reply needs. */
+const MAX_TIMEOUT_SECONDS = 86_400;
+const seconds = v.pipe(
+  v.number("a number of seconds from 0 to 86400 (0 means no limit)"),
+  v.minValue(0, "a number of seconds from 0 to 86400 (0 means no limit)"),
+  v.maxValue(MAX_TIMEOUT_SECONDS, "a number of seconds from 0 to 86400 (0 means no limit)"),
+);
+
 const providerTable = v.object(
   {
     api_key: v.optional(nonEmptyString),
@@ -65,6 +84,8 @@ const providerTable = v.object(
         v.minValue(1, "a whole number ≥ 1"),
       ),
     ),
+    first_byte_timeout: v.optional(seconds),
+    idle_timeout: v.optional(seconds),
   },
   "a table (for example [anthropic] with api_key, base_url, model, max_tokens)",
 );
@@ -95,7 +116,7 @@ export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 /** The keys the file may hold, as dotted paths: what "unknown key" is measured against. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   "": ["provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "session"],
-  ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens"]])),
+  ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens", "first_byte_timeout", "idle_timeout"]])),
   session: ["max_sessions", "retention_days", "auto_cleanup", "database_url"],
 };
 
@@ -108,6 +129,10 @@ export interface ResolvedProviderConfig {
   /** The model used when this provider runs and nothing chose another. */
   model: string;
   maxTokens: number;
+  /** Seconds to wait from sending the request to the reply's first bytes; `0` = no limit. */
+  firstByteTimeout: number;
+  /** Seconds of silence tolerated once the reply has begun; `0` = no limit. */
+  idleTimeout: number;
 }
 
 /** `[session]` after defaults and `SYNAPSE_DATABASE_URL`: the store's limits, and where it is. */

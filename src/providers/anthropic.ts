@@ -2,14 +2,16 @@
  * Anthropic's Messages API, streamed: `POST {base}/v1/messages`. The system prompt travels in
  * the top-level `system` field, never as a message.
  */
+import { errorBodyOf, isContextOverflow } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
+import { checkEnding } from "./reply-end.ts";
 import {
   clip,
+  contextTooLong,
   isRecord,
   parseEventJson,
-  postForStream,
   providerLabel,
-  responseEvents,
+  streamEvents,
   withRetries,
   type RemoteSettings,
 } from "./http.ts";
@@ -31,7 +33,7 @@ export function createAnthropicProvider(settings: RemoteSettings): Provider {
   return {
     name: "anthropic",
     defaultModel: settings.defaultModel,
-    stream: (request) => withRetries(settings, request.signal, () => attempt(settings, request)),
+    stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }
 
@@ -61,18 +63,16 @@ function tokens(usage: unknown, key: string): number | undefined {
 
 async function* attempt(settings: RemoteSettings, request: StreamRequest): AsyncGenerator<StreamEvent> {
   const { signal } = request;
-  const response = await postForStream(
-    settings,
-    `${settings.baseUrl}/v1/messages`,
-    { "x-api-key": settings.apiKey, "anthropic-version": ANTHROPIC_VERSION },
-    anthropicBody(request, settings.maxTokens),
-    request.model,
-    signal,
-  );
+  const call = {
+    url: `${settings.baseUrl}/v1/messages`,
+    headers: { "x-api-key": settings.apiKey, "anthropic-version": ANTHROPIC_VERSION },
+    body: anthropicBody(request, settings.maxTokens),
+    model: request.model,
+  };
   let inputTokens: number | undefined;
   let outputTokens: number | undefined;
   let rawStopReason: string | null = null;
-  for await (const event of responseEvents(settings, response, signal)) {
+  for await (const event of streamEvents(settings, call, signal)) {
     const data = parseEventJson(settings, event);
     if (!isRecord(data)) continue;
     const type = typeof data.type === "string" ? data.type : event.event;
@@ -115,7 +115,7 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
         };
         return;
       case "error":
-        throw streamError(settings, data.error);
+        throw streamError(settings, request.model, data.error);
       // ping, content_block_stop and event types added later are ignored.
     }
   }
@@ -127,9 +127,10 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
 }
 
 /** An `error` event in the middle of a stream. Overload and rate limits keep their kind, so they are retried before the first token. */
-function streamError(settings: RemoteSettings, error: unknown): ProviderError {
+function streamError(settings: RemoteSettings, model: string, error: unknown): ProviderError {
   const type = isRecord(error) && typeof error.type === "string" ? error.type : "error";
   const message = isRecord(error) && typeof error.message === "string" ? error.message : "no details";
+  if (isContextOverflow(errorBodyOf(error))) return contextTooLong(settings, model, `${type}: ${clip(message)}`);
   const kind = type === "overloaded_error" ? "overloaded" : type === "rate_limit_error" ? "rate_limit" : "stream_error";
   return new ProviderError(
     kind,

@@ -5,12 +5,17 @@ import type { ProviderName } from "./types.ts";
  * - `auth`: no API key, or the key was refused (401/403);
  * - `not_found`: unknown model or wrong base URL (404);
  * - `bad_request`: the provider refused the request itself (400/413/422);
+ * - `context_length`: the conversation is longer than the model's context window (the
+ *   provider said so, or sent an empty reply, which is how some servers overflow);
  * - `rate_limit`: too many requests (429), retried a bounded number of times;
  * - `quota`: out of credit (OpenAI `insufficient_quota`, DeepSeek 402), never retried;
  * - `overloaded`: provider busy (529, 503, Anthropic `overloaded_error`), retried;
  * - `server`: another 5xx, retried;
  * - `network`: no HTTP answer at all (connection refused, DNS, reset);
- * - `stream_ended_early`: the stream stopped before its end marker;
+ * - `timeout`: the server stayed silent longer than `first_byte_timeout` or `idle_timeout`;
+ *   not retried, since a retry would make the user wait as long again;
+ * - `stream_ended_early`: the stream stopped before its end marker, or ended without saying
+ *   why the reply stopped (no finish or stop reason), so it may be cut off;
  * - `stream_error`: the stream carried an error event or something unreadable;
  * - `cancelled`: the caller aborted.
  */
@@ -18,11 +23,13 @@ export type ProviderErrorKind =
   | "auth"
   | "not_found"
   | "bad_request"
+  | "context_length"
   | "rate_limit"
   | "quota"
   | "overloaded"
   | "server"
   | "network"
+  | "timeout"
   | "stream_ended_early"
   | "stream_error"
   | "cancelled";

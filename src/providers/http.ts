@@ -6,7 +6,9 @@
  */
 import { log } from "../log.ts";
 import { ProviderError, redact, type ProviderErrorKind } from "./errors.ts";
+import { isContextOverflow, isHtml, pageTitle, parseErrorBody, type ErrorBody } from "./error-body.ts";
 import { readSse, type SseEvent } from "./sse.ts";
+import { StallTimer, type StallPhase } from "./stall-timer.ts";
 import type { ProviderName, StreamEvent } from "./types.ts";
 import { errnoCode, isRecord } from "../unknown-values.ts";
 
@@ -32,6 +34,10 @@ export interface RemoteSettings {
   baseUrl: string;
   maxTokens: number;
   defaultModel: string;
+  /** Seconds to wait for the reply's first bytes; `0` = no limit. */
+  firstByteTimeout: number;
+  /** Seconds of silence tolerated once the reply has begun; `0` = no limit. */
+  idleTimeout: number;
   /** The config file consulted, named in messages about keys and models. */
   configPath: string;
   retry: RetryPolicy;
@@ -57,35 +63,6 @@ export function keyEnvName(name: ProviderName): string {
 /** The environment variable overriding a provider's base URL, e.g. `OPENAI_BASE_URL`. */
 export function baseUrlEnvName(name: ProviderName): string {
   return `${name.toUpperCase()}_BASE_URL`;
-}
-
-/** What the provider said about a failure, from its JSON error body. */
-interface ErrorBody {
-  type: string | undefined;
-  code: string | undefined;
-  message: string | undefined;
-}
-
-/** Both wire formats nest the details under `error`: `{error: {type, code?, message}}`. */
-function parseErrorBody(text: string): ErrorBody {
-  try {
-    const json: unknown = JSON.parse(text);
-    const error = isRecord(json) ? json.error : undefined;
-    if (isRecord(error)) {
-      return { type: stringOr(error.type), code: stringOr(error.code), message: stringOr(error.message) };
-    }
-    if (isRecord(json)) return { type: undefined, code: undefined, message: stringOr(json.message) };
-  } catch {
-    // not JSON: an HTML page from a proxy, say
-  }
-  const trimmed = text.trim();
-  return { type: undefined, code: undefined, message: trimmed === "" ? undefined : trimmed };
-}
-
-function stringOr(value: unknown): string | undefined {
-  if (typeof value === "string" && value !== "") return value;
-  if (typeof value === "number") return String(value);
-  return undefined;
 }
 
 /** One line of at most `max` characters: server messages can be long, or span lines. */
@@ -123,7 +100,8 @@ export function httpError(settings: RemoteSettings, failure: HttpFailure): Provi
   const { status, body, model } = failure;
   const label = providerLabel(name);
   const details = [body.type ?? body.code, body.message].filter((part) => part !== undefined).join(": ");
-  const said = `${status}${details ? `: ${clip(details)}` : ""}`;
+  // A proxy page's title often is the status already ("502 Bad Gateway"): say it once.
+  const said = details.startsWith(String(status)) ? clip(details) : `${status}${details ? `: ${clip(details)}` : ""}`;
   const keyHint = `${keyEnvName(name)} or api_key under [${name}] in ${configPath}`;
   const errorType = body.type ?? "";
   const errorCode = body.code ?? "";
@@ -141,6 +119,8 @@ export function httpError(settings: RemoteSettings, failure: HttpFailure): Provi
     message =
       `${label} does not know model "${model}", or ${failure.url} is not its API (${said}). ` +
       `Check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${baseUrlEnvName(name)} / base_url.`;
+  } else if (status < 500 && isContextOverflow(body)) {
+    return contextTooLong(settings, model, said, status);
   } else if (status === 402 || errorCode === "insufficient_quota" || errorType === "insufficient_quota") {
     kind = "quota";
     message = `${label} says the account has no credit left (${said}). Check billing for this API key, then try again.`;
@@ -162,37 +142,98 @@ export function httpError(settings: RemoteSettings, failure: HttpFailure): Provi
   return new ProviderError(kind, name, redact(message, [settings.apiKey]), options);
 }
 
+/** What to do when a conversation no longer fits the model: retrying cannot help. */
+export const TOO_LONG_ADVICE =
+  "Continue it with a model that has a larger context window (-m MODEL), or start a new session.";
+
+/**
+ * The provider said the conversation is longer than the model's context window (`said` is its
+ * own words, clipped), before the reply or in the middle of its stream.
+ */
+export function contextTooLong(settings: RemoteSettings, model: string, said: string, status?: number): ProviderError {
+  const { name } = settings;
+  return new ProviderError(
+    "context_length",
+    name,
+    redact(`${providerLabel(name)} says the conversation is too long for model "${model}" (${said}). ${TOO_LONG_ADVICE}`, [
+      settings.apiKey,
+    ]),
+    status === undefined ? {} : { status },
+  );
+}
+
 function cancelled(name: ProviderName): ProviderError {
   return new ProviderError("cancelled", name, `${providerLabel(name)} reply cancelled.`);
+}
+
+/** The server stayed silent too long: say for how long, and which setting allows longer. */
+function stalled(settings: RemoteSettings, phase: StallPhase): ProviderError {
+  const { name, configPath } = settings;
+  const seconds = phase === "first_byte" ? settings.firstByteTimeout : settings.idleTimeout;
+  const key = phase === "first_byte" ? "first_byte_timeout" : "idle_timeout";
+  const when = phase === "first_byte" ? "" : " after the reply began";
+  const why = phase === "first_byte" ? "If the model needs longer to start" : "If the model pauses that long";
+  return new ProviderError(
+    "timeout",
+    name,
+    `No answer from ${providerLabel(name)} in ${seconds} s${when}. ${why}, raise ${key} under [${name}] in ${configPath} (0 waits forever).`,
+  );
+}
+
+/** Why `timer`'s signal aborted: a stall, or the caller. `undefined` while it has not. */
+function abortError(settings: RemoteSettings, timer: StallTimer): ProviderError | undefined {
+  if (!timer.signal.aborted) return undefined;
+  return timer.stalled === undefined ? cancelled(settings.name) : stalled(settings, timer.stalled);
 }
 
 function errorCode(error: unknown): string {
   return errnoCode(error) ?? (error instanceof Error ? error.name : "unknown error");
 }
 
+/** One streaming request: where it goes, what it carries, and the model it asks for. */
+export interface StreamCall {
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  model: string;
+}
+
 /**
- * POSTs `body` as JSON and returns the streaming response, or throws a `ProviderError`
- * (network failure, HTTP error, not an event stream, or cancelled).
+ * POSTs the call and yields the server-sent events of its answer, or throws a `ProviderError`:
+ * network failure, HTTP error, not an event stream, a server silent for longer than the
+ * provider's `first_byte_timeout` / `idle_timeout` (`timeout`), or cancelled. Leaving the loop
+ * closes the connection.
  */
-export async function postForStream(
-  settings: RemoteSettings,
-  url: string,
-  headers: Record<string, string>,
-  body: unknown,
-  model: string,
-  signal: AbortSignal,
-): Promise<Response> {
+export async function* streamEvents(settings: RemoteSettings, call: StreamCall, signal: AbortSignal): AsyncGenerator<SseEvent> {
+  const timer = new StallTimer(signal, {
+    firstByteMs: settings.firstByteTimeout * 1000,
+    idleMs: settings.idleTimeout * 1000,
+  });
+  try {
+    const response = await postForStream(settings, call, timer);
+    yield* responseEvents(settings, response, timer);
+  } finally {
+    timer.dispose();
+  }
+}
+
+async function postForStream(settings: RemoteSettings, call: StreamCall, timer: StallTimer): Promise<Response> {
   const { name } = settings;
+  const { url, model } = call;
   let response: Response;
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream", ...headers },
-      body: JSON.stringify(body),
-      signal,
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...call.headers },
+      body: JSON.stringify(call.body),
+      signal: timer.signal,
+      // Bun's own socket timeout (5 minutes idle) would cut a wait the user configured longer,
+      // with a misleading "could not reach": the stall timer alone decides.
+      timeout: false,
     });
   } catch (error) {
-    if (signal.aborted) throw cancelled(name);
+    const aborted = abortError(settings, timer);
+    if (aborted !== undefined) throw aborted;
     const where = new URL(url).origin;
     throw new ProviderError(
       "network",
@@ -207,11 +248,12 @@ export async function postForStream(
     try {
       text = await response.text();
     } catch {
-      if (signal.aborted) throw cancelled(name);
+      const aborted = abortError(settings, timer);
+      if (aborted !== undefined) throw aborted;
     }
     throw httpError(settings, {
       status: response.status,
-      body: parseErrorBody(text),
+      body: parseErrorBody(text, response.headers.get("content-type") ?? ""),
       retryAfterMs: parseRetryAfter(response.headers),
       model,
       url,
@@ -222,12 +264,16 @@ export async function postForStream(
     // A proxy's login page or a non-streaming JSON answer: nothing to stream. Other types are
     // given a chance, since some compatible servers label their event stream loosely.
     const text = await response.text().catch(() => "");
+    const aborted = abortError(settings, timer);
+    if (aborted !== undefined) throw aborted;
+    // A page says what it is by its title; its markup is no message.
+    const shown = isHtml(text, type) ? pageTitle(text) : text === "" ? undefined : clip(text, 200);
     throw new ProviderError(
       "stream_error",
       name,
       redact(
         `${providerLabel(name)} answered with ${type || "no content type"} instead of an event stream` +
-          `${text ? ` (${clip(text, 200)})` : ""}. Check ${baseUrlEnvName(name)} / base_url.`,
+          `${shown === undefined ? "" : ` (${shown})`}. Check ${baseUrlEnvName(name)} / base_url.`,
         [settings.apiKey],
       ),
       { status: response.status },
@@ -238,23 +284,21 @@ export async function postForStream(
 
 /**
  * The server-sent events of a streaming response. A connection lost mid-stream becomes a
- * `network` error, an abort a `cancelled` one; leaving the loop closes the connection.
+ * `network` error, a stall a `timeout`, an abort a `cancelled` one; leaving the loop closes the
+ * connection. Every chunk of bytes, keep-alives included, counts as activity for `timer`.
  */
-export async function* responseEvents(
-  settings: RemoteSettings,
-  response: Response,
-  signal: AbortSignal,
-): AsyncGenerator<SseEvent> {
+async function* responseEvents(settings: RemoteSettings, response: Response, timer: StallTimer): AsyncGenerator<SseEvent> {
   const { name } = settings;
   if (response.body === null) return;
-  const events = readSse(response.body, signal);
+  const events = readSse(response.body, timer.signal, () => timer.activity());
   try {
     for (;;) {
       let result: IteratorResult<SseEvent>;
       try {
         result = await events.next();
       } catch (error) {
-        if (signal.aborted) throw cancelled(name);
+        const aborted = abortError(settings, timer);
+        if (aborted !== undefined) throw aborted;
         throw new ProviderError(
           "network",
           name,

@@ -62,6 +62,8 @@ export function createProvider(name: string, config: ResolvedConfig, options: Cr
     apiKey: settings.apiKey,
     baseUrl: settings.baseUrl,
     maxTokens: settings.maxTokens,
+    firstByteTimeout: settings.firstByteTimeout,
+    idleTimeout: settings.idleTimeout,
     defaultModel: provider === config.provider ? config.model : settings.model,
     configPath: config.configPath,
     retry: { ...DEFAULT_RETRY, ...options.retry },

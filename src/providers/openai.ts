@@ -2,14 +2,16 @@
  * The OpenAI Chat Completions API, streamed: `POST {base}/chat/completions`. DeepSeek speaks
  * the same protocol, so both providers are this module with different settings.
  */
+import { errorBodyOf, isContextOverflow } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
+import { checkEnding } from "./reply-end.ts";
 import {
   clip,
+  contextTooLong,
   isRecord,
   parseEventJson,
-  postForStream,
   providerLabel,
-  responseEvents,
+  streamEvents,
   withRetries,
   type RemoteSettings,
 } from "./http.ts";
@@ -36,7 +38,7 @@ export function createOpenAICompatibleProvider(
   return {
     name: settings.name,
     defaultModel: settings.defaultModel,
-    stream: (request) => withRetries(settings, request.signal, () => attempt(settings, request)),
+    stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }
 
@@ -61,17 +63,15 @@ async function* attempt(
 ): AsyncGenerator<StreamEvent> {
   const { signal } = request;
   const { name } = settings;
-  const response = await postForStream(
-    settings,
-    `${settings.baseUrl}/chat/completions`,
-    { authorization: `Bearer ${settings.apiKey}` },
-    openAIBody(request, settings.maxTokens, name),
-    request.model,
-    signal,
-  );
+  const call = {
+    url: `${settings.baseUrl}/chat/completions`,
+    headers: { authorization: `Bearer ${settings.apiKey}` },
+    body: openAIBody(request, settings.maxTokens, name),
+    model: request.model,
+  };
   let rawStopReason: string | null = null;
   let usage: { inputTokens: number; outputTokens: number } | null = null;
-  for await (const event of responseEvents(settings, response, signal)) {
+  for await (const event of streamEvents(settings, call, signal)) {
     if (event.data === "[DONE]") {
       yield {
         type: "done",
@@ -83,7 +83,7 @@ async function* attempt(
     }
     const data = parseEventJson(settings, event);
     if (!isRecord(data)) continue;
-    if (data.error !== undefined && data.error !== null) throw streamError(settings, data.error);
+    if (data.error !== undefined && data.error !== null) throw streamError(settings, request.model, data.error);
     const choice = Array.isArray(data.choices) ? data.choices[0] : undefined;
     if (isRecord(choice)) {
       // `reasoning_content` (DeepSeek's reasoner thinking aloud) is deliberately not the answer.
@@ -106,10 +106,11 @@ async function* attempt(
 }
 
 /** Compatible servers report a failure after the headers as a chunk holding `error`. */
-function streamError(settings: RemoteSettings, error: unknown): ProviderError {
+function streamError(settings: RemoteSettings, model: string, error: unknown): ProviderError {
   const detail = isRecord(error)
     ? [error.type, error.code, error.message].filter((part) => typeof part === "string" && part !== "").join(": ")
     : String(error);
+  if (isContextOverflow(errorBodyOf(error))) return contextTooLong(settings, model, clip(detail));
   return new ProviderError(
     "stream_error",
     settings.name,

@@ -162,9 +162,15 @@ export class SseParser {
 /**
  * Reads a byte stream as server-sent events. Leaving the loop early (break or throw) or
  * aborting `signal` cancels the stream, which closes the HTTP connection; an abort makes the
- * loop throw the signal's reason instead of ending as if the stream were complete.
+ * loop throw the signal's reason instead of ending as if the stream were complete. `onBytes`
+ * runs for every chunk read, comments and keep-alives included: it tells a watchdog that the
+ * server is still there.
  */
-export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+export async function* readSse(
+  body: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+  onBytes?: () => void,
+): AsyncGenerator<SseEvent> {
   const parser = new SseParser();
   const reader = body.getReader();
   // Don't rely on the body noticing the abort by itself: cancel the read in flight.
@@ -177,6 +183,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortS
       const { done, value } = await reader.read();
       signal?.throwIfAborted();
       if (done) break;
+      if (value.length > 0) onBytes?.();
       yield* parser.feed(value);
     }
     finished = true;

@@ -49,7 +49,9 @@ export interface Usage {
 
 /**
  * What a stream yields: text deltas as they arrive, then exactly one `done`. Errors are thrown
- * as `ProviderError`, never yielded.
+ * as `ProviderError`, never yielded. A remote provider yields `done` only for a reply with text
+ * whose end the provider explained (a finish or stop reason); an empty reply, or one that ended
+ * without a reason and so may be cut off, is thrown instead (see `reply-end.ts`).
  */
 export type StreamEvent =
   | { type: "text"; text: string }
