@@ -84,10 +84,11 @@ const ExportSchema = v.object(
     session: v.object(
       {
         id: uuid,
-        name: v.nullable(v.string("a string or null"), "a string or null"),
+        // (nullable's second argument would be a default for null, not a message.)
+        name: v.nullable(v.string("a string or null")),
         provider: name,
         model: name,
-        systemPrompt: v.nullable(v.string("a string or null"), "a string or null"),
+        systemPrompt: v.nullable(v.string("a string or null")),
         createdAt: timestamp,
         updatedAt: timestamp,
       },

@@ -16,6 +16,11 @@ describe("export and import", () => {
     expect(parseExport(text)).toEqual({ session, messages });
   });
 
+  test("a session without a title or system prompt round-trips with both null", () => {
+    const plain = { ...session, name: null, systemPrompt: null };
+    expect(parseExport(exportJson(plain, messages))).toEqual({ session: plain, messages });
+  });
+
   test("--new-id gives the session and every message fresh ids, keeping the rest", () => {
     const copy = parseExport(exportJson(session, messages), { newIds: true });
     expect(copy.session.id).not.toBe(session.id);
