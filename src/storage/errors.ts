@@ -1,4 +1,4 @@
-export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data";
+export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data" | "in_use";
 
 /**
  * Every failure of a session store. `message` is one line a user can act on; `cause` keeps the
@@ -19,6 +19,15 @@ export class StorageError extends Error {
   static notFound(sessionId: string): StorageError {
     return new StorageError("not_found", `session ${sessionId} not found; \`synapse sessions list\` shows the sessions there are`, {
       sessionId,
+    });
+  }
+
+  /** The session has an exchange in progress in some process: it is not to be deleted now. */
+  static inUse(sessionIds: readonly string[]): StorageError {
+    const [first, ...others] = sessionIds;
+    const which = others.length === 0 ? `session ${first}` : `sessions ${first} and ${others.length} more`;
+    return new StorageError("in_use", `${which} ${others.length === 0 ? "is" : "are"} in use by another synapse process; try again when it has finished`, {
+      ...(first === undefined ? {} : { sessionId: first }),
     });
   }
 

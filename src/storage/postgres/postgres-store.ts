@@ -1,11 +1,12 @@
 import type { SQL } from "bun";
+import * as leasesDb from "../../db/postgres/leases.ts";
 import * as messagesDb from "../../db/postgres/messages.ts";
 import * as sessionsDb from "../../db/postgres/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
+import type { CleanupOptions, CleanupPlan, CleanupResult, Lease, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
 import { searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
+import { checkCount, checkId, checkImport, checkLease, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 
@@ -105,7 +106,15 @@ export class PostgresStore implements SessionStore {
 
   async deleteSession(id: string): Promise<boolean> {
     const sessionId = checkId(id, "session id");
-    return (await this.#run("deleting a session", () => sessionsDb.deleteSession(this.#sql, { id: sessionId }))) > 0;
+    const deleted = await this.#run("deleting a session", () =>
+      this.#sql.begin(async (tx) => {
+        // Exclusive, like cleanup: no lease can be taken between the check and the delete.
+        await sessionsDb.lockCleanup(tx);
+        await refuseInUse(tx, [sessionId]);
+        return sessionsDb.deleteSession(tx, { id: sessionId });
+      }),
+    );
+    return deleted > 0;
   }
 
   async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
@@ -113,9 +122,14 @@ export class PostgresStore implements SessionStore {
     if (checked.length === 0) return 0;
     const cutoff = options.unusedSince;
     return this.#run("deleting sessions", () =>
-      cutoff === undefined
-        ? sessionsDb.deleteSessions(this.#sql, { ids: checked })
-        : sessionsDb.deleteSessionsIfUpdatedBefore(this.#sql, { cutoff, ids: checked }),
+      this.#sql.begin(async (tx) => {
+        // Exclusive, like cleanup: no lease can be taken between the check and the delete.
+        await sessionsDb.lockCleanup(tx);
+        // Named sessions are all deleted or none; idle ones in use are only skipped.
+        if (cutoff !== undefined) return sessionsDb.deleteSessionsIfUpdatedBefore(tx, { cutoff, ids: checked });
+        await refuseInUse(tx, checked);
+        return sessionsDb.deleteSessions(tx, { ids: checked });
+      }),
     );
   }
 
@@ -160,6 +174,43 @@ export class PostgresStore implements SessionStore {
         await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
       }),
     );
+  }
+
+  async startSession(session: Session, first: StoredMessage, lease: Lease): Promise<void> {
+    const checked = checkImport(session, [first]);
+    const { holder, ttlMs } = checkLease(lease);
+    await this.#run("storing your question", () =>
+      this.#sql.begin(async (tx) => {
+        await sessionsDb.lockForWriting(tx);
+        await this.#insertSession(tx, checked.session);
+        for (const message of checked.messages) await this.#insertMessage(tx, message);
+        await takeLease(tx, checked.session.id, holder, ttlMs);
+      }),
+    );
+  }
+
+  async leaseSession(sessionId: string, lease: Lease): Promise<void> {
+    const id = checkId(sessionId, "session id");
+    const { holder, ttlMs } = checkLease(lease);
+    await this.#run("marking a session in use", () =>
+      this.#sql.begin(async (tx) => {
+        // Shared with writers, exclusive to cleanup and deletes: none of them is halfway through
+        // deciding to delete this session while the lease is taken.
+        await sessionsDb.lockForWriting(tx);
+        await takeLease(tx, id, holder, ttlMs);
+      }),
+    );
+  }
+
+  async releaseLease(sessionId: string, holder: string): Promise<void> {
+    const params = { sessionId: checkId(sessionId, "session id"), holder: checkId(holder, "lease holder") };
+    await this.#run("marking a session no longer in use", () => leasesDb.releaseLease(this.#sql, params));
+  }
+
+  async sessionsInUse(ids: readonly string[]): Promise<string[]> {
+    const checked = ids.map((id) => checkId(id, "session id"));
+    const rows = await this.#run("reading which sessions are in use", () => leasesDb.listSessionsInUse(this.#sql, { ids: checked }));
+    return rows.map((r) => r.sessionId);
   }
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
@@ -247,6 +298,23 @@ export class PostgresStore implements SessionStore {
       throw storageErrorFromPostgres(error, this.#url, doing);
     }
   }
+}
+
+/** Takes or renews a lease, inside the caller's transaction; expired leases are cleared on the way. */
+async function takeLease(tx: SQL, sessionId: string, holder: string, ttlMs: number): Promise<void> {
+  await leasesDb.deleteExpiredLeases(tx);
+  try {
+    await leasesDb.leaseSession(tx, { sessionId, holder, ttlSeconds: ttlMs / 1000 });
+  } catch (error) {
+    if (postgresCode(error) === "23503") throw StorageError.notFound(sessionId);
+    throw error;
+  }
+}
+
+/** A session named for deletion that is in use is refused, not pulled from under its writer. */
+async function refuseInUse(tx: SQL, ids: string[]): Promise<void> {
+  const inUse = (await leasesDb.listSessionsInUse(tx, { ids })).map((r) => r.sessionId);
+  if (inUse.length > 0) throw StorageError.inUse(inUse);
 }
 
 function toSummary(row: SummaryRow): SessionSummary {
