@@ -1,5 +1,6 @@
 import type { SQL } from "bun";
 import * as leasesDb from "../../db/postgres/leases.ts";
+import * as messageBatchesDb from "../../db/postgres/message-batches.ts";
 import * as messagesDb from "../../db/postgres/messages.ts";
 import * as sessionsDb from "../../db/postgres/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
@@ -9,11 +10,18 @@ import { searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCount, checkId, checkImport, checkLease, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
+import { isRecord } from "../../unknown-values.ts";
 
 /** Sessions deleted per transaction by cleanup, so other writers never wait long. */
 const cleanupBatch = 200;
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
+/**
+ * Messages per statement when many are stored at once: each session's summary is updated once
+ * per statement, so fewer, bigger statements; the character bound keeps one statement a few MB.
+ */
+const messageBatch = 5000;
+const messageBatchChars = 4_000_000;
 
 type SummaryRow = sessionsDb.ListSessionsRow;
 
@@ -166,10 +174,12 @@ export class PostgresStore implements SessionStore {
   async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
     const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
     await this.#run("importing a session", () =>
+      // No cleanup lock: until this commits nobody else sees the session, so no cleanup can
+      // delete it, and a long import never makes `sessions prune` (or the writers queued behind
+      // prune) wait for it.
       this.#sql.begin(async (tx) => {
-        await sessionsDb.lockForWriting(tx);
         await this.#insertSession(tx, checkedSession);
-        for (const message of checkedMessages) await this.#insertMessage(tx, message);
+        for (const batch of batches(checkedMessages)) await this.#insertMessages(tx, batch);
         // Messages move updated_at forward; the import keeps the given value exactly.
         await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
       }),
@@ -291,6 +301,31 @@ export class PostgresStore implements SessionStore {
     }
   }
 
+  async #insertMessages(sql: SQL, messages: CheckedMessage[]): Promise<void> {
+    try {
+      await messageBatchesDb.addMessages(sql, {
+        ids: messages.map((m) => m.id),
+        sessionIds: messages.map((m) => m.sessionId),
+        roles: messages.map((m) => m.role),
+        contents: messages.map((m) => m.content),
+        timestamps: messages.map((m) => m.timestamp),
+        interrupted: messages.map((m) => m.interrupted),
+        // -1 stands for "not reported" (see AddMessages).
+        inputTokens: messages.map((m) => m.inputTokens ?? -1),
+        outputTokens: messages.map((m) => m.outputTokens ?? -1),
+      });
+    } catch (error) {
+      const sessionId = messages[0]?.sessionId ?? "";
+      const code = postgresCode(error);
+      if (code === "23503") throw StorageError.notFound(sessionId);
+      if (code === "23505") {
+        const id = /\(id\)=\(([0-9a-f-]+)\)/.exec(detailOf(error))?.[1];
+        throw StorageError.invalidData(`message ${id ?? "id"} exists already`, { sessionId, cause: error });
+      }
+      throw error;
+    }
+  }
+
   async #run<T>(doing: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
@@ -298,6 +333,28 @@ export class PostgresStore implements SessionStore {
       throw storageErrorFromPostgres(error, this.#url, doing);
     }
   }
+}
+
+/** Messages in runs of at most `messageBatch`, and of `messageBatchChars` unless one alone is longer. */
+function* batches(messages: CheckedMessage[]): Generator<CheckedMessage[]> {
+  let batch: CheckedMessage[] = [];
+  let chars = 0;
+  for (const message of messages) {
+    if (batch.length > 0 && (batch.length === messageBatch || chars + message.content.length > messageBatchChars)) {
+      yield batch;
+      batch = [];
+      chars = 0;
+    }
+    batch.push(message);
+    chars += message.content.length;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The server's detail line of an error (`Key (id)=(…) already exists.`), or "". */
+function detailOf(error: unknown): string {
+  const detail = isRecord(error) ? error.detail : undefined;
+  return typeof detail === "string" ? detail : "";
 }
 
 /** Takes or renews a lease, inside the caller's transaction; expired leases are cleared on the way. */
