@@ -18,14 +18,17 @@ export const leaseRenewalMs = 15_000;
  * await held.take(sessionId); // not_found when the session has gone
  */
 export class ExchangeLease implements AsyncDisposable {
-  readonly lease: Lease = { holder: newId(), ttlMs: leaseTtlMs };
+  readonly lease: Lease;
   readonly #store: SessionStore;
+  readonly #renewalMs: number;
   #sessionId: string | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #renewing: Promise<void> = Promise.resolve();
 
-  constructor(store: SessionStore) {
+  constructor(store: SessionStore, timing: { ttlMs: number; renewalMs: number } = { ttlMs: leaseTtlMs, renewalMs: leaseRenewalMs }) {
     this.#store = store;
+    this.lease = { holder: newId(), ttlMs: timing.ttlMs };
+    this.#renewalMs = timing.renewalMs;
   }
 
   /** Takes the lease on a session that exists; `not_found` when it does not (any more). */
@@ -42,7 +45,7 @@ export class ExchangeLease implements AsyncDisposable {
         .then(() => this.#store.leaseSession(sessionId, this.lease))
         // One that fails (the database busy) is tried again at the next tick, well before the lease lapses.
         .catch(() => {});
-    }, leaseRenewalMs);
+    }, this.#renewalMs);
     // The reply's stream keeps the process alive, not the renewals.
     this.#timer.unref();
   }
