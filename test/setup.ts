@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-// Bun reads no timeout from bunfig.toml; this is the one that applies to every test. It is
-// generous because tests spawn real processes (sqlc, the CLI, several writers at once) and must
-// pass on a busy 2-core machine: no test may depend on how fast the machine is.
+// Bun reads no timeout from bunfig.toml. It is generous because tests spawn real processes
+// (sqlc, the CLI, several writers at once) and must pass on a busy 2-core machine: no test may
+// depend on how fast the machine is. Bun 1.4.5 applies this to the first test file of a run
+// only, so `bun run test` passes the same value as --timeout, which applies to every file.
 setDefaultTimeout(120_000);
 
 const sandbox = mkdtempSync(join(tmpdir(), "synapse-test-"));
