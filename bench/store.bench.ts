@@ -62,6 +62,25 @@ async function writes(store: SessionStore, results: Map<string, number>): Promis
     0,
   );
   results.set("store_cleanup_1000_sessions", median(cleanupTimes));
+  // Linear in the session's length on both engines (PostgreSQL was quadratic: issue 10, item 7).
+  for (const count of importSizes) results.set(`store_import_${count}_messages`, await importTime(store, count));
+}
+
+const importSizes = [2_000, 16_000, 100_000] as const;
+
+/** One import of a new session of `count` short messages, as `sessions import` or `copy` does it. */
+async function importTime(store: SessionStore, count: number): Promise<number> {
+  const id = crypto.randomUUID();
+  const start = Date.parse("2026-01-01T00:00:00.000Z");
+  const session = { id, name: null, provider: "anthropic", model: "claude-test", systemPrompt: null, createdAt: new Date(start), updatedAt: new Date(start + count) };
+  const messages = Array.from({ length: count }, (_, i) => ({
+    id: crypto.randomUUID(),
+    sessionId: id,
+    role: i % 2 === 0 ? ("user" as const) : ("assistant" as const),
+    content: `message ${i} ${"lorem ipsum dolor sit amet ".repeat(8)}`,
+    timestamp: new Date(start + i),
+  }));
+  return median(await timeRuns(1, () => store.importSession(session, messages), 0));
 }
 
 async function reads(store: SessionStore, results: Map<string, number>): Promise<void> {
@@ -138,6 +157,7 @@ export default async function (): Promise<void> {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${scratch}${suffix}`, { force: true });
   plain("store_add_message_committed", written.get("store_add_message_committed")!, { runs: 300, synchronous: "FULL" });
   plain("store_cleanup_1000_sessions", written.get("store_cleanup_1000_sessions")!, { runs: 3, messages_per_session: messagesPerSession });
+  for (const count of importSizes) plain(`store_import_${count}_messages`, written.get(`store_import_${count}_messages`)!, { runs: 1, messages: count });
 
   // Side by side: each line carries PostgreSQL's figure for the same work, when there is a server.
   const postgres = await postgresFigures(path);

@@ -47,20 +47,22 @@ UPDATE sessions SET name = sqlc.narg(name) WHERE id = @id;
 -- name: TouchSession :execrows
 UPDATE sessions SET updated_at = @updated_at WHERE id = @id;
 
+-- A session in use (with a lease that has not expired) is never deleted: the store refuses to.
 -- name: DeleteSession :execrows
-DELETE FROM sessions WHERE id = @id;
+DELETE FROM sessions WHERE id = @id AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now());
 
 -- name: DeleteSessions :execrows
-DELETE FROM sessions WHERE id = ANY(@ids::uuid[]);
+DELETE FROM sessions WHERE id = ANY(@ids::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now());
 
--- Deletes those of the sessions that are still unused since `cutoff`.
+-- Deletes those of the sessions that are still unused since `cutoff`, and not in use now.
 -- name: DeleteSessionsIfUpdatedBefore :execrows
-DELETE FROM sessions WHERE updated_at < @cutoff AND id = ANY(@ids::uuid[]);
+DELETE FROM sessions WHERE updated_at < @cutoff AND id = ANY(@ids::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now());
 
+-- Sessions last used before `cutoff` and not in use now.
 -- name: ListSessionsUpdatedBefore :many
 SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-WHERE updated_at < @cutoff
+WHERE updated_at < @cutoff AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
 ORDER BY updated_at ASC, id ASC;
 
 -- name: CountSessions :one
@@ -74,25 +76,25 @@ SELECT pg_advisory_xact_lock(7354105931)::text AS locked;
 -- name: LockForWriting :exec
 SELECT pg_advisory_xact_lock_shared(7354105931)::text AS locked;
 
--- Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep`; returns
--- what it deleted.
+-- Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep` and
+-- the sessions in use; returns what it deleted.
 -- name: DeleteLeastRecentSessions :many
 DELETE FROM sessions
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.id <> ALL(@keep::uuid[])
+    WHERE oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT @batch
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
 
--- Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep`; returns
--- what it deleted.
+-- Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep` and the
+-- sessions in use; returns what it deleted.
 -- name: DeleteSessionsUpdatedBefore :many
 DELETE FROM sessions
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.updated_at < @cutoff AND expired.id <> ALL(@keep::uuid[])
+    WHERE expired.updated_at < @cutoff AND expired.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
     LIMIT @batch
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
@@ -102,6 +104,6 @@ RETURNING id, name, provider, model, created_at, updated_at, message_count, firs
 SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.id <> ALL(@keep::uuid[])
+WHERE oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT @max;

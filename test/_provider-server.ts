@@ -26,7 +26,12 @@ export type Reply =
    * Sends the headers and `head`, then nothing, without closing. `head` must not be empty: Bun
    * holds the headers back until the first bytes (see {@link startHeadersOnlyServer}).
    */
-  | { kind: "stall"; head: string };
+  | { kind: "stall"; head: string }
+  /**
+   * `head` at once (then `onHead` runs), keep-alive comments while `release` is pending, then
+   * `tail`: a reply that streams as slowly as the test needs, with no timing guessed.
+   */
+  | { kind: "gated"; head: string; tail: string; release: Promise<void>; onHead?: () => void };
 
 export interface RecordedRequest {
   method: string;
@@ -98,6 +103,37 @@ export function startProviderServer(replies: Reply[]): ProviderServer {
           const payload = reply.json === undefined ? (reply.text ?? "") : JSON.stringify(reply.json);
           const type = reply.json === undefined ? "text/plain" : "application/json";
           return new Response(payload, { status: reply.status, headers: { "content-type": type, ...reply.headers } });
+        }
+        case "gated": {
+          let timer: Timer | undefined;
+          const stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(encoder.encode(reply.head));
+              reply.onHead?.();
+              // Bytes now and then, so no idle timeout (the server's or the client's) ends the wait.
+              const send = (text: string) => {
+                try {
+                  controller.enqueue(encoder.encode(text));
+                } catch {
+                  clearInterval(timer); // the client has gone (a test killed it)
+                }
+              };
+              timer = setInterval(() => send(": waiting\n\n"), 1000);
+              void reply.release.then(() => {
+                clearInterval(timer);
+                send(reply.tail);
+                try {
+                  controller.close();
+                } catch {
+                  // closed already: the client has gone
+                }
+              });
+            },
+            cancel() {
+              clearInterval(timer);
+            },
+          });
+          return new Response(stream, { headers: { "content-type": "text/event-stream" } });
         }
         case "endless": {
           let timer: Timer | undefined;

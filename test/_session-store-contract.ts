@@ -515,5 +515,102 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await remaining(store)).toEqual(ids.slice(0, 150));
       });
     });
+
+    describe("sessions in use", () => {
+      const config = (maxSessions: number, retentionDays = 0) => ({ maxSessions, retentionDays, autoCleanup: true });
+      const lease = (ttlMs = 60_000) => ({ holder: newId(), ttlMs });
+      const remaining = async (store: SessionStore) => (await store.listSessions()).map((s) => s.id);
+      /** Sessions last used `ages` days ago (by the real clock: leases are too), newest first. */
+      async function withSessions(store: SessionStore, ages: number[]): Promise<string[]> {
+        const ids: string[] = [];
+        for (const age of ages) {
+          const session = aSession({ updatedAt: new Date(Date.now() - age * day) });
+          await store.createSession(session);
+          ids.push(session.id);
+        }
+        return ids;
+      }
+
+      test("every cleanup rule spares a leased session, which still counts toward maxSessions", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2, 3, 200]);
+        await store.leaseSession(ids[3]!, lease());
+        expect(await store.sessionsInUse(ids)).toEqual([ids[3]!]);
+        const plan = await store.planCleanup(config(2, 90));
+        expect([...plan.byMaxLimit, ...plan.byRetention].map((s) => s.id)).toEqual([ids[2]!, ids[1]!]);
+        const result = await store.cleanup(config(2, 90));
+        expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
+        expect(await remaining(store)).toEqual([ids[0]!, ids[3]!]);
+        // Retention alone spares it too, and so does a list of sessions unused since a date.
+        expect(counts(await store.cleanup(config(0, 90)))).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
+        expect(await store.sessionsUpdatedBefore(new Date(Date.now() - 100 * day))).toEqual([]);
+        expect(await store.deleteSessions([ids[3]!], { unusedSince: new Date(Date.now() - 100 * day) })).toBe(0);
+        expect(await remaining(store)).toEqual([ids[0]!, ids[3]!]);
+      });
+
+      test("deleting a session in use by name is refused, and nothing named is deleted", async () => {
+        const store = await fresh();
+        const [busy, idle] = await withSessions(store, [1, 2]);
+        await store.leaseSession(busy!, lease());
+        const error = await storageError(store.deleteSessions([idle!, busy!]));
+        expect(error.kind).toBe("in_use");
+        expect(error.message).toBe(`session ${busy} is in use by another synapse process; try again when it has finished`);
+        expect((await storageError(store.deleteSession(busy!))).kind).toBe("in_use");
+        expect(await remaining(store)).toEqual([busy!, idle!]);
+      });
+
+      test("a released lease protects nothing; another holder's lease on the same session still does", async () => {
+        const store = await fresh();
+        const [id] = await withSessions(store, [200]);
+        const mine = lease();
+        const theirs = lease();
+        await store.leaseSession(id!, mine);
+        await store.leaseSession(id!, theirs);
+        await store.releaseLease(id!, mine.holder);
+        await store.releaseLease(id!, mine.holder); // twice is harmless
+        expect(await store.sessionsInUse([id!])).toEqual([id!]);
+        await store.releaseLease(id!, theirs.holder);
+        expect(await store.sessionsInUse([id!])).toEqual([]);
+        expect(counts(await store.cleanup(config(0, 90)))).toEqual({ sessionsDeleted: 1, byMaxLimit: 0, byRetention: 1 });
+      });
+
+      test("a lease that lapsed (its holder died) protects nothing; renewing one keeps it", async () => {
+        const store = await fresh();
+        const [dead, alive] = await withSessions(store, [200, 201]);
+        await store.leaseSession(dead!, lease(1));
+        const renewed = lease(1);
+        await store.leaseSession(alive!, renewed);
+        await store.leaseSession(alive!, { ...renewed, ttlMs: 60_000 });
+        // Time passing is the event here: the first lease lasted 1 ms.
+        await Bun.sleep(20);
+        expect(await store.sessionsInUse([dead!, alive!])).toEqual([alive!]);
+        const result = await store.cleanup(config(0, 90));
+        expect(result.removed.map((s) => s.id)).toEqual([dead!]);
+        expect(await store.deleteSession(dead!)).toBe(false);
+      });
+
+      test("a lease on a session that does not exist is not_found", async () => {
+        const store = await fresh();
+        expect((await storageError(store.leaseSession(newId(), lease()))).kind).toBe("not_found");
+        expect((await storageError(store.leaseSession(newId(), { holder: newId(), ttlMs: 0 }))).kind).toBe("invalid_data");
+        expect((await storageError(store.leaseSession(newId(), { holder: "me", ttlMs: 1000 }))).kind).toBe("invalid_data");
+      });
+
+      test("a session started with its question is leased from the start, all in one step", async () => {
+        const store = await fresh();
+        const session = aSession({ updatedAt: new Date(Date.now() - 200 * day), createdAt: new Date(Date.now() - 200 * day) });
+        const question = aMessage(session.id, "user", "First question", session.updatedAt);
+        await store.startSession(session, question, lease());
+        expect(await store.getSession(session.id)).toEqual(session);
+        expect(await store.getMessages(session.id)).toEqual([question]);
+        expect(await store.sessionsInUse([session.id])).toEqual([session.id]);
+        expect(counts(await store.cleanup(config(0, 90)))).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
+        // An id that exists already stores nothing, the lease included.
+        const other = aSession({ id: session.id, model: "other" });
+        const error = await storageError(store.startSession(other, aMessage(session.id, "user", "again"), lease()));
+        expect(error.kind).toBe("invalid_data");
+        expect(await store.getMessages(session.id)).toEqual([question]);
+      });
+    });
   });
 }

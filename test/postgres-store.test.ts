@@ -2,12 +2,14 @@ import { afterAll, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { createStorage } from "../src/storage/create-storage.ts";
 import { StorageError } from "../src/storage/errors.ts";
+import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
 import { migrations } from "../src/storage/postgres/migrations.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { aMessage, aSession, at, sessionStoreContract } from "./_session-store-contract.ts";
 import { describeUrl } from "../src/storage/postgres/postgres-errors.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Home, sourceRunner } from "./_cli.ts";
 import { describePostgres, dropFreshDatabases, freshDatabase, postgresSkipNote, postgresUrl } from "./_postgres.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -255,6 +257,113 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
     expect(await store.searchMessages('"unbalanced')).toEqual([]);
     await store.deleteSession(session.id);
     expect(await store.searchMessages("bake")).toEqual([]);
+    await store.close();
+  });
+});
+
+describePostgres(`PostgreSQL: long sessions stored in batches${postgresSkipNote}`, () => {
+  /** Sessions whose kept summary differs from their messages: none, ever. */
+  async function summaryMismatches(url: string): Promise<unknown[]> {
+    const sql = new SQL(url, { max: 1 });
+    try {
+      return await sql.unsafe(`SELECT s.id FROM sessions AS s
+        WHERE s.message_count <> (SELECT count(*) FROM messages AS m WHERE m.session_id = s.id)
+          OR s.first_user_message IS DISTINCT FROM (SELECT substr(m.content, 1, 500) FROM messages AS m
+            WHERE m.session_id = s.id AND m.role = 'user' ORDER BY m.seq LIMIT 1)`);
+    } finally {
+      await sql.close();
+    }
+  }
+
+  test("counts and first user messages are right after batched inserts and deletes", async () => {
+    const url = await freshDatabase();
+    const store = await PostgresStore.open(url);
+    const session = aSession();
+    // More messages than one batch holds, and a few long enough to split batches by size.
+    const messages = [
+      aMessage(session.id, "system", "Be brief.", at(0)),
+      aMessage(session.id, "assistant", "Hello.", at(1)),
+      ...Array.from({ length: 12_000 }, (_, i) => aMessage(session.id, i % 2 === 0 ? "user" : "assistant", `${i} ${"x".repeat(i % 1000 === 999 ? 1_500_000 : 20)}`, at(2 + i))),
+    ];
+    await store.importSession(session, messages);
+    const other = aSession();
+    await store.importSession(other, [aMessage(other.id, "assistant", "No question yet.", at(0))]);
+    expect((await store.getMessages(session.id)).map((m) => m.id)).toEqual(messages.map((m) => m.id));
+    const summary = async (id: string) => (await store.listSessions()).find((s) => s.id === id);
+    expect(await summary(session.id)).toMatchObject({ messageCount: 12_002, preview: "0 xxxxxxxxxxxxxxxxxxxx" });
+    expect(await summary(other.id)).toMatchObject({ messageCount: 1, preview: null });
+    await store.addMessage(aMessage(other.id, "user", "Now a question", at(5)));
+    expect(await summary(other.id)).toMatchObject({ messageCount: 2, preview: "Now a question" });
+
+    // Deletes of many messages at once, across sessions, first user messages among them.
+    const sql = new SQL(url, { max: 1 });
+    await sql.unsafe("DELETE FROM messages WHERE content LIKE '0 %' OR content LIKE '%2 x%' OR content = 'Now a question'");
+    await sql.close();
+    expect(await summary(session.id)).toMatchObject({ preview: "4 xxxxxxxxxxxxxxxxxxxx" });
+    expect(await summary(other.id)).toMatchObject({ messageCount: 1, preview: null });
+    expect(await summaryMismatches(url)).toEqual([]);
+    expect(await store.deleteSession(session.id)).toBe(true);
+    expect(await summaryMismatches(url)).toEqual([]);
+    await store.close();
+  });
+
+  test("a database written before migration 002 keeps its summaries, and its triggers work after it", async () => {
+    const url = await freshDatabase();
+    const old = await openPostgres(url, migrations.slice(0, 1));
+    const session = aSession();
+    await old.unsafe("INSERT INTO sessions (id, provider, model, created_at, updated_at) VALUES ($1, 'anthropic', 'm', now(), now())", [session.id]);
+    for (const [role, content] of [["assistant", "Hi"], ["user", "First"], ["user", "Second"]]) {
+      await old.unsafe("INSERT INTO messages (id, session_id, role, content, timestamp) VALUES ($1, $2, $3, $4, now())", [crypto.randomUUID(), session.id, role, content]);
+    }
+    await old.close();
+    const store = await PostgresStore.open(url);
+    expect((await store.listSessions())[0]).toMatchObject({ messageCount: 3, preview: "First" });
+    await store.addMessage(aMessage(session.id, "user", "Third"));
+    expect((await store.listSessions())[0]).toMatchObject({ messageCount: 4, preview: "First" });
+    expect(await summaryMismatches(url)).toEqual([]);
+    await store.close();
+  });
+
+  test("sessions prune is not held up by an import in progress", async () => {
+    const url = await freshDatabase();
+    const store = await PostgresStore.open(url);
+    for (const age of [3, 2, 1]) await store.createSession(aSession({ updatedAt: at(-age * 1000) }));
+    const session = aSession();
+    const messages = Array.from({ length: 3000 }, (_, i) => aMessage(session.id, i % 2 === 0 ? "user" : "assistant", `message ${i}`, at(i)));
+
+    // Another transaction inserts the import's last message id and does not commit yet: the
+    // import stops there, its transaction open, until that one ends.
+    const blocker = new SQL(url, { max: 1 });
+    const held = await blocker.reserve();
+    const watcher = new SQL(url, { max: 1 });
+    const owner = (await store.listSessions())[0]!.id;
+    await held.unsafe("BEGIN");
+    await held.unsafe("INSERT INTO messages (id, session_id, role, content, timestamp) VALUES ($1, $2, 'user', 'blocker', now())", [messages.at(-1)!.id, owner]);
+    const importing = store.importSession(session, messages);
+    const waiting = async (event: string) =>
+      ((await watcher.unsafe("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = $1", [event])) as { n: number }[])[0]!.n > 0;
+    while (!(await waiting("transactionid"))) await Bun.sleep(20);
+
+    // The blocker's message holds the newest session's row: only max_sessions, which keeps that one, applies.
+    const home = new Home(sourceRunner, { SYNAPSE_DATABASE_URL: url }).config("[session]\nmax_sessions = 1\nretention_days = 0\n");
+    const prune = home.run(["sessions", "prune"]);
+    let pruned: Awaited<typeof prune> | undefined;
+    void prune.then((r) => (pruned = r));
+    // Either prune finishes, or it is seen waiting for a lock the import holds: a failure.
+    let result: { stderr: string; exitCode: number } | undefined;
+    while ((result = pruned) === undefined) {
+      if (await waiting("advisory")) result = { stderr: "prune waited for a lock the import held", exitCode: -1 };
+      else await Bun.sleep(20);
+    }
+    await held.unsafe("ROLLBACK");
+    held.release();
+    await importing;
+    await prune;
+    expect(result.stderr).toContain("deleted 2 sessions: 2 over max_sessions");
+    expect(result.exitCode).toBe(0);
+    expect((await store.getMessages(session.id)).length).toBe(3000);
+    await blocker.close();
+    await watcher.close();
     await store.close();
   });
 });

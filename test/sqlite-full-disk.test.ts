@@ -101,10 +101,11 @@ describe.skipIf(!canMount)("a full disk", () => {
     const fresh = await home.run(["-p", "echo", "a new question"]);
     expect(fresh.exitCode).toBe(1);
     expect(fresh.stdout).toBe("");
-    expect(fresh.stderr).toMatch(fullLine("storing the new session and your message"));
+    expect(fresh.stderr).toMatch(fullLine("storing your question"));
     const continued = await home.run(["-s", small, "a follow-up"]);
     expect(continued.exitCode).toBe(1);
-    expect(continued.stderr).toMatch(fullLine("storing your message"));
+    // A continued session's first write marks it in use (its lease), before the question.
+    expect(continued.stderr).toMatch(fullLine("marking a session in use"));
     const renamed = await home.run(["sessions", "rename", small, "Small talk"]);
     expect(renamed.exitCode).toBe(1);
     expect(renamed.stderr).toMatch(fullLine("renaming a session"));
@@ -124,7 +125,7 @@ describe.skipIf(!canMount)("a full disk", () => {
     const question = "sed ut perspiciatis ".repeat(500);
     const tooBig = await home.run(["-p", "echo"], { stdin: question.repeat(40) });
     expect(tooBig.exitCode).toBe(1);
-    expect(tooBig.stderr).toMatch(fullLine("storing the new session and your message"));
+    expect(tooBig.stderr).toMatch(fullLine("storing your question"));
 
     const deleted = await home.run(["sessions", "delete", big, "--yes"]);
     expect(deleted.stderr).toBe(`deleted 1 session\n`);

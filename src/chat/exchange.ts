@@ -13,6 +13,7 @@ import { StorageError } from "../storage/errors.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { ExchangeInterrupted } from "./errors.ts";
 import { historyFor } from "./history.ts";
+import { ExchangeLease } from "./session-lease.ts";
 
 export { ExchangeInterrupted } from "./errors.ts";
 
@@ -54,6 +55,11 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const provider = createProvider(chooseProvider(flags, existing, config), config);
   const model = chooseModel(provider, flags, existing, config);
 
+  // From here to the end the session is leased: no cleanup or delete in any process touches it.
+  // A continued one is leased before the cleanup runs (it fails here if it has gone meanwhile).
+  await using held = new ExchangeLease(store);
+  if (existing !== null) await held.take(existing.id);
+
   await request.beforeStore?.();
 
   const now = new Date();
@@ -67,9 +73,13 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     updatedAt: now,
   };
   const question: StoredMessage = { id: newId(), sessionId: session.id, role: "user", content: request.message, timestamp: now };
-  // A new session is stored with its first message in one transaction: never one without the other.
-  if (existing === null) await store.importSession(session, [question]);
-  else await store.addMessage(question);
+  // A new session is stored with its first message and its lease in one transaction: never one without the others.
+  if (existing === null) {
+    await store.startSession(session, question, held.lease);
+    held.taken(session.id);
+  } else {
+    await store.addMessage(question);
+  }
   request.onSession?.(session, existing === null);
 
   const history = historyFor(session.systemPrompt, await store.getMessages(session.id));

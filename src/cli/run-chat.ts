@@ -147,8 +147,10 @@ async function cleanUp(store: SessionStore, settings: SessionSettings, keep: str
   if (!settings.autoCleanup || isPostgresUrl(settings.databaseUrl ?? "")) return;
   try {
     const result = await store.cleanup(settings, keep === undefined ? { reserve: 1 } : { keep: [keep] });
+    // Nothing is deleted silently: an automatic deletion says so.
     if (result.sessionsDeleted > 0) {
-      log.debug(`cleanup removed ${result.sessionsDeleted} sessions (${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days)`);
+      const sessions = `${result.sessionsDeleted} old session${result.sessionsDeleted === 1 ? "" : "s"}`;
+      log.info(`deleted ${sessions} by the [session] limits: ${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days`);
     }
   } catch (error) {
     // A cleanup that cannot run now must not stand between the user and their answer.

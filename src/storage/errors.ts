@@ -1,8 +1,9 @@
 /**
  * `corrupt`: SQLite found the file damaged, and the store stops using it. `disk_full`: no room
- * left on the disk holding the database; reads still work.
+ * left on the disk holding the database; reads still work. `in_use`: a session
+ * named for deletion has an exchange in progress in some process.
  */
-export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data" | "corrupt" | "disk_full";
+export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data" | "corrupt" | "disk_full" | "in_use";
 
 /**
  * Every failure of a session store. `message` is one line a user can act on; `cause` keeps the
@@ -23,6 +24,15 @@ export class StorageError extends Error {
   static notFound(sessionId: string): StorageError {
     return new StorageError("not_found", `session ${sessionId} not found; \`synapse sessions list\` shows the sessions there are`, {
       sessionId,
+    });
+  }
+
+  /** The session has an exchange in progress in some process: it is not to be deleted now. */
+  static inUse(sessionIds: readonly string[]): StorageError {
+    const [first, ...others] = sessionIds;
+    const which = others.length === 0 ? `session ${first}` : `sessions ${first} and ${others.length} more`;
+    return new StorageError("in_use", `${which} ${others.length === 0 ? "is" : "are"} in use by another synapse process; try again when it has finished`, {
+      ...(first === undefined ? {} : { sessionId: first }),
     });
   }
 

@@ -55,6 +55,18 @@ export interface CleanupResult {
 }
 
 /**
+ * A claim on a session by an exchange in progress: until it is released or lapses, no cleanup
+ * or delete, in any process, touches the session. It lapses by itself, so a holder that
+ * crashed protects the session for one `ttlMs` at most; a live holder renews it.
+ */
+export interface Lease {
+  /** The exchange holding it (a UUID): several may continue one session at once. */
+  holder: string;
+  /** How long the lease lasts from when it is taken or renewed, in milliseconds. */
+  ttlMs: number;
+}
+
+/**
  * The port every storage backend implements. Promise-returning so that a networked backend
  * (PostgreSQL) fits the same interface as the in-process SQLite one.
  *
@@ -80,11 +92,12 @@ export interface SessionStore {
   /** Sets or (with null) clears a session's title; `not_found` when it does not exist. */
   renameSession(id: string, name: string | null): Promise<void>;
   /**
-   * Deletes these sessions with their messages, in one transaction; returns how many went. With
-   * `unusedSince`, only those still not used since that time: one used meanwhile is kept.
+   * Deletes these sessions with their messages, in one transaction; returns how many went.
+   * `in_use` (and nothing deleted) when one of them is in use. With `unusedSince`, only those
+   * still not used since that time and not in use now: one used meanwhile is kept.
    */
   deleteSessions(ids: readonly string[], options?: { unusedSince?: Date }): Promise<number>;
-  /** Sessions last used before `cutoff`, oldest first. */
+  /** Sessions last used before `cutoff` and not in use now, oldest first. */
   sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]>;
   /** Full-text search over message content, best first; a {@link SearchSyntaxError} for a malformed query. */
   searchMessages(query: string, options?: { limit?: number }): Promise<SearchHit[]>;
@@ -97,8 +110,23 @@ export interface SessionStore {
   planCleanup(config: SessionConfig, options?: CleanupOptions): Promise<CleanupPlan>;
   /** Sets the session's `updatedAt` to now; `not_found` when it does not exist. */
   touchSession(id: string): Promise<void>;
-  /** Deletes the session and its messages; false when there was no such session. */
+  /** Deletes the session and its messages; false when there was no such session, `in_use` when it is in use. */
   deleteSession(id: string): Promise<boolean>;
+  /**
+   * Stores a new session with its first message and a {@link Lease} on it, in one transaction:
+   * no cleanup can take the session between its creation and its first reply.
+   * `invalid_data` when the session or the message id exists.
+   */
+  startSession(session: Session, first: StoredMessage, lease: Lease): Promise<void>;
+  /**
+   * Takes a {@link Lease} on the session, or renews the one this holder has; `not_found` when
+   * the session does not exist (any more).
+   */
+  leaseSession(sessionId: string, lease: Lease): Promise<void>;
+  /** Gives a lease up; nothing happens when it has gone already. */
+  releaseLease(sessionId: string, holder: string): Promise<void>;
+  /** Those of the sessions that are in use now: they have a lease that has not lapsed. */
+  sessionsInUse(ids: readonly string[]): Promise<string[]>;
   /**
    * Appends a message and moves the session's `updatedAt` up to the message's time, in one
    * transaction; `not_found` when the session does not exist.
@@ -108,7 +136,8 @@ export interface SessionStore {
   getMessages(sessionId: string): Promise<StoredMessage[]>;
   /**
    * Deletes the least recently updated sessions beyond `maxSessions`, then those not updated
-   * for `retentionDays`. A limit of 0 disables that rule.
+   * for `retentionDays`. A limit of 0 disables that rule. Sessions in use are never deleted
+   * (they still count toward `maxSessions`).
    */
   cleanup(config: SessionConfig, options?: CleanupOptions): Promise<CleanupResult>;
   /** Releases the database; the store is unusable afterwards. */

@@ -5,7 +5,7 @@
  */
 import { isRole, isUuid, type Role, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "./errors.ts";
-import type { CleanupOptions, SessionConfig } from "./session-store.ts";
+import type { CleanupOptions, Lease, SessionConfig } from "./session-store.ts";
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -123,4 +123,10 @@ export function cleanupLimits(config: SessionConfig, options: CleanupOptions) {
 /** Sessions deleted by a cleanup, oldest first, whatever order the database returned them in. */
 export function oldestFirst<T extends { id: string; updatedAt: Date }>(sessions: T[]): T[] {
   return sessions.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || (a.id < b.id ? -1 : 1));
+}
+
+/** A lease as every store takes it: a UUID holder, and a whole, positive number of milliseconds. */
+export function checkLease(lease: Lease): Lease {
+  if (!Number.isInteger(lease.ttlMs) || lease.ttlMs <= 0) throw StorageError.invalidData(`a lease lasts a whole number of milliseconds above 0, not ${lease.ttlMs}`);
+  return { holder: checkId(lease.holder, "lease holder"), ttlMs: lease.ttlMs };
 }

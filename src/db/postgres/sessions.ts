@@ -234,17 +234,20 @@ export async function touchSession(sql: SQL, params: TouchSessionParams): Promis
   return (await sql.unsafe<unknown[]>(touchSessionSql, [params.updatedAt, params.id])).count;
 }
 
-export const deleteSessionSql = `DELETE FROM sessions WHERE id = $1`;
+export const deleteSessionSql = `DELETE FROM sessions WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())`;
 
 export interface DeleteSessionParams {
   id: string;
 }
 
+/**
+ * A session in use (with a lease that has not expired) is never deleted: the store refuses to.
+ */
 export async function deleteSession(sql: SQL, params: DeleteSessionParams): Promise<number> {
   return (await sql.unsafe<unknown[]>(deleteSessionSql, [params.id])).count;
 }
 
-export const deleteSessionsSql = `DELETE FROM sessions WHERE id = ANY($1::uuid[])`;
+export const deleteSessionsSql = `DELETE FROM sessions WHERE id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())`;
 
 export interface DeleteSessionsParams {
   ids: string[];
@@ -254,7 +257,7 @@ export async function deleteSessions(sql: SQL, params: DeleteSessionsParams): Pr
   return (await sql.unsafe<unknown[]>(deleteSessionsSql, [params.ids])).count;
 }
 
-export const deleteSessionsIfUpdatedBeforeSql = `DELETE FROM sessions WHERE updated_at < $1 AND id = ANY($2::uuid[])`;
+export const deleteSessionsIfUpdatedBeforeSql = `DELETE FROM sessions WHERE updated_at < $1 AND id = ANY($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())`;
 
 export interface DeleteSessionsIfUpdatedBeforeParams {
   cutoff: Date;
@@ -262,7 +265,7 @@ export interface DeleteSessionsIfUpdatedBeforeParams {
 }
 
 /**
- * Deletes those of the sessions that are still unused since `cutoff`.
+ * Deletes those of the sessions that are still unused since `cutoff`, and not in use now.
  */
 export async function deleteSessionsIfUpdatedBefore(sql: SQL, params: DeleteSessionsIfUpdatedBeforeParams): Promise<number> {
   return (await sql.unsafe<unknown[]>(deleteSessionsIfUpdatedBeforeSql, [params.cutoff, params.ids])).count;
@@ -270,7 +273,7 @@ export async function deleteSessionsIfUpdatedBefore(sql: SQL, params: DeleteSess
 
 export const listSessionsUpdatedBeforeSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-WHERE updated_at < $1
+WHERE updated_at < $1 AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
 ORDER BY updated_at ASC, id ASC`;
 
 export interface ListSessionsUpdatedBeforeParams {
@@ -288,6 +291,9 @@ export interface ListSessionsUpdatedBeforeRow {
   firstUserMessage: string | null;
 }
 
+/**
+ * Sessions last used before `cutoff` and not in use now.
+ */
 export async function listSessionsUpdatedBefore(sql: SQL, params: ListSessionsUpdatedBeforeParams): Promise<ListSessionsUpdatedBeforeRow[]> {
   const rows = await sql.unsafe<unknown[][]>(listSessionsUpdatedBeforeSql, [params.cutoff]).values();
   return rows.map((r) => ({
@@ -343,7 +349,7 @@ export async function lockForWriting(sql: SQL): Promise<void> {
 export const deleteLeastRecentSessionsSql = `DELETE FROM sessions
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.id <> ALL($1::uuid[])
+    WHERE oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT $2
 )
@@ -366,8 +372,8 @@ export interface DeleteLeastRecentSessionsRow {
 }
 
 /**
- * Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep`; returns
- * what it deleted.
+ * Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep` and
+ * the sessions in use; returns what it deleted.
  */
 export async function deleteLeastRecentSessions(sql: SQL, params: DeleteLeastRecentSessionsParams): Promise<DeleteLeastRecentSessionsRow[]> {
   const rows = await sql.unsafe<unknown[][]>(deleteLeastRecentSessionsSql, [params.keep, params.batch]).values();
@@ -386,7 +392,7 @@ export async function deleteLeastRecentSessions(sql: SQL, params: DeleteLeastRec
 export const deleteSessionsUpdatedBeforeSql = `DELETE FROM sessions
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.updated_at < $1 AND expired.id <> ALL($2::uuid[])
+    WHERE expired.updated_at < $1 AND expired.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
     LIMIT $3
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
@@ -409,8 +415,8 @@ export interface DeleteSessionsUpdatedBeforeRow {
 }
 
 /**
- * Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep`; returns
- * what it deleted.
+ * Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep` and the
+ * sessions in use; returns what it deleted.
  */
 export async function deleteSessionsUpdatedBefore(sql: SQL, params: DeleteSessionsUpdatedBeforeParams): Promise<DeleteSessionsUpdatedBeforeRow[]> {
   const rows = await sql.unsafe<unknown[][]>(deleteSessionsUpdatedBeforeSql, [params.cutoff, params.keep, params.batch]).values();
@@ -429,7 +435,7 @@ export async function deleteSessionsUpdatedBefore(sql: SQL, params: DeleteSessio
 export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.id <> ALL($1::uuid[])
+WHERE oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT $2`;
 

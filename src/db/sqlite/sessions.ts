@@ -222,38 +222,44 @@ export function renameSession(db: Database, params: RenameSessionParams): number
   return db.query(renameSessionSql).run(params.name, params.id).changes;
 }
 
-export const deleteSessionsSql = `DELETE FROM sessions WHERE id IN (/*SLICE:ids*/?)`;
+export const deleteSessionsSql = `DELETE FROM sessions WHERE id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND id IN (/*SLICE:ids*/?)`;
 
 export interface DeleteSessionsParams {
+  now: string;
   ids: string[];
 }
 
+/**
+ * A session in use (with a lease that has not expired) is never deleted: the store refuses to.
+ */
 export function deleteSessions(db: Database, params: DeleteSessionsParams): number {
-  return db.query(expandSlices(deleteSessionsSql, { ids: params.ids.length })).run(...params.ids).changes;
+  return db.query(expandSlices(deleteSessionsSql, { ids: params.ids.length })).run(params.now, ...params.ids).changes;
 }
 
-export const deleteSessionsIfUpdatedBeforeSql = `DELETE FROM sessions WHERE updated_at < ? AND id IN (/*SLICE:ids*/?)`;
+export const deleteSessionsIfUpdatedBeforeSql = `DELETE FROM sessions WHERE updated_at < ? AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND id IN (/*SLICE:ids*/?)`;
 
 export interface DeleteSessionsIfUpdatedBeforeParams {
   cutoff: string;
+  now: string;
   ids: string[];
 }
 
 /**
  * Deletes those of the sessions that are still unused since `cutoff`: one used in the meantime
- * (while a person confirmed, say) is kept.
+ * (while a person confirmed, say) is kept, and so is one in use now.
  */
 export function deleteSessionsIfUpdatedBefore(db: Database, params: DeleteSessionsIfUpdatedBeforeParams): number {
-  return db.query(expandSlices(deleteSessionsIfUpdatedBeforeSql, { ids: params.ids.length })).run(params.cutoff, ...params.ids).changes;
+  return db.query(expandSlices(deleteSessionsIfUpdatedBeforeSql, { ids: params.ids.length })).run(params.cutoff, params.now, ...params.ids).changes;
 }
 
 export const listSessionsUpdatedBeforeSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-WHERE updated_at < ?1
+WHERE updated_at < ?1 AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?2)
 ORDER BY updated_at ASC, id ASC`;
 
 export interface ListSessionsUpdatedBeforeParams {
   cutoff: string;
+  now: string;
 }
 
 export interface ListSessionsUpdatedBeforeRow {
@@ -267,8 +273,11 @@ export interface ListSessionsUpdatedBeforeRow {
   firstUserMessage: string | null;
 }
 
+/**
+ * Sessions last used before `cutoff` and not in use now.
+ */
 export function listSessionsUpdatedBefore(db: Database, params: ListSessionsUpdatedBeforeParams): ListSessionsUpdatedBeforeRow[] {
-  return db.query(listSessionsUpdatedBeforeSql).values(params.cutoff).map((r) => ({
+  return db.query(listSessionsUpdatedBeforeSql).values(params.cutoff, params.now).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,
@@ -291,14 +300,15 @@ export function touchSession(db: Database, params: TouchSessionParams): number {
   return db.query(touchSessionSql).run(params.updatedAt, params.id).changes;
 }
 
-export const deleteSessionSql = `DELETE FROM sessions WHERE id = ?1`;
+export const deleteSessionSql = `DELETE FROM sessions WHERE id = ?1 AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?2)`;
 
 export interface DeleteSessionParams {
   id: string;
+  now: string;
 }
 
 export function deleteSession(db: Database, params: DeleteSessionParams): number {
-  return db.query(deleteSessionSql).run(params.id).changes;
+  return db.query(deleteSessionSql).run(params.id, params.now).changes;
 }
 
 export const countSessionsSql = `SELECT COUNT(*) AS count FROM sessions`;
@@ -318,13 +328,14 @@ export function countSessions(db: Database): CountSessionsRow | null {
 export const deleteLeastRecentSessionsSql = `DELETE FROM sessions
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.id NOT IN (/*SLICE:keep*/?)
+    WHERE oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT ?
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface DeleteLeastRecentSessionsParams {
+  now: string;
   keep: string[];
   batch: number;
 }
@@ -341,11 +352,11 @@ export interface DeleteLeastRecentSessionsRow {
 }
 
 /**
- * Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep`; returns
- * what it deleted.
+ * Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep` and
+ * the sessions in use; returns what it deleted.
  */
 export function deleteLeastRecentSessions(db: Database, params: DeleteLeastRecentSessionsParams): DeleteLeastRecentSessionsRow[] {
-  return db.query(expandSlices(deleteLeastRecentSessionsSql, { keep: params.keep.length })).values(...params.keep, params.batch).map((r) => ({
+  return db.query(expandSlices(deleteLeastRecentSessionsSql, { keep: params.keep.length })).values(params.now, ...params.keep, params.batch).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,
@@ -360,13 +371,14 @@ export function deleteLeastRecentSessions(db: Database, params: DeleteLeastRecen
 export const deleteSessionsUpdatedBeforeSql = `DELETE FROM sessions
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.updated_at < ? AND expired.id NOT IN (/*SLICE:keep*/?)
+    WHERE expired.updated_at < ? AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND expired.id NOT IN (/*SLICE:keep*/?)
     LIMIT ?
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface DeleteSessionsUpdatedBeforeParams {
   cutoff: string;
+  now: string;
   keep: string[];
   batch: number;
 }
@@ -383,11 +395,11 @@ export interface DeleteSessionsUpdatedBeforeRow {
 }
 
 /**
- * Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep`; returns
- * what it deleted.
+ * Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep` and the
+ * sessions in use; returns what it deleted.
  */
 export function deleteSessionsUpdatedBefore(db: Database, params: DeleteSessionsUpdatedBeforeParams): DeleteSessionsUpdatedBeforeRow[] {
-  return db.query(expandSlices(deleteSessionsUpdatedBeforeSql, { keep: params.keep.length })).values(params.cutoff, ...params.keep, params.batch).map((r) => ({
+  return db.query(expandSlices(deleteSessionsUpdatedBeforeSql, { keep: params.keep.length })).values(params.cutoff, params.now, ...params.keep, params.batch).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,
@@ -402,11 +414,12 @@ export function deleteSessionsUpdatedBefore(db: Database, params: DeleteSessions
 export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.id NOT IN (/*SLICE:keep*/?)
+WHERE oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT ?`;
 
 export interface ListLeastRecentSessionsParams {
+  now: string;
   keep: string[];
   max: number;
 }
@@ -426,7 +439,7 @@ export interface ListLeastRecentSessionsRow {
  * What DeleteLeastRecentSessions would delete, oldest first (for `sessions prune --dry-run`).
  */
 export function listLeastRecentSessions(db: Database, params: ListLeastRecentSessionsParams): ListLeastRecentSessionsRow[] {
-  return db.query(expandSlices(listLeastRecentSessionsSql, { keep: params.keep.length })).values(...params.keep, params.max).map((r) => ({
+  return db.query(expandSlices(listLeastRecentSessionsSql, { keep: params.keep.length })).values(params.now, ...params.keep, params.max).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,

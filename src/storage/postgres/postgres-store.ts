@@ -1,18 +1,27 @@
 import type { SQL } from "bun";
+import * as leasesDb from "../../db/postgres/leases.ts";
+import * as messageBatchesDb from "../../db/postgres/message-batches.ts";
 import * as messagesDb from "../../db/postgres/messages.ts";
 import * as sessionsDb from "../../db/postgres/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
+import type { CleanupOptions, CleanupPlan, CleanupResult, Lease, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
+import { checkCount, checkId, checkImport, checkLease, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
+import { isRecord } from "../../unknown-values.ts";
 
 /** Sessions deleted per transaction by cleanup, so other writers never wait long. */
 const cleanupBatch = 200;
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
+/**
+ * Messages per statement when many are stored at once: each session's summary is updated once
+ * per statement, so fewer, bigger statements; the character bound keeps one statement a few MB.
+ */
+const messageBatch = 5000;
+const messageBatchChars = 4_000_000;
 
 type SummaryRow = sessionsDb.ListSessionsRow;
 
@@ -105,7 +114,15 @@ export class PostgresStore implements SessionStore {
 
   async deleteSession(id: string): Promise<boolean> {
     const sessionId = checkId(id, "session id");
-    return (await this.#run("deleting a session", () => sessionsDb.deleteSession(this.#sql, { id: sessionId }))) > 0;
+    const deleted = await this.#run("deleting a session", () =>
+      this.#sql.begin(async (tx) => {
+        // Exclusive, like cleanup: no lease can be taken between the check and the delete.
+        await sessionsDb.lockCleanup(tx);
+        await refuseInUse(tx, [sessionId]);
+        return sessionsDb.deleteSession(tx, { id: sessionId });
+      }),
+    );
+    return deleted > 0;
   }
 
   async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
@@ -113,9 +130,14 @@ export class PostgresStore implements SessionStore {
     if (checked.length === 0) return 0;
     const cutoff = options.unusedSince;
     return this.#run("deleting sessions", () =>
-      cutoff === undefined
-        ? sessionsDb.deleteSessions(this.#sql, { ids: checked })
-        : sessionsDb.deleteSessionsIfUpdatedBefore(this.#sql, { cutoff, ids: checked }),
+      this.#sql.begin(async (tx) => {
+        // Exclusive, like cleanup: no lease can be taken between the check and the delete.
+        await sessionsDb.lockCleanup(tx);
+        // Named sessions are all deleted or none; idle ones in use are only skipped.
+        if (cutoff !== undefined) return sessionsDb.deleteSessionsIfUpdatedBefore(tx, { cutoff, ids: checked });
+        await refuseInUse(tx, checked);
+        return sessionsDb.deleteSessions(tx, { ids: checked });
+      }),
     );
   }
 
@@ -125,7 +147,7 @@ export class PostgresStore implements SessionStore {
 
   async addMessage(message: StoredMessage): Promise<void> {
     const checked = checkMessage(message);
-    await this.#run("storing a message", () =>
+    await this.#run(message.role === "assistant" ? "storing the reply" : "storing your question", () =>
       this.#sql.begin(async (tx) => {
         // Shared with other writers, exclusive to cleanup: see LockCleanup in queries-postgres.
         await sessionsDb.lockForWriting(tx);
@@ -153,14 +175,53 @@ export class PostgresStore implements SessionStore {
   async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
     const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
     await this.#run("importing a session", () =>
+      // No cleanup lock: until this commits nobody else sees the session, so no cleanup can
+      // delete it, and a long import never makes `sessions prune` (or the writers queued behind
+      // prune) wait for it.
       this.#sql.begin(async (tx) => {
-        await sessionsDb.lockForWriting(tx);
         await this.#insertSession(tx, checkedSession);
-        for (const message of checkedMessages) await this.#insertMessage(tx, message);
+        for (const batch of batches(checkedMessages)) await this.#insertMessages(tx, batch);
         // Messages move updated_at forward; the import keeps the given value exactly.
         await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
       }),
     );
+  }
+
+  async startSession(session: Session, first: StoredMessage, lease: Lease): Promise<void> {
+    const checked = checkImport(session, [first]);
+    const { holder, ttlMs } = checkLease(lease);
+    await this.#run("storing your question", () =>
+      this.#sql.begin(async (tx) => {
+        await sessionsDb.lockForWriting(tx);
+        await this.#insertSession(tx, checked.session);
+        for (const message of checked.messages) await this.#insertMessage(tx, message);
+        await takeLease(tx, checked.session.id, holder, ttlMs);
+      }),
+    );
+  }
+
+  async leaseSession(sessionId: string, lease: Lease): Promise<void> {
+    const id = checkId(sessionId, "session id");
+    const { holder, ttlMs } = checkLease(lease);
+    await this.#run("marking a session in use", () =>
+      this.#sql.begin(async (tx) => {
+        // Shared with writers, exclusive to cleanup and deletes: none of them is halfway through
+        // deciding to delete this session while the lease is taken.
+        await sessionsDb.lockForWriting(tx);
+        await takeLease(tx, id, holder, ttlMs);
+      }),
+    );
+  }
+
+  async releaseLease(sessionId: string, holder: string): Promise<void> {
+    const params = { sessionId: checkId(sessionId, "session id"), holder: checkId(holder, "lease holder") };
+    await this.#run("marking a session no longer in use", () => leasesDb.releaseLease(this.#sql, params));
+  }
+
+  async sessionsInUse(ids: readonly string[]): Promise<string[]> {
+    const checked = ids.map((id) => checkId(id, "session id"));
+    const rows = await this.#run("reading which sessions are in use", () => leasesDb.listSessionsInUse(this.#sql, { ids: checked }));
+    return rows.map((r) => r.sessionId);
   }
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
@@ -241,6 +302,31 @@ export class PostgresStore implements SessionStore {
     }
   }
 
+  async #insertMessages(sql: SQL, messages: CheckedMessage[]): Promise<void> {
+    try {
+      await messageBatchesDb.addMessages(sql, {
+        ids: messages.map((m) => m.id),
+        sessionIds: messages.map((m) => m.sessionId),
+        roles: messages.map((m) => m.role),
+        contents: messages.map((m) => m.content),
+        timestamps: messages.map((m) => m.timestamp),
+        interrupted: messages.map((m) => m.interrupted),
+        // -1 stands for "not reported" (see AddMessages).
+        inputTokens: messages.map((m) => m.inputTokens ?? -1),
+        outputTokens: messages.map((m) => m.outputTokens ?? -1),
+      });
+    } catch (error) {
+      const sessionId = messages[0]?.sessionId ?? "";
+      const code = postgresCode(error);
+      if (code === "23503") throw StorageError.notFound(sessionId);
+      if (code === "23505") {
+        const id = /\(id\)=\(([0-9a-f-]+)\)/.exec(detailOf(error))?.[1];
+        throw StorageError.invalidData(`message ${id ?? "id"} exists already`, { sessionId, cause: error });
+      }
+      throw error;
+    }
+  }
+
   async #run<T>(doing: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
@@ -248,6 +334,45 @@ export class PostgresStore implements SessionStore {
       throw storageErrorFromPostgres(error, this.#url, doing);
     }
   }
+}
+
+/** Messages in runs of at most `messageBatch`, and of `messageBatchChars` unless one alone is longer. */
+function* batches(messages: CheckedMessage[]): Generator<CheckedMessage[]> {
+  let batch: CheckedMessage[] = [];
+  let chars = 0;
+  for (const message of messages) {
+    if (batch.length > 0 && (batch.length === messageBatch || chars + message.content.length > messageBatchChars)) {
+      yield batch;
+      batch = [];
+      chars = 0;
+    }
+    batch.push(message);
+    chars += message.content.length;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The server's detail line of an error (`Key (id)=(…) already exists.`), or "". */
+function detailOf(error: unknown): string {
+  const detail = isRecord(error) ? error.detail : undefined;
+  return typeof detail === "string" ? detail : "";
+}
+
+/** Takes or renews a lease, inside the caller's transaction; expired leases are cleared on the way. */
+async function takeLease(tx: SQL, sessionId: string, holder: string, ttlMs: number): Promise<void> {
+  await leasesDb.deleteExpiredLeases(tx);
+  try {
+    await leasesDb.leaseSession(tx, { sessionId, holder, ttlSeconds: ttlMs / 1000 });
+  } catch (error) {
+    if (postgresCode(error) === "23503") throw StorageError.notFound(sessionId);
+    throw error;
+  }
+}
+
+/** A session named for deletion that is in use is refused, not pulled from under its writer. */
+async function refuseInUse(tx: SQL, ids: string[]): Promise<void> {
+  const inUse = (await leasesDb.listSessionsInUse(tx, { ids })).map((r) => r.sessionId);
+  if (inUse.length > 0) throw StorageError.inUse(inUse);
 }
 
 function toSummary(row: SummaryRow): SessionSummary {

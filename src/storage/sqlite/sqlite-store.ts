@@ -1,12 +1,13 @@
 import type { Database } from "bun:sqlite";
+import * as leasesDb from "../../db/sqlite/leases.ts";
 import * as messagesDb from "../../db/sqlite/messages.ts";
 import * as sessionsDb from "../../db/sqlite/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
-import type { CleanupOptions, CleanupPlan, CleanupResult, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
+import type { CleanupOptions, CleanupPlan, CleanupResult, Lease, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
+import { checkCount, checkId, checkImport, checkLease, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
@@ -105,7 +106,15 @@ export class SqliteStore implements SessionStore {
 
   async deleteSession(id: string): Promise<boolean> {
     const sessionId = checkId(id, "session id");
-    return this.#run("deleting a session", () => sessionsDb.deleteSession(this.#db, { id: sessionId })) > 0;
+    return this.#run("deleting a session", () =>
+      this.#db
+        .transaction(() => {
+          const now = toStoredTime(new Date());
+          this.#refuseInUse([sessionId], now);
+          return sessionsDb.deleteSession(this.#db, { id: sessionId, now }) > 0;
+        })
+        .immediate(),
+    );
   }
 
   async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
@@ -115,13 +124,16 @@ export class SqliteStore implements SessionStore {
     return this.#run("deleting sessions", () =>
       this.#db.transaction(() => {
         let deleted = 0;
+        const now = toStoredTime(new Date());
+        // Named sessions are all deleted or none; idle ones in use are only skipped.
+        if (cutoff === undefined) this.#refuseInUse(checked, now);
         // Bounded batches keep each statement under SQLite's limit on bound parameters.
         for (let i = 0; i < checked.length; i += 500) {
           const batch = checked.slice(i, i + 500);
           deleted +=
             cutoff === undefined
-              ? sessionsDb.deleteSessions(this.#db, { ids: batch })
-              : sessionsDb.deleteSessionsIfUpdatedBefore(this.#db, { cutoff, ids: batch });
+              ? sessionsDb.deleteSessions(this.#db, { now, ids: batch })
+              : sessionsDb.deleteSessionsIfUpdatedBefore(this.#db, { cutoff, now, ids: batch });
         }
         return deleted;
       }).immediate(),
@@ -129,13 +141,13 @@ export class SqliteStore implements SessionStore {
   }
 
   async sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]> {
-    const params = { cutoff: toStoredTime(cutoff) };
+    const params = { cutoff: toStoredTime(cutoff), now: toStoredTime(new Date()) };
     return this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#db, params)).map(toSummary);
   }
 
   async addMessage(message: StoredMessage): Promise<void> {
     const row = messageParams(message);
-    this.#run(row.role === "assistant" ? "storing the reply" : "storing your message", () =>
+    this.#run(row.role === "assistant" ? "storing the reply" : "storing your question", () =>
       this.#db
         .transaction(() => {
           this.#insertMessage(row);
@@ -178,7 +190,7 @@ export class SqliteStore implements SessionStore {
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
     // A chat stores a new session with its first message this way: name the step it knows.
-    this.#run(messageRows.length === 1 ? "storing the new session and your message" : "importing a session", () =>
+    this.#run("importing a session", () =>
       this.#db
         .transaction(() => {
           this.#insertSession(sessionRow);
@@ -188,6 +200,39 @@ export class SqliteStore implements SessionStore {
         })
         .immediate(),
     );
+  }
+
+  async startSession(session: Session, first: StoredMessage, lease: Lease): Promise<void> {
+    const checked = checkImport(session, [first]);
+    const sessionRow = sessionParams(checked.session);
+    const messageRows = checked.messages.map(storedParams);
+    const { holder, ttlMs } = checkLease(lease);
+    this.#run("storing your question", () =>
+      this.#db
+        .transaction(() => {
+          this.#insertSession(sessionRow);
+          for (const row of messageRows) this.#insertMessage(row);
+          this.#lease(sessionRow.id, holder, ttlMs);
+        })
+        .immediate(),
+    );
+  }
+
+  async leaseSession(sessionId: string, lease: Lease): Promise<void> {
+    const id = checkId(sessionId, "session id");
+    const { holder, ttlMs } = checkLease(lease);
+    this.#run("marking a session in use", () => this.#db.transaction(() => this.#lease(id, holder, ttlMs)).immediate());
+  }
+
+  async releaseLease(sessionId: string, holder: string): Promise<void> {
+    const params = { sessionId: checkId(sessionId, "session id"), holder: checkId(holder, "lease holder") };
+    this.#run("marking a session no longer in use", () => leasesDb.releaseLease(this.#db, params));
+  }
+
+  async sessionsInUse(ids: readonly string[]): Promise<string[]> {
+    const checked = ids.map((id) => checkId(id, "session id"));
+    const now = toStoredTime(new Date());
+    return this.#run("reading which sessions are in use", () => this.#inUse(checked, now));
   }
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
@@ -202,7 +247,8 @@ export class SqliteStore implements SessionStore {
           .transaction(() => {
             const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
             if (excess <= 0) return [];
-            return sessionsDb.deleteLeastRecentSessions(this.#db, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
+            const now = toStoredTime(new Date());
+            return sessionsDb.deleteLeastRecentSessions(this.#db, { now, keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
           })
           .immediate(),
       );
@@ -212,7 +258,7 @@ export class SqliteStore implements SessionStore {
     }
     if (limits.cutoff !== null) {
       for (;;) {
-        const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
+        const params = { cutoff: limits.cutoff, now: toStoredTime(new Date()), keep: limits.keep, batch: cleanupBatch };
         const deleted = this.#run("cleaning up sessions", () =>
           this.#db.transaction(() => sessionsDb.deleteSessionsUpdatedBefore(this.#db, params)).immediate(),
         );
@@ -228,16 +274,17 @@ export class SqliteStore implements SessionStore {
     const limits = checkCleanup(config, options);
     return this.#run("planning a cleanup", () =>
       this.#db.transaction(() => {
+        const now = toStoredTime(new Date());
         let byMaxLimit: SummaryRow[] = [];
         if (limits.target !== null) {
           const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target;
-          if (excess > 0) byMaxLimit = sessionsDb.listLeastRecentSessions(this.#db, { keep: limits.keep, max: excess });
+          if (excess > 0) byMaxLimit = sessionsDb.listLeastRecentSessions(this.#db, { now, keep: limits.keep, max: excess });
         }
         const doomed = new Set([...limits.keep, ...byMaxLimit.map((r) => r.id)]);
         const byRetention =
           limits.cutoff === null
             ? []
-            : sessionsDb.listSessionsUpdatedBefore(this.#db, { cutoff: limits.cutoff }).filter((r) => !doomed.has(r.id));
+            : sessionsDb.listSessionsUpdatedBefore(this.#db, { cutoff: limits.cutoff, now }).filter((r) => !doomed.has(r.id));
         return { byMaxLimit: byMaxLimit.map(toSummary), byRetention: byRetention.map(toSummary) };
       })(),
     );
@@ -269,6 +316,33 @@ export class SqliteStore implements SessionStore {
       }
       throw error;
     }
+  }
+
+  /** Takes or renews a lease, inside the caller's transaction; expired leases are cleared on the way. */
+  #lease(sessionId: string, holder: string, ttlMs: number): void {
+    const now = new Date();
+    leasesDb.deleteExpiredLeases(this.#db, { now: toStoredTime(now) });
+    try {
+      leasesDb.leaseSession(this.#db, { sessionId, holder, expiresAt: toStoredTime(new Date(now.getTime() + ttlMs)) });
+    } catch (error) {
+      if (sqliteCode(error) === "SQLITE_CONSTRAINT_FOREIGNKEY") throw StorageError.notFound(sessionId);
+      throw error;
+    }
+  }
+
+  #inUse(ids: readonly string[], now: string): string[] {
+    const inUse: string[] = [];
+    // Bounded batches keep each statement under SQLite's limit on bound parameters.
+    for (let i = 0; i < ids.length; i += 500) {
+      inUse.push(...leasesDb.listSessionsInUse(this.#db, { now, ids: ids.slice(i, i + 500) }).map((r) => r.sessionId));
+    }
+    return inUse;
+  }
+
+  /** A session named for deletion that is in use is refused, not pulled from under its writer. */
+  #refuseInUse(ids: readonly string[], now: string): void {
+    const inUse = this.#inUse(ids, now);
+    if (inUse.length > 0) throw StorageError.inUse(inUse);
   }
 
   /** `work` must be one statement or one transaction: on a full disk it runs once more (disk-full.ts). */

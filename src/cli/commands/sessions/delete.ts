@@ -21,10 +21,14 @@ export default defineSynapseCommand({
     const { resolveSession, shortIds } = await import("../../../session-refs.ts");
     const { confirm } = await import("../../confirm.ts");
     const { log } = await import("../../../log.ts");
+    const { StorageError } = await import("../../../storage/errors.ts");
     await withStore(async (store) => {
       // Every reference must name a session before anything is deleted.
       const named = new Set<string>();
       for (const ref of refs) named.add((await resolveSession(store, ref)).id);
+      // Refused before anyone is asked; deleteSessions refuses again if one is taken meanwhile.
+      const inUse = await store.sessionsInUse([...named]);
+      if (inUse.length > 0) throw StorageError.inUse(inUse);
       const cutoff = olderThan === undefined ? undefined : new Date(Date.now() - olderThan);
       const idle = cutoff === undefined ? [] : (await store.sessionsUpdatedBefore(cutoff)).map((s) => s.id).filter((id) => !named.has(id));
       const chosen = [...named, ...idle];

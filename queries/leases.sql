@@ -1,0 +1,22 @@
+-- Leases: an exchange in progress holds one on its session, so that no cleanup or delete
+-- touches the session until the lease is released or has expired (see migration 005).
+
+-- Takes a lease, or renews it when this holder has it already. A session that does not exist
+-- fails the foreign key: the store reports it as not found.
+-- name: LeaseSession :exec
+INSERT INTO session_leases (session_id, holder, expires_at)
+VALUES (@session_id, @holder, @expires_at)
+ON CONFLICT (session_id, holder) DO UPDATE SET expires_at = excluded.expires_at;
+
+-- name: ReleaseLease :exec
+DELETE FROM session_leases WHERE session_id = @session_id AND holder = @holder;
+
+-- Leases of holders that crashed protect nothing any more; their rows go when a lease is taken.
+-- name: DeleteExpiredLeases :exec
+DELETE FROM session_leases WHERE expires_at <= @now;
+
+-- Those of the sessions that are in use: they have a lease that has not expired.
+-- name: ListSessionsInUse :many
+SELECT DISTINCT session_id FROM session_leases
+WHERE expires_at > @now AND session_id IN (sqlc.slice(ids))
+ORDER BY session_id;
