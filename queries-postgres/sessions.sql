@@ -105,3 +105,8 @@ FROM sessions AS oldest
 WHERE oldest.id <> ALL(@keep::uuid[])
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT @max;
+
+-- For the rest of the transaction, a lock wait fails after `timeout` (SQLSTATE 55P03) instead of
+-- waiting on the server: the store retries between attempts, so Ctrl+C is handled meanwhile.
+-- name: LimitLockWait :exec
+SELECT set_config('lock_timeout', @timeout::text, true) AS setting;

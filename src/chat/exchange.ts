@@ -9,6 +9,7 @@ import { ProviderError } from "../providers/errors.ts";
 import type { Provider, StopReason, StreamEvent, Usage } from "../providers/types.ts";
 import { newId, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "../storage/errors.ts";
+import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { ExchangeInterrupted } from "./errors.ts";
 import { historyFor } from "./history.ts";
@@ -67,8 +68,10 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   };
   const question: StoredMessage = { id: newId(), sessionId: session.id, role: "user", content: request.message, timestamp: now };
   // A new session is stored with its first message in one transaction: never one without the other.
-  if (existing === null) await store.importSession(session, [question]);
-  else await store.addMessage(question);
+  // Nothing has been sent yet, so Ctrl+C may stop a wait for another process's lock.
+  const questionWait = { signal: request.signal };
+  if (existing === null) await store.importSession(session, [question], questionWait);
+  else await store.addMessage(question, questionWait);
   request.onSession?.(session, existing === null);
 
   const history = historyFor(session.systemPrompt, await store.getMessages(session.id));
@@ -77,7 +80,14 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     const reply: StoredMessage = { id: newId(), sessionId: session.id, role: "assistant", content: text, timestamp: new Date() };
     if (interrupted) reply.interrupted = true;
     if (usage !== null) reply.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
-    await store.addMessage(reply);
+    // The user has seen this reply: wait long for a busy database, and never because of Ctrl+C
+    // give up on it; if it cannot be stored after all, say so rather than drop it silently.
+    try {
+      await store.addMessage(reply, { waitMs: replyLockWaitMs, waitNotice: replyWaitNotice });
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      throw new StorageError(error.kind, `the reply above was shown but not stored: ${error.message}`, { sessionId: session.id, cause: error });
+    }
     return reply;
   };
 
@@ -105,6 +115,8 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const reply = await saveReply(false, end.usage);
   return { session, isNew: existing === null, reply, stopReason: end.stopReason, usage: end.usage };
 }
+
+const replyWaitNotice = "the reply is shown but not stored yet: waiting for another process to finish writing to the session database";
 
 async function loadSession(store: SessionStore, id: string): Promise<Session> {
   const session = await store.getSession(id);

@@ -1,4 +1,5 @@
-export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data";
+/** `interrupted`: the user stopped a write while it waited for a lock; nothing of it was stored. */
+export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data" | "interrupted";
 
 /**
  * Every failure of a session store. `message` is one line a user can act on; `cause` keeps the

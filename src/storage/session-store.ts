@@ -1,5 +1,8 @@
 import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
 import type { SearchSyntaxError } from "./errors.ts";
+import type { WaitOptions } from "./lock-wait.ts";
+
+export type { WaitOptions } from "./lock-wait.ts";
 
 /** How many sessions to keep and for how long; read from `[session]` in the configuration. */
 export interface SessionConfig {
@@ -36,6 +39,8 @@ export interface CleanupOptions {
    * there are no more than `maxSessions`.
    */
   reserve?: number;
+  /** Stops a cleanup waiting for another process's lock (kind `interrupted`). */
+  signal?: AbortSignal | undefined;
 }
 
 /** What a cleanup would delete now, and why, oldest first. */
@@ -91,8 +96,9 @@ export interface SessionStore {
   /**
    * Stores a whole session exactly as given (ids, timestamps, order), in one transaction:
    * all of it or none. `invalid_data` when the session or one of its message ids exists.
+   * `wait` says how long to wait for another process's lock, and what stops the wait.
    */
-  importSession(session: Session, messages: readonly StoredMessage[]): Promise<void>;
+  importSession(session: Session, messages: readonly StoredMessage[], wait?: WaitOptions): Promise<void>;
   /** What {@link cleanup} would delete now, without deleting anything. */
   planCleanup(config: SessionConfig, options?: CleanupOptions): Promise<CleanupPlan>;
   /** Sets the session's `updatedAt` to now; `not_found` when it does not exist. */
@@ -101,9 +107,10 @@ export interface SessionStore {
   deleteSession(id: string): Promise<boolean>;
   /**
    * Appends a message and moves the session's `updatedAt` up to the message's time, in one
-   * transaction; `not_found` when the session does not exist.
+   * transaction; `not_found` when the session does not exist. `wait` says how long to wait for
+   * another process's lock (a reply already shown waits long), and what stops the wait.
    */
-  addMessage(message: StoredMessage): Promise<void>;
+  addMessage(message: StoredMessage, wait?: WaitOptions): Promise<void>;
   /** The session's messages in the order they were added (empty for an unknown session). */
   getMessages(sessionId: string): Promise<StoredMessage[]>;
   /**

@@ -465,3 +465,21 @@ export async function listLeastRecentSessions(sql: SQL, params: ListLeastRecentS
     firstUserMessage: r[7] as string | null,
   }));
 }
+
+export const limitLockWaitSql = `SELECT set_config('lock_timeout', $1::text, true) AS setting`;
+
+export interface LimitLockWaitParams {
+  timeout: string;
+}
+
+export interface LimitLockWaitRow {
+  setting: string;
+}
+
+/**
+ * For the rest of the transaction, a lock wait fails after `timeout` (SQLSTATE 55P03) instead of
+ * waiting on the server: the store retries between attempts, so Ctrl+C is handled meanwhile.
+ */
+export async function limitLockWait(sql: SQL, params: LimitLockWaitParams): Promise<void> {
+  await sql.unsafe<unknown[]>(limitLockWaitSql, [params.timeout]);
+}

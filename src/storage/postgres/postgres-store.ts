@@ -8,9 +8,12 @@ import { searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
+import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
 
 /** Sessions deleted per transaction by cleanup, so other writers never wait long. */
 const cleanupBatch = 200;
+/** SQLSTATE lock_not_available: a lock wait ran past lock_timeout. */
+const lockNotAvailable = "55P03";
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
 
@@ -44,12 +47,10 @@ export class PostgresStore implements SessionStore {
 
   async createSession(session: Session): Promise<void> {
     const checked = checkSession(session);
-    await this.#run("creating a session", () =>
-      this.#sql.begin(async (tx) => {
-        await sessionsDb.lockForWriting(tx);
-        await this.#insertSession(tx, checked);
-      }),
-    );
+    await this.#write("creating a session", async (tx) => {
+      await sessionsDb.lockForWriting(tx);
+      await this.#insertSession(tx, checked);
+    });
   }
 
   async getSession(id: string): Promise<Session | null> {
@@ -94,12 +95,10 @@ export class PostgresStore implements SessionStore {
 
   async touchSession(id: string): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = await this.#run("updating a session", () =>
-      this.#sql.begin(async (tx) => {
-        await sessionsDb.lockForWriting(tx);
-        return sessionsDb.touchSession(tx, { id: sessionId, updatedAt: new Date() });
-      }),
-    );
+    const changed = await this.#write("updating a session", async (tx) => {
+      await sessionsDb.lockForWriting(tx);
+      return sessionsDb.touchSession(tx, { id: sessionId, updatedAt: new Date() });
+    });
     if (changed === 0) throw StorageError.notFound(sessionId);
   }
 
@@ -123,15 +122,17 @@ export class PostgresStore implements SessionStore {
     return (await this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#sql, { cutoff }))).map(toSummary);
   }
 
-  async addMessage(message: StoredMessage): Promise<void> {
+  async addMessage(message: StoredMessage, wait: WaitOptions = {}): Promise<void> {
     const checked = checkMessage(message);
-    await this.#run("storing a message", () =>
-      this.#sql.begin(async (tx) => {
+    await this.#write(
+      "storing a message",
+      async (tx) => {
         // Shared with other writers, exclusive to cleanup: see LockCleanup in queries-postgres.
         await sessionsDb.lockForWriting(tx);
         await this.#insertMessage(tx, checked);
         await messagesDb.touchSessionForMessage(tx, { sessionId: checked.sessionId, timestamp: checked.timestamp });
-      }),
+      },
+      wait,
     );
   }
 
@@ -149,21 +150,24 @@ export class PostgresStore implements SessionStore {
     return rows.map((row) => searchHit(row, row.timestamp));
   }
 
-  async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
+  async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
     const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
-    await this.#run("importing a session", () =>
-      this.#sql.begin(async (tx) => {
+    await this.#write(
+      "importing a session",
+      async (tx) => {
         await sessionsDb.lockForWriting(tx);
         await this.#insertSession(tx, checkedSession);
         for (const message of checkedMessages) await this.#insertMessage(tx, message);
         // Messages move updated_at forward; the import keeps the given value exactly.
         await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
-      }),
+      },
+      wait,
     );
   }
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
     const limits = cleanupLimits(config, options);
+    const wait = { signal: options.signal };
     const removed: SummaryRow[] = [];
     let byMaxLimit = 0;
     // Each batch is its own short transaction that takes the cleanup lock and counts again, so
@@ -171,13 +175,15 @@ export class PostgresStore implements SessionStore {
     // (who shares the lock) can never have its session deleted from under it.
     while (limits.target !== null) {
       const target = limits.target;
-      const deleted = await this.#run("cleaning up sessions", () =>
-        this.#sql.begin(async (tx) => {
+      const deleted = await this.#write(
+        "cleaning up sessions",
+        async (tx) => {
           await sessionsDb.lockCleanup(tx);
           const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - target;
           if (excess <= 0) return [];
           return sessionsDb.deleteLeastRecentSessions(tx, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
-        }),
+        },
+        wait,
       );
       if (deleted.length === 0) break;
       removed.push(...deleted);
@@ -186,11 +192,13 @@ export class PostgresStore implements SessionStore {
     if (limits.cutoff !== null) {
       const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
       for (;;) {
-        const deleted = await this.#run("cleaning up sessions", () =>
-          this.#sql.begin(async (tx) => {
+        const deleted = await this.#write(
+          "cleaning up sessions",
+          async (tx) => {
             await sessionsDb.lockCleanup(tx);
             return sessionsDb.deleteSessionsUpdatedBefore(tx, params);
-          }),
+          },
+          wait,
         );
         removed.push(...deleted);
         if (deleted.length < cleanupBatch) break;
@@ -238,6 +246,19 @@ export class PostgresStore implements SessionStore {
       if (code === "23505") throw StorageError.invalidData(`message ${message.id} exists already`, { sessionId: message.sessionId, cause: error });
       throw error;
     }
+  }
+
+  /**
+   * One write transaction whose lock waits are short on the server and retried here, so the
+   * event loop (and Ctrl+C) keeps running while another process holds a lock; see lock-wait.ts.
+   */
+  async #write<T>(doing: string, work: (tx: SQL) => Promise<T>, wait: WaitOptions = {}): Promise<T> {
+    const attempt = () =>
+      this.#sql.begin(async (tx) => {
+        await sessionsDb.limitLockWait(tx, { timeout: `${lockAttemptMs}ms` });
+        return work(tx);
+      });
+    return this.#run(doing, () => retryWhileLocked(attempt, (error) => postgresCode(error) === lockNotAvailable, this.location, wait));
   }
 
   async #run<T>(doing: string, work: () => Promise<T>): Promise<T> {

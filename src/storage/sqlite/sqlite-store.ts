@@ -10,6 +10,7 @@ import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLi
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
+import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
 
 /** Sessions deleted per transaction by cleanup, so other writers never wait long. */
 const cleanupBatch = 200;
@@ -48,18 +49,18 @@ export class SqliteStore implements SessionStore {
 
   async createSession(session: Session): Promise<void> {
     const row = sessionParams(session);
-    this.#run("creating a session", () => this.#insertSession(row));
+    await this.#run("creating a session", () => this.#insertSession(row));
   }
 
   async getSession(id: string): Promise<Session | null> {
     const sessionId = checkId(id, "session id");
-    const row = this.#run("reading a session", () => sessionsDb.getSession(this.#db, { id: sessionId }));
+    const row = await this.#run("reading a session", () => sessionsDb.getSession(this.#db, { id: sessionId }));
     return row === null ? null : toSession(row);
   }
 
   async listSessions(options: { limit?: number } = {}): Promise<SessionSummary[]> {
     const max = options.limit === undefined ? -1 : checkCount(options.limit, "limit");
-    return this.#run("listing sessions", () => sessionsDb.listSessions(this.#db, { max })).map(toSummary);
+    return (await this.#run("listing sessions", () => sessionsDb.listSessions(this.#db, { max }))).map(toSummary);
   }
 
   async countSessions(): Promise<number> {
@@ -73,28 +74,28 @@ export class SqliteStore implements SessionStore {
   async findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]> {
     if (!/^[0-9a-f-]*$/.test(prefix)) throw StorageError.invalidData(`invalid session id prefix ${JSON.stringify(prefix)}`);
     const params = { low: prefix, high: `${prefix}g`, max: checkCount(limit, "limit") };
-    return this.#run("finding sessions", () => sessionsDb.findSessionsByIdRange(this.#db, params)).map(toSession);
+    return (await this.#run("finding sessions", () => sessionsDb.findSessionsByIdRange(this.#db, params))).map(toSession);
   }
 
   async findSessionsByName(name: string, limit: number): Promise<Session[]> {
     const params = { name, max: checkCount(limit, "limit") };
-    return this.#run("finding sessions", () => sessionsDb.findSessionsByName(this.#db, params)).map(toSession);
+    return (await this.#run("finding sessions", () => sessionsDb.findSessionsByName(this.#db, params))).map(toSession);
   }
 
   async latestSession(): Promise<Session | null> {
-    const row = this.#run("reading a session", () => sessionsDb.getLatestSession(this.#db));
+    const row = await this.#run("reading a session", () => sessionsDb.getLatestSession(this.#db));
     return row === null ? null : toSession(row);
   }
 
   async renameSession(id: string, name: string | null): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = this.#run("renaming a session", () => sessionsDb.renameSession(this.#db, { id: sessionId, name }));
+    const changed = await this.#run("renaming a session", () => sessionsDb.renameSession(this.#db, { id: sessionId, name }));
     if (changed === 0) throw StorageError.notFound(sessionId);
   }
 
   async touchSession(id: string): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = this.#run("updating a session", () =>
+    const changed = await this.#run("updating a session", () =>
       sessionsDb.touchSession(this.#db, { id: sessionId, updatedAt: toStoredTime(new Date()) }),
     );
     if (changed === 0) throw StorageError.notFound(sessionId);
@@ -102,7 +103,7 @@ export class SqliteStore implements SessionStore {
 
   async deleteSession(id: string): Promise<boolean> {
     const sessionId = checkId(id, "session id");
-    return this.#run("deleting a session", () => sessionsDb.deleteSession(this.#db, { id: sessionId })) > 0;
+    return (await this.#run("deleting a session", () => sessionsDb.deleteSession(this.#db, { id: sessionId }))) > 0;
   }
 
   async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
@@ -127,78 +128,89 @@ export class SqliteStore implements SessionStore {
 
   async sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]> {
     const params = { cutoff: toStoredTime(cutoff) };
-    return this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#db, params)).map(toSummary);
+    return (await this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#db, params))).map(toSummary);
   }
 
-  async addMessage(message: StoredMessage): Promise<void> {
+  async addMessage(message: StoredMessage, wait: WaitOptions = {}): Promise<void> {
     const row = messageParams(message);
-    this.#run("storing a message", () =>
-      this.#db
-        .transaction(() => {
-          this.#insertMessage(row);
-          messagesDb.touchSessionForMessage(this.#db, { sessionId: row.sessionId, timestamp: row.timestamp });
-        })
-        .immediate(),
+    await this.#run(
+      "storing a message",
+      () =>
+        this.#db
+          .transaction(() => {
+            this.#insertMessage(row);
+            messagesDb.touchSessionForMessage(this.#db, { sessionId: row.sessionId, timestamp: row.timestamp });
+          })
+          .immediate(),
+      wait,
     );
   }
 
   async getMessages(sessionId: string): Promise<StoredMessage[]> {
     const id = checkId(sessionId, "session id");
-    const rows = this.#run("reading messages", () => messagesDb.getMessages(this.#db, { sessionId: id }));
+    const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#db, { sessionId: id }));
     return rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, `message ${row.id}`)));
   }
 
   async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
     if (query.trim() === "") throw StorageError.invalidData("the search query is empty");
     const params = { query, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
-    let rows: messagesDb.SearchMessagesRow[];
-    try {
-      rows = messagesDb.searchMessages(this.#db, params);
-    } catch (error) {
-      // The statement itself is fixed and known good: a plain SQLITE_ERROR here is the query's.
-      if (sqliteCode(error) === "SQLITE_ERROR") {
-        const detail = messageOf(error).replace(/^fts5: /, "") || "not understood";
-        throw new SearchSyntaxError(
-          `the search ${JSON.stringify(query)} is not valid full-text syntax (${detail}); put words in double quotes to search for them as they are`,
-          { cause: error },
-        );
+    const rows = await this.#run("searching", () => {
+      try {
+        return messagesDb.searchMessages(this.#db, params);
+      } catch (error) {
+        // The statement itself is fixed and known good: a plain SQLITE_ERROR here is the query's.
+        if (sqliteCode(error) === "SQLITE_ERROR") {
+          const detail = messageOf(error).replace(/^fts5: /, "") || "not understood";
+          throw new SearchSyntaxError(
+            `the search ${JSON.stringify(query)} is not valid full-text syntax (${detail}); put words in double quotes to search for them as they are`,
+            { cause: error },
+          );
+        }
+        throw error;
       }
-      throw storageErrorFrom(error, this.path, "searching");
-    }
+    });
     return rows.map((row) => searchHit(row, fromStoredTime(row.timestamp, `message ${row.id}`)));
   }
 
-  async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
+  async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
     const checked = checkImport(session, messages);
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
-    this.#run("importing a session", () =>
-      this.#db
-        .transaction(() => {
-          this.#insertSession(sessionRow);
-          for (const row of messageRows) this.#insertMessage(row);
-          // Messages move updated_at forward; the import keeps the exported value exactly.
-          sessionsDb.touchSession(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
-        })
-        .immediate(),
+    await this.#run(
+      "importing a session",
+      () =>
+        this.#db
+          .transaction(() => {
+            this.#insertSession(sessionRow);
+            for (const row of messageRows) this.#insertMessage(row);
+            // Messages move updated_at forward; the import keeps the exported value exactly.
+            sessionsDb.touchSession(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
+          })
+          .immediate(),
+      wait,
     );
   }
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
     const limits = checkCleanup(config, options);
+    const wait = { signal: options.signal };
     const removed: SummaryRow[] = [];
     let byMaxLimit = 0;
     // Each batch is its own short write transaction that counts again under the lock, so a
     // concurrent cleanup in another process can never make the two delete too much together.
     while (limits.target !== null) {
-      const deleted = this.#run("cleaning up sessions", () =>
-        this.#db
-          .transaction(() => {
-            const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
-            if (excess <= 0) return [];
-            return sessionsDb.deleteLeastRecentSessions(this.#db, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
-          })
-          .immediate(),
+      const deleted = await this.#run(
+        "cleaning up sessions",
+        () =>
+          this.#db
+            .transaction(() => {
+              const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
+              if (excess <= 0) return [];
+              return sessionsDb.deleteLeastRecentSessions(this.#db, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
+            })
+            .immediate(),
+        wait,
       );
       if (deleted.length === 0) break;
       removed.push(...deleted);
@@ -207,8 +219,10 @@ export class SqliteStore implements SessionStore {
     if (limits.cutoff !== null) {
       for (;;) {
         const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
-        const deleted = this.#run("cleaning up sessions", () =>
-          this.#db.transaction(() => sessionsDb.deleteSessionsUpdatedBefore(this.#db, params)).immediate(),
+        const deleted = await this.#run(
+          "cleaning up sessions",
+          () => this.#db.transaction(() => sessionsDb.deleteSessionsUpdatedBefore(this.#db, params)).immediate(),
+          wait,
         );
         removed.push(...deleted);
         if (deleted.length < cleanupBatch) break;
@@ -220,7 +234,7 @@ export class SqliteStore implements SessionStore {
 
   async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
     const limits = checkCleanup(config, options);
-    return this.#run("planning a cleanup", () =>
+    return await this.#run("planning a cleanup", () =>
       this.#db.transaction(() => {
         let byMaxLimit: SummaryRow[] = [];
         if (limits.target !== null) {
@@ -265,13 +279,22 @@ export class SqliteStore implements SessionStore {
     }
   }
 
-  #run<T>(doing: string, work: () => T): T {
+  /**
+   * Runs `work` (one statement, or one whole transaction) as a StorageError would describe it,
+   * retrying while another process holds the lock; see lock-wait.ts.
+   */
+  async #run<T>(doing: string, work: () => T, wait: WaitOptions = {}): Promise<T> {
     try {
-      return work();
+      return await retryWhileLocked(work, isLocked, this.path, wait);
     } catch (error) {
       throw storageErrorFrom(error, this.path, doing);
     }
   }
+}
+
+function isLocked(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
 }
 
 function toSession(row: SessionRow): Session {
