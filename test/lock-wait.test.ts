@@ -3,7 +3,7 @@
  * process holds locked. The wait never blocks Ctrl+C, a question is stored once the lock frees,
  * and a reply the user has seen waits far longer than an ordinary write rather than being lost.
  */
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { SQL } from "bun";
 import { join } from "node:path";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
@@ -12,38 +12,13 @@ import { StorageError } from "../src/storage/errors.ts";
 import { lockWaitMs } from "../src/storage/lock-wait.ts";
 import { Home, newSessionId, sourceRunner, sse } from "./_cli.ts";
 import { aMessage, aSession } from "./_session-store-contract.ts";
+import { Output } from "./_output.ts";
 import { describePostgres, dropFreshDatabases, freshDatabase, postgresSkipNote } from "./_postgres.ts";
 
+// Bun 1.4.5 applies the preload's setDefaultTimeout to the first test file of a run only.
+setDefaultTimeout(120_000);
+
 afterAll(dropFreshDatabases);
-
-/** A stream's text so far, and a way to wait for a piece of it. */
-class Output {
-  text = "";
-  readonly #waiters: (() => void)[] = [];
-  readonly finished: Promise<string>;
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.finished = (async () => {
-      const decoder = new TextDecoder();
-      for await (const chunk of stream) {
-        this.text += decoder.decode(chunk, { stream: true });
-        for (const wake of this.#waiters.splice(0)) wake();
-      }
-      for (const wake of this.#waiters.splice(0)) wake();
-      return this.text;
-    })();
-  }
-
-  async waitFor(needle: string): Promise<void> {
-    let ended = false;
-    void this.finished.then(() => (ended = true));
-    while (!this.text.includes(needle)) {
-      if (ended) throw new Error(`the output ended without ${JSON.stringify(needle)}:\n${this.text}`);
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-      await Promise.resolve();
-    }
-  }
-}
 
 /** A second process holding the database's write lock until `release()`. */
 async function holdWriteLock(path: string) {
@@ -145,8 +120,7 @@ test("a reply already shown waits for the lock far longer than an ordinary write
   } finally {
     await server.stop(true);
   }
-  // Explicit: with several test files in one run, Bun does not always apply the preload's default.
-}, 120_000);
+});
 
 describePostgres(`PostgreSQL: waiting for a lock${postgresSkipNote}`, () => {
   test("a write waiting for another connection's lock can be stopped, stores nothing, and otherwise goes through once it frees", async () => {

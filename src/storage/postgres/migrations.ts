@@ -3,6 +3,10 @@
  * listed here in name order (a test checks the two agree).
  */
 import initial from "../../../schema-postgres/20261124_001_initial.sql" with { type: "text" };
+import hiddenSessions from "../../../schema-postgres/20261201_003_hidden_sessions.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
-export const migrations: readonly Migration[] = [migration("20261124_001_initial.sql", initial)];
+export const migrations: readonly Migration[] = [
+  migration("20261124_001_initial.sql", initial),
+  migration("20261201_003_hidden_sessions.sql", hiddenSessions),
+];

@@ -9,9 +9,12 @@ import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLi
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
+import { BatchSizer, batchBudgetMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
-/** Sessions deleted per transaction by cleanup, so other writers never wait long. */
+/** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
+/** Heartbeats are kept by the server's clock. */
+const leaseSeconds = heartbeatMs / 1000;
 /** SQLSTATE lock_not_available: a lock wait ran past lock_timeout. */
 const lockNotAvailable = "55P03";
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
@@ -103,19 +106,25 @@ export class PostgresStore implements SessionStore {
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    const sessionId = checkId(id, "session id");
-    return (await this.#run("deleting a session", () => sessionsDb.deleteSession(this.#sql, { id: sessionId }))) > 0;
+    return (await this.deleteSessions([checkId(id, "session id")])) > 0;
   }
 
   async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
     const checked = ids.map((id) => checkId(id, "session id"));
     if (checked.length === 0) return 0;
     const cutoff = options.unusedSince;
-    return this.#run("deleting sessions", () =>
-      cutoff === undefined
-        ? sessionsDb.deleteSessions(this.#sql, { ids: checked })
-        : sessionsDb.deleteSessionsIfUpdatedBefore(this.#sql, { cutoff, ids: checked }),
-    );
+    // One short transaction hides them all: from then on they are gone for every reader. Their
+    // messages follow in batches, so a big session never holds its locks for long.
+    const hidden = await this.#write("deleting sessions", async (tx) => {
+      await sessionsDb.lockForWriting(tx);
+      const rows =
+        cutoff === undefined
+          ? await sessionsDb.hideSessions(tx, { leaseSeconds, ids: checked })
+          : await sessionsDb.hideSessionsIfUpdatedBefore(tx, { leaseSeconds, cutoff, ids: checked });
+      return rows.map((r) => r.id);
+    });
+    await this.#purge(hidden, "deleting sessions");
+    return hidden.length;
   }
 
   async sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]> {
@@ -129,6 +138,8 @@ export class PostgresStore implements SessionStore {
       async (tx) => {
         // Shared with other writers, exclusive to cleanup: see LockCleanup in queries-postgres.
         await sessionsDb.lockForWriting(tx);
+        // A hidden session (being deleted or imported) takes no new messages.
+        if ((await sessionsDb.getSession(tx, { id: checked.sessionId })) === null) throw StorageError.notFound(checked.sessionId);
         await this.#insertMessage(tx, checked);
         await messagesDb.touchSessionForMessage(tx, { sessionId: checked.sessionId, timestamp: checked.timestamp });
       },
@@ -152,22 +163,126 @@ export class PostgresStore implements SessionStore {
 
   async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
     const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
+    if (checkedMessages.length <= smallImport) {
+      await this.#write(
+        "importing a session",
+        async (tx) => {
+          await sessionsDb.lockForWriting(tx);
+          await this.#insertSession(tx, checkedSession);
+          for (const message of checkedMessages) await this.#insertMessage(tx, message);
+          // Messages move updated_at forward; the import keeps the given value exactly.
+          await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
+        },
+        wait,
+      );
+      return;
+    }
+    // A big import: the session is created hidden, its messages added in short transactions,
+    // and one last short step shows it. All of it or nothing, without holding locks long.
+    const id = checkedSession.id;
     await this.#write(
       "importing a session",
       async (tx) => {
         await sessionsDb.lockForWriting(tx);
-        await this.#insertSession(tx, checkedSession);
-        for (const message of checkedMessages) await this.#insertMessage(tx, message);
-        // Messages move updated_at forward; the import keeps the given value exactly.
-        await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
+        await this.#insertSession(tx, checkedSession, true);
       },
       wait,
     );
+    try {
+      let next = 0;
+      while (next < checkedMessages.length) {
+        if (next > 0) await Bun.sleep(restBetweenBatchesMs);
+        const from = next;
+        next = await this.#write(
+          "importing a session",
+          async (tx) => {
+            await sessionsDb.lockForWriting(tx);
+            if ((await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "importing", ids: [id] })) === 0) throw lostImport(id);
+            const started = performance.now();
+            let i = from;
+            do await this.#insertMessage(tx, checkedMessages[i++]!);
+            while (i < checkedMessages.length && performance.now() - started < batchBudgetMs);
+            return i;
+          },
+          wait,
+        );
+      }
+      const shown = await this.#write(
+        "importing a session",
+        async (tx) => {
+          await sessionsDb.lockForWriting(tx);
+          return sessionsDb.showImportedSession(tx, { id, updatedAt: checkedSession.updatedAt });
+        },
+        wait,
+      );
+      if (shown === 0) throw lostImport(id);
+    } catch (error) {
+      await this.#undoImport(id);
+      throw error;
+    }
+  }
+
+  /** Removes what a failed import stored; if that fails too, the next cleanup will. */
+  async #undoImport(id: string): Promise<void> {
+    try {
+      const abandoned = await this.#write("importing a session", (tx) => sessionsDb.abandonImport(tx, { id, leaseSeconds }));
+      if (abandoned > 0) await this.#purge([id], "importing a session");
+    } catch {
+      // Still hidden: its heartbeat lapses and a cleanup removes it.
+    }
+  }
+
+  /**
+   * Deletes the messages of sessions hidden for deletion, in transactions sized to take about
+   * {@link batchBudgetMs} each, then the sessions themselves.
+   */
+  async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
+    if (ids.length === 0) return;
+    const sizer = new BatchSizer();
+    const chunk = [...ids];
+    for (;;) {
+      const batch = sizer.size;
+      const { deleted, ms } = await this.#write(
+        doing,
+        async (tx) => {
+          const started = performance.now();
+          if ((await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "deleting", ids: chunk })) === 0) return { deleted: 0, ms: 0 };
+          const deleted = await sessionsDb.deleteMessagesOfHiddenSessions(tx, { ids: chunk, batch });
+          if (deleted < batch) await sessionsDb.deleteHiddenSessions(tx, { ids: chunk });
+          return { deleted, ms: performance.now() - started };
+        },
+        wait,
+      );
+      sizer.record(deleted, ms);
+      if (deleted < batch) return;
+      await Bun.sleep(restBetweenBatchesMs);
+    }
+  }
+
+  /** Takes over, and finishes as deletions, imports and deletions whose process stopped. */
+  async #removeAbandoned(at: Date | null, wait: WaitOptions): Promise<void> {
+    const abandoned = await this.#write(
+      "cleaning up sessions",
+      async (tx) => {
+        const rows = await sessionsDb.listAbandonedSessions(tx, { at });
+        if (rows.length > 0) await sessionsDb.claimAbandonedSessions(tx, { leaseSeconds, ids: rows.map((r) => r.id) });
+        return rows;
+      },
+      wait,
+    );
+    if (abandoned.length === 0) return;
+    await this.#purge(
+      abandoned.map((r) => r.id),
+      "cleaning up sessions",
+      wait,
+    );
+    reportAbandoned(abandoned);
   }
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
     const limits = cleanupLimits(config, options);
     const wait = { signal: options.signal };
+    await this.#removeAbandoned(options.now ?? null, wait);
     const removed: SummaryRow[] = [];
     let byMaxLimit = 0;
     // Each batch is its own short transaction that takes the cleanup lock and counts again, so
@@ -181,7 +296,7 @@ export class PostgresStore implements SessionStore {
           await sessionsDb.lockCleanup(tx);
           const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - target;
           if (excess <= 0) return [];
-          return sessionsDb.deleteLeastRecentSessions(tx, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
+          return sessionsDb.hideLeastRecentSessions(tx, { leaseSeconds, keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
         },
         wait,
       );
@@ -190,13 +305,13 @@ export class PostgresStore implements SessionStore {
       byMaxLimit += deleted.length;
     }
     if (limits.cutoff !== null) {
-      const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
+      const params = { leaseSeconds, cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
       for (;;) {
         const deleted = await this.#write(
           "cleaning up sessions",
           async (tx) => {
             await sessionsDb.lockCleanup(tx);
-            return sessionsDb.deleteSessionsUpdatedBefore(tx, params);
+            return sessionsDb.hideSessionsUpdatedBefore(tx, params);
           },
           wait,
         );
@@ -204,6 +319,11 @@ export class PostgresStore implements SessionStore {
         if (deleted.length < cleanupBatch) break;
       }
     }
+    await this.#purge(
+      removed.map((r) => r.id),
+      "cleaning up sessions",
+      wait,
+    );
     return { sessionsDeleted: removed.length, removed: oldestFirst(removed.map(toSummary)), byMaxLimit, byRetention: removed.length - byMaxLimit };
   }
 
@@ -228,9 +348,11 @@ export class PostgresStore implements SessionStore {
     await this.#sql.close();
   }
 
-  async #insertSession(sql: SQL, session: Session): Promise<void> {
+  /** Inserts a session: visible, or hidden (with a heartbeat) for an import in batches. */
+  async #insertSession(sql: SQL, session: Session, hidden = false): Promise<void> {
     try {
-      await sessionsDb.createSession(sql, session);
+      if (hidden) await sessionsDb.createHiddenSession(sql, { ...session, leaseSeconds });
+      else await sessionsDb.createSession(sql, session);
     } catch (error) {
       if (postgresCode(error) === "23505") throw StorageError.invalidData(`session ${session.id} exists already`, { sessionId: session.id, cause: error });
       throw error;

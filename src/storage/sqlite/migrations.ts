@@ -6,6 +6,7 @@ import initial from "../../../schema/20250125_001_initial.sql" with { type: "tex
 import messageOrder from "../../../schema/20261124_002_message_order_and_summaries.sql" with { type: "text" };
 import interruptedReplies from "../../../schema/20261124_003_interrupted_replies.sql" with { type: "text" };
 import searchTitlesUsage from "../../../schema/20261124_004_search_titles_usage.sql" with { type: "text" };
+import hiddenSessions from "../../../schema/20261201_006_hidden_sessions.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export type { Migration } from "../migration.ts";
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   migration("20261124_002_message_order_and_summaries.sql", messageOrder),
   migration("20261124_003_interrupted_replies.sql", interruptedReplies),
   migration("20261124_004_search_titles_usage.sql", searchTitlesUsage),
+  migration("20261201_006_hidden_sessions.sql", hiddenSessions),
 ];

@@ -11,8 +11,9 @@ import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
 import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
+import { BatchSizer, batchBudgetMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
-/** Sessions deleted per transaction by cleanup, so other writers never wait long. */
+/** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
@@ -102,28 +103,34 @@ export class SqliteStore implements SessionStore {
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    const sessionId = checkId(id, "session id");
-    return (await this.#run("deleting a session", () => sessionsDb.deleteSession(this.#db, { id: sessionId }))) > 0;
+    return (await this.deleteSessions([checkId(id, "session id")])) > 0;
   }
 
   async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
     const checked = ids.map((id) => checkId(id, "session id"));
     const cutoff = options.unusedSince === undefined ? undefined : toStoredTime(options.unusedSince);
     if (checked.length === 0) return 0;
-    return this.#run("deleting sessions", () =>
-      this.#db.transaction(() => {
-        let deleted = 0;
-        // Bounded batches keep each statement under SQLite's limit on bound parameters.
-        for (let i = 0; i < checked.length; i += 500) {
-          const batch = checked.slice(i, i + 500);
-          deleted +=
-            cutoff === undefined
-              ? sessionsDb.deleteSessions(this.#db, { ids: batch })
-              : sessionsDb.deleteSessionsIfUpdatedBefore(this.#db, { cutoff, ids: batch });
-        }
-        return deleted;
-      }).immediate(),
+    // One short transaction hides them all: from then on they are gone for every reader. Their
+    // messages follow in batches, so a big session never holds the write lock for long.
+    const hidden = await this.#run("deleting sessions", () =>
+      this.#db
+        .transaction(() => {
+          const hiddenUntil = toStoredTime(heartbeatEnd());
+          const out: string[] = [];
+          for (let i = 0; i < checked.length; i += idsPerStatement) {
+            const batch = checked.slice(i, i + idsPerStatement);
+            const rows =
+              cutoff === undefined
+                ? sessionsDb.hideSessions(this.#db, { hiddenUntil, ids: batch })
+                : sessionsDb.hideSessionsIfUpdatedBefore(this.#db, { hiddenUntil, cutoff, ids: batch });
+            out.push(...rows.map((r) => r.id));
+          }
+          return out;
+        })
+        .immediate(),
     );
+    await this.#purge(hidden, "deleting sessions");
+    return hidden.length;
   }
 
   async sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]> {
@@ -138,6 +145,8 @@ export class SqliteStore implements SessionStore {
       () =>
         this.#db
           .transaction(() => {
+            // A hidden session (being deleted or imported) takes no new messages.
+            if (sessionsDb.getSession(this.#db, { id: row.sessionId }) === null) throw StorageError.notFound(row.sessionId);
             this.#insertMessage(row);
             messagesDb.touchSessionForMessage(this.#db, { sessionId: row.sessionId, timestamp: row.timestamp });
           })
@@ -177,28 +186,111 @@ export class SqliteStore implements SessionStore {
     const checked = checkImport(session, messages);
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
-    await this.#run(
-      "importing a session",
-      () =>
-        this.#db
-          .transaction(() => {
-            this.#insertSession(sessionRow);
-            for (const row of messageRows) this.#insertMessage(row);
-            // Messages move updated_at forward; the import keeps the exported value exactly.
-            sessionsDb.touchSession(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
-          })
-          .immediate(),
-      wait,
-    );
+    if (messageRows.length <= smallImport) {
+      await this.#run(
+        "importing a session",
+        () =>
+          this.#db
+            .transaction(() => {
+              this.#insertSession(sessionRow);
+              for (const row of messageRows) this.#insertMessage(row);
+              // Messages move updated_at forward; the import keeps the exported value exactly.
+              sessionsDb.touchSession(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
+            })
+            .immediate(),
+        wait,
+      );
+      return;
+    }
+    // A big import: the session is created hidden, its messages added in short transactions,
+    // and one last short step shows it. All of it or nothing, without holding the lock long.
+    const id = sessionRow.id;
+    await this.#run("importing a session", () => this.#insertSession(sessionRow, toStoredTime(heartbeatEnd())), wait);
+    try {
+      let next = 0;
+      while (next < messageRows.length) {
+        if (next > 0) await Bun.sleep(restBetweenBatchesMs);
+        const from = next;
+        next = await this.#run(
+          "importing a session",
+          () =>
+            this.#db
+              .transaction(() => {
+                const renewed = sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "importing", ids: [id] });
+                if (renewed === 0) throw lostImport(id);
+                const started = performance.now();
+                let i = from;
+                do this.#insertMessage(messageRows[i++]!);
+                while (i < messageRows.length && performance.now() - started < batchBudgetMs);
+                return i;
+              })
+              .immediate(),
+          wait,
+        );
+      }
+      const shown = await this.#run("importing a session", () => sessionsDb.showImportedSession(this.#db, { id, updatedAt: sessionRow.updatedAt }), wait);
+      if (shown === 0) throw lostImport(id);
+    } catch (error) {
+      await this.#undoImport(id);
+      throw error;
+    }
+  }
+
+  /** Removes what a failed import stored; if that fails too, the next cleanup will. */
+  async #undoImport(id: string): Promise<void> {
+    try {
+      const abandoned = await this.#run("importing a session", () =>
+        sessionsDb.abandonImport(this.#db, { id, hiddenUntil: toStoredTime(heartbeatEnd()) }),
+      );
+      if (abandoned > 0) await this.#purge([id], "importing a session");
+    } catch {
+      // Still hidden: its heartbeat lapses and a cleanup removes it.
+    }
+  }
+
+  /**
+   * Deletes the messages of sessions hidden for deletion, in transactions sized to take about
+   * {@link batchBudgetMs} each, then the sessions themselves.
+   */
+  async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
+    const sizer = new BatchSizer();
+    for (let i = 0; i < ids.length; i += idsPerStatement) {
+      const chunk = ids.slice(i, i + idsPerStatement);
+      for (;;) {
+        const batch = sizer.size;
+        const { deleted, ms } = await this.#run(
+          doing,
+          () =>
+            this.#db
+              .transaction(() => {
+                const started = performance.now();
+                if (sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "deleting", ids: chunk }) === 0) {
+                  return { deleted: 0, ms: 0 }; // another process finished them
+                }
+                const deleted = sessionsDb.deleteMessagesOfHiddenSessions(this.#db, { ids: chunk, batch });
+                if (deleted < batch) sessionsDb.deleteHiddenSessions(this.#db, { ids: chunk });
+                return { deleted, ms: performance.now() - started };
+              })
+              .immediate(),
+          wait,
+        );
+        sizer.record(deleted, ms);
+        if (deleted < batch) break;
+        await Bun.sleep(restBetweenBatchesMs);
+      }
+    }
   }
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
     const limits = checkCleanup(config, options);
     const wait = { signal: options.signal };
+    await this.#removeAbandoned(options.now ?? new Date(), wait);
     const removed: SummaryRow[] = [];
     let byMaxLimit = 0;
     // Each batch is its own short write transaction that counts again under the lock, so a
     // concurrent cleanup in another process can never make the two delete too much together.
+    // It hides the sessions (gone for every reader from then on); their messages follow.
+    const hiddenUntil = () => toStoredTime(heartbeatEnd());
     while (limits.target !== null) {
       const deleted = await this.#run(
         "cleaning up sessions",
@@ -207,7 +299,7 @@ export class SqliteStore implements SessionStore {
             .transaction(() => {
               const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
               if (excess <= 0) return [];
-              return sessionsDb.deleteLeastRecentSessions(this.#db, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
+              return sessionsDb.hideLeastRecentSessions(this.#db, { hiddenUntil: hiddenUntil(), keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
             })
             .immediate(),
         wait,
@@ -221,15 +313,44 @@ export class SqliteStore implements SessionStore {
         const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
         const deleted = await this.#run(
           "cleaning up sessions",
-          () => this.#db.transaction(() => sessionsDb.deleteSessionsUpdatedBefore(this.#db, params)).immediate(),
+          () => this.#db.transaction(() => sessionsDb.hideSessionsUpdatedBefore(this.#db, { ...params, hiddenUntil: hiddenUntil() })).immediate(),
           wait,
         );
         removed.push(...deleted);
         if (deleted.length < cleanupBatch) break;
       }
     }
+    await this.#purge(
+      removed.map((r) => r.id),
+      "cleaning up sessions",
+      wait,
+    );
     // RETURNING gives rows in no set order; report them oldest first.
     return { sessionsDeleted: removed.length, removed: oldestFirst(removed.map(toSummary)), byMaxLimit, byRetention: removed.length - byMaxLimit };
+  }
+
+  /** Takes over, and finishes as deletions, imports and deletions whose process stopped. */
+  async #removeAbandoned(now: Date, wait: WaitOptions): Promise<void> {
+    const at = toStoredTime(now);
+    const abandoned = await this.#run(
+      "cleaning up sessions",
+      () =>
+        this.#db
+          .transaction(() => {
+            const rows = sessionsDb.listAbandonedSessions(this.#db, { now: at });
+            if (rows.length > 0) sessionsDb.claimAbandonedSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), now: at });
+            return rows;
+          })
+          .immediate(),
+      wait,
+    );
+    if (abandoned.length === 0) return;
+    await this.#purge(
+      abandoned.map((r) => r.id),
+      "cleaning up sessions",
+      wait,
+    );
+    reportAbandoned(abandoned);
   }
 
   async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
@@ -255,9 +376,11 @@ export class SqliteStore implements SessionStore {
     this.#db.close();
   }
 
-  #insertSession(row: sessionsDb.CreateSessionParams): void {
+  /** Inserts a session: visible, or hidden until `hiddenUntil` for an import in batches. */
+  #insertSession(row: sessionsDb.CreateSessionParams, hiddenUntil?: string): void {
     try {
-      sessionsDb.createSession(this.#db, row);
+      if (hiddenUntil === undefined) sessionsDb.createSession(this.#db, row);
+      else sessionsDb.createHiddenSession(this.#db, { ...row, hiddenUntil });
     } catch (error) {
       if (sqliteCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
         throw StorageError.invalidData(`session ${row.id} exists already`, { sessionId: row.id, cause: error });

@@ -1,0 +1,86 @@
+/**
+ * Bulk work (a big import, deleting a big session, a cleanup) in short write transactions, so
+ * another process never waits long for the lock. The session concerned is hidden meanwhile
+ * (schema 20261201_006 / PostgreSQL 003) and carries a heartbeat that every batch renews; what a
+ * stopped process leaves behind is removed by the next cleanup once the heartbeat has lapsed.
+ */
+import { log } from "../log.ts";
+import { StorageError } from "./errors.ts";
+
+/** What one batch aims to take; transactions stay well under the ~100 ms others may wait. */
+export const batchBudgetMs = 50;
+/**
+ * How long a hidden session's heartbeat lasts. Every batch renews it, so only a process that
+ * stopped (or waited this long for a lock) lets it lapse.
+ */
+export const heartbeatMs = 60_000;
+/**
+ * Bulk work rests this long after each batch. SQLite queues no one: without a gap, the next batch
+ * would take the lock again before a waiting process (retrying about every 10 ms) could.
+ */
+export const restBetweenBatchesMs = 15;
+/** An import this small is stored in one transaction, visible at once (a chat's new session). */
+export const smallImport = 200;
+/** Ids per statement, under SQLite's limit on bound parameters. */
+export const idsPerStatement = 500;
+
+/** When a heartbeat renewed now lapses. */
+export function heartbeatEnd(now = Date.now()): Date {
+  return new Date(now + heartbeatMs);
+}
+
+/**
+ * How many rows the next batch deletes: measured, so that a batch takes about
+ * {@link batchBudgetMs} whatever the rows cost (the FTS5 delete trigger re-tokenises each one).
+ */
+export class BatchSizer {
+  #size: number;
+
+  constructor(
+    initial = 200,
+    private readonly min = 20,
+    private readonly max = 50_000,
+  ) {
+    this.#size = initial;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** A batch of `rows` took `ms`: aim the next at the budget, growing at most fourfold at a time. */
+  record(rows: number, ms: number): void {
+    if (rows === 0) return;
+    const fitting = Math.round((rows / Math.max(ms, 0.1)) * batchBudgetMs);
+    this.#size = Math.max(this.min, Math.min(this.max, this.#size * 4, fitting));
+  }
+}
+
+/** An import whose hidden session a cleanup removed (its heartbeat lapsed while it waited). */
+export function lostImport(sessionId: string): StorageError {
+  return new StorageError(
+    "database",
+    `the import of session ${sessionId} stopped: it waited so long that a cleanup took it for abandoned and removed it; import it again`,
+    { sessionId },
+  );
+}
+
+/** Bulk work a stopped process left hidden, as a cleanup found it. */
+export interface AbandonedSession {
+  id: string;
+  state: string;
+  messageCount: number;
+}
+
+/** Says on stderr what a cleanup removed of bulk work that a stopped process left behind. */
+export function reportAbandoned(sessions: readonly AbandonedSession[]): void {
+  for (const session of sessions) {
+    if (session.state === "importing") {
+      log.warn(
+        `removed an incomplete import of session ${session.id} (${session.messageCount} messages), left by a process that stopped before it finished; import the file again if you need it`,
+      );
+    } else {
+      log.warn(`finished deleting session ${session.id} (${session.messageCount} messages left), which a process stopped while deleting it`);
+    }
+  }
+}
