@@ -7,8 +7,11 @@
 import { log } from "../log.ts";
 import { StorageError } from "./errors.ts";
 
-/** What one batch aims to take; transactions stay well under the ~100 ms others may wait. */
-export const batchBudgetMs = 50;
+/**
+ * What one batch aims to take, commit included: well under the ~100 ms another process may have
+ * to wait, with room for a busy machine's jitter.
+ */
+export const batchBudgetMs = 40;
 /**
  * How long a hidden session's heartbeat lasts. Every batch renews it, so only a process that
  * stopped (or waited this long for a lock) lets it lapse.
@@ -19,6 +22,11 @@ export const heartbeatMs = 60_000;
  * would take the lock again before a waiting process (retrying about every 10 ms) could.
  */
 export const restBetweenBatchesMs = 15;
+/**
+ * How often a deletion in batches renews its heartbeat: each renewal rewrites every row it
+ * concerns (up to hundreds in a cleanup), so not on every batch, but well before it lapses.
+ */
+export const renewEveryMs = heartbeatMs / 4;
 /** An import this small is stored in one transaction, visible at once (a chat's new session). */
 export const smallImport = 200;
 /** Ids per statement, under SQLite's limit on bound parameters. */
@@ -48,11 +56,11 @@ export class BatchSizer {
     return this.#size;
   }
 
-  /** A batch of `rows` took `ms`: aim the next at the budget, growing at most fourfold at a time. */
+  /** A batch of `rows` took `ms`: aim the next at the budget, shrinking at once, growing at most twofold. */
   record(rows: number, ms: number): void {
     if (rows === 0) return;
     const fitting = Math.round((rows / Math.max(ms, 0.1)) * batchBudgetMs);
-    this.#size = Math.max(this.min, Math.min(this.max, this.#size * 4, fitting));
+    this.#size = Math.max(this.min, Math.min(this.max, this.#size * 2, fitting));
   }
 }
 

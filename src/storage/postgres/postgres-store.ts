@@ -9,7 +9,7 @@ import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLi
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { BatchSizer, batchBudgetMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
+import { BatchSizer, batchBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
 /** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
@@ -240,20 +240,27 @@ export class PostgresStore implements SessionStore {
     if (ids.length === 0) return;
     const sizer = new BatchSizer();
     const chunk = [...ids];
+    let renewed = Date.now();
     for (;;) {
       const batch = sizer.size;
-      const { deleted, ms } = await this.#write(
+      // From the first statement to the commit: what another writer would wait.
+      let started = 0;
+      const deleted = await this.#write(
         doing,
         async (tx) => {
-          const started = performance.now();
-          if ((await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "deleting", ids: chunk })) === 0) return { deleted: 0, ms: 0 };
+          started = performance.now();
+          if (Date.now() - renewed > renewEveryMs) {
+            await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "deleting", ids: chunk });
+            renewed = Date.now();
+          }
+          // Only sessions still hidden for deletion: none if another process finished them.
           const deleted = await sessionsDb.deleteMessagesOfHiddenSessions(tx, { ids: chunk, batch });
           if (deleted < batch) await sessionsDb.deleteHiddenSessions(tx, { ids: chunk });
-          return { deleted, ms: performance.now() - started };
+          return deleted;
         },
         wait,
       );
-      sizer.record(deleted, ms);
+      sizer.record(deleted, performance.now() - started);
       if (deleted < batch) return;
       await Bun.sleep(restBetweenBatchesMs);
     }

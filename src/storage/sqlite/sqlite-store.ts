@@ -11,7 +11,7 @@ import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
 import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { BatchSizer, batchBudgetMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
+import { BatchSizer, batchBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
 /** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
@@ -256,22 +256,29 @@ export class SqliteStore implements SessionStore {
     const sizer = new BatchSizer();
     for (let i = 0; i < ids.length; i += idsPerStatement) {
       const chunk = ids.slice(i, i + idsPerStatement);
+      let renewed = Date.now();
       for (;;) {
         const batch = sizer.size;
         const { deleted, ms } = await this.#run(
           doing,
-          () =>
-            this.#db
+          () => {
+            // From the lock taken to the commit on disk: what another process would wait.
+            let started = 0;
+            const deleted = this.#db
               .transaction(() => {
-                const started = performance.now();
-                if (sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "deleting", ids: chunk }) === 0) {
-                  return { deleted: 0, ms: 0 }; // another process finished them
+                started = performance.now();
+                if (Date.now() - renewed > renewEveryMs) {
+                  sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "deleting", ids: chunk });
+                  renewed = Date.now();
                 }
+                // Only sessions still hidden for deletion: none if another process finished them.
                 const deleted = sessionsDb.deleteMessagesOfHiddenSessions(this.#db, { ids: chunk, batch });
                 if (deleted < batch) sessionsDb.deleteHiddenSessions(this.#db, { ids: chunk });
-                return { deleted, ms: performance.now() - started };
+                return deleted;
               })
-              .immediate(),
+              .immediate();
+            return { deleted, ms: performance.now() - started };
+          },
           wait,
         );
         sizer.record(deleted, ms);
