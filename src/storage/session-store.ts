@@ -85,7 +85,8 @@ export interface SessionStore {
   /** Sets or (with null) clears a session's title; `not_found` when it does not exist. */
   renameSession(id: string, name: string | null): Promise<void>;
   /**
-   * Deletes these sessions with their messages, in one transaction; returns how many went. With
+   * Deletes these sessions with their messages: they are hidden from every read at once, in one
+   * transaction, and their messages removed in short batches after; returns how many went. With
    * `unusedSince`, only those still not used since that time: one used meanwhile is kept.
    */
   deleteSessions(ids: readonly string[], options?: { unusedSince?: Date }): Promise<number>;
@@ -94,9 +95,9 @@ export interface SessionStore {
   /** Full-text search over message content, best first; a {@link SearchSyntaxError} for a malformed query. */
   searchMessages(query: string, options?: { limit?: number }): Promise<SearchHit[]>;
   /**
-   * Stores a whole session exactly as given (ids, timestamps, order), in one transaction:
-   * all of it or none. `invalid_data` when the session or one of its message ids exists.
-   * `wait` says how long to wait for another process's lock, and what stops the wait.
+   * Stores a whole session exactly as given (ids, timestamps, order), all of it or none: a big
+   * one in short transactions, hidden from every read until the last one shows it.
+   * `invalid_data` when the session or one of its message ids exists. `wait` says how long to wait for another process's lock, and what stops the wait.
    */
   importSession(session: Session, messages: readonly StoredMessage[], wait?: WaitOptions): Promise<void>;
   /** What {@link cleanup} would delete now, without deleting anything. */
