@@ -5,6 +5,7 @@
  * the time the work took and the longest the other process waited for the lock, which is the
  * longest write transaction the work held. SYNAPSE_BENCH_BULK_MESSAGES changes the size.
  */
+import { Database } from "bun:sqlite";
 import { SQL } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -77,9 +78,32 @@ async function measure(engine: string, target: string, store: SessionStore): Pro
   report({ name: `bulk_cleanup_${cleanupSessions}_sessions_of_100`, median_ms: cleaned.ms, engine, runs: 1, other_writer_longest_wait_ms: cleaned.longest_wait_ms, other_writer_p99_wait_ms: cleaned.p99_wait_ms, probes: cleaned.probes });
 }
 
+/**
+ * What the disk itself adds: commits of one small row each (WAL, synchronous = FULL), whose
+ * slowest shows the stalls any transaction may meet on this machine, however short its work.
+ */
+function commitBaseline(dir: string): void {
+  const db = new Database(join(dir, "baseline.db"));
+  db.run("PRAGMA journal_mode = WAL");
+  db.run("PRAGMA synchronous = FULL");
+  db.run("CREATE TABLE t (x TEXT)");
+  const insert = db.query("INSERT INTO t VALUES (?)");
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const started = performance.now();
+    db.transaction(() => insert.run("x".repeat(200))).immediate();
+    times.push(performance.now() - started);
+  }
+  db.close();
+  times.sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  report({ name: "sqlite_commit_baseline", median_ms: round(times[100]!), engine: "sqlite", runs: 200, longest_ms: round(times.at(-1)!), p99_ms: round(times[198]!) });
+}
+
 export default async function (): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "synapse-bench-bulk-"));
   const path = join(dir, "sessions.db");
+  commitBaseline(dir);
   const sqlite = SqliteStore.open(path);
   await measure("sqlite", `sqlite:${path}`, sqlite);
   await sqlite.close();

@@ -6,6 +6,7 @@
  */
 import { log } from "../log.ts";
 import { StorageError } from "./errors.ts";
+import { messageOf } from "../unknown-values.ts";
 
 /**
  * What one batch aims to take, commit included: well under the ~100 ms another process may have
@@ -71,6 +72,20 @@ export function lostImport(sessionId: string): StorageError {
     `the import of session ${sessionId} stopped: it waited so long that a cleanup took it for abandoned and removed it; import it again`,
     { sessionId },
   );
+}
+
+/**
+ * The sessions are deleted for every reader once hidden; if removing their messages fails (the
+ * database stayed locked, say), that is said, and the next cleanup finishes it.
+ */
+export async function finishLater(purge: Promise<void>, sessions: number): Promise<void> {
+  try {
+    await purge;
+  } catch (error) {
+    log.warn(
+      `${sessions === 1 ? "the session is" : `the ${sessions} sessions are`} deleted, but removing the messages stopped (${messageOf(error)}); the next cleanup finishes it`,
+    );
+  }
 }
 
 /** Bulk work a stopped process left hidden, as a cleanup found it. */

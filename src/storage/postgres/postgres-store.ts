@@ -9,7 +9,7 @@ import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLi
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { BatchSizer, batchBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
+import { finishLater, BatchSizer, batchBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
 /** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
@@ -123,7 +123,7 @@ export class PostgresStore implements SessionStore {
           : await sessionsDb.hideSessionsIfUpdatedBefore(tx, { leaseSeconds, cutoff, ids: checked });
       return rows.map((r) => r.id);
     });
-    await this.#purge(hidden, "deleting sessions");
+    await finishLater(this.#purge(hidden, "deleting sessions"), hidden.length);
     return hidden.length;
   }
 

@@ -11,7 +11,7 @@ import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
 import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { BatchSizer, batchBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
+import { finishLater, BatchSizer, batchBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
 /** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
@@ -129,7 +129,7 @@ export class SqliteStore implements SessionStore {
         })
         .immediate(),
     );
-    await this.#purge(hidden, "deleting sessions");
+    await finishLater(this.#purge(hidden, "deleting sessions"), hidden.length);
     return hidden.length;
   }
 
