@@ -13,11 +13,13 @@ import { log } from "../src/log.ts";
 import type { StoredMessage } from "../src/session.ts";
 import { heartbeatMs, smallImport } from "../src/storage/bulk.ts";
 import { StorageError } from "../src/storage/errors.ts";
+import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
+import { migrations as postgresMigrations } from "../src/storage/postgres/migrations.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { aMessage, aSession, at } from "./_session-store-contract.ts";
-import { dropFreshDatabases, freshDatabase, postgresUrl } from "./_postgres.ts";
+import { describePostgres, dropFreshDatabases, freshDatabase, postgresSkipNote, postgresUrl } from "./_postgres.ts";
 
 // Bun 1.4.5 applies the preload's setDefaultTimeout to the first test file of a run only.
 setDefaultTimeout(120_000);
@@ -212,3 +214,26 @@ for (const [engine, open] of engines) {
     });
   });
 }
+
+describePostgres(`PostgreSQL: hidden sessions migration${postgresSkipNote}`, () => {
+  test("a database written before sessions could be hidden is upgraded with every session visible", async () => {
+    const url = await freshDatabase();
+    const old = await openPostgres(url, postgresMigrations.slice(0, 1));
+    const session = aSession({ name: "From before" });
+    await old.unsafe("INSERT INTO sessions (id, name, provider, model, created_at, updated_at) VALUES ($1, $2, 'openai', 'gpt-4o', $3, $3)", [
+      session.id,
+      session.name,
+      session.createdAt,
+    ]);
+    await old.unsafe("INSERT INTO messages (id, session_id, role, content, timestamp) VALUES ($1, $2, 'user', 'kettles', $3)", [crypto.randomUUID(), session.id, session.createdAt]);
+    await old.close();
+    const store = await PostgresStore.open(url);
+    try {
+      expect((await store.listSessions()).map((s) => [s.id, s.messageCount])).toEqual([[session.id, 1]]);
+      expect(await store.getMessages(session.id)).toHaveLength(1);
+      expect((await store.searchMessages("kettles")).map((h) => h.sessionId)).toEqual([session.id]);
+    } finally {
+      await store.close();
+    }
+  });
+});
