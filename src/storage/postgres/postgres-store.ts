@@ -9,7 +9,7 @@ import { checkCount, checkId, checkImport, checkMessage, checkSession, cleanupLi
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishLater, BatchSizer, batchBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
+import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
 /** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
@@ -234,7 +234,7 @@ export class PostgresStore implements SessionStore {
 
   /**
    * Deletes the messages of sessions hidden for deletion, in transactions sized to take about
-   * {@link batchBudgetMs} each, then the sessions themselves.
+   * {@link deleteBudgetMs} each, then the sessions themselves.
    */
   async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
     if (ids.length === 0) return;
@@ -244,7 +244,7 @@ export class PostgresStore implements SessionStore {
     for (;;) {
       const batch = sizer.size;
       // The work only, as an import measures it: the commit adds about as much again (see
-      // batchBudgetMs); counting it here made batches small and commits many.
+      // deleteBudgetMs); counting it here made batches small and commits many.
       let worked = 0;
       const deleted = await this.#write(
         doing,

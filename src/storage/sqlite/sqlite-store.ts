@@ -11,7 +11,7 @@ import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
 import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishLater, BatchSizer, batchBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
+import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
 /** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
@@ -250,7 +250,7 @@ export class SqliteStore implements SessionStore {
 
   /**
    * Deletes the messages of sessions hidden for deletion, in transactions sized to take about
-   * {@link batchBudgetMs} each, then the sessions themselves.
+   * {@link deleteBudgetMs} each, then the sessions themselves.
    */
   async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
     const sizer = new BatchSizer();
@@ -263,7 +263,7 @@ export class SqliteStore implements SessionStore {
           doing,
           () => {
             // The work only, as an import measures it: the commit adds about as much again (see
-            // batchBudgetMs); counting it here made batches small and commits many.
+            // deleteBudgetMs); counting it here made batches small and commits many.
             let worked = 0;
             const deleted = this.#db
               .transaction(() => {
