@@ -6,11 +6,13 @@ VALUES (@id, @session_id, @role, @content, @timestamp, @interrupted, sqlc.narg(i
 -- name: TouchSessionForMessage :exec
 UPDATE sessions SET updated_at = @timestamp WHERE id = @session_id AND updated_at < @timestamp;
 
--- In the order they were added: seq grows with every insert, timestamps may tie.
+-- In the order they were added: seq grows with every insert, timestamps may tie. None while the
+-- session is hidden (being imported or deleted).
 -- name: GetMessages :many
 SELECT id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
 FROM messages
 WHERE session_id = @session_id
+    AND (SELECT s.state FROM sessions AS s WHERE s.id = @session_id) = 'visible'
 ORDER BY seq;
 
 -- Full-text search: the `candidates` most recent matches, ranked among themselves, best first.
@@ -35,6 +37,6 @@ FROM (
     LIMIT @candidates
 ) AS hits
 JOIN messages AS m ON m.seq = hits.seq
-JOIN sessions AS s ON s.id = m.session_id
+JOIN sessions AS s ON s.id = m.session_id AND s.state = 'visible'
 ORDER BY score ASC, m.seq DESC
 LIMIT @max;

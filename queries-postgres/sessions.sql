@@ -1,36 +1,53 @@
+-- Every read sees visible sessions only: one being imported or deleted in batches (state
+-- importing or deleting, see schema-postgres/20261201_003) is not there until its final step.
+-- Heartbeats (hidden_until) follow the clock of the server, so machines sharing it agree.
+
 -- name: CreateSession :exec
 INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at)
 VALUES (@id, @name, @provider, @model, @system_prompt, @created_at, @updated_at);
 
+-- A session whose messages are still to be imported in batches: hidden until ShowImportedSession.
+-- name: CreateHiddenSession :exec
+INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, state, hidden_until)
+VALUES (@id, @name, @provider, @model, @system_prompt, @created_at, @updated_at, 'importing',
+    now() + make_interval(secs => @lease_seconds::integer));
+
+-- The final step of an import: every message is there, so the session appears, with the
+-- updated_at it was exported with. No row when a cleanup removed it meanwhile (a lapsed heartbeat).
+-- name: ShowImportedSession :execrows
+UPDATE sessions SET state = 'visible', hidden_until = NULL, updated_at = @updated_at
+WHERE id = @id AND state = 'importing';
+
 -- name: GetSession :one
 SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE id = @id;
+WHERE id = @id AND state = 'visible';
 
 -- Most recently updated first; the id breaks ties so the order is stable. A null `max` means
 -- no limit (PostgreSQL's LIMIT NULL).
 -- name: ListSessions :many
 SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
+WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT sqlc.narg(max);
 
 -- Every id in order, for the shortest unique prefixes that lists show.
 -- name: ListSessionIds :many
-SELECT id::text AS id FROM sessions ORDER BY id::text;
+SELECT id::text AS id FROM sessions WHERE state = 'visible' ORDER BY id::text;
 
 -- Sessions whose id starts with a prefix (checked to be hex and '-' only, so no LIKE wildcards).
 -- name: FindSessionsByIdPrefix :many
 SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE id::text LIKE @pattern::text
+WHERE id::text LIKE @pattern::text AND state = 'visible'
 ORDER BY id::text
 LIMIT @max;
 
 -- name: FindSessionsByName :many
 SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE name = @name
+WHERE name = @name AND state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT @max;
 
@@ -38,35 +55,38 @@ LIMIT @max;
 -- name: GetLatestSession :one
 SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
+WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT 1;
 
 -- name: RenameSession :execrows
-UPDATE sessions SET name = sqlc.narg(name) WHERE id = @id;
+UPDATE sessions SET name = sqlc.narg(name) WHERE id = @id AND state = 'visible';
 
 -- name: TouchSession :execrows
-UPDATE sessions SET updated_at = @updated_at WHERE id = @id;
+UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';
 
--- A session in use (with a lease that has not expired) is never deleted: the store refuses to.
--- name: DeleteSession :execrows
-DELETE FROM sessions WHERE id = @id AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now());
+-- Hides sessions for deletion (their messages go in batches afterwards); returns those hidden.
+-- A session in use (with a lease that has not expired) is never hidden: the store refuses to delete it.
+-- name: HideSessions :many
+UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
+WHERE state = 'visible' AND id = ANY(@ids::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
+RETURNING id;
 
--- name: DeleteSessions :execrows
-DELETE FROM sessions WHERE id = ANY(@ids::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now());
-
--- Deletes those of the sessions that are still unused since `cutoff`, and not in use now.
--- name: DeleteSessionsIfUpdatedBefore :execrows
-DELETE FROM sessions WHERE updated_at < @cutoff AND id = ANY(@ids::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now());
+-- Hides for deletion those of the sessions that are still unused since `cutoff`, and not in use now.
+-- name: HideSessionsIfUpdatedBefore :many
+UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
+WHERE state = 'visible' AND updated_at < @cutoff AND id = ANY(@ids::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
+RETURNING id;
 
 -- Sessions last used before `cutoff` and not in use now.
 -- name: ListSessionsUpdatedBefore :many
 SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-WHERE updated_at < @cutoff AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
+WHERE updated_at < @cutoff AND state = 'visible' AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
 ORDER BY updated_at ASC, id ASC;
 
 -- name: CountSessions :one
-SELECT COUNT(*)::integer AS count FROM sessions;
+SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible';
 
 -- Cleanup holds this lock exclusively and every writer shares it, for the rest of the
 -- transaction: a session written to while a cleanup looks at it is never deleted by it.
@@ -76,34 +96,77 @@ SELECT pg_advisory_xact_lock(7354105931)::text AS locked;
 -- name: LockForWriting :exec
 SELECT pg_advisory_xact_lock_shared(7354105931)::text AS locked;
 
--- Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep` and
--- the sessions in use; returns what it deleted.
--- name: DeleteLeastRecentSessions :many
-DELETE FROM sessions
+-- Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
+-- `keep` and the sessions in use; returns what it hid.
+-- name: HideLeastRecentSessions :many
+UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+    WHERE oldest.state = 'visible' AND oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT @batch
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
 
--- Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep` and the
--- sessions in use; returns what it deleted.
--- name: DeleteSessionsUpdatedBefore :many
-DELETE FROM sessions
+-- Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
+-- `keep` and the sessions in use; returns what it hid.
+-- name: HideSessionsUpdatedBefore :many
+UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.updated_at < @cutoff AND expired.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
+    WHERE expired.state = 'visible' AND expired.updated_at < @cutoff AND expired.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
     LIMIT @batch
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
 
--- What DeleteLeastRecentSessions would delete, oldest first (for `sessions prune --dry-run`).
+-- What HideLeastRecentSessions would hide, oldest first (for `sessions prune --dry-run`).
 -- name: ListLeastRecentSessions :many
 SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+WHERE oldest.state = 'visible' AND oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT @max;
+
+-- For the rest of the transaction, a lock wait fails after `timeout` (SQLSTATE 55P03) instead of
+-- waiting on the server: the store retries between attempts, so Ctrl+C is handled meanwhile.
+-- name: LimitLockWait :exec
+SELECT set_config('lock_timeout', @timeout::text, true) AS setting;
+
+-- The heartbeat of bulk work: moved forward by every batch. Counts the sessions still in `state`
+-- (a cleanup may have taken over one whose heartbeat lapsed).
+-- name: RenewHiddenSessions :execrows
+UPDATE sessions SET hidden_until = now() + make_interval(secs => @lease_seconds::integer)
+WHERE state = @state AND id = ANY(@ids::uuid[]);
+
+-- An import that failed part-way (a message id taken, say) is removed like a deletion.
+-- name: AbandonImport :execrows
+UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
+WHERE id = @id AND state = 'importing';
+
+-- Up to `batch` messages of sessions hidden for deletion.
+-- name: DeleteMessagesOfHiddenSessions :execrows
+DELETE FROM messages
+WHERE seq IN (
+    SELECT doomed.seq FROM messages AS doomed
+    JOIN sessions AS s ON s.id = doomed.session_id
+    WHERE s.state = 'deleting' AND s.id = ANY(@ids::uuid[])
+    LIMIT @batch
+);
+
+-- The last step of a deletion, once their messages are gone: the rows themselves.
+-- name: DeleteHiddenSessions :execrows
+DELETE FROM sessions WHERE state = 'deleting' AND id = ANY(@ids::uuid[]);
+
+-- Bulk work whose heartbeat lapsed: the process doing it stopped (killed, crashed). Judged at
+-- `at`, or by the server clock when it is null.
+-- name: ListAbandonedSessions :many
+SELECT id, state, message_count FROM sessions
+WHERE state <> 'visible' AND hidden_until < COALESCE(sqlc.narg(at)::timestamptz, now())
+ORDER BY id
+FOR UPDATE;
+
+-- Takes over abandoned bulk work (as ListAbandonedSessions found it) as a deletion with a fresh heartbeat.
+-- name: ClaimAbandonedSessions :execrows
+UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
+WHERE id = ANY(@ids::uuid[]) AND state <> 'visible';

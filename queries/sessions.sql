@@ -1,37 +1,52 @@
+-- Every read sees visible sessions only: one being imported or deleted in batches (state
+-- 'importing' or 'deleting', see schema/20261201_006) is not there until its final step.
+
 -- name: CreateSession :exec
 INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at)
 VALUES (@id, @name, @provider, @model, @system_prompt, @created_at, @updated_at);
 
+-- A session whose messages are still to be imported in batches: hidden until ShowImportedSession.
+-- name: CreateHiddenSession :exec
+INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, state, hidden_until)
+VALUES (@id, @name, @provider, @model, @system_prompt, @created_at, @updated_at, 'importing', @hidden_until);
+
+-- The final step of an import: every message is there, so the session appears, with the
+-- updated_at it was exported with. No row when a cleanup removed it meanwhile (a lapsed heartbeat).
+-- name: ShowImportedSession :execrows
+UPDATE sessions SET state = 'visible', hidden_until = NULL, updated_at = @updated_at
+WHERE id = @id AND state = 'importing';
+
 -- name: GetSession :one
 SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE id = @id;
+WHERE id = @id AND state = 'visible';
 
 -- Most recently updated first; the id breaks ties so the order is stable. A negative `max`
 -- means no limit (SQLite's LIMIT -1).
 -- name: ListSessions :many
 SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
+WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT @max;
 
 -- Every id in order, for the shortest unique prefixes that lists show.
 -- name: ListSessionIds :many
-SELECT id FROM sessions ORDER BY id;
+SELECT id FROM sessions WHERE state = 'visible' ORDER BY id;
 
 -- Sessions whose id starts with a prefix: ids are lower-case hex and '-', all below 'g', so
 -- the prefix's range is [prefix, prefix || 'g'), which the primary key index answers.
 -- name: FindSessionsByIdRange :many
 SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE id >= @low AND id < @high
+WHERE id >= @low AND id < @high AND state = 'visible'
 ORDER BY id
 LIMIT @max;
 
 -- name: FindSessionsByName :many
 SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE name = @name
+WHERE name = @name AND state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT @max;
 
@@ -39,65 +54,104 @@ LIMIT @max;
 -- name: GetLatestSession :one
 SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
+WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT 1;
 
 -- name: RenameSession :execrows
-UPDATE sessions SET name = sqlc.narg(name) WHERE id = @id;
+UPDATE sessions SET name = sqlc.narg(name) WHERE id = @id AND state = 'visible';
 
--- A session in use (with a lease that has not expired) is never deleted: the store refuses to.
--- name: DeleteSessions :execrows
-DELETE FROM sessions WHERE id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND id IN (sqlc.slice(ids));
+-- Hides sessions for deletion (their messages go in batches afterwards); returns those hidden.
+-- A session in use (with a lease that has not expired) is never hidden: the store refuses to delete it.
+-- name: HideSessions :many
+UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
+WHERE state = 'visible' AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND id IN (sqlc.slice(ids))
+RETURNING id;
 
--- Deletes those of the sessions that are still unused since `cutoff`: one used in the meantime
--- (while a person confirmed, say) is kept, and so is one in use now.
--- name: DeleteSessionsIfUpdatedBefore :execrows
-DELETE FROM sessions WHERE updated_at < @cutoff AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND id IN (sqlc.slice(ids));
+-- Hides for deletion those of the sessions that are still unused since `cutoff`: one used in the
+-- meantime (while a person confirmed, say) is kept, and so is one in use now.
+-- name: HideSessionsIfUpdatedBefore :many
+UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
+WHERE state = 'visible' AND updated_at < @cutoff AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND id IN (sqlc.slice(ids))
+RETURNING id;
 
 -- Sessions last used before `cutoff` and not in use now.
 -- name: ListSessionsUpdatedBefore :many
 SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-WHERE updated_at < @cutoff AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now)
+WHERE updated_at < @cutoff AND state = 'visible' AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now)
 ORDER BY updated_at ASC, id ASC;
 
 -- name: TouchSession :execrows
-UPDATE sessions SET updated_at = @updated_at WHERE id = @id;
-
--- name: DeleteSession :execrows
-DELETE FROM sessions WHERE id = @id AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now);
+UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';
 
 -- name: CountSessions :one
-SELECT COUNT(*) AS count FROM sessions;
+SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible';
 
--- Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep` and
--- the sessions in use; returns what it deleted.
--- name: DeleteLeastRecentSessions :many
-DELETE FROM sessions
+-- Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
+-- `keep` and the sessions in use; returns what it hid.
+-- name: HideLeastRecentSessions :many
+UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
+    WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT @batch
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
 
--- Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep` and the
--- sessions in use; returns what it deleted.
--- name: DeleteSessionsUpdatedBefore :many
-DELETE FROM sessions
+-- Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
+-- `keep` and the sessions in use; returns what it hid.
+-- name: HideSessionsUpdatedBefore :many
+UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.updated_at < @cutoff AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND expired.id NOT IN (sqlc.slice(keep))
+    WHERE expired.state = 'visible' AND expired.updated_at < @cutoff AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND expired.id NOT IN (sqlc.slice(keep))
     LIMIT @batch
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
 
--- What DeleteLeastRecentSessions would delete, oldest first (for `sessions prune --dry-run`).
+-- What HideLeastRecentSessions would hide, oldest first (for `sessions prune --dry-run`).
 -- name: ListLeastRecentSessions :many
 SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
+WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT @max;
+
+-- The heartbeat of bulk work: moved forward by every batch. Counts the sessions still in `state`
+-- (a cleanup may have taken over one whose heartbeat lapsed).
+-- name: RenewHiddenSessions :execrows
+UPDATE sessions SET hidden_until = @hidden_until
+WHERE state = @state AND id IN (sqlc.slice(ids));
+
+-- An import that failed part-way (a message id taken, say) is removed like a deletion.
+-- name: AbandonImport :execrows
+UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
+WHERE id = @id AND state = 'importing';
+
+-- Up to `batch` messages of sessions hidden for deletion.
+-- name: DeleteMessagesOfHiddenSessions :execrows
+DELETE FROM messages
+WHERE seq IN (
+    SELECT doomed.seq FROM messages AS doomed
+    JOIN sessions AS s ON s.id = doomed.session_id
+    WHERE s.state = 'deleting' AND s.id IN (sqlc.slice(ids))
+    LIMIT @batch
+);
+
+-- The last step of a deletion, once their messages are gone: the rows themselves.
+-- name: DeleteHiddenSessions :execrows
+DELETE FROM sessions WHERE state = 'deleting' AND id IN (sqlc.slice(ids));
+
+-- Bulk work whose heartbeat lapsed before `now`: the process doing it stopped (killed, crashed).
+-- name: ListAbandonedSessions :many
+SELECT id, state, message_count FROM sessions
+WHERE state <> 'visible' AND hidden_until < @now
+ORDER BY id;
+
+-- Takes over abandoned bulk work as a deletion with a fresh heartbeat.
+-- name: ClaimAbandonedSessions :execrows
+UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
+WHERE state <> 'visible' AND hidden_until < @now;

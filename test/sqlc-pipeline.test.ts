@@ -38,10 +38,10 @@ run("sqlc pipeline", () => {
 
   test("a query edited without regenerating is drift, shown as a diff", () => {
     const dir = copyProject();
-    edit(join(dir, "queries/sessions.sql"), "UPDATE sessions SET updated_at = @updated_at WHERE id = @id;", "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND 1 = 1;");
+    edit(join(dir, "queries/sessions.sql"), "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';", "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible' AND 1 = 1;");
     const result = sqlcIn(dir, "diff");
     expect(result.exitCode).not.toBe(0);
-    expect(result.output).toContain("+export const touchSessionSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2 AND 1 = 1`;");
+    expect(result.output).toContain("+export const touchSessionSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2 AND state = 'visible' AND 1 = 1`;");
     expect(sqlcIn(dir, "generate").exitCode).toBe(0);
     expect(sqlcIn(dir, "diff").exitCode).toBe(0);
   });
@@ -49,7 +49,7 @@ run("sqlc pipeline", () => {
   test("a typo in a column name fails generation with sqlc's message, writing nothing", () => {
     const dir = copyProject();
     const before = readFileSync(join(dir, "src/db/sqlite/sessions.ts"), "utf8");
-    edit(join(dir, "queries/sessions.sql"), "UPDATE sessions SET updated_at = @updated_at WHERE id = @id;", "UPDATE sessions SET updated_at = @updated_at WHERE idd = @id;");
+    edit(join(dir, "queries/sessions.sql"), "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';", "UPDATE sessions SET updated_at = @updated_at WHERE idd = @id AND state = 'visible';");
     const result = sqlcIn(dir, "generate");
     expect(result.exitCode).not.toBe(0);
     expect(result.output).toContain('column "idd" does not exist');
@@ -58,9 +58,9 @@ run("sqlc pipeline", () => {
 
   test("a command the plugin cannot generate fails with the query and file named", () => {
     const dir = copyProject();
-    edit(join(dir, "queries/sessions.sql"), "-- name: DeleteSession :execrows", "-- name: DeleteSession :execresult");
+    edit(join(dir, "queries/sessions.sql"), "-- name: TouchSession :execrows", "-- name: TouchSession :execresult");
     const result = sqlcIn(dir, "generate");
     expect(result.exitCode).not.toBe(0);
-    expect(result.output).toContain("sessions.sql: query DeleteSession: command :execresult is not supported");
+    expect(result.output).toContain("sessions.sql: query TouchSession: command :execresult is not supported");
   });
 });

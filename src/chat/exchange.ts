@@ -10,6 +10,7 @@ import { ProviderError } from "../providers/errors.ts";
 import { isProviderName, PROVIDER_NAMES, type Provider, type StopReason, type StreamEvent, type Usage } from "../providers/types.ts";
 import { newId, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "../storage/errors.ts";
+import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { ExchangeInterrupted } from "./errors.ts";
 import { historyFor } from "./history.ts";
@@ -73,12 +74,15 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     updatedAt: now,
   };
   const question: StoredMessage = { id: newId(), sessionId: session.id, role: "user", content: request.message, timestamp: now };
-  // A new session is stored with its first message and its lease in one transaction: never one without the others.
+  // A new session is stored with its first message and its lease in one transaction: never one
+  // without the others. Nothing has been sent yet, so Ctrl+C may stop a wait for another
+  // process's lock.
+  const questionWait = { signal: request.signal };
   if (existing === null) {
-    await store.startSession(session, question, held.lease);
+    await store.startSession(session, question, held.lease, questionWait);
     held.taken(session.id);
   } else {
-    await store.addMessage(question);
+    await store.addMessage(question, questionWait);
   }
   request.onSession?.(session, existing === null);
 
@@ -88,7 +92,14 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     const reply: StoredMessage = { id: newId(), sessionId: session.id, role: "assistant", content: text, timestamp: new Date() };
     if (interrupted) reply.interrupted = true;
     if (usage !== null) reply.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
-    await store.addMessage(reply);
+    // The user has seen this reply: wait long for a busy database, and never because of Ctrl+C
+    // give up on it; if it cannot be stored after all, say so rather than drop it silently.
+    try {
+      await store.addMessage(reply, { waitMs: replyLockWaitMs, waitNotice: replyWaitNotice });
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      throw new StorageError(error.kind, `the reply above was shown but not stored: ${error.message}`, { sessionId: session.id, cause: error });
+    }
     return reply;
   };
 
@@ -116,6 +127,8 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const reply = await saveReply(false, end.usage);
   return { session, isNew: existing === null, reply, stopReason: end.stopReason, usage: end.usage };
 }
+
+const replyWaitNotice = "the reply is shown but not stored yet: waiting for another process to finish writing to the session database";
 
 async function loadSession(store: SessionStore, id: string): Promise<Session> {
   const session = await store.getSession(id);

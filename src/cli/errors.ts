@@ -29,6 +29,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError && error.key?.startsWith("--")) return exitCode.usage;
   if (error instanceof ExchangeInterrupted) return exitCode.interrupted;
   if (error instanceof ProviderError && error.kind === "cancelled") return exitCode.interrupted;
+  if (error instanceof StorageError && error.kind === "interrupted") return exitCode.interrupted;
   return exitCode.failure;
 }
 

@@ -11,6 +11,7 @@ import { createProvider } from "../providers/index.ts";
 import type { Session } from "../session.ts";
 import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../session-refs.ts";
 import { createStorage, isPostgresUrl } from "../storage/create-storage.ts";
+import { StorageError } from "../storage/errors.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { UsageError } from "./errors.ts";
@@ -87,7 +88,7 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
       sessionId,
       title,
       signal: controller.signal,
-      beforeStore: () => cleanUp(store, config.session, sessionId),
+      beforeStore: () => cleanUp(store, config.session, sessionId, controller.signal),
       onSession(session, isNew) {
         started = { session, isNew };
         stopSpinner = startSpinner("waiting for the reply…");
@@ -141,18 +142,19 @@ async function chooseSession(store: SessionStore, options: ChatOptions): Promise
  * Old sessions go before a new exchange is stored. The session being continued is never among
  * them, and a new one counts toward max_sessions, so room is made for it.
  */
-async function cleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined): Promise<void> {
+async function cleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined, signal: AbortSignal): Promise<void> {
   // A PostgreSQL database is shared: one person's limits must not delete everyone's sessions
   // on each chat. There, cleanup is `synapse sessions prune`, run deliberately.
   if (!settings.autoCleanup || isPostgresUrl(settings.databaseUrl ?? "")) return;
   try {
-    const result = await store.cleanup(settings, keep === undefined ? { reserve: 1 } : { keep: [keep] });
+    const result = await store.cleanup(settings, keep === undefined ? { reserve: 1, signal } : { keep: [keep], signal });
     // Nothing is deleted silently: an automatic deletion says so.
     if (result.sessionsDeleted > 0) {
       const sessions = `${result.sessionsDeleted} old session${result.sessionsDeleted === 1 ? "" : "s"}`;
       log.info(`deleted ${sessions} by the [session] limits: ${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days`);
     }
   } catch (error) {
+    if (error instanceof StorageError && error.kind === "interrupted") throw error;
     // A cleanup that cannot run now must not stand between the user and their answer.
     log.warn(`old sessions were not cleaned up: ${messageOf(error)}`);
   }

@@ -19,7 +19,7 @@ export interface CopyResult {
 }
 
 /**
- * Copies every session, with its messages, from one store to another, each in one transaction.
+ * Copies every session, with its messages, from one store to another, each all or nothing.
  * A session the target has the same, or a later state of, is left alone; one it has an earlier
  * state of (the same messages, fewer) is brought up to date; one it holds differently is
  * reported, never overwritten. So the copy can be run again at any time, and an interrupted one just resumed.

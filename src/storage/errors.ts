@@ -1,9 +1,10 @@
 /**
  * `corrupt`: SQLite found the file damaged, and the store stops using it. `disk_full`: no room
- * left on the disk holding the database; reads still work. `in_use`: a session
- * named for deletion has an exchange in progress in some process.
+ * left on the disk holding the database; reads still work. `in_use`: a session named for
+ * deletion has an exchange in progress in some process. `interrupted`: the user stopped a write
+ * while it waited for a lock; nothing of it was stored.
  */
-export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data" | "corrupt" | "disk_full" | "in_use";
+export type StorageErrorKind = "database" | "not_found" | "migration" | "invalid_data" | "corrupt" | "disk_full" | "in_use" | "interrupted";
 
 /**
  * Every failure of a session store. `message` is one line a user can act on; `cause` keeps the

@@ -1,5 +1,8 @@
 import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
 import type { SearchSyntaxError } from "./errors.ts";
+import type { WaitOptions } from "./lock-wait.ts";
+
+export type { WaitOptions } from "./lock-wait.ts";
 
 /** How many sessions to keep and for how long; read from `[session]` in the configuration. */
 export interface SessionConfig {
@@ -36,6 +39,8 @@ export interface CleanupOptions {
    * there are no more than `maxSessions`.
    */
   reserve?: number;
+  /** Stops a cleanup waiting for another process's lock (kind `interrupted`). */
+  signal?: AbortSignal | undefined;
 }
 
 /** What a cleanup would delete now, and why, oldest first. */
@@ -92,7 +97,8 @@ export interface SessionStore {
   /** Sets or (with null) clears a session's title; `not_found` when it does not exist. */
   renameSession(id: string, name: string | null): Promise<void>;
   /**
-   * Deletes these sessions with their messages, in one transaction; returns how many went.
+   * Deletes these sessions with their messages: they are hidden from every read at once, in one
+   * transaction, and their messages removed in short batches after; returns how many went.
    * `in_use` (and nothing deleted) when one of them is in use. With `unusedSince`, only those
    * still not used since that time and not in use now: one used meanwhile is kept.
    */
@@ -102,10 +108,11 @@ export interface SessionStore {
   /** Full-text search over message content, best first; a {@link SearchSyntaxError} for a malformed query. */
   searchMessages(query: string, options?: { limit?: number }): Promise<SearchHit[]>;
   /**
-   * Stores a whole session exactly as given (ids, timestamps, order), in one transaction:
-   * all of it or none. `invalid_data` when the session or one of its message ids exists.
+   * Stores a whole session exactly as given (ids, timestamps, order), all of it or none: a big
+   * one in short transactions, hidden from every read until the last one shows it.
+   * `invalid_data` when the session or one of its message ids exists. `wait` says how long to wait for another process's lock, and what stops the wait.
    */
-  importSession(session: Session, messages: readonly StoredMessage[]): Promise<void>;
+  importSession(session: Session, messages: readonly StoredMessage[], wait?: WaitOptions): Promise<void>;
   /** What {@link cleanup} would delete now, without deleting anything. */
   planCleanup(config: SessionConfig, options?: CleanupOptions): Promise<CleanupPlan>;
   /** Sets the session's `updatedAt` to now; `not_found` when it does not exist. */
@@ -117,7 +124,7 @@ export interface SessionStore {
    * no cleanup can take the session between its creation and its first reply.
    * `invalid_data` when the session or the message id exists.
    */
-  startSession(session: Session, first: StoredMessage, lease: Lease): Promise<void>;
+  startSession(session: Session, first: StoredMessage, lease: Lease, wait?: WaitOptions): Promise<void>;
   /**
    * Takes a {@link Lease} on the session, or renews the one this holder has; `not_found` when
    * the session does not exist (any more).
@@ -129,9 +136,10 @@ export interface SessionStore {
   sessionsInUse(ids: readonly string[]): Promise<string[]>;
   /**
    * Appends a message and moves the session's `updatedAt` up to the message's time, in one
-   * transaction; `not_found` when the session does not exist.
+   * transaction; `not_found` when the session does not exist. `wait` says how long to wait for
+   * another process's lock (a reply already shown waits long), and what stops the wait.
    */
-  addMessage(message: StoredMessage): Promise<void>;
+  addMessage(message: StoredMessage, wait?: WaitOptions): Promise<void>;
   /** The session's messages in the order they were added (empty for an unknown session). */
   getMessages(sessionId: string): Promise<StoredMessage[]>;
   /**

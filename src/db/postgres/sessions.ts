@@ -6,7 +6,8 @@
 
 import type { SQL } from "bun";
 
-export const createSessionSql = `INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at)
+export const createSessionSql = `
+INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 
 export interface CreateSessionParams {
@@ -19,13 +20,56 @@ export interface CreateSessionParams {
   updatedAt: Date;
 }
 
+/**
+ * Every read sees visible sessions only: one being imported or deleted in batches (state
+ * importing or deleting, see schema-postgres/20261201_003) is not there until its final step.
+ * Heartbeats (hidden_until) follow the clock of the server, so machines sharing it agree.
+ */
 export async function createSession(sql: SQL, params: CreateSessionParams): Promise<void> {
   await sql.unsafe<unknown[]>(createSessionSql, [params.id, params.name, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt]);
 }
 
+export const createHiddenSessionSql = `INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, state, hidden_until)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'importing',
+    now() + make_interval(secs => $8::integer))`;
+
+export interface CreateHiddenSessionParams {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  leaseSeconds: number;
+}
+
+/**
+ * A session whose messages are still to be imported in batches: hidden until ShowImportedSession.
+ */
+export async function createHiddenSession(sql: SQL, params: CreateHiddenSessionParams): Promise<void> {
+  await sql.unsafe<unknown[]>(createHiddenSessionSql, [params.id, params.name, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.leaseSeconds]);
+}
+
+export const showImportedSessionSql = `UPDATE sessions SET state = 'visible', hidden_until = NULL, updated_at = $1
+WHERE id = $2 AND state = 'importing'`;
+
+export interface ShowImportedSessionParams {
+  updatedAt: Date;
+  id: string;
+}
+
+/**
+ * The final step of an import: every message is there, so the session appears, with the
+ * updated_at it was exported with. No row when a cleanup removed it meanwhile (a lapsed heartbeat).
+ */
+export async function showImportedSession(sql: SQL, params: ShowImportedSessionParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(showImportedSessionSql, [params.updatedAt, params.id])).count;
+}
+
 export const getSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE id = $1`;
+WHERE id = $1 AND state = 'visible'`;
 
 export interface GetSessionParams {
   id: string;
@@ -57,6 +101,7 @@ export async function getSession(sql: SQL, params: GetSessionParams): Promise<Ge
 
 export const listSessionsSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
+WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT $1`;
 
@@ -93,7 +138,7 @@ export async function listSessions(sql: SQL, params: ListSessionsParams): Promis
   }));
 }
 
-export const listSessionIdsSql = `SELECT id::text AS id FROM sessions ORDER BY id::text`;
+export const listSessionIdsSql = `SELECT id::text AS id FROM sessions WHERE state = 'visible' ORDER BY id::text`;
 
 export interface ListSessionIdsRow {
   id: string;
@@ -111,7 +156,7 @@ export async function listSessionIds(sql: SQL): Promise<ListSessionIdsRow[]> {
 
 export const findSessionsByIdPrefixSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE id::text LIKE $1::text
+WHERE id::text LIKE $1::text AND state = 'visible'
 ORDER BY id::text
 LIMIT $2`;
 
@@ -148,7 +193,7 @@ export async function findSessionsByIdPrefix(sql: SQL, params: FindSessionsByIdP
 
 export const findSessionsByNameSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE name = $1
+WHERE name = $1 AND state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT $2`;
 
@@ -182,6 +227,7 @@ export async function findSessionsByName(sql: SQL, params: FindSessionsByNamePar
 
 export const getLatestSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
+WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT 1`;
 
@@ -212,7 +258,7 @@ export async function getLatestSession(sql: SQL): Promise<GetLatestSessionRow | 
   };
 }
 
-export const renameSessionSql = `UPDATE sessions SET name = $1 WHERE id = $2`;
+export const renameSessionSql = `UPDATE sessions SET name = $1 WHERE id = $2 AND state = 'visible'`;
 
 export interface RenameSessionParams {
   name: string | null;
@@ -223,7 +269,7 @@ export async function renameSession(sql: SQL, params: RenameSessionParams): Prom
   return (await sql.unsafe<unknown[]>(renameSessionSql, [params.name, params.id])).count;
 }
 
-export const touchSessionSql = `UPDATE sessions SET updated_at = $1 WHERE id = $2`;
+export const touchSessionSql = `UPDATE sessions SET updated_at = $1 WHERE id = $2 AND state = 'visible'`;
 
 export interface TouchSessionParams {
   updatedAt: Date;
@@ -234,46 +280,57 @@ export async function touchSession(sql: SQL, params: TouchSessionParams): Promis
   return (await sql.unsafe<unknown[]>(touchSessionSql, [params.updatedAt, params.id])).count;
 }
 
-export const deleteSessionSql = `DELETE FROM sessions WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())`;
+export const hideSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
+WHERE state = 'visible' AND id = ANY($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
+RETURNING id`;
 
-export interface DeleteSessionParams {
+export interface HideSessionsParams {
+  leaseSeconds: number;
+  ids: string[];
+}
+
+export interface HideSessionsRow {
   id: string;
 }
 
 /**
- * A session in use (with a lease that has not expired) is never deleted: the store refuses to.
+ * Hides sessions for deletion (their messages go in batches afterwards); returns those hidden.
+ * A session in use (with a lease that has not expired) is never hidden: the store refuses to delete it.
  */
-export async function deleteSession(sql: SQL, params: DeleteSessionParams): Promise<number> {
-  return (await sql.unsafe<unknown[]>(deleteSessionSql, [params.id])).count;
+export async function hideSessions(sql: SQL, params: HideSessionsParams): Promise<HideSessionsRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(hideSessionsSql, [params.leaseSeconds, params.ids]).values();
+  return rows.map((r) => ({
+    id: r[0] as string,
+  }));
 }
 
-export const deleteSessionsSql = `DELETE FROM sessions WHERE id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())`;
+export const hideSessionsIfUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
+WHERE state = 'visible' AND updated_at < $2 AND id = ANY($3::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
+RETURNING id`;
 
-export interface DeleteSessionsParams {
-  ids: string[];
-}
-
-export async function deleteSessions(sql: SQL, params: DeleteSessionsParams): Promise<number> {
-  return (await sql.unsafe<unknown[]>(deleteSessionsSql, [params.ids])).count;
-}
-
-export const deleteSessionsIfUpdatedBeforeSql = `DELETE FROM sessions WHERE updated_at < $1 AND id = ANY($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())`;
-
-export interface DeleteSessionsIfUpdatedBeforeParams {
+export interface HideSessionsIfUpdatedBeforeParams {
+  leaseSeconds: number;
   cutoff: Date;
   ids: string[];
 }
 
+export interface HideSessionsIfUpdatedBeforeRow {
+  id: string;
+}
+
 /**
- * Deletes those of the sessions that are still unused since `cutoff`, and not in use now.
+ * Hides for deletion those of the sessions that are still unused since `cutoff`, and not in use now.
  */
-export async function deleteSessionsIfUpdatedBefore(sql: SQL, params: DeleteSessionsIfUpdatedBeforeParams): Promise<number> {
-  return (await sql.unsafe<unknown[]>(deleteSessionsIfUpdatedBeforeSql, [params.cutoff, params.ids])).count;
+export async function hideSessionsIfUpdatedBefore(sql: SQL, params: HideSessionsIfUpdatedBeforeParams): Promise<HideSessionsIfUpdatedBeforeRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(hideSessionsIfUpdatedBeforeSql, [params.leaseSeconds, params.cutoff, params.ids]).values();
+  return rows.map((r) => ({
+    id: r[0] as string,
+  }));
 }
 
 export const listSessionsUpdatedBeforeSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-WHERE updated_at < $1 AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
+WHERE updated_at < $1 AND state = 'visible' AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
 ORDER BY updated_at ASC, id ASC`;
 
 export interface ListSessionsUpdatedBeforeParams {
@@ -308,7 +365,7 @@ export async function listSessionsUpdatedBefore(sql: SQL, params: ListSessionsUp
   }));
 }
 
-export const countSessionsSql = `SELECT COUNT(*)::integer AS count FROM sessions`;
+export const countSessionsSql = `SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible'`;
 
 export interface CountSessionsRow {
   count: number;
@@ -346,21 +403,22 @@ export async function lockForWriting(sql: SQL): Promise<void> {
   await sql.unsafe<unknown[]>(lockForWritingSql, []);
 }
 
-export const deleteLeastRecentSessionsSql = `DELETE FROM sessions
+export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+    WHERE oldest.state = 'visible' AND oldest.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
     ORDER BY oldest.updated_at ASC, oldest.id ASC
-    LIMIT $2
+    LIMIT $3
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
 
-export interface DeleteLeastRecentSessionsParams {
+export interface HideLeastRecentSessionsParams {
+  leaseSeconds: number;
   keep: string[];
   batch: number;
 }
 
-export interface DeleteLeastRecentSessionsRow {
+export interface HideLeastRecentSessionsRow {
   id: string;
   name: string | null;
   provider: string;
@@ -372,11 +430,11 @@ export interface DeleteLeastRecentSessionsRow {
 }
 
 /**
- * Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep` and
- * the sessions in use; returns what it deleted.
+ * Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
+ * `keep` and the sessions in use; returns what it hid.
  */
-export async function deleteLeastRecentSessions(sql: SQL, params: DeleteLeastRecentSessionsParams): Promise<DeleteLeastRecentSessionsRow[]> {
-  const rows = await sql.unsafe<unknown[][]>(deleteLeastRecentSessionsSql, [params.keep, params.batch]).values();
+export async function hideLeastRecentSessions(sql: SQL, params: HideLeastRecentSessionsParams): Promise<HideLeastRecentSessionsRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(hideLeastRecentSessionsSql, [params.leaseSeconds, params.keep, params.batch]).values();
   return rows.map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
@@ -389,21 +447,22 @@ export async function deleteLeastRecentSessions(sql: SQL, params: DeleteLeastRec
   }));
 }
 
-export const deleteSessionsUpdatedBeforeSql = `DELETE FROM sessions
+export const hideSessionsUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.updated_at < $1 AND expired.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
-    LIMIT $3
+    WHERE expired.state = 'visible' AND expired.updated_at < $2 AND expired.id <> ALL($3::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
+    LIMIT $4
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
 
-export interface DeleteSessionsUpdatedBeforeParams {
+export interface HideSessionsUpdatedBeforeParams {
+  leaseSeconds: number;
   cutoff: Date;
   keep: string[];
   batch: number;
 }
 
-export interface DeleteSessionsUpdatedBeforeRow {
+export interface HideSessionsUpdatedBeforeRow {
   id: string;
   name: string | null;
   provider: string;
@@ -415,11 +474,11 @@ export interface DeleteSessionsUpdatedBeforeRow {
 }
 
 /**
- * Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep` and the
- * sessions in use; returns what it deleted.
+ * Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
+ * `keep` and the sessions in use; returns what it hid.
  */
-export async function deleteSessionsUpdatedBefore(sql: SQL, params: DeleteSessionsUpdatedBeforeParams): Promise<DeleteSessionsUpdatedBeforeRow[]> {
-  const rows = await sql.unsafe<unknown[][]>(deleteSessionsUpdatedBeforeSql, [params.cutoff, params.keep, params.batch]).values();
+export async function hideSessionsUpdatedBefore(sql: SQL, params: HideSessionsUpdatedBeforeParams): Promise<HideSessionsUpdatedBeforeRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(hideSessionsUpdatedBeforeSql, [params.leaseSeconds, params.cutoff, params.keep, params.batch]).values();
   return rows.map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
@@ -435,7 +494,7 @@ export async function deleteSessionsUpdatedBefore(sql: SQL, params: DeleteSessio
 export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+WHERE oldest.state = 'visible' AND oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT $2`;
 
@@ -456,7 +515,7 @@ export interface ListLeastRecentSessionsRow {
 }
 
 /**
- * What DeleteLeastRecentSessions would delete, oldest first (for `sessions prune --dry-run`).
+ * What HideLeastRecentSessions would hide, oldest first (for `sessions prune --dry-run`).
  */
 export async function listLeastRecentSessions(sql: SQL, params: ListLeastRecentSessionsParams): Promise<ListLeastRecentSessionsRow[]> {
   const rows = await sql.unsafe<unknown[][]>(listLeastRecentSessionsSql, [params.keep, params.max]).values();
@@ -470,4 +529,130 @@ export async function listLeastRecentSessions(sql: SQL, params: ListLeastRecentS
     messageCount: r[6] as number,
     firstUserMessage: r[7] as string | null,
   }));
+}
+
+export const limitLockWaitSql = `SELECT set_config('lock_timeout', $1::text, true) AS setting`;
+
+export interface LimitLockWaitParams {
+  timeout: string;
+}
+
+export interface LimitLockWaitRow {
+  setting: string;
+}
+
+/**
+ * For the rest of the transaction, a lock wait fails after `timeout` (SQLSTATE 55P03) instead of
+ * waiting on the server: the store retries between attempts, so Ctrl+C is handled meanwhile.
+ */
+export async function limitLockWait(sql: SQL, params: LimitLockWaitParams): Promise<void> {
+  await sql.unsafe<unknown[]>(limitLockWaitSql, [params.timeout]);
+}
+
+export const renewHiddenSessionsSql = `UPDATE sessions SET hidden_until = now() + make_interval(secs => $1::integer)
+WHERE state = $2 AND id = ANY($3::uuid[])`;
+
+export interface RenewHiddenSessionsParams {
+  leaseSeconds: number;
+  state: string;
+  ids: string[];
+}
+
+/**
+ * The heartbeat of bulk work: moved forward by every batch. Counts the sessions still in `state`
+ * (a cleanup may have taken over one whose heartbeat lapsed).
+ */
+export async function renewHiddenSessions(sql: SQL, params: RenewHiddenSessionsParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(renewHiddenSessionsSql, [params.leaseSeconds, params.state, params.ids])).count;
+}
+
+export const abandonImportSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
+WHERE id = $2 AND state = 'importing'`;
+
+export interface AbandonImportParams {
+  leaseSeconds: number;
+  id: string;
+}
+
+/**
+ * An import that failed part-way (a message id taken, say) is removed like a deletion.
+ */
+export async function abandonImport(sql: SQL, params: AbandonImportParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(abandonImportSql, [params.leaseSeconds, params.id])).count;
+}
+
+export const deleteMessagesOfHiddenSessionsSql = `DELETE FROM messages
+WHERE seq IN (
+    SELECT doomed.seq FROM messages AS doomed
+    JOIN sessions AS s ON s.id = doomed.session_id
+    WHERE s.state = 'deleting' AND s.id = ANY($1::uuid[])
+    LIMIT $2
+)`;
+
+export interface DeleteMessagesOfHiddenSessionsParams {
+  ids: string[];
+  batch: number;
+}
+
+/**
+ * Up to `batch` messages of sessions hidden for deletion.
+ */
+export async function deleteMessagesOfHiddenSessions(sql: SQL, params: DeleteMessagesOfHiddenSessionsParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(deleteMessagesOfHiddenSessionsSql, [params.ids, params.batch])).count;
+}
+
+export const deleteHiddenSessionsSql = `DELETE FROM sessions WHERE state = 'deleting' AND id = ANY($1::uuid[])`;
+
+export interface DeleteHiddenSessionsParams {
+  ids: string[];
+}
+
+/**
+ * The last step of a deletion, once their messages are gone: the rows themselves.
+ */
+export async function deleteHiddenSessions(sql: SQL, params: DeleteHiddenSessionsParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(deleteHiddenSessionsSql, [params.ids])).count;
+}
+
+export const listAbandonedSessionsSql = `SELECT id, state, message_count FROM sessions
+WHERE state <> 'visible' AND hidden_until < COALESCE($1::timestamptz, now())
+ORDER BY id
+FOR UPDATE`;
+
+export interface ListAbandonedSessionsParams {
+  at: Date | null;
+}
+
+export interface ListAbandonedSessionsRow {
+  id: string;
+  state: string;
+  messageCount: number;
+}
+
+/**
+ * Bulk work whose heartbeat lapsed: the process doing it stopped (killed, crashed). Judged at
+ * `at`, or by the server clock when it is null.
+ */
+export async function listAbandonedSessions(sql: SQL, params: ListAbandonedSessionsParams): Promise<ListAbandonedSessionsRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(listAbandonedSessionsSql, [params.at]).values();
+  return rows.map((r) => ({
+    id: r[0] as string,
+    state: r[1] as string,
+    messageCount: r[2] as number,
+  }));
+}
+
+export const claimAbandonedSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
+WHERE id = ANY($2::uuid[]) AND state <> 'visible'`;
+
+export interface ClaimAbandonedSessionsParams {
+  leaseSeconds: number;
+  ids: string[];
+}
+
+/**
+ * Takes over abandoned bulk work (as ListAbandonedSessions found it) as a deletion with a fresh heartbeat.
+ */
+export async function claimAbandonedSessions(sql: SQL, params: ClaimAbandonedSessionsParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(claimAbandonedSessionsSql, [params.leaseSeconds, params.ids])).count;
 }

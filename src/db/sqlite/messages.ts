@@ -41,6 +41,7 @@ export function touchSessionForMessage(db: Database, params: TouchSessionForMess
 export const getMessagesSql = `SELECT id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
 FROM messages
 WHERE session_id = ?1
+    AND (SELECT s.state FROM sessions AS s WHERE s.id = ?1) = 'visible'
 ORDER BY seq`;
 
 export interface GetMessagesParams {
@@ -59,7 +60,8 @@ export interface GetMessagesRow {
 }
 
 /**
- * In the order they were added: seq grows with every insert, timestamps may tie.
+ * In the order they were added: seq grows with every insert, timestamps may tie. None while the
+ * session is hidden (being imported or deleted).
  */
 export function getMessages(db: Database, params: GetMessagesParams): GetMessagesRow[] {
   return db.query(getMessagesSql).values(params.sessionId).map((r) => ({
@@ -84,7 +86,7 @@ FROM (
     LIMIT ?4
 ) AS hits
 JOIN messages AS m ON m.seq = hits.seq
-JOIN sessions AS s ON s.id = m.session_id
+JOIN sessions AS s ON s.id = m.session_id AND s.state = 'visible'
 ORDER BY hits.score ASC, m.seq DESC
 LIMIT ?5`;
 

@@ -7,7 +7,8 @@
 import type { Database } from "bun:sqlite";
 import { expandSlices } from "./_runtime.ts";
 
-export const createSessionSql = `INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at)
+export const createSessionSql = `
+INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`;
 
 export interface CreateSessionParams {
@@ -20,13 +21,54 @@ export interface CreateSessionParams {
   updatedAt: string;
 }
 
+/**
+ * Every read sees visible sessions only: one being imported or deleted in batches (state
+ * 'importing' or 'deleting', see schema/20261201_006) is not there until its final step.
+ */
 export function createSession(db: Database, params: CreateSessionParams): void {
   db.query(createSessionSql).run(params.id, params.name, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt);
 }
 
+export const createHiddenSessionSql = `INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, state, hidden_until)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'importing', ?8)`;
+
+export interface CreateHiddenSessionParams {
+  id: string;
+  name: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  hiddenUntil: string | null;
+}
+
+/**
+ * A session whose messages are still to be imported in batches: hidden until ShowImportedSession.
+ */
+export function createHiddenSession(db: Database, params: CreateHiddenSessionParams): void {
+  db.query(createHiddenSessionSql).run(params.id, params.name, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.hiddenUntil);
+}
+
+export const showImportedSessionSql = `UPDATE sessions SET state = 'visible', hidden_until = NULL, updated_at = ?1
+WHERE id = ?2 AND state = 'importing'`;
+
+export interface ShowImportedSessionParams {
+  updatedAt: string;
+  id: string;
+}
+
+/**
+ * The final step of an import: every message is there, so the session appears, with the
+ * updated_at it was exported with. No row when a cleanup removed it meanwhile (a lapsed heartbeat).
+ */
+export function showImportedSession(db: Database, params: ShowImportedSessionParams): number {
+  return db.query(showImportedSessionSql).run(params.updatedAt, params.id).changes;
+}
+
 export const getSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE id = ?1`;
+WHERE id = ?1 AND state = 'visible'`;
 
 export interface GetSessionParams {
   id: string;
@@ -58,6 +100,7 @@ export function getSession(db: Database, params: GetSessionParams): GetSessionRo
 
 export const listSessionsSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
+WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT ?1`;
 
@@ -93,7 +136,7 @@ export function listSessions(db: Database, params: ListSessionsParams): ListSess
   }));
 }
 
-export const listSessionIdsSql = `SELECT id FROM sessions ORDER BY id`;
+export const listSessionIdsSql = `SELECT id FROM sessions WHERE state = 'visible' ORDER BY id`;
 
 export interface ListSessionIdsRow {
   id: string;
@@ -110,7 +153,7 @@ export function listSessionIds(db: Database): ListSessionIdsRow[] {
 
 export const findSessionsByIdRangeSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE id >= ?1 AND id < ?2
+WHERE id >= ?1 AND id < ?2 AND state = 'visible'
 ORDER BY id
 LIMIT ?3`;
 
@@ -148,7 +191,7 @@ export function findSessionsByIdRange(db: Database, params: FindSessionsByIdRang
 
 export const findSessionsByNameSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE name = ?1
+WHERE name = ?1 AND state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT ?2`;
 
@@ -181,6 +224,7 @@ export function findSessionsByName(db: Database, params: FindSessionsByNameParam
 
 export const getLatestSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
 FROM sessions
+WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT 1`;
 
@@ -211,7 +255,7 @@ export function getLatestSession(db: Database): GetLatestSessionRow | null {
   };
 }
 
-export const renameSessionSql = `UPDATE sessions SET name = ?1 WHERE id = ?2`;
+export const renameSessionSql = `UPDATE sessions SET name = ?1 WHERE id = ?2 AND state = 'visible'`;
 
 export interface RenameSessionParams {
   name: string | null;
@@ -222,39 +266,58 @@ export function renameSession(db: Database, params: RenameSessionParams): number
   return db.query(renameSessionSql).run(params.name, params.id).changes;
 }
 
-export const deleteSessionsSql = `DELETE FROM sessions WHERE id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND id IN (/*SLICE:ids*/?)`;
+export const hideSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?
+WHERE state = 'visible' AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND id IN (/*SLICE:ids*/?)
+RETURNING id`;
 
-export interface DeleteSessionsParams {
+export interface HideSessionsParams {
+  hiddenUntil: string | null;
   now: string;
   ids: string[];
 }
 
-/**
- * A session in use (with a lease that has not expired) is never deleted: the store refuses to.
- */
-export function deleteSessions(db: Database, params: DeleteSessionsParams): number {
-  return db.query(expandSlices(deleteSessionsSql, { ids: params.ids.length })).run(params.now, ...params.ids).changes;
+export interface HideSessionsRow {
+  id: string;
 }
 
-export const deleteSessionsIfUpdatedBeforeSql = `DELETE FROM sessions WHERE updated_at < ? AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND id IN (/*SLICE:ids*/?)`;
+/**
+ * Hides sessions for deletion (their messages go in batches afterwards); returns those hidden.
+ * A session in use (with a lease that has not expired) is never hidden: the store refuses to delete it.
+ */
+export function hideSessions(db: Database, params: HideSessionsParams): HideSessionsRow[] {
+  return db.query(expandSlices(hideSessionsSql, { ids: params.ids.length })).values(params.hiddenUntil, params.now, ...params.ids).map((r) => ({
+    id: r[0] as string,
+  }));
+}
 
-export interface DeleteSessionsIfUpdatedBeforeParams {
+export const hideSessionsIfUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?
+WHERE state = 'visible' AND updated_at < ? AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND id IN (/*SLICE:ids*/?)
+RETURNING id`;
+
+export interface HideSessionsIfUpdatedBeforeParams {
+  hiddenUntil: string | null;
   cutoff: string;
   now: string;
   ids: string[];
 }
 
+export interface HideSessionsIfUpdatedBeforeRow {
+  id: string;
+}
+
 /**
- * Deletes those of the sessions that are still unused since `cutoff`: one used in the meantime
- * (while a person confirmed, say) is kept, and so is one in use now.
+ * Hides for deletion those of the sessions that are still unused since `cutoff`: one used in the
+ * meantime (while a person confirmed, say) is kept, and so is one in use now.
  */
-export function deleteSessionsIfUpdatedBefore(db: Database, params: DeleteSessionsIfUpdatedBeforeParams): number {
-  return db.query(expandSlices(deleteSessionsIfUpdatedBeforeSql, { ids: params.ids.length })).run(params.cutoff, params.now, ...params.ids).changes;
+export function hideSessionsIfUpdatedBefore(db: Database, params: HideSessionsIfUpdatedBeforeParams): HideSessionsIfUpdatedBeforeRow[] {
+  return db.query(expandSlices(hideSessionsIfUpdatedBeforeSql, { ids: params.ids.length })).values(params.hiddenUntil, params.cutoff, params.now, ...params.ids).map((r) => ({
+    id: r[0] as string,
+  }));
 }
 
 export const listSessionsUpdatedBeforeSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
-WHERE updated_at < ?1 AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?2)
+WHERE updated_at < ?1 AND state = 'visible' AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?2)
 ORDER BY updated_at ASC, id ASC`;
 
 export interface ListSessionsUpdatedBeforeParams {
@@ -289,7 +352,7 @@ export function listSessionsUpdatedBefore(db: Database, params: ListSessionsUpda
   }));
 }
 
-export const touchSessionSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2`;
+export const touchSessionSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2 AND state = 'visible'`;
 
 export interface TouchSessionParams {
   updatedAt: string;
@@ -300,18 +363,7 @@ export function touchSession(db: Database, params: TouchSessionParams): number {
   return db.query(touchSessionSql).run(params.updatedAt, params.id).changes;
 }
 
-export const deleteSessionSql = `DELETE FROM sessions WHERE id = ?1 AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?2)`;
-
-export interface DeleteSessionParams {
-  id: string;
-  now: string;
-}
-
-export function deleteSession(db: Database, params: DeleteSessionParams): number {
-  return db.query(deleteSessionSql).run(params.id, params.now).changes;
-}
-
-export const countSessionsSql = `SELECT COUNT(*) AS count FROM sessions`;
+export const countSessionsSql = `SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible'`;
 
 export interface CountSessionsRow {
   count: number;
@@ -325,22 +377,23 @@ export function countSessions(db: Database): CountSessionsRow | null {
   };
 }
 
-export const deleteLeastRecentSessionsSql = `DELETE FROM sessions
+export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
+    WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT ?
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
 
-export interface DeleteLeastRecentSessionsParams {
+export interface HideLeastRecentSessionsParams {
+  hiddenUntil: string | null;
   now: string;
   keep: string[];
   batch: number;
 }
 
-export interface DeleteLeastRecentSessionsRow {
+export interface HideLeastRecentSessionsRow {
   id: string;
   name: string | null;
   provider: string;
@@ -352,11 +405,11 @@ export interface DeleteLeastRecentSessionsRow {
 }
 
 /**
- * Deletes up to `batch` of the least recently updated sessions, sparing the ids in `keep` and
- * the sessions in use; returns what it deleted.
+ * Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
+ * `keep` and the sessions in use; returns what it hid.
  */
-export function deleteLeastRecentSessions(db: Database, params: DeleteLeastRecentSessionsParams): DeleteLeastRecentSessionsRow[] {
-  return db.query(expandSlices(deleteLeastRecentSessionsSql, { keep: params.keep.length })).values(params.now, ...params.keep, params.batch).map((r) => ({
+export function hideLeastRecentSessions(db: Database, params: HideLeastRecentSessionsParams): HideLeastRecentSessionsRow[] {
+  return db.query(expandSlices(hideLeastRecentSessionsSql, { keep: params.keep.length })).values(params.hiddenUntil, params.now, ...params.keep, params.batch).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,
@@ -368,22 +421,23 @@ export function deleteLeastRecentSessions(db: Database, params: DeleteLeastRecen
   }));
 }
 
-export const deleteSessionsUpdatedBeforeSql = `DELETE FROM sessions
+export const hideSessionsUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.updated_at < ? AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND expired.id NOT IN (/*SLICE:keep*/?)
+    WHERE expired.state = 'visible' AND expired.updated_at < ? AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND expired.id NOT IN (/*SLICE:keep*/?)
     LIMIT ?
 )
 RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
 
-export interface DeleteSessionsUpdatedBeforeParams {
+export interface HideSessionsUpdatedBeforeParams {
+  hiddenUntil: string | null;
   cutoff: string;
   now: string;
   keep: string[];
   batch: number;
 }
 
-export interface DeleteSessionsUpdatedBeforeRow {
+export interface HideSessionsUpdatedBeforeRow {
   id: string;
   name: string | null;
   provider: string;
@@ -395,11 +449,11 @@ export interface DeleteSessionsUpdatedBeforeRow {
 }
 
 /**
- * Deletes up to `batch` sessions last updated before `cutoff`, sparing the ids in `keep` and the
- * sessions in use; returns what it deleted.
+ * Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
+ * `keep` and the sessions in use; returns what it hid.
  */
-export function deleteSessionsUpdatedBefore(db: Database, params: DeleteSessionsUpdatedBeforeParams): DeleteSessionsUpdatedBeforeRow[] {
-  return db.query(expandSlices(deleteSessionsUpdatedBeforeSql, { keep: params.keep.length })).values(params.cutoff, params.now, ...params.keep, params.batch).map((r) => ({
+export function hideSessionsUpdatedBefore(db: Database, params: HideSessionsUpdatedBeforeParams): HideSessionsUpdatedBeforeRow[] {
+  return db.query(expandSlices(hideSessionsUpdatedBeforeSql, { keep: params.keep.length })).values(params.hiddenUntil, params.cutoff, params.now, ...params.keep, params.batch).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,
@@ -414,7 +468,7 @@ export function deleteSessionsUpdatedBefore(db: Database, params: DeleteSessions
 export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
+WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT ?`;
 
@@ -436,7 +490,7 @@ export interface ListLeastRecentSessionsRow {
 }
 
 /**
- * What DeleteLeastRecentSessions would delete, oldest first (for `sessions prune --dry-run`).
+ * What HideLeastRecentSessions would hide, oldest first (for `sessions prune --dry-run`).
  */
 export function listLeastRecentSessions(db: Database, params: ListLeastRecentSessionsParams): ListLeastRecentSessionsRow[] {
   return db.query(expandSlices(listLeastRecentSessionsSql, { keep: params.keep.length })).values(params.now, ...params.keep, params.max).map((r) => ({
@@ -449,4 +503,109 @@ export function listLeastRecentSessions(db: Database, params: ListLeastRecentSes
     messageCount: r[6] as number,
     firstUserMessage: r[7] as string | null,
   }));
+}
+
+export const renewHiddenSessionsSql = `UPDATE sessions SET hidden_until = ?
+WHERE state = ? AND id IN (/*SLICE:ids*/?)`;
+
+export interface RenewHiddenSessionsParams {
+  hiddenUntil: string | null;
+  state: string;
+  ids: string[];
+}
+
+/**
+ * The heartbeat of bulk work: moved forward by every batch. Counts the sessions still in `state`
+ * (a cleanup may have taken over one whose heartbeat lapsed).
+ */
+export function renewHiddenSessions(db: Database, params: RenewHiddenSessionsParams): number {
+  return db.query(expandSlices(renewHiddenSessionsSql, { ids: params.ids.length })).run(params.hiddenUntil, params.state, ...params.ids).changes;
+}
+
+export const abandonImportSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?1
+WHERE id = ?2 AND state = 'importing'`;
+
+export interface AbandonImportParams {
+  hiddenUntil: string | null;
+  id: string;
+}
+
+/**
+ * An import that failed part-way (a message id taken, say) is removed like a deletion.
+ */
+export function abandonImport(db: Database, params: AbandonImportParams): number {
+  return db.query(abandonImportSql).run(params.hiddenUntil, params.id).changes;
+}
+
+export const deleteMessagesOfHiddenSessionsSql = `DELETE FROM messages
+WHERE seq IN (
+    SELECT doomed.seq FROM messages AS doomed
+    JOIN sessions AS s ON s.id = doomed.session_id
+    WHERE s.state = 'deleting' AND s.id IN (/*SLICE:ids*/?)
+    LIMIT ?
+)`;
+
+export interface DeleteMessagesOfHiddenSessionsParams {
+  ids: string[];
+  batch: number;
+}
+
+/**
+ * Up to `batch` messages of sessions hidden for deletion.
+ */
+export function deleteMessagesOfHiddenSessions(db: Database, params: DeleteMessagesOfHiddenSessionsParams): number {
+  return db.query(expandSlices(deleteMessagesOfHiddenSessionsSql, { ids: params.ids.length })).run(...params.ids, params.batch).changes;
+}
+
+export const deleteHiddenSessionsSql = `DELETE FROM sessions WHERE state = 'deleting' AND id IN (/*SLICE:ids*/?)`;
+
+export interface DeleteHiddenSessionsParams {
+  ids: string[];
+}
+
+/**
+ * The last step of a deletion, once their messages are gone: the rows themselves.
+ */
+export function deleteHiddenSessions(db: Database, params: DeleteHiddenSessionsParams): number {
+  return db.query(expandSlices(deleteHiddenSessionsSql, { ids: params.ids.length })).run(...params.ids).changes;
+}
+
+export const listAbandonedSessionsSql = `SELECT id, state, message_count FROM sessions
+WHERE state <> 'visible' AND hidden_until < ?1
+ORDER BY id`;
+
+export interface ListAbandonedSessionsParams {
+  now: string | null;
+}
+
+export interface ListAbandonedSessionsRow {
+  id: string;
+  state: string;
+  messageCount: number;
+}
+
+/**
+ * Bulk work whose heartbeat lapsed before `now`: the process doing it stopped (killed, crashed).
+ */
+export function listAbandonedSessions(db: Database, params: ListAbandonedSessionsParams): ListAbandonedSessionsRow[] {
+  return db.query(listAbandonedSessionsSql).values(params.now).map((r) => ({
+    id: r[0] as string,
+    state: r[1] as string,
+    messageCount: r[2] as number,
+  }));
+}
+
+export const claimAbandonedSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?1
+WHERE state <> 'visible' AND hidden_until < ?2`;
+
+export interface ClaimAbandonedSessionsParams {
+  hiddenUntil: string | null;
+  now: string | null;
+}
+
+/**
+ * Takes over abandoned bulk work as a deletion with a fresh heartbeat.
+ */
+export function claimAbandonedSessions(db: Database, params: ClaimAbandonedSessionsParams): number {
+  return db.query(claimAbandonedSessionsSql).run(params.hiddenUntil, params.now).changes;
 }

@@ -4,9 +4,11 @@
  */
 import initial from "../../../schema-postgres/20261124_001_initial.sql" with { type: "text" };
 import leasesAndBatchSummaries from "../../../schema-postgres/20261201_002_session_leases_and_batch_summaries.sql" with { type: "text" };
+import hiddenSessions from "../../../schema-postgres/20261201_003_hidden_sessions.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export const migrations: readonly Migration[] = [
   migration("20261124_001_initial.sql", initial),
   migration("20261201_002_session_leases_and_batch_summaries.sql", leasesAndBatchSummaries),
+  migration("20261201_003_hidden_sessions.sql", hiddenSessions),
 ];

@@ -40,6 +40,7 @@ export function storageErrorFromPostgres(error: unknown, url: string, doing: str
   if (code === "28P01" || code === "28000") {
     return fail(`PostgreSQL at ${where} refused the credentials (${said}); check the user and password in database_url`);
   }
+  if (code === "55P03") return fail(`the session database ${where} stayed locked by another process while ${doing}; try again`);
   if (code === "3D000") return fail(`${said} at ${where}; create it first (createdb), or point database_url at one that exists`);
   if (code.startsWith("ERR_POSTGRES_TLS") || /\b(tls|ssl)\b/i.test(said)) {
     return fail(`TLS with PostgreSQL at ${where} failed (${said}); check sslmode in database_url`);

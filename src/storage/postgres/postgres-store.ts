@@ -11,17 +11,24 @@ import { checkCount, checkId, checkImport, checkLease, checkMessage, checkSessio
 import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { isRecord } from "../../unknown-values.ts";
+import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
+import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
-/** Sessions deleted per transaction by cleanup, so other writers never wait long. */
+/** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
+/** Heartbeats are kept by the server's clock. */
+const leaseSeconds = heartbeatMs / 1000;
+/** SQLSTATE lock_not_available: a lock wait ran past lock_timeout. */
+const lockNotAvailable = "55P03";
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
 /**
  * Messages per statement when many are stored at once: each session's summary is updated once
- * per statement, so fewer, bigger statements; the character bound keeps one statement a few MB.
+ * per statement (statement-level triggers), so fewer, bigger statements; the character bound
+ * keeps one statement about a megabyte.
  */
-const messageBatch = 5000;
-const messageBatchChars = 4_000_000;
+const messageBatch = 500;
+const messageBatchChars = 1_000_000;
 
 type SummaryRow = sessionsDb.ListSessionsRow;
 
@@ -53,12 +60,10 @@ export class PostgresStore implements SessionStore {
 
   async createSession(session: Session): Promise<void> {
     const checked = checkSession(session);
-    await this.#run("creating a session", () =>
-      this.#sql.begin(async (tx) => {
-        await sessionsDb.lockForWriting(tx);
-        await this.#insertSession(tx, checked);
-      }),
-    );
+    await this.#write("creating a session", async (tx) => {
+      await sessionsDb.lockForWriting(tx);
+      await this.#insertSession(tx, checked);
+    });
   }
 
   async getSession(id: string): Promise<Session | null> {
@@ -103,57 +108,55 @@ export class PostgresStore implements SessionStore {
 
   async touchSession(id: string): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = await this.#run("updating a session", () =>
-      this.#sql.begin(async (tx) => {
-        await sessionsDb.lockForWriting(tx);
-        return sessionsDb.touchSession(tx, { id: sessionId, updatedAt: new Date() });
-      }),
-    );
+    const changed = await this.#write("updating a session", async (tx) => {
+      await sessionsDb.lockForWriting(tx);
+      return sessionsDb.touchSession(tx, { id: sessionId, updatedAt: new Date() });
+    });
     if (changed === 0) throw StorageError.notFound(sessionId);
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    const sessionId = checkId(id, "session id");
-    const deleted = await this.#run("deleting a session", () =>
-      this.#sql.begin(async (tx) => {
-        // Exclusive, like cleanup: no lease can be taken between the check and the delete.
-        await sessionsDb.lockCleanup(tx);
-        await refuseInUse(tx, [sessionId]);
-        return sessionsDb.deleteSession(tx, { id: sessionId });
-      }),
-    );
-    return deleted > 0;
+    return (await this.deleteSessions([checkId(id, "session id")])) > 0;
   }
 
   async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
     const checked = ids.map((id) => checkId(id, "session id"));
     if (checked.length === 0) return 0;
     const cutoff = options.unusedSince;
-    return this.#run("deleting sessions", () =>
-      this.#sql.begin(async (tx) => {
-        // Exclusive, like cleanup: no lease can be taken between the check and the delete.
-        await sessionsDb.lockCleanup(tx);
-        // Named sessions are all deleted or none; idle ones in use are only skipped.
-        if (cutoff !== undefined) return sessionsDb.deleteSessionsIfUpdatedBefore(tx, { cutoff, ids: checked });
-        await refuseInUse(tx, checked);
-        return sessionsDb.deleteSessions(tx, { ids: checked });
-      }),
-    );
+    // One short transaction hides them all: from then on they are gone for every reader. Their
+    // messages follow in batches, so a big session never holds its locks for long.
+    const hidden = await this.#write("deleting sessions", async (tx) => {
+      // Exclusive, like cleanup: no lease can be taken between the check and the hiding.
+      await sessionsDb.lockCleanup(tx);
+      // Named sessions are all deleted or none; idle ones in use are only skipped.
+      if (cutoff === undefined) await refuseInUse(tx, checked);
+      const rows =
+        cutoff === undefined
+          ? await sessionsDb.hideSessions(tx, { leaseSeconds, ids: checked })
+          : await sessionsDb.hideSessionsIfUpdatedBefore(tx, { leaseSeconds, cutoff, ids: checked });
+      return rows.map((r) => r.id);
+    });
+    await finishLater(this.#purge(hidden, "deleting sessions"), hidden.length);
+    return hidden.length;
   }
 
   async sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]> {
     return (await this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#sql, { cutoff }))).map(toSummary);
   }
 
-  async addMessage(message: StoredMessage): Promise<void> {
+  async addMessage(message: StoredMessage, wait: WaitOptions = {}): Promise<void> {
     const checked = checkMessage(message);
-    await this.#run(message.role === "assistant" ? "storing the reply" : "storing your question", () =>
-      this.#sql.begin(async (tx) => {
+    await this.#write(
+      message.role === "assistant" ? "storing the reply" : "storing your question",
+      async (tx) => {
         // Shared with other writers, exclusive to cleanup: see LockCleanup in queries-postgres.
         await sessionsDb.lockForWriting(tx);
+        // A hidden session (being deleted or imported) takes no new messages.
+        if ((await sessionsDb.getSession(tx, { id: checked.sessionId })) === null) throw StorageError.notFound(checked.sessionId);
         await this.#insertMessage(tx, checked);
         await messagesDb.touchSessionForMessage(tx, { sessionId: checked.sessionId, timestamp: checked.timestamp });
-      }),
+      },
+      wait,
     );
   }
 
@@ -172,45 +175,158 @@ export class PostgresStore implements SessionStore {
     return rows.map((row) => searchHit(row, row.timestamp, markers));
   }
 
-  async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
+  async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
     const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
-    await this.#run("importing a session", () =>
-      // No cleanup lock: until this commits nobody else sees the session, so no cleanup can
-      // delete it, and a long import never makes `sessions prune` (or the writers queued behind
-      // prune) wait for it.
-      this.#sql.begin(async (tx) => {
-        await this.#insertSession(tx, checkedSession);
-        for (const batch of batches(checkedMessages)) await this.#insertMessages(tx, batch);
-        // Messages move updated_at forward; the import keeps the given value exactly.
-        await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
-      }),
+    if (checkedMessages.length <= smallImport) {
+      await this.#write(
+        "importing a session",
+        async (tx) => {
+          await sessionsDb.lockForWriting(tx);
+          await this.#insertSession(tx, checkedSession);
+          await this.#insertMessages(tx, checkedMessages);
+          // Messages move updated_at forward; the import keeps the given value exactly.
+          await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
+        },
+        wait,
+      );
+      return;
+    }
+    // A big import: the session is created hidden, its messages added in short transactions,
+    // and one last short step shows it. All of it or nothing, without holding locks long.
+    const id = checkedSession.id;
+    const runs = [...batches(checkedMessages)];
+    await this.#write(
+      "importing a session",
+      async (tx) => {
+        await sessionsDb.lockForWriting(tx);
+        await this.#insertSession(tx, checkedSession, true);
+      },
+      wait,
     );
+    try {
+      let next = 0;
+      while (next < runs.length) {
+        if (next > 0) await Bun.sleep(restBetweenBatchesMs);
+        const from = next;
+        next = await this.#write(
+          "importing a session",
+          async (tx) => {
+            await sessionsDb.lockForWriting(tx);
+            if ((await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "importing", ids: [id] })) === 0) throw lostImport(id);
+            const started = performance.now();
+            let i = from;
+            do await this.#insertMessages(tx, runs[i++]!);
+            while (i < runs.length && performance.now() - started < batchBudgetMs);
+            return i;
+          },
+          wait,
+        );
+      }
+      const shown = await this.#write(
+        "importing a session",
+        async (tx) => {
+          await sessionsDb.lockForWriting(tx);
+          return sessionsDb.showImportedSession(tx, { id, updatedAt: checkedSession.updatedAt });
+        },
+        wait,
+      );
+      if (shown === 0) throw lostImport(id);
+    } catch (error) {
+      await this.#undoImport(id);
+      throw error;
+    }
   }
 
-  async startSession(session: Session, first: StoredMessage, lease: Lease): Promise<void> {
+  /** Removes what a failed import stored; if that fails too, the next cleanup will. */
+  async #undoImport(id: string): Promise<void> {
+    try {
+      const abandoned = await this.#write("importing a session", (tx) => sessionsDb.abandonImport(tx, { id, leaseSeconds }));
+      if (abandoned > 0) await this.#purge([id], "importing a session");
+    } catch {
+      // Still hidden: its heartbeat lapses and a cleanup removes it.
+    }
+  }
+
+  /**
+   * Deletes the messages of sessions hidden for deletion, in transactions sized to take about
+   * {@link deleteBudgetMs} each, then the sessions themselves.
+   */
+  async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
+    if (ids.length === 0) return;
+    const sizer = new BatchSizer();
+    const chunk = [...ids];
+    let renewed = Date.now();
+    for (;;) {
+      const batch = sizer.size;
+      // The work only, as an import measures it: the commit adds about as much again (see
+      // deleteBudgetMs); counting it here made batches small and commits many.
+      let worked = 0;
+      const deleted = await this.#write(
+        doing,
+        async (tx) => {
+          const started = performance.now();
+          if (Date.now() - renewed > renewEveryMs) {
+            await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "deleting", ids: chunk });
+            renewed = Date.now();
+          }
+          // Only sessions still hidden for deletion: none if another process finished them.
+          const deleted = await sessionsDb.deleteMessagesOfHiddenSessions(tx, { ids: chunk, batch });
+          if (deleted < batch) await sessionsDb.deleteHiddenSessions(tx, { ids: chunk });
+          worked = performance.now() - started;
+          return deleted;
+        },
+        wait,
+      );
+      sizer.record(deleted, worked);
+      if (deleted < batch) return;
+      await Bun.sleep(restBetweenBatchesMs);
+    }
+  }
+
+  /** Takes over, and finishes as deletions, imports and deletions whose process stopped. */
+  async #removeAbandoned(at: Date | null, wait: WaitOptions): Promise<void> {
+    const abandoned = await this.#write(
+      "cleaning up sessions",
+      async (tx) => {
+        const rows = await sessionsDb.listAbandonedSessions(tx, { at });
+        if (rows.length > 0) await sessionsDb.claimAbandonedSessions(tx, { leaseSeconds, ids: rows.map((r) => r.id) });
+        return rows;
+      },
+      wait,
+    );
+    if (abandoned.length === 0) return;
+    await this.#purge(
+      abandoned.map((r) => r.id),
+      "cleaning up sessions",
+      wait,
+    );
+    reportAbandoned(abandoned);
+  }
+
+  async startSession(session: Session, first: StoredMessage, lease: Lease, wait: WaitOptions = {}): Promise<void> {
     const checked = checkImport(session, [first]);
     const { holder, ttlMs } = checkLease(lease);
-    await this.#run("storing your question", () =>
-      this.#sql.begin(async (tx) => {
+    await this.#write(
+      "storing your question",
+      async (tx) => {
         await sessionsDb.lockForWriting(tx);
         await this.#insertSession(tx, checked.session);
         for (const message of checked.messages) await this.#insertMessage(tx, message);
         await takeLease(tx, checked.session.id, holder, ttlMs);
-      }),
+      },
+      wait,
     );
   }
 
   async leaseSession(sessionId: string, lease: Lease): Promise<void> {
     const id = checkId(sessionId, "session id");
     const { holder, ttlMs } = checkLease(lease);
-    await this.#run("marking a session in use", () =>
-      this.#sql.begin(async (tx) => {
-        // Shared with writers, exclusive to cleanup and deletes: none of them is halfway through
-        // deciding to delete this session while the lease is taken.
-        await sessionsDb.lockForWriting(tx);
-        await takeLease(tx, id, holder, ttlMs);
-      }),
-    );
+    await this.#write("marking a session in use", async (tx) => {
+      // Shared with writers, exclusive to cleanup and deletes: none of them is halfway through
+      // deciding to delete this session while the lease is taken.
+      await sessionsDb.lockForWriting(tx);
+      await takeLease(tx, id, holder, ttlMs);
+    });
   }
 
   async releaseLease(sessionId: string, holder: string): Promise<void> {
@@ -226,6 +342,8 @@ export class PostgresStore implements SessionStore {
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
     const limits = cleanupLimits(config, options);
+    const wait = { signal: options.signal };
+    await this.#removeAbandoned(options.now ?? null, wait);
     const removed: SummaryRow[] = [];
     let byMaxLimit = 0;
     // Each batch is its own short transaction that takes the cleanup lock and counts again, so
@@ -233,31 +351,40 @@ export class PostgresStore implements SessionStore {
     // (who shares the lock) can never have its session deleted from under it.
     while (limits.target !== null) {
       const target = limits.target;
-      const deleted = await this.#run("cleaning up sessions", () =>
-        this.#sql.begin(async (tx) => {
+      const deleted = await this.#write(
+        "cleaning up sessions",
+        async (tx) => {
           await sessionsDb.lockCleanup(tx);
           const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - target;
           if (excess <= 0) return [];
-          return sessionsDb.deleteLeastRecentSessions(tx, { keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
-        }),
+          return sessionsDb.hideLeastRecentSessions(tx, { leaseSeconds, keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
+        },
+        wait,
       );
       if (deleted.length === 0) break;
       removed.push(...deleted);
       byMaxLimit += deleted.length;
     }
     if (limits.cutoff !== null) {
-      const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
+      const params = { leaseSeconds, cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
       for (;;) {
-        const deleted = await this.#run("cleaning up sessions", () =>
-          this.#sql.begin(async (tx) => {
+        const deleted = await this.#write(
+          "cleaning up sessions",
+          async (tx) => {
             await sessionsDb.lockCleanup(tx);
-            return sessionsDb.deleteSessionsUpdatedBefore(tx, params);
-          }),
+            return sessionsDb.hideSessionsUpdatedBefore(tx, params);
+          },
+          wait,
         );
         removed.push(...deleted);
         if (deleted.length < cleanupBatch) break;
       }
     }
+    await this.#purge(
+      removed.map((r) => r.id),
+      "cleaning up sessions",
+      wait,
+    );
     return { sessionsDeleted: removed.length, removed: oldestFirst(removed.map(toSummary)), byMaxLimit, byRetention: removed.length - byMaxLimit };
   }
 
@@ -282,9 +409,11 @@ export class PostgresStore implements SessionStore {
     await this.#sql.close();
   }
 
-  async #insertSession(sql: SQL, session: Session): Promise<void> {
+  /** Inserts a session: visible, or hidden (with a heartbeat) for an import in batches. */
+  async #insertSession(sql: SQL, session: Session, hidden = false): Promise<void> {
     try {
-      await sessionsDb.createSession(sql, session);
+      if (hidden) await sessionsDb.createHiddenSession(sql, { ...session, leaseSeconds });
+      else await sessionsDb.createSession(sql, session);
     } catch (error) {
       if (postgresCode(error) === "23505") throw StorageError.invalidData(`session ${session.id} exists already`, { sessionId: session.id, cause: error });
       throw error;
@@ -325,6 +454,19 @@ export class PostgresStore implements SessionStore {
       }
       throw error;
     }
+  }
+
+  /**
+   * One write transaction whose lock waits are short on the server and retried here, so the
+   * event loop (and Ctrl+C) keeps running while another process holds a lock; see lock-wait.ts.
+   */
+  async #write<T>(doing: string, work: (tx: SQL) => Promise<T>, wait: WaitOptions = {}): Promise<T> {
+    const attempt = () =>
+      this.#sql.begin(async (tx) => {
+        await sessionsDb.limitLockWait(tx, { timeout: `${lockAttemptMs}ms` });
+        return work(tx);
+      });
+    return this.#run(doing, () => retryWhileLocked(attempt, (error) => postgresCode(error) === lockNotAvailable, this.location, wait));
   }
 
   async #run<T>(doing: string, work: () => Promise<T>): Promise<T> {

@@ -12,10 +12,14 @@ import { checkApplied, type Migration } from "../migration.ts";
 import { migrations as embedded } from "./migrations.ts";
 import { corruptError, sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { messageOf } from "../../unknown-values.ts";
+import { lockAttemptMs } from "../lock-wait.ts";
 
 export const memoryPath = ":memory:";
 
-/** How long a writer waits for another process's lock before giving up. */
+/**
+ * How long opening (migrations included) waits for another process's lock. Once open, SQLite
+ * waits only `lockAttemptMs` at a time: the store retries without blocking the event loop.
+ */
 export const busyTimeoutMs = 5000;
 
 const ledger = "_synapse_migrations";
@@ -78,6 +82,7 @@ function connect(path: string, migrations: readonly Migration[], options: OpenOp
     db.run("PRAGMA synchronous = FULL");
     applyPending(db, migrations, path);
     db.run("PRAGMA foreign_keys = ON");
+    db.run(`PRAGMA busy_timeout = ${lockAttemptMs}`);
     return db;
   } catch (error) {
     db.close();

@@ -7,6 +7,7 @@ import messageOrder from "../../../schema/20261124_002_message_order_and_summari
 import interruptedReplies from "../../../schema/20261124_003_interrupted_replies.sql" with { type: "text" };
 import searchTitlesUsage from "../../../schema/20261124_004_search_titles_usage.sql" with { type: "text" };
 import sessionLeases from "../../../schema/20261201_005_session_leases.sql" with { type: "text" };
+import hiddenSessions from "../../../schema/20261201_006_hidden_sessions.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export type { Migration } from "../migration.ts";
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   migration("20261124_003_interrupted_replies.sql", interruptedReplies),
   migration("20261124_004_search_titles_usage.sql", searchTitlesUsage),
   migration("20261201_005_session_leases.sql", sessionLeases),
+  migration("20261201_006_hidden_sessions.sql", hiddenSessions),
 ];

@@ -12,8 +12,10 @@ import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
 import { messageOf } from "../../unknown-values.ts";
+import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
+import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
 
-/** Sessions deleted per transaction by cleanup, so other writers never wait long. */
+/** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
@@ -52,18 +54,18 @@ export class SqliteStore implements SessionStore {
 
   async createSession(session: Session): Promise<void> {
     const row = sessionParams(session);
-    this.#run("creating a session", () => this.#insertSession(row));
+    await this.#run("creating a session", () => this.#insertSession(row));
   }
 
   async getSession(id: string): Promise<Session | null> {
     const sessionId = checkId(id, "session id");
-    const row = this.#run("reading a session", () => sessionsDb.getSession(this.#db, { id: sessionId }));
+    const row = await this.#run("reading a session", () => sessionsDb.getSession(this.#db, { id: sessionId }));
     return row === null ? null : toSession(row);
   }
 
   async listSessions(options: { limit?: number } = {}): Promise<SessionSummary[]> {
     const max = options.limit === undefined ? -1 : checkCount(options.limit, "limit");
-    return this.#run("listing sessions", () => sessionsDb.listSessions(this.#db, { max })).map(toSummary);
+    return (await this.#run("listing sessions", () => sessionsDb.listSessions(this.#db, { max }))).map(toSummary);
   }
 
   async countSessions(): Promise<number> {
@@ -77,89 +79,92 @@ export class SqliteStore implements SessionStore {
   async findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]> {
     if (!/^[0-9a-f-]*$/.test(prefix)) throw StorageError.invalidData(`invalid session id prefix ${JSON.stringify(prefix)}`);
     const params = { low: prefix, high: `${prefix}g`, max: checkCount(limit, "limit") };
-    return this.#run("finding sessions", () => sessionsDb.findSessionsByIdRange(this.#db, params)).map(toSession);
+    return (await this.#run("finding sessions", () => sessionsDb.findSessionsByIdRange(this.#db, params))).map(toSession);
   }
 
   async findSessionsByName(name: string, limit: number): Promise<Session[]> {
     const params = { name, max: checkCount(limit, "limit") };
-    return this.#run("finding sessions", () => sessionsDb.findSessionsByName(this.#db, params)).map(toSession);
+    return (await this.#run("finding sessions", () => sessionsDb.findSessionsByName(this.#db, params))).map(toSession);
   }
 
   async latestSession(): Promise<Session | null> {
-    const row = this.#run("reading a session", () => sessionsDb.getLatestSession(this.#db));
+    const row = await this.#run("reading a session", () => sessionsDb.getLatestSession(this.#db));
     return row === null ? null : toSession(row);
   }
 
   async renameSession(id: string, name: string | null): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = this.#run("renaming a session", () => sessionsDb.renameSession(this.#db, { id: sessionId, name }));
+    const changed = await this.#run("renaming a session", () => sessionsDb.renameSession(this.#db, { id: sessionId, name }));
     if (changed === 0) throw StorageError.notFound(sessionId);
   }
 
   async touchSession(id: string): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = this.#run("updating a session", () =>
+    const changed = await this.#run("updating a session", () =>
       sessionsDb.touchSession(this.#db, { id: sessionId, updatedAt: toStoredTime(new Date()) }),
     );
     if (changed === 0) throw StorageError.notFound(sessionId);
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    const sessionId = checkId(id, "session id");
-    return this.#run("deleting a session", () =>
-      this.#db
-        .transaction(() => {
-          const now = toStoredTime(new Date());
-          this.#refuseInUse([sessionId], now);
-          return sessionsDb.deleteSession(this.#db, { id: sessionId, now }) > 0;
-        })
-        .immediate(),
-    );
+    return (await this.deleteSessions([checkId(id, "session id")])) > 0;
   }
 
   async deleteSessions(ids: readonly string[], options: { unusedSince?: Date } = {}): Promise<number> {
     const checked = ids.map((id) => checkId(id, "session id"));
     const cutoff = options.unusedSince === undefined ? undefined : toStoredTime(options.unusedSince);
     if (checked.length === 0) return 0;
-    return this.#run("deleting sessions", () =>
-      this.#db.transaction(() => {
-        let deleted = 0;
-        const now = toStoredTime(new Date());
-        // Named sessions are all deleted or none; idle ones in use are only skipped.
-        if (cutoff === undefined) this.#refuseInUse(checked, now);
-        // Bounded batches keep each statement under SQLite's limit on bound parameters.
-        for (let i = 0; i < checked.length; i += 500) {
-          const batch = checked.slice(i, i + 500);
-          deleted +=
-            cutoff === undefined
-              ? sessionsDb.deleteSessions(this.#db, { now, ids: batch })
-              : sessionsDb.deleteSessionsIfUpdatedBefore(this.#db, { cutoff, now, ids: batch });
-        }
-        return deleted;
-      }).immediate(),
+    // One short transaction hides them all: from then on they are gone for every reader. Their
+    // messages follow in batches, so a big session never holds the write lock for long.
+    const hidden = await this.#run("deleting sessions", () =>
+      this.#db
+        .transaction(() => {
+          const hiddenUntil = toStoredTime(heartbeatEnd());
+          const now = toStoredTime(new Date());
+          // Named sessions are all deleted or none; idle ones in use are only skipped.
+          if (cutoff === undefined) this.#refuseInUse(checked, now);
+          const out: string[] = [];
+          for (let i = 0; i < checked.length; i += idsPerStatement) {
+            const batch = checked.slice(i, i + idsPerStatement);
+            const rows =
+              cutoff === undefined
+                ? sessionsDb.hideSessions(this.#db, { hiddenUntil, now, ids: batch })
+                : sessionsDb.hideSessionsIfUpdatedBefore(this.#db, { hiddenUntil, cutoff, now, ids: batch });
+            out.push(...rows.map((r) => r.id));
+          }
+          return out;
+        })
+        .immediate(),
     );
+    await finishLater(this.#purge(hidden, "deleting sessions"), hidden.length);
+    return hidden.length;
   }
 
   async sessionsUpdatedBefore(cutoff: Date): Promise<SessionSummary[]> {
     const params = { cutoff: toStoredTime(cutoff), now: toStoredTime(new Date()) };
-    return this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#db, params)).map(toSummary);
+    return (await this.#run("listing sessions", () => sessionsDb.listSessionsUpdatedBefore(this.#db, params))).map(toSummary);
   }
 
-  async addMessage(message: StoredMessage): Promise<void> {
+  async addMessage(message: StoredMessage, wait: WaitOptions = {}): Promise<void> {
     const row = messageParams(message);
-    this.#run(row.role === "assistant" ? "storing the reply" : "storing your question", () =>
-      this.#db
-        .transaction(() => {
-          this.#insertMessage(row);
-          messagesDb.touchSessionForMessage(this.#db, { sessionId: row.sessionId, timestamp: row.timestamp });
-        })
-        .immediate(),
+    await this.#run(
+      row.role === "assistant" ? "storing the reply" : "storing your question",
+      () =>
+        this.#db
+          .transaction(() => {
+            // A hidden session (being deleted or imported) takes no new messages.
+            if (sessionsDb.getSession(this.#db, { id: row.sessionId }) === null) throw StorageError.notFound(row.sessionId);
+            this.#insertMessage(row);
+            messagesDb.touchSessionForMessage(this.#db, { sessionId: row.sessionId, timestamp: row.timestamp });
+          })
+          .immediate(),
+      wait,
     );
   }
 
   async getMessages(sessionId: string): Promise<StoredMessage[]> {
     const id = checkId(sessionId, "session id");
-    const rows = this.#run("reading messages", () => messagesDb.getMessages(this.#db, { sessionId: id }));
+    const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#db, { sessionId: id }));
     return rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, `message ${row.id}`)));
   }
 
@@ -167,66 +172,160 @@ export class SqliteStore implements SessionStore {
     if (query.trim() === "") throw StorageError.invalidData("the search query is empty");
     const markers = hitMarkers();
     const params = { query, ...markers, candidates: searchCandidates, max: checkCount(options.limit ?? 20, "limit") };
-    let rows: messagesDb.SearchMessagesRow[];
-    if (this.#corrupt !== null) throw this.#corrupt;
-    try {
-      rows = messagesDb.searchMessages(this.#db, params);
-    } catch (error) {
-      // The statement itself is fixed and known good: a plain SQLITE_ERROR here is the query's.
-      if (sqliteCode(error) === "SQLITE_ERROR") {
-        const detail = messageOf(error).replace(/^fts5: /, "") || "not understood";
-        throw new SearchSyntaxError(
-          `the search ${JSON.stringify(query)} is not valid full-text syntax (${detail}); put words in double quotes to search for them as they are`,
-          { cause: error },
-        );
+    const rows = await this.#run("searching", () => {
+      try {
+        return messagesDb.searchMessages(this.#db, params);
+      } catch (error) {
+        // The statement itself is fixed and known good: a plain SQLITE_ERROR here is the query's.
+        if (sqliteCode(error) === "SQLITE_ERROR") {
+          const detail = messageOf(error).replace(/^fts5: /, "") || "not understood";
+          throw new SearchSyntaxError(
+            `the search ${JSON.stringify(query)} is not valid full-text syntax (${detail}); put words in double quotes to search for them as they are`,
+            { cause: error },
+          );
+        }
+        throw error;
       }
-      throw this.#failure(error, "searching");
-    }
+    });
     return rows.map((row) => searchHit(row, fromStoredTime(row.timestamp, `message ${row.id}`), markers));
   }
 
-  async importSession(session: Session, messages: readonly StoredMessage[]): Promise<void> {
+  async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
     const checked = checkImport(session, messages);
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
-    // A chat stores a new session with its first message this way: name the step it knows.
-    this.#run("importing a session", () =>
-      this.#db
-        .transaction(() => {
-          this.#insertSession(sessionRow);
-          for (const row of messageRows) this.#insertMessage(row);
-          // Messages move updated_at forward; the import keeps the exported value exactly.
-          sessionsDb.touchSession(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
-        })
-        .immediate(),
-    );
+    if (messageRows.length <= smallImport) {
+      await this.#run(
+        "importing a session",
+        () =>
+          this.#db
+            .transaction(() => {
+              this.#insertSession(sessionRow);
+              for (const row of messageRows) this.#insertMessage(row);
+              // Messages move updated_at forward; the import keeps the exported value exactly.
+              sessionsDb.touchSession(this.#db, { id: sessionRow.id, updatedAt: sessionRow.updatedAt });
+            })
+            .immediate(),
+        wait,
+      );
+      return;
+    }
+    // A big import: the session is created hidden, its messages added in short transactions,
+    // and one last short step shows it. All of it or nothing, without holding the lock long.
+    const id = sessionRow.id;
+    await this.#run("importing a session", () => this.#insertSession(sessionRow, toStoredTime(heartbeatEnd())), wait);
+    try {
+      let next = 0;
+      while (next < messageRows.length) {
+        if (next > 0) await Bun.sleep(restBetweenBatchesMs);
+        const from = next;
+        next = await this.#run(
+          "importing a session",
+          () =>
+            this.#db
+              .transaction(() => {
+                const renewed = sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "importing", ids: [id] });
+                if (renewed === 0) throw lostImport(id);
+                const started = performance.now();
+                let i = from;
+                do this.#insertMessage(messageRows[i++]!);
+                while (i < messageRows.length && performance.now() - started < batchBudgetMs);
+                return i;
+              })
+              .immediate(),
+          wait,
+        );
+      }
+      const shown = await this.#run("importing a session", () => sessionsDb.showImportedSession(this.#db, { id, updatedAt: sessionRow.updatedAt }), wait);
+      if (shown === 0) throw lostImport(id);
+    } catch (error) {
+      await this.#undoImport(id);
+      throw error;
+    }
   }
 
-  async startSession(session: Session, first: StoredMessage, lease: Lease): Promise<void> {
+  /** Removes what a failed import stored; if that fails too, the next cleanup will. */
+  async #undoImport(id: string): Promise<void> {
+    try {
+      const abandoned = await this.#run("importing a session", () =>
+        sessionsDb.abandonImport(this.#db, { id, hiddenUntil: toStoredTime(heartbeatEnd()) }),
+      );
+      if (abandoned > 0) await this.#purge([id], "importing a session");
+    } catch {
+      // Still hidden: its heartbeat lapses and a cleanup removes it.
+    }
+  }
+
+  /**
+   * Deletes the messages of sessions hidden for deletion, in transactions sized to take about
+   * {@link deleteBudgetMs} each, then the sessions themselves.
+   */
+  async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
+    const sizer = new BatchSizer();
+    for (let i = 0; i < ids.length; i += idsPerStatement) {
+      const chunk = ids.slice(i, i + idsPerStatement);
+      let renewed = Date.now();
+      for (;;) {
+        const batch = sizer.size;
+        const { deleted, ms } = await this.#run(
+          doing,
+          () => {
+            // The work only, as an import measures it: the commit adds about as much again (see
+            // deleteBudgetMs); counting it here made batches small and commits many.
+            let worked = 0;
+            const deleted = this.#db
+              .transaction(() => {
+                const started = performance.now();
+                if (Date.now() - renewed > renewEveryMs) {
+                  sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "deleting", ids: chunk });
+                  renewed = Date.now();
+                }
+                // Only sessions still hidden for deletion: none if another process finished them.
+                const deleted = sessionsDb.deleteMessagesOfHiddenSessions(this.#db, { ids: chunk, batch });
+                if (deleted < batch) sessionsDb.deleteHiddenSessions(this.#db, { ids: chunk });
+                worked = performance.now() - started;
+                return deleted;
+              })
+              .immediate();
+            return { deleted, ms: worked };
+          },
+          wait,
+        );
+        sizer.record(deleted, ms);
+        if (deleted < batch) break;
+        await Bun.sleep(restBetweenBatchesMs);
+      }
+    }
+  }
+
+  async startSession(session: Session, first: StoredMessage, lease: Lease, wait: WaitOptions = {}): Promise<void> {
     const checked = checkImport(session, [first]);
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
     const { holder, ttlMs } = checkLease(lease);
-    this.#run("storing your question", () =>
-      this.#db
-        .transaction(() => {
-          this.#insertSession(sessionRow);
-          for (const row of messageRows) this.#insertMessage(row);
-          this.#lease(sessionRow.id, holder, ttlMs);
-        })
-        .immediate(),
+    await this.#run(
+      "storing your question",
+      () =>
+        this.#db
+          .transaction(() => {
+            this.#insertSession(sessionRow);
+            for (const row of messageRows) this.#insertMessage(row);
+            this.#lease(sessionRow.id, holder, ttlMs);
+          })
+          .immediate(),
+      wait,
     );
   }
 
   async leaseSession(sessionId: string, lease: Lease): Promise<void> {
     const id = checkId(sessionId, "session id");
     const { holder, ttlMs } = checkLease(lease);
-    this.#run("marking a session in use", () => this.#db.transaction(() => this.#lease(id, holder, ttlMs)).immediate());
+    await this.#run("marking a session in use", () => this.#db.transaction(() => this.#lease(id, holder, ttlMs)).immediate());
   }
 
   async releaseLease(sessionId: string, holder: string): Promise<void> {
     const params = { sessionId: checkId(sessionId, "session id"), holder: checkId(holder, "lease holder") };
-    this.#run("marking a session no longer in use", () => leasesDb.releaseLease(this.#db, params));
+    await this.#run("marking a session no longer in use", () => leasesDb.releaseLease(this.#db, params));
   }
 
   async sessionsInUse(ids: readonly string[]): Promise<string[]> {
@@ -237,20 +336,27 @@ export class SqliteStore implements SessionStore {
 
   async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
     const limits = checkCleanup(config, options);
+    const wait = { signal: options.signal };
+    await this.#removeAbandoned(options.now ?? new Date(), wait);
     const removed: SummaryRow[] = [];
     let byMaxLimit = 0;
     // Each batch is its own short write transaction that counts again under the lock, so a
     // concurrent cleanup in another process can never make the two delete too much together.
+    // It hides the sessions (gone for every reader from then on); their messages follow.
+    const hiddenUntil = () => toStoredTime(heartbeatEnd());
     while (limits.target !== null) {
-      const deleted = this.#run("cleaning up sessions", () =>
-        this.#db
-          .transaction(() => {
-            const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
-            if (excess <= 0) return [];
-            const now = toStoredTime(new Date());
-            return sessionsDb.deleteLeastRecentSessions(this.#db, { now, keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
-          })
-          .immediate(),
+      const deleted = await this.#run(
+        "cleaning up sessions",
+        () =>
+          this.#db
+            .transaction(() => {
+              const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
+              if (excess <= 0) return [];
+              const now = toStoredTime(new Date());
+              return sessionsDb.hideLeastRecentSessions(this.#db, { hiddenUntil: hiddenUntil(), now, keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
+            })
+            .immediate(),
+        wait,
       );
       if (deleted.length === 0) break;
       removed.push(...deleted);
@@ -258,21 +364,52 @@ export class SqliteStore implements SessionStore {
     }
     if (limits.cutoff !== null) {
       for (;;) {
-        const params = { cutoff: limits.cutoff, now: toStoredTime(new Date()), keep: limits.keep, batch: cleanupBatch };
-        const deleted = this.#run("cleaning up sessions", () =>
-          this.#db.transaction(() => sessionsDb.deleteSessionsUpdatedBefore(this.#db, params)).immediate(),
+        const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
+        const deleted = await this.#run(
+          "cleaning up sessions",
+          () => this.#db.transaction(() => sessionsDb.hideSessionsUpdatedBefore(this.#db, { ...params, hiddenUntil: hiddenUntil(), now: toStoredTime(new Date()) })).immediate(),
+          wait,
         );
         removed.push(...deleted);
         if (deleted.length < cleanupBatch) break;
       }
     }
+    await this.#purge(
+      removed.map((r) => r.id),
+      "cleaning up sessions",
+      wait,
+    );
     // RETURNING gives rows in no set order; report them oldest first.
     return { sessionsDeleted: removed.length, removed: oldestFirst(removed.map(toSummary)), byMaxLimit, byRetention: removed.length - byMaxLimit };
   }
 
+  /** Takes over, and finishes as deletions, imports and deletions whose process stopped. */
+  async #removeAbandoned(now: Date, wait: WaitOptions): Promise<void> {
+    const at = toStoredTime(now);
+    const abandoned = await this.#run(
+      "cleaning up sessions",
+      () =>
+        this.#db
+          .transaction(() => {
+            const rows = sessionsDb.listAbandonedSessions(this.#db, { now: at });
+            if (rows.length > 0) sessionsDb.claimAbandonedSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), now: at });
+            return rows;
+          })
+          .immediate(),
+      wait,
+    );
+    if (abandoned.length === 0) return;
+    await this.#purge(
+      abandoned.map((r) => r.id),
+      "cleaning up sessions",
+      wait,
+    );
+    reportAbandoned(abandoned);
+  }
+
   async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
     const limits = checkCleanup(config, options);
-    return this.#run("planning a cleanup", () =>
+    return await this.#run("planning a cleanup", () =>
       this.#db.transaction(() => {
         const now = toStoredTime(new Date());
         let byMaxLimit: SummaryRow[] = [];
@@ -294,9 +431,11 @@ export class SqliteStore implements SessionStore {
     this.#db.close();
   }
 
-  #insertSession(row: sessionsDb.CreateSessionParams): void {
+  /** Inserts a session: visible, or hidden until `hiddenUntil` for an import in batches. */
+  #insertSession(row: sessionsDb.CreateSessionParams, hiddenUntil?: string): void {
     try {
-      sessionsDb.createSession(this.#db, row);
+      if (hiddenUntil === undefined) sessionsDb.createSession(this.#db, row);
+      else sessionsDb.createHiddenSession(this.#db, { ...row, hiddenUntil });
     } catch (error) {
       if (sqliteCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
         throw StorageError.invalidData(`session ${row.id} exists already`, { sessionId: row.id, cause: error });
@@ -332,9 +471,8 @@ export class SqliteStore implements SessionStore {
 
   #inUse(ids: readonly string[], now: string): string[] {
     const inUse: string[] = [];
-    // Bounded batches keep each statement under SQLite's limit on bound parameters.
-    for (let i = 0; i < ids.length; i += 500) {
-      inUse.push(...leasesDb.listSessionsInUse(this.#db, { now, ids: ids.slice(i, i + 500) }).map((r) => r.sessionId));
+    for (let i = 0; i < ids.length; i += idsPerStatement) {
+      inUse.push(...leasesDb.listSessionsInUse(this.#db, { now, ids: ids.slice(i, i + idsPerStatement) }).map((r) => r.sessionId));
     }
     return inUse;
   }
@@ -345,11 +483,15 @@ export class SqliteStore implements SessionStore {
     if (inUse.length > 0) throw StorageError.inUse(inUse);
   }
 
-  /** `work` must be one statement or one transaction: on a full disk it runs once more (disk-full.ts). */
-  #run<T>(doing: string, work: () => T): T {
+  /**
+   * Runs `work` (one statement, or one whole transaction) as a StorageError would describe it:
+   * retried while another process holds the lock (lock-wait.ts), and once more on a full disk
+   * after the WAL is emptied (disk-full.ts). Once the file is seen damaged, nothing runs.
+   */
+  async #run<T>(doing: string, work: () => T, wait: WaitOptions = {}): Promise<T> {
     if (this.#corrupt !== null) throw this.#corrupt;
     try {
-      return retryWhenFull(this.#db, work);
+      return await retryWhileLocked(() => retryWhenFull(this.#db, work), isLocked, this.path, wait);
     } catch (error) {
       throw this.#failure(error, doing);
     }
@@ -360,6 +502,11 @@ export class SqliteStore implements SessionStore {
     if (said.kind === "corrupt") this.#corrupt = said;
     return said;
   }
+}
+
+function isLocked(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
 }
 
 function toSession(row: SessionRow): Session {

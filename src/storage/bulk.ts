@@ -1,0 +1,116 @@
+/**
+ * Bulk work (a big import, deleting a big session, a cleanup) in short write transactions, so
+ * another process never waits long for the lock. The session concerned is hidden meanwhile
+ * (schema 20261201_006 / PostgreSQL 003) and carries a heartbeat that every batch renews; what a
+ * stopped process leaves behind is removed by the next cleanup once the heartbeat has lapsed.
+ */
+import { log } from "../log.ts";
+import { StorageError } from "./errors.ts";
+import { messageOf } from "../unknown-values.ts";
+
+/**
+ * The work one batch aims at (statements, before the commit). The commit adds about as much
+ * again (FTS5 writes out what the batch indexed, then the disk syncs), so a transaction stays
+ * under the ~100 ms another process may have to wait: measured by bench/bulk.bench.ts.
+ */
+export const batchBudgetMs = 30;
+/**
+ * The same for deletions, lower: removing rows from the FTS5 index costs more at commit than
+ * adding them (measured: a 300,000-message deletion with 30 ms batches kept others waiting
+ * up to 134 ms, p99 111 ms).
+ */
+export const deleteBudgetMs = 20;
+/**
+ * How long a hidden session's heartbeat lasts. Every batch renews it, so only a process that
+ * stopped (or waited this long for a lock) lets it lapse.
+ */
+export const heartbeatMs = 60_000;
+/**
+ * Bulk work rests this long after each batch. SQLite queues no one: without a gap, the next batch
+ * would take the lock again before a waiting process (retrying about every 10 ms) could.
+ */
+export const restBetweenBatchesMs = 15;
+/**
+ * How often a deletion in batches renews its heartbeat: each renewal rewrites every row it
+ * concerns (up to hundreds in a cleanup), so not on every batch, but well before it lapses.
+ */
+export const renewEveryMs = heartbeatMs / 4;
+/** An import this small is stored in one transaction, visible at once (a chat's new session). */
+export const smallImport = 200;
+/** Ids per statement, under SQLite's limit on bound parameters. */
+export const idsPerStatement = 500;
+
+/** When a heartbeat renewed now lapses. */
+export function heartbeatEnd(now = Date.now()): Date {
+  return new Date(now + heartbeatMs);
+}
+
+/**
+ * How many rows the next batch deletes: measured, so that a batch takes about
+ * {@link deleteBudgetMs} whatever the rows cost (the FTS5 delete trigger re-tokenises each one).
+ */
+export class BatchSizer {
+  #size: number;
+
+  constructor(
+    initial = 200,
+    private readonly min = 20,
+    private readonly max = 50_000,
+  ) {
+    this.#size = initial;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** A batch of `rows` took `ms`: aim the next at the budget, shrinking at once, growing at most twofold. */
+  record(rows: number, ms: number): void {
+    if (rows === 0) return;
+    const fitting = Math.round((rows / Math.max(ms, 0.1)) * deleteBudgetMs);
+    this.#size = Math.max(this.min, Math.min(this.max, this.#size * 2, fitting));
+  }
+}
+
+/** An import whose hidden session a cleanup removed (its heartbeat lapsed while it waited). */
+export function lostImport(sessionId: string): StorageError {
+  return new StorageError(
+    "database",
+    `the import of session ${sessionId} stopped: it waited so long that a cleanup took it for abandoned and removed it; import it again`,
+    { sessionId },
+  );
+}
+
+/**
+ * The sessions are deleted for every reader once hidden; if removing their messages fails (the
+ * database stayed locked, say), that is said, and the next cleanup finishes it.
+ */
+export async function finishLater(purge: Promise<void>, sessions: number): Promise<void> {
+  try {
+    await purge;
+  } catch (error) {
+    log.warn(
+      `${sessions === 1 ? "the session is" : `the ${sessions} sessions are`} deleted, but removing the messages stopped (${messageOf(error)}); the next cleanup finishes it`,
+    );
+  }
+}
+
+/** Bulk work a stopped process left hidden, as a cleanup found it. */
+export interface AbandonedSession {
+  id: string;
+  state: string;
+  messageCount: number;
+}
+
+/** Says on stderr what a cleanup removed of bulk work that a stopped process left behind. */
+export function reportAbandoned(sessions: readonly AbandonedSession[]): void {
+  for (const session of sessions) {
+    if (session.state === "importing") {
+      log.warn(
+        `removed an incomplete import of session ${session.id} (${session.messageCount} messages), left by a process that stopped before it finished; import the file again if you need it`,
+      );
+    } else {
+      log.warn(`finished deleting session ${session.id} (${session.messageCount} messages left), which a process stopped while deleting it`);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Big imports and deletions through the real CLI, with other processes at work on the same
+ * SQLite file: they go in short transactions, so another process's chat goes through meanwhile;
+ * the session stays hidden until the final step; and one killed half-way leaves nothing visible,
+ * which the next cleanup removes and reports.
+ */
+import { Database } from "bun:sqlite";
+import { expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { newId, type StoredMessage } from "../src/session.ts";
+import { exportJson } from "../src/session-export.ts";
+import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+import { Home, newSessionId, sourceRunner } from "./_cli.ts";
+import { Output } from "./_output.ts";
+import { aSession } from "./_session-store-contract.ts";
+
+// Bun 1.4.5 applies the preload's setDefaultTimeout to the first test file of a run only.
+setDefaultTimeout(120_000);
+
+const size = 50_000;
+
+function bigSession(count = size) {
+  const session = aSession({ name: "Big export" });
+  const start = session.createdAt.getTime();
+  const messages: StoredMessage[] = Array.from({ length: count }, (_, i) => ({
+    id: newId(),
+    sessionId: session.id,
+    role: i % 2 === 0 ? "user" : "assistant",
+    content: `line ${i} of the log`,
+    timestamp: new Date(start + i),
+  }));
+  return { session, messages };
+}
+
+function freshHome(): Home {
+  const home = new Home(sourceRunner);
+  SqliteStore.open(home.database).close();
+  return home;
+}
+
+/** The test's own connection: reads see hidden rows; it can hold the write lock between batches. */
+function openRaw(path: string): Database {
+  const db = new Database(path);
+  db.run("PRAGMA busy_timeout = 60000");
+  return db;
+}
+
+/** The session's row as stored, hidden or not: its state, and how many of its messages are there. */
+function hiddenRow(db: Database, id: string): { state: string; count: number } | null {
+  const row = db.query<{ state: string; message_count: number }, [string]>("SELECT * FROM sessions WHERE id = ?").get(id);
+  return row === null ? null : { state: row.state, count: row.message_count };
+}
+
+/** Waits for a state of the database that another process brings about (polling its rows). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await Bun.sleep(5);
+}
+
+function checkIntegrity(db: Database): void {
+  expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+  // The full-text index agrees with the messages it indexes.
+  db.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+}
+
+test("a big import goes in short transactions: another process chats meanwhile, and the session appears whole only at the end", async () => {
+  const home = freshHome();
+  const { session, messages } = bigSession();
+  const file = join(home.dir, "big.json");
+  writeFileSync(file, exportJson(session, messages));
+  const db = openRaw(home.database);
+  const importer = Bun.spawn([...sourceRunner, "sessions", "import", file], { env: home.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  await until(() => (hiddenRow(db, session.id)?.count ?? 0) > 0);
+
+  // Between two of the import's transactions: part of it is stored, and nobody sees it yet.
+  db.run("BEGIN IMMEDIATE");
+  const partial = hiddenRow(db, session.id)!;
+  expect(partial.count).toBeGreaterThan(0);
+  expect(partial.count).toBeLessThan(size);
+  expect(partial.state).toBe("importing");
+  expect(await home.list()).toEqual([]);
+  expect((await home.run(["sessions", "show", session.id])).exitCode).toBe(1);
+  const chat = Bun.spawn([...sourceRunner, "-p", "echo", "still there?"], { env: home.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const chatErr = new Output(chat.stderr);
+  await chatErr.waitFor("waiting for another process");
+  db.run("COMMIT");
+
+  expect({ exitCode: await chat.exited, stderr: await chatErr.finished }).toMatchObject({ exitCode: 0 });
+  expect(await new Response(chat.stdout).text()).toBe("still there?\n");
+  expect(await importer.exited).toBe(0);
+  expect(await new Response(importer.stdout).text()).toBe(`${session.id}\n`);
+  const listed = await home.list();
+  expect(listed.map((s) => s.id).sort()).toEqual([session.id, listed.find((s) => s.id !== session.id)!.id].sort());
+  expect(listed.find((s) => s.id === session.id)).toMatchObject({ messageCount: size, updatedAt: session.updatedAt.toISOString() });
+  const store = SqliteStore.open(home.database);
+  expect((await store.getMessages(session.id)).map((m) => m.id)).toEqual(messages.map((m) => m.id));
+  await store.close();
+  checkIntegrity(db);
+  db.close();
+});
+
+test("an import killed half-way leaves nothing visible; the next cleanup removes it and says so", async () => {
+  const home = freshHome();
+  const { session, messages } = bigSession();
+  const file = join(home.dir, "big.json");
+  writeFileSync(file, exportJson(session, messages));
+  const db = openRaw(home.database);
+  const importer = Bun.spawn([...sourceRunner, "sessions", "import", file], { env: home.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  await until(() => (hiddenRow(db, session.id)?.count ?? 0) > 0);
+  importer.kill("SIGKILL");
+  await importer.exited;
+  expect(importer.signalCode).toBe("SIGKILL");
+  expect(await home.list()).toEqual([]);
+  expect(hiddenRow(db, session.id)?.state).toBe("importing");
+  expect((await home.run(["sessions", "show", session.id])).exitCode).toBe(1);
+  expect((await home.run(["sessions", "search", "log"])).stdout).toBe("");
+
+  // Its heartbeat would lapse within a minute; the test moves it into the past instead of waiting.
+  db.run("UPDATE sessions SET hidden_until = '2000-01-01T00:00:00.000Z' WHERE id = ?", [session.id]);
+  const chat = await home.run(["-p", "echo", "hello"]);
+  expect(chat.exitCode).toBe(0);
+  expect(chat.stderr).toContain(`removed an incomplete import of session ${session.id}`);
+  expect(db.query("SELECT COUNT(*) AS n FROM messages WHERE session_id = ?").get(session.id)).toEqual({ n: 0 });
+  expect(hiddenRow(db, session.id)).toBeNull();
+  checkIntegrity(db);
+  db.close();
+
+  // The id is free again.
+  const again = await home.run(["sessions", "import", file]);
+  expect(again).toMatchObject({ exitCode: 0, stdout: `${session.id}\n` });
+  expect((await home.list()).map((s) => s.id)).toContain(session.id);
+  expect((await home.list()).map((s) => s.id)).toContain(newSessionId(chat.stderr));
+});
+
+test("deleting a big session hides it at once and removes its messages in short transactions", async () => {
+  const home = freshHome();
+  const { session, messages } = bigSession();
+  const store = SqliteStore.open(home.database);
+  await store.importSession(session, messages);
+  await store.close();
+  const db = openRaw(home.database);
+  const deleter = Bun.spawn([...sourceRunner, "sessions", "delete", session.id, "--yes"], { env: home.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  await until(() => {
+    const row = hiddenRow(db, session.id);
+    return row === null || (row.state === "deleting" && row.count < size);
+  });
+
+  db.run("BEGIN IMMEDIATE");
+  const partial = hiddenRow(db, session.id);
+  expect(partial?.count).toBeGreaterThan(0);
+  expect(partial?.state).toBe("deleting");
+  expect(await home.list()).toEqual([]);
+  db.run("COMMIT");
+
+  expect(await deleter.exited).toBe(0);
+  expect(await new Response(deleter.stderr).text()).toContain("deleted 1 session");
+  expect(hiddenRow(db, session.id)).toBeNull();
+  expect(db.query("SELECT COUNT(*) AS n FROM messages").get()).toEqual({ n: 0 });
+  checkIntegrity(db);
+  db.close();
+});

@@ -1,0 +1,239 @@
+/**
+ * Bulk work in short transactions, on both stores: a big import or deletion is hidden from every
+ * read until its final step, all of it or nothing, and what a stopped process leaves hidden is
+ * removed by the next cleanup once its heartbeat has lapsed, which says so.
+ */
+import { Database } from "bun:sqlite";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { SQL } from "bun";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { log } from "../src/log.ts";
+import type { StoredMessage } from "../src/session.ts";
+import { heartbeatMs, smallImport } from "../src/storage/bulk.ts";
+import { StorageError } from "../src/storage/errors.ts";
+import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
+import { migrations as postgresMigrations } from "../src/storage/postgres/migrations.ts";
+import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
+import type { SessionStore } from "../src/storage/session-store.ts";
+import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
+import { aMessage, aSession, at } from "./_session-store-contract.ts";
+import { describePostgres, dropFreshDatabases, freshDatabase, postgresSkipNote, postgresUrl } from "./_postgres.ts";
+
+// Bun 1.4.5 applies the preload's setDefaultTimeout to the first test file of a run only.
+setDefaultTimeout(120_000);
+
+afterAll(dropFreshDatabases);
+
+/** SQL on the same database beside the store, seeing hidden rows too (`?` placeholders). */
+interface Raw {
+  rows(sql: string, ...params: (string | number)[]): Promise<unknown[][]>;
+  close(): Promise<void>;
+}
+
+interface Opened {
+  store: SessionStore;
+  raw: Raw;
+}
+
+const engines: [string, () => Promise<Opened>][] = [
+  [
+    "SQLite",
+    async () => {
+      const path = join(mkdtempSync(join(tmpdir(), "synapse-bulk-")), "sessions.db");
+      const store = SqliteStore.open(path);
+      const db = new Database(path);
+      db.run("PRAGMA busy_timeout = 10000");
+      return {
+        store,
+        raw: {
+          rows: async (sql, ...params) => db.query(sql).values(...params) as unknown[][],
+          close: async () => db.close(),
+        },
+      };
+    },
+  ],
+];
+if (postgresUrl !== undefined) {
+  engines.push([
+    "PostgreSQL",
+    async () => {
+      const url = await freshDatabase();
+      const store = await PostgresStore.open(url);
+      const sql = new SQL(url, { max: 1 });
+      return {
+        store,
+        raw: {
+          rows: async (text, ...params) => {
+            let n = 0;
+            return (await sql.unsafe(text.replace(/\?/g, () => `$${++n}`), params).values()) as unknown[][];
+          },
+          close: () => sql.close(),
+        },
+      };
+    },
+  ]);
+} else {
+  test.skip("bulk storage on PostgreSQL (set SYNAPSE_TEST_POSTGRES_URL to run it)", () => {});
+}
+
+/** Collects what the logger prints while `fn` runs. */
+async function logged(fn: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  log.mockTypes(() => (...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+  try {
+    await fn();
+  } finally {
+    log.restoreAll();
+  }
+  return lines;
+}
+
+function conversation(sessionId: string, count: number): StoredMessage[] {
+  return Array.from({ length: count }, (_, i) => aMessage(sessionId, i % 2 === 0 ? "user" : "assistant", `message ${i} about kettles`, at(i * 1000)));
+}
+
+async function rawCount(raw: Raw, sql: string, ...params: string[]): Promise<number> {
+  return Number((await raw.rows(sql, ...params))[0]![0]);
+}
+
+for (const [engine, open] of engines) {
+  describe(`bulk work on ${engine}`, () => {
+    const big = smallImport * 5;
+
+    test("a big import arrives whole and exact, its updatedAt as given", async () => {
+      const { store, raw } = await open();
+      try {
+        const session = aSession({ name: "Big", updatedAt: at(-1) });
+        const messages = conversation(session.id, big);
+        await store.importSession(session, messages);
+        expect(await store.getSession(session.id)).toEqual(session);
+        expect(await store.getMessages(session.id)).toEqual(messages);
+        expect((await store.listSessions())[0]).toMatchObject({ id: session.id, messageCount: big, preview: "message 0 about kettles" });
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM sessions WHERE state <> 'visible'")).toBe(0);
+      } finally {
+        await raw.close();
+        await store.close();
+      }
+    });
+
+    test("a big import that fails part-way (a message id taken) leaves nothing behind, hidden or not", async () => {
+      const { store, raw } = await open();
+      try {
+        const existing = aSession();
+        const taken = aMessage(existing.id, "user", "taken");
+        await store.importSession(existing, [taken]);
+        const session = aSession();
+        const messages = [...conversation(session.id, big), { ...taken, sessionId: session.id }];
+        let error: unknown;
+        await store.importSession(session, messages).catch((e: unknown) => (error = e));
+        expect(error).toBeInstanceOf(StorageError);
+        expect((error as StorageError).message).toContain("exists already");
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM sessions WHERE id = ?", session.id)).toBe(0);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM messages WHERE session_id = ?", session.id)).toBe(0);
+        expect(await store.searchMessages("kettles")).toEqual([]);
+        // The id is free again: the same import, without the clash, goes through.
+        await store.importSession(session, messages.slice(0, -1));
+        expect(await store.getMessages(session.id)).toHaveLength(big);
+      } finally {
+        await raw.close();
+        await store.close();
+      }
+    });
+
+    test("deleting a big session removes every message, from the search index too", async () => {
+      const { store, raw } = await open();
+      try {
+        const session = aSession();
+        await store.importSession(session, conversation(session.id, big));
+        const other = aSession();
+        await store.importSession(other, [aMessage(other.id, "user", "kettles elsewhere")]);
+        expect(await store.deleteSession(session.id)).toBe(true);
+        expect(await store.getSession(session.id)).toBeNull();
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM messages WHERE session_id = ?", session.id)).toBe(0);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM sessions WHERE id = ?", session.id)).toBe(0);
+        expect((await store.searchMessages("kettles")).map((h) => h.sessionId)).toEqual([other.id]);
+        expect(await store.deleteSession(session.id)).toBe(false);
+      } finally {
+        await raw.close();
+        await store.close();
+      }
+    });
+
+    test("a hidden session is seen by no read and no limit; once its heartbeat lapses, cleanup removes it and says so", async () => {
+      const { store, raw } = await open();
+      try {
+        const visible = aSession({ name: "Shown", updatedAt: at(0) });
+        await store.importSession(visible, [aMessage(visible.id, "user", "kettles here")]);
+        // A session as an import in progress leaves it: hidden, its heartbeat running.
+        const hidden = aSession({ name: "Shown", updatedAt: at(5000) });
+        await store.importSession(hidden, [aMessage(hidden.id, "user", "kettles hidden"), aMessage(hidden.id, "assistant", "more")]);
+        const until = new Date(Date.now() + heartbeatMs);
+        await raw.rows(`UPDATE sessions SET state = 'importing', hidden_until = ${engine === "SQLite" ? "?" : "?::timestamptz"} WHERE id = ?`, until.toISOString(), hidden.id);
+
+        expect(await store.getSession(hidden.id)).toBeNull();
+        expect(await store.getMessages(hidden.id)).toEqual([]);
+        expect((await store.listSessions()).map((s) => s.id)).toEqual([visible.id]);
+        expect(await store.countSessions()).toBe(1);
+        expect(await store.sessionIds()).toEqual([visible.id]);
+        expect(await store.findSessionsByIdPrefix(hidden.id.slice(0, 8), 10)).toEqual([]);
+        expect((await store.findSessionsByName("Shown", 10)).map((s) => s.id)).toEqual([visible.id]);
+        expect((await store.latestSession())?.id).toBe(visible.id);
+        expect((await store.searchMessages("kettles")).map((h) => h.sessionId)).toEqual([visible.id]);
+        expect((await store.sessionsUpdatedBefore(at(10_000))).map((s) => s.id)).toEqual([visible.id]);
+        for (const write of [
+          () => store.addMessage(aMessage(hidden.id, "user", "into a hidden session")),
+          () => store.renameSession(hidden.id, "x"),
+          () => store.touchSession(hidden.id),
+        ]) {
+          const error = await write().then(() => null, (e: unknown) => e);
+          expect(error).toBeInstanceOf(StorageError);
+          expect((error as StorageError).kind).toBe("not_found");
+        }
+        expect(await store.deleteSessions([hidden.id])).toBe(0);
+        // Limits count visible sessions only, and while its heartbeat runs it is left alone.
+        const limits = { maxSessions: 1, retentionDays: 1, autoCleanup: true };
+        expect(await store.planCleanup(limits, { now: at(0) })).toEqual({ byMaxLimit: [], byRetention: [] });
+        expect((await logged(async () => void expect((await store.cleanup(limits, { now: at(0) })).sessionsDeleted).toBe(0)))).toEqual([]);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM sessions WHERE id = ?", hidden.id)).toBe(1);
+
+        const later = new Date(until.getTime() + 1000);
+        const said = await logged(async () => {
+          const result = await store.cleanup({ maxSessions: 0, retentionDays: 0, autoCleanup: true }, { now: later });
+          expect(result.sessionsDeleted).toBe(0);
+        });
+        expect(said).toEqual([expect.stringContaining(`removed an incomplete import of session ${hidden.id} (2 messages)`)]);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM sessions WHERE id = ?", hidden.id)).toBe(0);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM messages WHERE session_id = ?", hidden.id)).toBe(0);
+        expect(await store.getMessages(visible.id)).toHaveLength(1);
+      } finally {
+        await raw.close();
+        await store.close();
+      }
+    });
+  });
+}
+
+describePostgres(`PostgreSQL: hidden sessions migration${postgresSkipNote}`, () => {
+  test("a database written before sessions could be hidden is upgraded with every session visible", async () => {
+    const url = await freshDatabase();
+    const old = await openPostgres(url, postgresMigrations.slice(0, 1));
+    const session = aSession({ name: "From before" });
+    await old.unsafe("INSERT INTO sessions (id, name, provider, model, created_at, updated_at) VALUES ($1, $2, 'openai', 'gpt-4o', $3, $3)", [
+      session.id,
+      session.name,
+      session.createdAt,
+    ]);
+    await old.unsafe("INSERT INTO messages (id, session_id, role, content, timestamp) VALUES ($1, $2, 'user', 'kettles', $3)", [crypto.randomUUID(), session.id, session.createdAt]);
+    await old.close();
+    const store = await PostgresStore.open(url);
+    try {
+      expect((await store.listSessions()).map((s) => [s.id, s.messageCount])).toEqual([[session.id, 1]]);
+      expect(await store.getMessages(session.id)).toHaveLength(1);
+      expect((await store.searchMessages("kettles")).map((h) => h.sessionId)).toEqual([session.id]);
+    } finally {
+      await store.close();
+    }
+  });
+});
