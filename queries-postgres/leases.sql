@@ -2,11 +2,13 @@
 -- touches the session until the lease is released or has expired (see migration 002).
 -- Expiry is measured by the clock of the server, the one every machine sharing the database sees.
 
--- Takes a lease for `ttl_seconds`, or renews it when this holder has it already. A
--- session that does not exist fails the foreign key: the store reports it as not found.
--- name: LeaseSession :exec
+-- Takes a lease for `ttl_seconds`, or renews it when this holder has it already; none on a
+-- session that does not exist or is hidden (being imported or deleted): no row, which the store
+-- reports as not found.
+-- name: LeaseSession :execrows
 INSERT INTO session_leases (session_id, holder, expires_at)
-VALUES (@session_id, @holder, now() + make_interval(secs => @ttl_seconds::float8))
+SELECT leased.id, @holder, now() + make_interval(secs => @ttl_seconds::float8) FROM sessions AS leased
+WHERE leased.id = @session_id AND leased.state = 'visible'
 ON CONFLICT (session_id, holder) DO UPDATE SET expires_at = excluded.expires_at;
 
 -- name: ReleaseLease :exec

@@ -1,11 +1,12 @@
 -- Leases: an exchange in progress holds one on its session, so that no cleanup or delete
 -- touches the session until the lease is released or has expired (see migration 005).
 
--- Takes a lease, or renews it when this holder has it already. A session that does not exist
--- fails the foreign key: the store reports it as not found.
--- name: LeaseSession :exec
+-- Takes a lease, or renews it when this holder has it already; none on a session that does not
+-- exist or is hidden (being imported or deleted): no row, which the store reports as not found.
+-- name: LeaseSession :execrows
 INSERT INTO session_leases (session_id, holder, expires_at)
-VALUES (@session_id, @holder, @expires_at)
+SELECT leased.id, @holder, @expires_at FROM sessions AS leased
+WHERE leased.id = @session_id AND leased.state = 'visible'
 ON CONFLICT (session_id, holder) DO UPDATE SET expires_at = excluded.expires_at;
 
 -- name: ReleaseLease :exec

@@ -132,6 +132,24 @@ test("an import killed half-way leaves nothing visible; the next cleanup removes
   expect((await home.list()).map((s) => s.id)).toContain(newSessionId(chat.stderr));
 });
 
+test("with no limits and no automatic cleanup, what a stopped import left is still removed: by prune, and by importing it again", async () => {
+  for (const command of [["sessions", "prune"], ["sessions", "import"]]) {
+    const home = freshHome().config("[session]\nmax_sessions = 0\nretention_days = 0\nauto_cleanup = false\n");
+    const { session, messages } = bigSession(4);
+    const file = join(home.dir, "small.json");
+    writeFileSync(file, exportJson(session, messages));
+    expect((await home.run(["sessions", "import", file])).exitCode).toBe(0);
+    // As a killed import leaves it, its heartbeat lapsed.
+    const db = openRaw(home.database);
+    db.run("UPDATE sessions SET state = 'importing', hidden_until = '2000-01-01T00:00:00.000Z' WHERE id = ?", [session.id]);
+    const result = await home.run(command[1] === "import" ? [...command, file] : command);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(`removed an incomplete import of session ${session.id}`);
+    expect(hiddenRow(db, session.id)?.state ?? "visible").toBe("visible");
+    db.close();
+  }
+});
+
 test("deleting a big session hides it at once and removes its messages in short transactions", async () => {
   const home = freshHome();
   const { session, messages } = bigSession();

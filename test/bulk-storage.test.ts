@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { log } from "../src/log.ts";
 import type { StoredMessage } from "../src/session.ts";
-import { heartbeatMs, smallImport } from "../src/storage/bulk.ts";
+import { finishLater, heartbeatMs, isSmallImport } from "../src/storage/bulk.ts";
 import { StorageError } from "../src/storage/errors.ts";
 import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
 import { migrations as postgresMigrations } from "../src/storage/postgres/migrations.ts";
@@ -100,7 +100,8 @@ async function rawCount(raw: Raw, sql: string, ...params: string[]): Promise<num
 
 for (const [engine, open] of engines) {
   describe(`bulk work on ${engine}`, () => {
-    const big = smallImport * 5;
+    // Over the 200 messages that one transaction takes.
+    const big = 1000;
 
     test("a big import arrives whole and exact, its updatedAt as given", async () => {
       const { store, raw } = await open();
@@ -161,6 +162,39 @@ for (const [engine, open] of engines) {
       }
     });
 
+    test("search finds visible hits however many newer matches a hidden session holds", async () => {
+      const { store, raw } = await open();
+      try {
+        const visible = aSession({ updatedAt: at(0) });
+        await store.importSession(visible, [aMessage(visible.id, "user", "one apple", at(0))]);
+        // More matches than search ranks (the 1,000 newest), all newer, in a session being imported.
+        const hidden = aSession({ updatedAt: at(5000) });
+        const many = Array.from({ length: 1500 }, (_, i) => aMessage(hidden.id, i % 2 === 0 ? "user" : "assistant", `apple ${i}`, at(1000 + i)));
+        await store.importSession(hidden, many);
+        await raw.rows("UPDATE sessions SET state = 'importing' WHERE id = ?", hidden.id);
+        expect((await store.searchMessages("apple")).map((h) => h.sessionId)).toEqual([visible.id]);
+      } finally {
+        await raw.close();
+        await store.close();
+      }
+    });
+
+    test("no lease is taken on a hidden session: it is not found", async () => {
+      const { store, raw } = await open();
+      try {
+        const session = aSession();
+        await store.importSession(session, [aMessage(session.id, "user", "soon gone")]);
+        await raw.rows("UPDATE sessions SET state = 'deleting' WHERE id = ?", session.id);
+        const error = await store.leaseSession(session.id, { holder: crypto.randomUUID(), ttlMs: 60_000 }).then(() => null, (e: unknown) => e);
+        expect(error).toBeInstanceOf(StorageError);
+        expect((error as StorageError).kind).toBe("not_found");
+        expect(await store.sessionsInUse([session.id])).toEqual([]);
+      } finally {
+        await raw.close();
+        await store.close();
+      }
+    });
+
     test("a hidden session is seen by no read and no limit; once its heartbeat lapses, cleanup removes it and says so", async () => {
       const { store, raw } = await open();
       try {
@@ -214,6 +248,25 @@ for (const [engine, open] of engines) {
     });
   });
 }
+
+describe("bulk work, whatever the engine", () => {
+  test("long messages go in batches even when they are few: one transaction would hold the lock long", () => {
+    const of = (count: number, chars: number) => Array.from({ length: count }, () => ({ content: "x".repeat(chars) }));
+    expect(isSmallImport(of(1, 10))).toBe(true);
+    expect(isSmallImport(of(200, 1000))).toBe(true);
+    expect(isSmallImport(of(201, 10))).toBe(false);
+    expect(isSmallImport(of(200, 175_000))).toBe(false);
+  });
+
+  test("a deletion's message removal that finds the file damaged or the disk full fails the command; a busy database is left for later", async () => {
+    for (const kind of ["corrupt", "disk_full"] as const) {
+      const failed = finishLater(Promise.reject(new StorageError(kind, `${kind} here`)), 1);
+      await expect(failed).rejects.toMatchObject({ kind });
+    }
+    const said = await logged(() => finishLater(Promise.reject(new StorageError("database", "stayed locked")), 1));
+    expect(said).toEqual([expect.stringContaining("the next cleanup finishes it")]);
+  });
+});
 
 describePostgres(`PostgreSQL: hidden sessions migration${postgresSkipNote}`, () => {
   test("a database written before sessions could be hidden is upgraded with every session visible", async () => {

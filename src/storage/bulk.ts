@@ -35,8 +35,20 @@ export const restBetweenBatchesMs = 15;
  * concerns (up to hundreds in a cleanup), so not on every batch, but well before it lapses.
  */
 export const renewEveryMs = heartbeatMs / 4;
-/** An import this small is stored in one transaction, visible at once (a chat's new session). */
-export const smallImport = 200;
+/**
+ * An import this small, in messages and in characters, is stored in one transaction, visible at
+ * once; a bigger one goes in batches. Both bounds matter: 200 long messages take as long to index
+ * as thousands of short ones.
+ */
+const smallImportMessages = 200;
+const smallImportChars = 256_000;
+
+export function isSmallImport(messages: readonly { content: string }[]): boolean {
+  if (messages.length > smallImportMessages) return false;
+  let chars = 0;
+  for (const message of messages) chars += message.content.length;
+  return chars <= smallImportChars;
+}
 /** Ids per statement, under SQLite's limit on bound parameters. */
 export const idsPerStatement = 500;
 
@@ -53,8 +65,9 @@ export class BatchSizer {
   #size: number;
 
   constructor(
-    initial = 200,
-    private readonly min = 20,
+    // Small at first: rows may be long messages, and the measure grows the batch soon enough.
+    initial = 20,
+    private readonly min = 1,
     private readonly max = 50_000,
   ) {
     this.#size = initial;
@@ -89,6 +102,8 @@ export async function finishLater(purge: Promise<void>, sessions: number): Promi
   try {
     await purge;
   } catch (error) {
+    // A damaged file or a full disk is not left for later: the command fails and says so.
+    if (error instanceof StorageError && (error.kind === "corrupt" || error.kind === "disk_full")) throw error;
     log.warn(
       `${sessions === 1 ? "the session is" : `the ${sessions} sessions are`} deleted, but removing the messages stopped (${messageOf(error)}); the next cleanup finishes it`,
     );

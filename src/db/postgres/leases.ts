@@ -8,24 +8,26 @@ import type { SQL } from "bun";
 
 export const leaseSessionSql = `
 INSERT INTO session_leases (session_id, holder, expires_at)
-VALUES ($1, $2, now() + make_interval(secs => $3::float8))
+SELECT leased.id, $1, now() + make_interval(secs => $2::float8) FROM sessions AS leased
+WHERE leased.id = $3 AND leased.state = 'visible'
 ON CONFLICT (session_id, holder) DO UPDATE SET expires_at = excluded.expires_at`;
 
 export interface LeaseSessionParams {
-  sessionId: string;
   holder: string;
   ttlSeconds: number;
+  sessionId: string;
 }
 
 /**
  * Leases: an exchange in progress holds one on its session, so that no cleanup or delete
  * touches the session until the lease is released or has expired (see migration 002).
  * Expiry is measured by the clock of the server, the one every machine sharing the database sees.
- * Takes a lease for `ttl_seconds`, or renews it when this holder has it already. A
- * session that does not exist fails the foreign key: the store reports it as not found.
+ * Takes a lease for `ttl_seconds`, or renews it when this holder has it already; none on a
+ * session that does not exist or is hidden (being imported or deleted): no row, which the store
+ * reports as not found.
  */
-export async function leaseSession(sql: SQL, params: LeaseSessionParams): Promise<void> {
-  await sql.unsafe<unknown[]>(leaseSessionSql, [params.sessionId, params.holder, params.ttlSeconds]);
+export async function leaseSession(sql: SQL, params: LeaseSessionParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(leaseSessionSql, [params.holder, params.ttlSeconds, params.sessionId])).count;
 }
 
 export const releaseLeaseSql = `DELETE FROM session_leases WHERE session_id = $1 AND holder = $2`;

@@ -89,6 +89,9 @@ export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp
 FROM (
     SELECT recent.seq FROM messages AS recent
     WHERE recent.search @@ websearch_to_tsquery('english', $1)
+        -- Sessions being imported or deleted are left out here, before the newest are taken:
+        -- a big hidden one would otherwise fill the candidates and hide every visible hit.
+        AND NOT EXISTS (SELECT 1 FROM sessions AS hidden WHERE hidden.id = recent.session_id AND hidden.state <> 'visible')
     ORDER BY recent.seq DESC
     LIMIT $4
 ) AS hits

@@ -9,23 +9,24 @@ import { expandSlices } from "./_runtime.ts";
 
 export const leaseSessionSql = `
 INSERT INTO session_leases (session_id, holder, expires_at)
-VALUES (?1, ?2, ?3)
+SELECT leased.id, ?1, ?2 FROM sessions AS leased
+WHERE leased.id = ?3 AND leased.state = 'visible'
 ON CONFLICT (session_id, holder) DO UPDATE SET expires_at = excluded.expires_at`;
 
 export interface LeaseSessionParams {
-  sessionId: string;
   holder: string;
   expiresAt: string;
+  sessionId: string;
 }
 
 /**
  * Leases: an exchange in progress holds one on its session, so that no cleanup or delete
  * touches the session until the lease is released or has expired (see migration 005).
- * Takes a lease, or renews it when this holder has it already. A session that does not exist
- * fails the foreign key: the store reports it as not found.
+ * Takes a lease, or renews it when this holder has it already; none on a session that does not
+ * exist or is hidden (being imported or deleted): no row, which the store reports as not found.
  */
-export function leaseSession(db: Database, params: LeaseSessionParams): void {
-  db.query(leaseSessionSql).run(params.sessionId, params.holder, params.expiresAt);
+export function leaseSession(db: Database, params: LeaseSessionParams): number {
+  return db.query(leaseSessionSql).run(params.holder, params.expiresAt, params.sessionId).changes;
 }
 
 export const releaseLeaseSql = `DELETE FROM session_leases WHERE session_id = ?1 AND holder = ?2`;

@@ -82,6 +82,13 @@ FROM (
         snippet(messages_fts, 0, CAST(?1 AS TEXT), CAST(?2 AS TEXT), char(8230), 16) AS snippet
     FROM messages_fts
     WHERE messages_fts.content MATCH ?3
+        -- Sessions being imported or deleted are left out here, before the newest are taken:
+        -- a big hidden one would otherwise fill the candidates and hide every visible hit.
+        AND messages_fts.seq NOT IN (
+            SELECT hidden_message.seq FROM sessions AS hidden_session
+            JOIN messages AS hidden_message ON hidden_message.session_id = hidden_session.id
+            WHERE hidden_session.state <> 'visible'
+        )
     ORDER BY messages_fts.rowid DESC
     LIMIT ?4
 ) AS hits

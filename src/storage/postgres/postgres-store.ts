@@ -12,7 +12,7 @@ import { openPostgres } from "./bootstrap.ts";
 import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { isRecord } from "../../unknown-values.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
+import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, isSmallImport } from "../bulk.ts";
 
 /** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
@@ -177,7 +177,9 @@ export class PostgresStore implements SessionStore {
 
   async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
     const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
-    if (checkedMessages.length <= smallImport) {
+    // What a stopped import of this very session left hidden would make it "exist already".
+    await this.#removeAbandoned(null, wait);
+    if (isSmallImport(checkedMessages)) {
       await this.#write(
         "importing a session",
         async (tx) => {
@@ -255,7 +257,8 @@ export class PostgresStore implements SessionStore {
     if (ids.length === 0) return;
     const sizer = new BatchSizer();
     const chunk = [...ids];
-    let renewed = Date.now();
+    // Renewed at once: these sessions' heartbeats began when they were hidden, maybe long ago.
+    let renewed = 0;
     for (;;) {
       const batch = sizer.size;
       // The work only, as an import measures it: the commit adds about as much again (see
@@ -503,12 +506,9 @@ function detailOf(error: unknown): string {
 /** Takes or renews a lease, inside the caller's transaction; expired leases are cleared on the way. */
 async function takeLease(tx: SQL, sessionId: string, holder: string, ttlMs: number): Promise<void> {
   await leasesDb.deleteExpiredLeases(tx);
-  try {
-    await leasesDb.leaseSession(tx, { sessionId, holder, ttlSeconds: ttlMs / 1000 });
-  } catch (error) {
-    if (postgresCode(error) === "23503") throw StorageError.notFound(sessionId);
-    throw error;
-  }
+  const taken = await leasesDb.leaseSession(tx, { holder, ttlSeconds: ttlMs / 1000, sessionId });
+  // No row: the session is not there, or hidden (being imported or deleted).
+  if (taken === 0) throw StorageError.notFound(sessionId);
 }
 
 /** A session named for deletion that is in use is refused, not pulled from under its writer. */

@@ -159,3 +159,8 @@ function applyPending(db: Database, migrations: readonly Migration[], path: stri
     }
   }
 }
+
+/** Moves every commit in the WAL into the database file and empties the WAL (see disk-full.ts). */
+export function checkpointWal(db: Database): void {
+  db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+}

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { checkpointWal } from "./bootstrap.ts";
 import { sqliteCode } from "./sqlite-errors.ts";
 
 /**
@@ -14,7 +15,7 @@ export function retryWhenFull<T>(db: Database, work: () => T): T {
   } catch (error) {
     if (sqliteCode(error) !== "SQLITE_FULL" || db.inTransaction) throw error;
     try {
-      db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+      checkpointWal(db);
     } catch {
       throw error;
     }

@@ -13,7 +13,7 @@ import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
 import { messageOf } from "../../unknown-values.ts";
 import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, smallImport } from "../bulk.ts";
+import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, isSmallImport } from "../bulk.ts";
 
 /** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
 const cleanupBatch = 200;
@@ -194,7 +194,9 @@ export class SqliteStore implements SessionStore {
     const checked = checkImport(session, messages);
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
-    if (messageRows.length <= smallImport) {
+    // What a stopped import of this very session left hidden would make it "exist already".
+    await this.#removeAbandoned(new Date(), wait);
+    if (isSmallImport(messageRows)) {
       await this.#run(
         "importing a session",
         () =>
@@ -264,7 +266,8 @@ export class SqliteStore implements SessionStore {
     const sizer = new BatchSizer();
     for (let i = 0; i < ids.length; i += idsPerStatement) {
       const chunk = ids.slice(i, i + idsPerStatement);
-      let renewed = Date.now();
+      // Renewed at once: these sessions' heartbeats began when they were hidden, maybe long ago.
+      let renewed = 0;
       for (;;) {
         const batch = sizer.size;
         const { deleted, ms } = await this.#run(
@@ -461,12 +464,9 @@ export class SqliteStore implements SessionStore {
   #lease(sessionId: string, holder: string, ttlMs: number): void {
     const now = new Date();
     leasesDb.deleteExpiredLeases(this.#db, { now: toStoredTime(now) });
-    try {
-      leasesDb.leaseSession(this.#db, { sessionId, holder, expiresAt: toStoredTime(new Date(now.getTime() + ttlMs)) });
-    } catch (error) {
-      if (sqliteCode(error) === "SQLITE_CONSTRAINT_FOREIGNKEY") throw StorageError.notFound(sessionId);
-      throw error;
-    }
+    const taken = leasesDb.leaseSession(this.#db, { holder, expiresAt: toStoredTime(new Date(now.getTime() + ttlMs)), sessionId });
+    // No row: the session is not there, or hidden (being imported or deleted).
+    if (taken === 0) throw StorageError.notFound(sessionId);
   }
 
   #inUse(ids: readonly string[], now: string): string[] {

@@ -17,6 +17,8 @@ export default defineSynapseCommand({
     await withStore(async (store, settings) => {
       const { maxSessions, retentionDays } = settings;
       if (maxSessions === 0 && retentionDays === 0) {
+        // No limits, but what a stopped import or deletion left hidden still goes (said on stderr).
+        if (!dryRun) await store.cleanup(settings);
         return log.info("nothing to prune: max_sessions and retention_days are both 0 (no limits)");
       }
       const limits = `max_sessions = ${maxSessions || "no limit"}, retention_days = ${retentionDays || "no limit"}`;
