@@ -4,7 +4,10 @@
  * question and the part of the reply that arrived are stored, the reply marked interrupted.
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { Home, newSessionId, root, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { Output } from "./_output.ts";
 import type { Reply } from "./_provider-server.ts";
 
 afterAll(stopServers);
@@ -54,6 +57,32 @@ describe("repeated stop signals", () => {
     expect({ exitCode, signal: child.signalCode }).toEqual({ exitCode: 130, signal: null });
     expect(stderr).toContain("interrupted; the reply so far was saved");
     await expectPartialReplyKept(home, stderr);
+  });
+
+  test("a second SIGINT, sent once the first has stopped the reply and its storing waits for a lock: the reply is still stored", async () => {
+    const server = serve([endlessStory()]);
+    const home = new Home(sourceRunner).anthropic(server);
+    SqliteStore.open(home.database).close();
+    const child = Bun.spawn([...sourceRunner, "Tell me a story"], { env: home.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const stdout = new Output(child.stdout);
+    const stderr = new Output(child.stderr);
+    await stdout.waitFor(" and then");
+    // Another process holds the write lock, so storing the partial reply has to wait: the
+    // second signal then surely arrives after the first was handled, as a person's would.
+    const holder = Bun.spawn([process.execPath, join(import.meta.dir, "_lock-holder.ts"), home.database], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+    const held = new Output(holder.stdout);
+    await held.waitFor("locked\n");
+    child.kill("SIGINT");
+    await stderr.waitFor("the reply is shown but not stored yet");
+    child.kill("SIGINT");
+    await stderr.waitFor("still storing the reply shown above");
+    await holder.stdin.end();
+    await held.waitFor("released\n");
+    expect(await holder.exited).toBe(0);
+    expect({ exitCode: await child.exited, signal: child.signalCode }).toEqual({ exitCode: 130, signal: null });
+    await stderr.finished;
+    expect(stderr.text).toContain("interrupted; the reply so far was saved");
+    await expectPartialReplyKept(home, stderr.text);
   });
 
   test("Ctrl+C typed twice in a real terminal running `bun run synapse`: the partial reply is stored", async () => {

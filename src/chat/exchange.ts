@@ -38,6 +38,8 @@ export interface ExchangeRequest {
   beforeStore?(): Promise<void>;
   /** The session, once it is stored and the user's message with it; before the provider is called. */
   onSession?(session: Session, isNew: boolean): void;
+  /** The reply (whole or cut short) is being stored: from here on, nothing stops that. */
+  onStoringReply?(): void;
 }
 
 export interface ExchangeResult {
@@ -92,6 +94,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     const reply: StoredMessage = { id: newId(), sessionId: session.id, role: "assistant", content: text, timestamp: new Date() };
     if (interrupted) reply.interrupted = true;
     if (usage !== null) reply.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
+    request.onStoringReply?.();
     // The user has seen this reply: wait long for a busy database, and never because of Ctrl+C
     // give up on it; if it cannot be stored after all, say so rather than drop it silently.
     try {

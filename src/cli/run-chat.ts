@@ -12,6 +12,7 @@ import type { Session } from "../session.ts";
 import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../session-refs.ts";
 import { createStorage, isPostgresUrl } from "../storage/create-storage.ts";
 import { StorageError } from "../storage/errors.ts";
+import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { UsageError } from "./errors.ts";
@@ -66,7 +67,14 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   if (!continuing || options.provider !== undefined) createProvider(options.provider ?? config.provider, config);
   const store = await createStorage(config.session.databaseUrl);
   const controller = new AbortController();
-  const stop = () => controller.abort();
+  let storingReply = false;
+  const stop = () => {
+    // A stop signal cannot take back a reply the user has seen: the store goes on, and says so.
+    if (storingReply) {
+      log.warn(`still storing the reply shown above; Synapse stops once it is stored (it waits up to ${replyLockWaitMs / 60_000} min for a busy database)`);
+    }
+    controller.abort();
+  };
   // Installed with `on`, not `once`, and kept until the end: a terminal's Ctrl+C (or `timeout`)
   // signals the whole process group, often more than once, and a signal with no handler would
   // kill Synapse before it stores what arrived.
@@ -92,6 +100,9 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
       onSession(session, isNew) {
         started = { session, isNew };
         stopSpinner = startSpinner("waiting for the reply…");
+      },
+      onStoringReply() {
+        storingReply = true;
       },
       onText(text) {
         stopSpinner();
