@@ -12,8 +12,9 @@ afterAll(stopServers);
 const story = "Once upon a time there was a database that kept every word it was told, even when nobody could read them.";
 
 /** Runs synapse with stdout on /dev/full, where every write fails with ENOSPC. */
-async function runToFullDisk(home: Home, args: string[]): Promise<{ stderr: string; exitCode: number }> {
-  const child = Bun.spawn([...sourceRunner, ...args], { env: home.env, stdin: "ignore", stdout: Bun.file("/dev/full"), stderr: "pipe" });
+async function runToFullDisk(home: Home, args: string[], stdin?: string): Promise<{ stderr: string; exitCode: number }> {
+  const input = stdin === undefined ? "ignore" : new Blob([stdin]);
+  const child = Bun.spawn([...sourceRunner, ...args], { env: home.env, stdin: input, stdout: Bun.file("/dev/full"), stderr: "pipe" });
   const [stderr, exitCode] = await Promise.all([new Response(child.stderr).text(), child.exited]);
   return { stderr, exitCode };
 }
@@ -41,8 +42,25 @@ describe.skipIf(!existsSync("/dev/full"))("stdout on a full disk (/dev/full)", (
     const id = newSessionId((await home.run(["-p", "echo", "Something worth keeping"])).stderr);
     for (const args of [["sessions", "export", id], ["sessions", "show", id], ["sessions", "list", "--json"], ["--help"]]) {
       const { stderr, exitCode } = await runToFullDisk(home, args);
-      expect({ args, exitCode, stderr }).toEqual({ args, exitCode: 1, stderr: "error: could not write to stdout: the disk is full (ENOSPC)\n" });
+      expect({ args, exitCode, stderr }).toEqual({
+        args,
+        exitCode: 1,
+        stderr:
+          "error: could not write to stdout: the disk is full (ENOSPC); the command's work is done, only its output was lost: free some space or send the output elsewhere, and run it again to see it\n",
+      });
     }
+  });
+
+  test("sessions import: the session is imported, and the line says only the output was lost", async () => {
+    const home = new Home(sourceRunner);
+    const id = newSessionId((await home.run(["-p", "echo", "Worth a copy"])).stderr);
+    const exported = (await home.run(["sessions", "export", id])).stdout;
+    const copy = new Home(sourceRunner);
+    const { stderr, exitCode } = await runToFullDisk(copy, ["sessions", "import", "-"], exported);
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain(`imported session ${id}`);
+    expect(stderr).toContain("the command's work is done, only its output was lost");
+    expect((await copy.list()).map((s) => s.id)).toEqual([id]);
   });
 });
 

@@ -66,7 +66,8 @@ export async function run(argv: string[]): Promise<number> {
 async function outputWritten(): Promise<number> {
   await stdoutSettled();
   const failure = stdoutFailure();
-  if (failure !== null) throw new UserFacingError(`could not write to stdout: ${failure}`);
+  // Whatever the command stored (an import) is stored: only what it printed is lost.
+  if (failure !== null) throw new UserFacingError(`could not write to stdout: ${failure}; the command's work is done, only its output was lost: free some space or send the output elsewhere, and run it again to see it`);
   return exitCode.ok;
 }
 
