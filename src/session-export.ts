@@ -8,6 +8,7 @@ import { isUuid, newId, roles, type Session, type StoredMessage } from "./sessio
 import { normalizeTitle } from "./session-refs.ts";
 import { UserFacingError } from "./user-error.ts";
 import { isRecord, messageOf } from "./unknown-values.ts";
+import { hasControls, plainName } from "./plain-text.ts";
 import { parseRfc3339 } from "./storage/timestamps.ts";
 
 export const exportFormat = "synapse.session";
@@ -75,7 +76,12 @@ const count = v.pipe(
   v.minValue(0, `a whole number from 0 to ${maxTokens}`),
   v.maxValue(maxTokens, `a whole number from 0 to ${maxTokens}`),
 );
-const name = v.pipe(v.string("a non-empty string"), v.check((t) => t.trim() !== "", "a non-empty string"));
+const name = v.pipe(
+  v.string("a non-empty string"),
+  v.check((t) => t.trim() !== "", "a non-empty string"),
+  // A provider or model is sent to servers and shown on one line wherever the session is listed.
+  v.check((t) => !hasControls(t), plainName),
+);
 
 const ExportSchema = v.object(
   {
@@ -188,7 +194,7 @@ function describeIssue(issue: Issue | undefined, data: unknown): string {
 
 /** What the file held, kept to one short line: control characters escaped, long text cut. */
 function shown(received: string): string {
-  const escaped = received.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const escaped = received.replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return escaped.length > 60 ? `${escaped.slice(0, 60)}…` : escaped;
 }
 

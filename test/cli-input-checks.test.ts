@@ -64,3 +64,79 @@ describe("titles that would display as other text, or as none, are usage errors"
     expect((await home.list()).map((s) => s.name)).toEqual([null]);
   });
 });
+
+describe("error lines are one line, whatever they quote", () => {
+  test("a session named with a newline or an escape, stderr piped", async () => {
+    const home = new Home(sourceRunner);
+    for (const [args, ref] of [
+      [["sessions", "show", "x\ny"], "x\ny"],
+      [["-p", "echo", "-s", "abcd\nefgh", "hi"], "abcd\nefgh"],
+      [["-p", "echo", "-s", "ab\u001b]0;pwned\u0007\u202e", "hi"], "ab\u001b]0;pwned\u0007\u202e"],
+    ] as const) {
+      const result = await home.run([...args]);
+      const shown = ref.replace(/[\n\u001b\u0007]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`).replace("\u202e", "\\u202e");
+      expect({ args, stderr: result.stderr, exitCode: result.exitCode }).toEqual({
+        args,
+        stderr: `error: no session has an id starting with "${shown}" or the title "${shown}"; \`synapse sessions list\` shows them\n`,
+        exitCode: 1,
+      });
+    }
+  });
+});
+
+describe("model and provider names with control characters are refused", () => {
+  const said = "a name without control characters (such as a newline or escape) or bidirectional controls (U+202A–U+202E, U+2066–U+2069)";
+
+  test("-m, --provider and SYNAPSE_MODEL: usage errors, nothing stored", async () => {
+    const home = new Home(sourceRunner);
+    for (const [args, env, error, exitCode] of [
+      [["-p", "echo", "-m", "gpt\nx", "hi"], {}, `--model must be ${said}.`, 2],
+      [["-p", "echo", "--model", "gpt\u202ex", "hi"], {}, `--model must be ${said}.`, 2],
+      [["-p", "echo", "-m", "gpt\u009bx", "hi"], {}, `--model must be ${said}.`, 2],
+      [["--provider", "echo\u007f", "hi"], {}, `--provider must be ${said}.`, 2],
+      [["-p", "echo", "hi"], { SYNAPSE_MODEL: "gpt\u001bx" }, `SYNAPSE_MODEL must be ${said}.`, 1],
+    ] as const) {
+      const result = await home.run([...args], { env });
+      expect({ args, stderr: result.stderr, exitCode: result.exitCode }).toEqual({ args, stderr: `error: ${error}\n`, exitCode });
+      expect(result.stdout).toBe("");
+    }
+    expect(await home.list()).toEqual([]);
+  });
+
+  test("model and provider in config.toml", async () => {
+    for (const [toml, key, got] of [
+      ['model = "gpt\\nx"', "model", '"gpt\\x0ax"'],
+      ['provider = "echo\\u202e"', "provider", '"echo\\u202e"'],
+      ['[openai]\nmodel = "gpt\\u0007"', "openai.model", '"gpt\\x07"'],
+    ]) {
+      const home = new Home(sourceRunner).config(`${toml}\n`);
+      const result = await home.run(["-p", "echo", "hi"]);
+      const file = join(home.dir, "config", "synapse", "config.toml");
+      expect({ toml, stderr: result.stderr, exitCode: result.exitCode }).toEqual({
+        toml,
+        stderr: `error: Config file ${file}: "${key}" must be ${said}, but it is the string ${got}.\n`,
+        exitCode: 1,
+      });
+    }
+  });
+
+  test("an imported session's provider and model, naming the file and the field", async () => {
+    const home = new Home(sourceRunner);
+    for (const [field, value, got] of [
+      ["provider", "anthropic\n", '"anthropic\\u000a"'],
+      ["model", "claude\u001b[2J", '"claude\\u001b[2J"'],
+      ["model", "claude\u2066", '"claude\\u2066"'],
+    ] as const) {
+      const file = join(home.dir, "named.json");
+      const data = JSON.parse(anExport({}));
+      writeFileSync(file, JSON.stringify({ ...data, session: { ...data.session, [field]: value } }));
+      const result = await home.run(["sessions", "import", file]);
+      expect({ field, stderr: result.stderr, exitCode: result.exitCode }).toEqual({
+        field,
+        stderr: `error: ${file} is not a Synapse session export: at session.${field}, expected ${said}, got ${got}\n`,
+        exitCode: 1,
+      });
+    }
+    expect(await home.list()).toEqual([]);
+  });
+});

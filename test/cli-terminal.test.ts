@@ -8,6 +8,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Database } from "bun:sqlite";
 import { Terminal } from "@xterm/headless";
 import { Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
 import type { Reply } from "./_provider-server.ts";
@@ -146,7 +147,7 @@ describe("stored text with escape sequences, from an import", () => {
   const exported = JSON.stringify({
     format: "synapse.session",
     version: 1,
-    session: { id, name: null, provider: "anthropic", model: `claude${attack}`, systemPrompt: `Be brief ${attack}`, createdAt: at, updatedAt: at },
+    session: { id, name: null, provider: "anthropic", model: "claude", systemPrompt: `Be brief ${attack}`, createdAt: at, updatedAt: at },
     messages: [
       { id: "1b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", role: "user", content: `lantern ${attack}`, timestamp: at },
       { id: "2b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", role: "assistant", content: `lantern answer ${attack}`, timestamp: at },
@@ -156,6 +157,13 @@ describe("stored text with escape sequences, from an import", () => {
   async function imported(): Promise<Home> {
     const home = new Home(sourceRunner);
     expect((await home.run(["sessions", "import", "-"], { stdin: exported })).exitCode).toBe(0);
+    // An import refuses such a model name now; a database written before that check may hold one.
+    const db = new Database(home.database);
+    try {
+      db.run("UPDATE sessions SET model = ? WHERE id = ?", [`claude${attack}`, id]);
+    } finally {
+      db.close();
+    }
     return home;
   }
 

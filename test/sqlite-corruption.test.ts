@@ -132,3 +132,29 @@ describe("a database too big to check whole at open", () => {
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 });
+
+describe("the corruption line's command can be pasted into a shell", () => {
+  test("paths with a space and a quote are single-quoted", async () => {
+    const pristine = join(dir, "pristine-for-quotes.db");
+    const ids = await writtenBySynapse(pristine, 5, 10, 200);
+    expect(ids).toHaveLength(5);
+    const home = new Home(sourceRunner);
+    const folder = join(home.dir, "my sessions");
+    mkdirSync(folder, { recursive: true });
+    const database = join(folder, "it's.db");
+    copyFileSync(pristine, database);
+    overwritePage(database, leafPage(database, "messages"));
+    home.env.SYNAPSE_DATABASE_URL = `sqlite:${database}`;
+    const result = await home.run(["sessions", "list"]);
+    const quoted = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+    const recovered = join(folder, "it's-recovered.db");
+    expect(result.stderr).toBe(
+      `error: the session database ${database} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${quoted(database)} .recover | sqlite3 ${quoted(recovered)} , then set database_url to sqlite:${recovered} (or move ${quoted(database)} away to start afresh)\n`,
+    );
+    expect(result.exitCode).toBe(1);
+    // What a shell makes of the pasted command: the two paths, each one word.
+    const command = /Save what it holds with: (.*) , then/.exec(result.stderr)![1]!.replace(/^sqlite3 /, "printf '%s\\n' ").replace(" .recover | sqlite3 ", " ");
+    const words = Bun.spawnSync(["sh", "-c", command]).stdout.toString();
+    expect(words).toBe(`${database}\n${recovered}\n`);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { terminalSafeJson, textFor, visible, visibleStream } from "../src/cli/terminal-text.ts";
+import { oneLine, terminalSafeJson, textFor, visible, visibleStream } from "../src/cli/terminal-text.ts";
 
 describe("visible", () => {
   test.each([
@@ -36,4 +36,11 @@ test("terminalSafeJson escapes what JSON.stringify leaves raw, and parses back t
   const json = terminalSafeJson(JSON.stringify(value));
   expect(json).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
   expect(JSON.parse(json)).toEqual(value);
+});
+
+describe("oneLine", () => {
+  test("escapes every control character, newline, tab and CRLF included, and bidi controls", () => {
+    expect(oneLine("a\nb\tc\r\nd\x1b[2J\x7f\x9b\u202e\u2066e")).toBe("a\\x0ab\\x09c\\x0d\\x0ad\\x1b[2J\\x7f\\x9b\\u202e\\u2066e");
+    expect(oneLine("plain — ünïcode 🙂")).toBe("plain — ünïcode 🙂");
+  });
 });

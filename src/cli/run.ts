@@ -10,7 +10,7 @@ import { colorEnabled } from "../style.ts";
 import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
 import { checkArgs, flagTable } from "./args.ts";
-import { textFor } from "./terminal-text.ts";
+import { oneLine } from "./terminal-text.ts";
 import type { SynapseCommand } from "./command.ts";
 import { chatCommand, groups } from "./commands/index.ts";
 import { exitCode, exitCodeFor, messageFor, UsageError } from "./errors.ts";
@@ -52,8 +52,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     return await outputWritten();
   } catch (error) {
-    // An error can quote stored text (a title) or a server's answer: never let it drive the terminal.
-    log.error(textFor(process.stderr)(messageFor(error)));
+    // An error can quote what was typed, stored text (a title) or a server's answer: it stays one
+    // line, on a terminal or not, and never drives the terminal.
+    log.error(oneLine(messageFor(error)));
     if (debug && error instanceof Error) log.debug(error.stack ?? error.message, ...(error.cause ? ["\ncaused by:", error.cause] : []));
     return exitCodeFor(error);
   }

@@ -17,6 +17,18 @@ export function visible(text: string): string {
   return text.replace(unsafe, escapeOf);
 }
 
+// Every control character (newline and tab too) and the bidi controls: what one line may not hold.
+const breaksLine = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` as one line, on a terminal or not: every control character, newline included, shown
+ * as its escape (`\x0a`) as {@link visible} shows them. For error lines, which quote what the
+ * user typed or a file held and must stay one line for people and for scripts alike.
+ */
+export function oneLine(text: string): string {
+  return text.replace(breaksLine, escapeOf);
+}
+
 /** {@link visible} on a terminal, and the text unchanged anywhere else. */
 export function textFor(stream: { isTTY?: boolean }): (text: string) => string {
   return stream.isTTY === true ? visible : (text) => text;

@@ -23,6 +23,7 @@ import {
   type SessionSettings,
 } from "./schema.ts";
 import { errnoCode, isRecord } from "../unknown-values.ts";
+import { hasControls, plainName } from "../plain-text.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -117,7 +118,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   let modelLayer: Layer = Layer.Default;
   const modelChoices: [string | undefined, Layer][] = [
     [data.model, Layer.File],
-    [nonEmpty(env.SYNAPSE_MODEL), Layer.Env],
+    [envName(env, "SYNAPSE_MODEL"), Layer.Env],
     [flagValue(flags.model, "--model"), Layer.Flag],
   ];
   for (const [value, layer] of modelChoices) {
@@ -310,6 +311,13 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** A name from the environment: like a flag's, it must fit on one line. */
+function envName(env: Env, name: string): string | undefined {
+  const value = nonEmpty(env[name]);
+  if (value !== undefined && hasControls(value)) throw new ConfigError("invalid", `${name} must be ${plainName}.`, { key: name });
+  return value;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
@@ -317,6 +325,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** Flags are explicit: an empty `--model ""` is a mistake, not "unset". */
 function flagValue(value: string | undefined, flag: string): string | undefined {
   if (value === "") throw new ConfigError("invalid", `${flag} needs a value.`, { key: flag });
+  if (value !== undefined && hasControls(value)) throw new ConfigError("invalid", `${flag} must be ${plainName}.`, { key: flag });
   return value;
 }
 

@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import type { ProviderName } from "../providers/types.ts";
+import { hasControls, plainName } from "../plain-text.ts";
 import { defaultSessionConfig, type SessionConfig } from "../storage/session-store.ts";
 
 /** Providers that talk to a server and so have a `[table]` of settings. */
@@ -51,6 +52,8 @@ export function isHttpUrl(value: string): boolean {
 }
 
 const nonEmptyString = v.pipe(v.string("a string"), v.minLength(1, "a non-empty string"));
+/** A model or provider name: sent to servers, stored with each session, shown on one line. */
+const nameString = v.pipe(nonEmptyString, v.check((t) => !hasControls(t), plainName));
 const httpUrl = v.pipe(v.string("a string"), v.check(isHttpUrl, "an http:// or https:// URL"));
 const days = v.pipe(
   v.number("a whole number of days from 0 to 36500 (0 means no limit)"),
@@ -76,7 +79,7 @@ const providerTable = v.object(
   {
     api_key: v.optional(nonEmptyString),
     base_url: v.optional(httpUrl),
-    model: v.optional(nonEmptyString),
+    model: v.optional(nameString),
     max_tokens: v.optional(
       v.pipe(
         v.number("a whole number ≥ 1"),
@@ -92,8 +95,8 @@ const providerTable = v.object(
 
 /** `config.toml`. Unknown keys are not errors: the loader warns about them and drops them. */
 export const ConfigFileSchema = v.object({
-  provider: v.optional(nonEmptyString),
-  model: v.optional(nonEmptyString),
+  provider: v.optional(nameString),
+  model: v.optional(nameString),
   system_prompt: v.optional(v.string("a string")),
   anthropic: v.optional(providerTable),
   openai: v.optional(providerTable),

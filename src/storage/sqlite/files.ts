@@ -24,7 +24,7 @@ export function prepareDatabaseFile(path: string): void {
       chmodSync(dir, 0o700);
     } catch (cause) {
       if (errnoCode(cause) === "ENOSPC") throw diskFullError(path, `creating the folder ${dir}`, cause);
-      throw new StorageError("database", `cannot create the folder ${dir} for the session database: ${messageOf(cause)}`, { cause });
+      throw folderError(path, dir, cause);
     }
   }
   try {
@@ -33,7 +33,7 @@ export function prepareDatabaseFile(path: string): void {
   } catch (cause) {
     if (errnoCode(cause) === "ENOSPC") throw diskFullError(path, "creating the database", cause);
     if (errnoCode(cause) !== "EEXIST") {
-      throw new StorageError("database", `cannot create the session database ${path}: ${messageOf(cause)}`, { cause });
+      throw unreachable(path, cause) ?? new StorageError("database", `cannot create the session database ${path}: ${messageOf(cause)}`, { cause });
     }
   }
   assertLooksLikeSqlite(path);
@@ -46,7 +46,12 @@ export function warnIfExposed(path: string): void {
 }
 
 function assertLooksLikeSqlite(path: string): void {
-  const stat = statSync(path, { throwIfNoEntry: false });
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path, { throwIfNoEntry: false });
+  } catch (cause) {
+    throw unreachable(path, cause) ?? new StorageError("database", `cannot read the session database ${path}: ${messageOf(cause)}`, { cause });
+  }
   if (stat === undefined) {
     // The name exists (creating it failed) but leads nowhere: a symbolic link to nothing.
     const target = symlinkTarget(path);
@@ -83,6 +88,69 @@ function assertLooksLikeSqlite(path: string): void {
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Why the database's folder could not be made. `existsSync` is false for a symbolic link to
+ * nothing (a folder on a disk that is not mounted) or in a loop, so mkdir is tried and fails
+ * with EEXIST: the first name up the path that exists tells which, and where a link leads.
+ */
+function folderError(path: string, dir: string, cause: unknown): StorageError {
+  return (
+    brokenLinkAbove(path, dir) ??
+    unreachable(path, cause) ??
+    new StorageError("database", `cannot create the folder ${dir} for the session database: ${messageOf(cause)}`, { cause })
+  );
+}
+
+/** The failures a path itself causes (a link loop, a file used as a folder, no permission), said as such. */
+function unreachable(path: string, cause: unknown): StorageError | null {
+  const say = (message: string) => new StorageError("database", message, { cause });
+  switch (errnoCode(cause)) {
+    case "ELOOP":
+      return say(
+        `the session database path ${path} goes through a loop of symbolic links (links that lead to each other); fix or remove the links, or set database_url to another file`,
+      );
+    case "ENOTDIR":
+      return say(`the session database path ${path} goes through a file as if it were a folder; move that file away, or set database_url to a file in a folder`);
+    case "EACCES":
+    case "EPERM":
+      return say(
+        `permission denied on the session database path ${path}; check the permissions of its folders (chmod, ownership), or set database_url to a file in a folder you can write`,
+      );
+    default:
+      return null;
+  }
+}
+
+/** The first name up from `dir` that exists, when it is a symbolic link to nothing or in a loop. */
+function brokenLinkAbove(path: string, dir: string): StorageError | null {
+  let current = resolve(dir);
+  for (;;) {
+    let exists: boolean;
+    try {
+      exists = lstatSync(current, { throwIfNoEntry: false }) !== undefined;
+    } catch {
+      return null;
+    }
+    if (exists) {
+      try {
+        if (statSync(current, { throwIfNoEntry: false }) !== undefined) return null;
+      } catch (cause) {
+        return unreachable(path, cause);
+      }
+      const target = symlinkTarget(current);
+      return target === null
+        ? null
+        : new StorageError(
+            "database",
+            `the session database folder ${current} is a symbolic link to ${target}, which does not exist (is its disk mounted?); restore it, fix or remove the link, or set database_url to another file`,
+          );
+    }
+    const parent = dirname(current);
+    if (parent === current) return null;
+    current = parent;
   }
 }
 
