@@ -24,9 +24,10 @@ export type Reply =
   | { kind: "silent" }
   /**
    * Sends the headers and `head`, then nothing, without closing. `head` must not be empty: Bun
-   * holds the headers back until the first bytes (see {@link startHeadersOnlyServer}).
+   * holds the headers back until the first bytes (see {@link startHeadersOnlyServer}). With
+   * `status` (default 200) and `headers`, an error page that never finishes.
    */
-  | { kind: "stall"; head: string }
+  | { kind: "stall"; head: string; status?: number; headers?: Record<string, string> }
   /**
    * `head` at once (then `onHead` runs), keep-alive comments while `release` is pending, then
    * `tail`: a reply that streams as slowly as the test needs, with no timing guessed.
@@ -181,7 +182,7 @@ export function startProviderServer(replies: Reply[]): ProviderServer {
             },
           });
           request.signal.addEventListener("abort", () => hungUp());
-          return new Response(stream, { headers: { "content-type": "text/event-stream" } });
+          return new Response(stream, { status: reply.status ?? 200, headers: { "content-type": "text/event-stream", ...reply.headers } });
         }
       }
     },

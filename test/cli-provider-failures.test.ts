@@ -99,6 +99,22 @@ describe("a proxy's error page", () => {
   });
 });
 
+describe("a proxy's error page that never finishes", () => {
+  test("is reported by its status with that status's advice, not as a silent server", async () => {
+    const server = serve([{ kind: "stall", status: 502, head: "<html><head><title>", headers: { "content-type": "text/html" } }]);
+    const home = new Home(sourceRunner, { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-openai-test-key-123456" }).config(
+      "[openai]\nfirst_byte_timeout = 30\nidle_timeout = 1\n",
+    );
+    const result = await home.run(["-p", "openai", "Hello?"]);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "" });
+    expect(errorLines(result.stderr)).toEqual([
+      "error: OpenAI answered 502 Bad Gateway (a server error); its error page never finished. Try again in a moment.",
+    ]);
+    // A 502 is retried, as it always is.
+    expect(server.requests).toHaveLength(3);
+  });
+});
+
 describe("a reply the server cut short", () => {
   const openaiEnv = (url: string) => ({ OPENAI_BASE_URL: url, OPENAI_API_KEY: "sk-openai-test-key-123456", SYNAPSE_PROVIDER: "openai" });
 
@@ -155,6 +171,18 @@ describe("a conversation too long for the model", () => {
 
   test("LiteLLM's empty reply that says it stopped normally is not stored, exit 1", async () => {
     const server = serve([{ kind: "sse", body: await fixture("openai/litellm-empty.sse") }]);
+    const home = new Home(sourceRunner, env(server.url));
+    const result = await home.run(["A very long question"]);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "" });
+    expect(errorLines(result.stderr)).toEqual([
+      `error: OpenAI sent an empty reply (finish_reason: stop): the conversation may be too long for model "gpt-4o-mini". ${TOO_LONG}`,
+    ]);
+    const { messages } = await home.show(newSessionId(result.stderr));
+    expect(messages.map((m) => [m.role, m.content])).toEqual([["user", "A very long question"]]);
+  });
+
+  test("a reply of whitespace only is an empty reply: the same message, exit 1, nothing printed or stored", async () => {
+    const server = serve([openaiReply("  \n")]);
     const home = new Home(sourceRunner, env(server.url));
     const result = await home.run(["A very long question"]);
     expect(result).toMatchObject({ exitCode: 1, stdout: "" });

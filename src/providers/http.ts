@@ -5,7 +5,8 @@
  * first token, so a retry never repeats text the user has already seen.
  */
 import { log } from "../log.ts";
-import { ProviderError, redact, type ProviderErrorKind } from "./errors.ts";
+import { STATUS_CODES } from "node:http";
+import { ProviderError, redact, type ProviderErrorKind, type ProviderErrorOptions } from "./errors.ts";
 import { isContextOverflow, isHtml, pageTitle, parseErrorBody, type ErrorBody } from "./error-body.ts";
 import { readSse, type SseEvent } from "./sse.ts";
 import { StallTimer, type StallPhase } from "./stall-timer.ts";
@@ -94,52 +95,100 @@ interface HttpFailure {
   url: string;
 }
 
+/** How an HTTP error answer is reported: its kind, the message, and its parts for other wordings. */
+interface HttpVerdict {
+  kind: ProviderErrorKind;
+  message: string;
+  /** What the status means, in a few words: `a server error`, `rate limit reached`. */
+  meaning: string;
+  /** The sentence that says what to do; `""` when there is none. */
+  advice: string;
+}
+
 /** Maps an HTTP error answer to a kind and a message that says what to do. */
 export function httpError(settings: RemoteSettings, failure: HttpFailure): ProviderError {
+  const { name } = settings;
+  const { status, body, model } = failure;
+  if (status < 500 && status !== 401 && status !== 403 && status !== 404 && isContextOverflow(body)) {
+    return contextTooLong(settings, model, whatWasSaid(status, body), status);
+  }
+  const { kind, message } = httpVerdict(settings, failure);
+  return new ProviderError(kind, name, redact(message, [settings.apiKey]), retryOptions(status, failure.retryAfterMs));
+}
+
+/**
+ * An HTTP error answer whose body never finished arriving (a proxy's page that stalls): the
+ * status line alone says what happened, with the advice that goes with it.
+ */
+export function unfinishedErrorBody(
+  settings: RemoteSettings,
+  failure: Omit<HttpFailure, "body"> & { statusText: string; html: boolean },
+): ProviderError {
+  const { status } = failure;
+  const none: ErrorBody = { type: undefined, code: undefined, message: undefined };
+  const { kind, meaning, advice } = httpVerdict(settings, { ...failure, body: none });
+  const statusText = failure.statusText.trim() || STATUS_CODES[status] || "";
+  const message =
+    `${providerLabel(settings.name)} answered ${status}${statusText === "" ? "" : ` ${clip(statusText, 60)}`} (${meaning}); ` +
+    `its error ${failure.html ? "page" : "message"} never finished.${advice === "" ? "" : ` ${advice}`}`;
+  return new ProviderError(kind, settings.name, redact(message, [settings.apiKey]), retryOptions(status, failure.retryAfterMs));
+}
+
+function retryOptions(status: number, retryAfterMs: number | undefined): ProviderErrorOptions {
+  return retryAfterMs === undefined ? { status } : { status, retryAfterMs };
+}
+
+/** The status and the body's details, clipped: `502 Bad Gateway`, `429: rate_limit_error: slow down`. */
+function whatWasSaid(status: number, body: ErrorBody): string {
+  const details = [body.type ?? body.code, body.message].filter((part) => part !== undefined).join(": ");
+  // A proxy page's title often is the status already ("502 Bad Gateway"): say it once.
+  return details.startsWith(String(status)) ? clip(details) : `${status}${details ? `: ${clip(details)}` : ""}`;
+}
+
+function httpVerdict(settings: RemoteSettings, failure: HttpFailure): HttpVerdict {
   const { name, configPath } = settings;
   const { status, body, model } = failure;
   const label = providerLabel(name);
-  const details = [body.type ?? body.code, body.message].filter((part) => part !== undefined).join(": ");
-  // A proxy page's title often is the status already ("502 Bad Gateway"): say it once.
-  const said = details.startsWith(String(status)) ? clip(details) : `${status}${details ? `: ${clip(details)}` : ""}`;
+  const said = whatWasSaid(status, body);
   const keyHint = `${keyEnvName(name)} or api_key under [${name}] in ${configPath}`;
   const errorType = body.type ?? "";
   const errorCode = body.code ?? "";
 
-  let kind: ProviderErrorKind;
-  let message: string;
   if (status === 401) {
-    kind = "auth";
-    message = `${label} rejected the API key (${said}). Check ${keyHint}.`;
-  } else if (status === 403) {
-    kind = "auth";
-    message = `${label} refused access for this API key (${said}). Check that the key in ${keyHint} may use model "${model}".`;
-  } else if (status === 404) {
-    kind = "not_found";
-    message =
-      `${label} does not know model "${model}", or ${failure.url} is not its API (${said}). ` +
-      `Check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${baseUrlEnvName(name)} / base_url.`;
-  } else if (status < 500 && isContextOverflow(body)) {
-    return contextTooLong(settings, model, said, status);
-  } else if (status === 402 || errorCode === "insufficient_quota" || errorType === "insufficient_quota") {
-    kind = "quota";
-    message = `${label} says the account has no credit left (${said}). Check billing for this API key, then try again.`;
-  } else if (status === 429) {
-    kind = "rate_limit";
-    const wait = failure.retryAfterMs === undefined ? "" : ` It asks to retry after ${Math.ceil(failure.retryAfterMs / 1000)} s.`;
-    message = `${label} rate limit reached (${said}).${wait} Wait a little and try again.`;
-  } else if (status === 529 || status === 503 || errorType === "overloaded_error") {
-    kind = "overloaded";
-    message = `${label} is overloaded (${said}). Try again in a moment.`;
-  } else if (status >= 500) {
-    kind = "server";
-    message = `${label} had a server error (${said}). Try again in a moment.`;
-  } else {
-    kind = "bad_request";
-    message = `${label} rejected the request (${said}).`;
+    const advice = `Check ${keyHint}.`;
+    return { kind: "auth", meaning: "the API key was rejected", advice, message: `${label} rejected the API key (${said}). ${advice}` };
   }
-  const options = failure.retryAfterMs === undefined ? { status } : { status, retryAfterMs: failure.retryAfterMs };
-  return new ProviderError(kind, name, redact(message, [settings.apiKey]), options);
+  if (status === 403) {
+    const advice = `Check that the key in ${keyHint} may use model "${model}".`;
+    return { kind: "auth", meaning: "access refused", advice, message: `${label} refused access for this API key (${said}). ${advice}` };
+  }
+  if (status === 404) {
+    const advice = `Check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${baseUrlEnvName(name)} / base_url.`;
+    return {
+      kind: "not_found",
+      meaning: `unknown model "${model}", or ${failure.url} is not its API`,
+      advice,
+      message: `${label} does not know model "${model}", or ${failure.url} is not its API (${said}). ${advice}`,
+    };
+  }
+  if (status === 402 || errorCode === "insufficient_quota" || errorType === "insufficient_quota") {
+    const advice = "Check billing for this API key, then try again.";
+    return { kind: "quota", meaning: "no credit left", advice, message: `${label} says the account has no credit left (${said}). ${advice}` };
+  }
+  if (status === 429) {
+    const wait = failure.retryAfterMs === undefined ? "" : `It asks to retry after ${Math.ceil(failure.retryAfterMs / 1000)} s. `;
+    const advice = `${wait}Wait a little and try again.`;
+    return { kind: "rate_limit", meaning: "rate limit reached", advice, message: `${label} rate limit reached (${said}). ${advice}` };
+  }
+  if (status === 529 || status === 503 || errorType === "overloaded_error") {
+    const advice = "Try again in a moment.";
+    return { kind: "overloaded", meaning: "overloaded", advice, message: `${label} is overloaded (${said}). ${advice}` };
+  }
+  if (status >= 500) {
+    const advice = "Try again in a moment.";
+    return { kind: "server", meaning: "a server error", advice, message: `${label} had a server error (${said}). ${advice}` };
+  }
+  return { kind: "bad_request", meaning: "the request was rejected", advice: "", message: `${label} rejected the request (${said}).` };
 }
 
 /** What to do when a conversation no longer fits the model: retrying cannot help. */
@@ -244,42 +293,90 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
     );
   }
   if (!response.ok) {
-    let text = "";
-    try {
-      text = await response.text();
-    } catch {
-      const aborted = abortError(settings, timer);
-      if (aborted !== undefined) throw aborted;
+    // The status line is the answer: the body only adds detail, so reading it is bounded.
+    timer.stopLimits();
+    const contentType = response.headers.get("content-type") ?? "";
+    const retryAfterMs = parseRetryAfter(response.headers);
+    const read = await readBody(settings, response, timer);
+    if (!read.complete) {
+      const html = isHtml(read.text, contentType);
+      throw unfinishedErrorBody(settings, { status: response.status, statusText: response.statusText, html, retryAfterMs, model, url });
     }
-    throw httpError(settings, {
-      status: response.status,
-      body: parseErrorBody(text, response.headers.get("content-type") ?? ""),
-      retryAfterMs: parseRetryAfter(response.headers),
-      model,
-      url,
-    });
+    throw httpError(settings, { status: response.status, body: parseErrorBody(read.text, contentType), retryAfterMs, model, url });
   }
   const type = response.headers.get("content-type") ?? "";
   if (/json|html/i.test(type) || response.body === null) {
     // A proxy's login page or a non-streaming JSON answer: nothing to stream. Other types are
     // given a chance, since some compatible servers label their event stream loosely.
-    const text = await response.text().catch(() => "");
-    const aborted = abortError(settings, timer);
-    if (aborted !== undefined) throw aborted;
+    timer.stopLimits();
+    const { text, complete } = await readBody(settings, response, timer);
     // A page says what it is by its title; its markup is no message.
     const shown = isHtml(text, type) ? pageTitle(text) : text === "" ? undefined : clip(text, 200);
+    const unfinished = complete ? "" : `, which never finished`;
     throw new ProviderError(
       "stream_error",
       name,
       redact(
         `${providerLabel(name)} answered with ${type || "no content type"} instead of an event stream` +
-          `${shown === undefined ? "" : ` (${shown})`}. Check ${baseUrlEnvName(name)} / base_url.`,
+          `${shown === undefined ? "" : ` (${shown})`}${unfinished}. Check ${baseUrlEnvName(name)} / base_url.`,
         [settings.apiKey],
       ),
       { status: response.status },
     );
   }
   return response;
+}
+
+/** The longest wait for the body of an answer that is not a stream (an error page, say). */
+export const BODY_WAIT_MS = 5_000;
+
+/** The most of such a body that is read: its title or error object comes first. */
+const BODY_MAX_BYTES = 64 * 1024;
+
+/**
+ * The body of an answer that is not a stream, read for at most {@link BODY_WAIT_MS} (or the
+ * idle timeout, when shorter) and {@link BODY_MAX_BYTES}: `complete` is false when it stopped
+ * coming before its end. A connection lost meanwhile ends it too; only the caller's abort throws.
+ */
+async function readBody(settings: RemoteSettings, response: Response, timer: StallTimer): Promise<{ text: string; complete: boolean }> {
+  if (response.body === null) return { text: "", complete: true };
+  const idleMs = settings.idleTimeout * 1000;
+  const waitMs = idleMs > 0 ? Math.min(idleMs, BODY_WAIT_MS) : BODY_WAIT_MS;
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  let complete = false;
+  let expired = false;
+  const stop = () => void reader.cancel().catch(() => {});
+  const deadline = setTimeout(() => {
+    expired = true;
+    stop();
+  }, waitMs);
+  timer.signal.addEventListener("abort", stop, { once: true });
+  try {
+    while (bytes < BODY_MAX_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) {
+        complete = !expired && !timer.signal.aborted;
+        break;
+      }
+      bytes += value.length;
+      text += decoder.decode(value, { stream: true });
+    }
+    if (bytes >= BODY_MAX_BYTES) complete = true;
+  } catch {
+    // The connection broke off: the status still says what happened.
+    complete = !expired;
+  } finally {
+    clearTimeout(deadline);
+    timer.signal.removeEventListener("abort", stop);
+    if (!complete || bytes >= BODY_MAX_BYTES) stop();
+    reader.releaseLock();
+  }
+  const aborted = abortError(settings, timer);
+  if (aborted !== undefined) throw aborted;
+  return { text: text + decoder.decode(), complete };
 }
 
 /**

@@ -14,22 +14,37 @@ import { ProviderError, redact } from "./errors.ts";
 import { clip, providerLabel, TOO_LONG_ADVICE, type RemoteSettings } from "./http.ts";
 import type { StreamEvent } from "./types.ts";
 
+/** Whether `text` holds anything a reader would see: not only spaces, newlines or zero-width characters. */
+export function hasVisibleText(text: string): boolean {
+  return /[^\s\u200b-\u200d\u2060\ufeff]/u.test(text);
+}
+
 /**
  * Passes `events` through, and throws instead of ending when the reply is empty or did not say
- * why it stopped. Thrown errors carry the text that went through as `partialText`.
+ * why it stopped. A reply with no visible text (only whitespace) is an empty one: its text is
+ * held back until something visible comes, so an empty reply never reaches the caller, who
+ * would print and store it. Thrown errors carry the text that went through as `partialText`.
  */
 export async function* checkEnding(
   settings: RemoteSettings,
   model: string,
   events: AsyncIterable<StreamEvent>,
 ): AsyncGenerator<StreamEvent> {
+  // Delivered to the caller, and received but held back (whitespace before any visible text).
   let text = "";
+  let held = "";
   let failure: ProviderError | undefined;
   try {
     for await (const event of events) {
       if (event.type === "text") {
-        text += event.text;
-        yield event;
+        if (text === "" && !hasVisibleText(held + event.text)) {
+          held += event.text;
+          continue;
+        }
+        const shown = held + event.text;
+        held = "";
+        text += shown;
+        yield { type: "text", text: shown };
         continue;
       }
       failure = text === "" ? emptyReply(settings, model, event) : event.rawStopReason === null ? noStopReason(settings) : undefined;
@@ -38,7 +53,12 @@ export async function* checkEnding(
     }
   } catch (error) {
     // A stream that closed without its end marker and without any text is the empty reply too.
-    if (!(error instanceof ProviderError && error.kind === "stream_ended_early" && text === "")) throw error;
+    if (!(error instanceof ProviderError)) throw error;
+    if (!(error.kind === "stream_ended_early" && text === "")) {
+      // Held-back whitespace was never delivered: it is no part of what arrived.
+      error.partialText = text;
+      throw error;
+    }
     failure = emptyReply(settings, model, undefined);
   }
   if (failure !== undefined) {

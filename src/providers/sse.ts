@@ -184,7 +184,11 @@ export async function* readSse(
       signal?.throwIfAborted();
       if (done) break;
       if (value.length > 0) onBytes?.();
-      yield* parser.feed(value);
+      // One chunk can hold several events: none is delivered once the caller has aborted.
+      for (const event of parser.feed(value)) {
+        signal?.throwIfAborted();
+        yield event;
+      }
     }
     finished = true;
     yield* parser.end();

@@ -27,7 +27,7 @@ export interface StallLimits {
 export class StallTimer {
   readonly #controller = new AbortController();
   readonly #caller: AbortSignal;
-  readonly #limits: StallLimits;
+  #limits: StallLimits;
   readonly #onCallerAbort = () => this.#abort(this.#caller.reason);
   #timer: ReturnType<typeof setTimeout> | undefined;
   #phase: StallPhase = "first_byte";
@@ -59,6 +59,16 @@ export class StallTimer {
     if (this.#controller.signal.aborted) return;
     this.#phase = "idle";
     this.#arm();
+  }
+
+  /**
+   * The server has answered in a way that ends the wait for a stream (an error status, say):
+   * no limit applies any more, but the caller's abort still does.
+   */
+  stopLimits(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#limits = { firstByteMs: 0, idleMs: 0 };
   }
 
   /** Stops the timer and forgets the caller's signal; call it when the request is over. */
