@@ -389,6 +389,8 @@ export class SqliteStore implements SessionStore {
   /** Takes over, and finishes as deletions, imports and deletions whose process stopped. */
   async #removeAbandoned(now: Date, wait: WaitOptions): Promise<void> {
     const at = toStoredTime(now);
+    // Nearly always there is none: a read finds that out without taking the write lock.
+    if ((await this.#run("cleaning up sessions", () => sessionsDb.listAbandonedSessions(this.#db, { now: at }))).length === 0) return;
     const abandoned = await this.#run(
       "cleaning up sessions",
       () =>
