@@ -4,10 +4,17 @@
  * (embeddings, overrides, isolates), which would break or reorder every line they appear in.
  */
 const controls = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+/** Embeddings, overrides and isolates: they make text display in another order than it is. */
+const bidiControls = /[\u202A-\u202E\u2066-\u2069]/u;
 
 /** Whether `text` holds a control character or a bidirectional control. */
 export function hasControls(text: string): boolean {
   return controls.test(text);
+}
+
+/** Whether `text` holds a bidirectional control. */
+export function hasBidiControls(text: string): boolean {
+  return bidiControls.test(text);
 }
 
 /** What a name must be, said for people: ends "must be …" and "expected …" messages. */

@@ -3,6 +3,7 @@
  * does with commits), or an exact title. And the other way round: the shortest prefix that
  * names each session unambiguously, for lists to show.
  */
+import { hasBidiControls } from "./plain-text.ts";
 import { isUuid, type Session } from "./session.ts";
 import type { SessionStore } from "./storage/session-store.ts";
 import { UserFacingError } from "./user-error.ts";
@@ -82,8 +83,6 @@ export function shortIds(sortedIds: readonly string[], min = shownPrefixLength):
 }
 
 const looksLikeId = /^[0-9a-f][0-9a-f-]{3,35}$/i;
-/** Embeddings, overrides and isolates: they make text display in another order than it is. */
-const bidiControls = /[\u202A-\u202E\u2066-\u2069]/u;
 /** Characters that take no room on screen: a title of only these looks empty. */
 const invisible = /[\u200B-\u200D\u2060\uFEFF]/gu;
 
@@ -97,7 +96,7 @@ export function normalizeTitle(title: string): string | null {
   const trimmed = title.trim();
   if (trimmed === "") return null;
   if (/\p{Cc}/u.test(trimmed)) throw new SessionRefError("malformed", "a title must be one line of text, without control characters");
-  if (bidiControls.test(trimmed)) {
+  if (hasBidiControls(trimmed)) {
     throw new SessionRefError("malformed", "a title must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069), which make it display as other text");
   }
   const visible = trimmed.replace(invisible, "").trim();
