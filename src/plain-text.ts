@@ -12,6 +12,19 @@ export function hasControls(text: string): boolean {
   return controls.test(text);
 }
 
+/** Characters that take no room on screen: zero-width spaces and joiners, the word joiner, a BOM. */
+const invisible = /[\u200B-\u200D\u2060\uFEFF]/gu;
+
+/** `text` without the characters that take no room on screen. */
+export function withoutInvisible(text: string): string {
+  return text.replace(invisible, "");
+}
+
+/** Whether `text` holds anything a reader would see: not only spaces, newlines or zero-width characters. */
+export function hasVisibleText(text: string): boolean {
+  return withoutInvisible(text).trim() !== "";
+}
+
 /** Whether `text` holds a bidirectional control. */
 export function hasBidiControls(text: string): boolean {
   return bidiControls.test(text);

@@ -3,7 +3,7 @@
  * does with commits), or an exact title. And the other way round: the shortest prefix that
  * names each session unambiguously, for lists to show.
  */
-import { hasBidiControls } from "./plain-text.ts";
+import { hasBidiControls, withoutInvisible } from "./plain-text.ts";
 import { isUuid, type Session } from "./session.ts";
 import type { SessionStore } from "./storage/session-store.ts";
 import { UserFacingError } from "./user-error.ts";
@@ -83,8 +83,6 @@ export function shortIds(sortedIds: readonly string[], min = shownPrefixLength):
 }
 
 const looksLikeId = /^[0-9a-f][0-9a-f-]{3,35}$/i;
-/** Characters that take no room on screen: a title of only these looks empty. */
-const invisible = /[\u200B-\u200D\u2060\uFEFF]/gu;
 
 /**
  * A title as stored: trimmed, or null when empty. One that reads as the start of an id would
@@ -99,7 +97,7 @@ export function normalizeTitle(title: string): string | null {
   if (hasBidiControls(trimmed)) {
     throw new SessionRefError("malformed", "a title must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069), which make it display as other text");
   }
-  const visible = trimmed.replace(invisible, "").trim();
+  const visible = withoutInvisible(trimmed).trim();
   if (visible === "") {
     throw new SessionRefError("malformed", 'the title has only invisible characters (zero-width spaces or joiners); give one with visible text, or "" for none');
   }

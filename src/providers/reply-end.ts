@@ -10,14 +10,10 @@
  *   reply is never an answer: it is an error (`context_length`) that says the conversation may
  *   be too long and what to do, since trying again cannot help.
  */
+import { hasVisibleText } from "../plain-text.ts";
 import { ProviderError, redact } from "./errors.ts";
 import { clip, providerLabel, TOO_LONG_ADVICE, type RemoteSettings } from "./http.ts";
 import type { StreamEvent } from "./types.ts";
-
-/** Whether `text` holds anything a reader would see: not only spaces, newlines or zero-width characters. */
-export function hasVisibleText(text: string): boolean {
-  return /[^\s\u200b-\u200d\u2060\ufeff]/u.test(text);
-}
 
 /**
  * Passes `events` through, and throws instead of ending when the reply is empty or did not say
