@@ -169,20 +169,11 @@ describe("a conversation too long for the model", () => {
     ]);
   });
 
-  test("LiteLLM's empty reply that says it stopped normally is not stored, exit 1", async () => {
-    const server = serve([{ kind: "sse", body: await fixture("openai/litellm-empty.sse") }]);
-    const home = new Home(sourceRunner, env(server.url));
-    const result = await home.run(["A very long question"]);
-    expect(result).toMatchObject({ exitCode: 1, stdout: "" });
-    expect(errorLines(result.stderr)).toEqual([
-      `error: OpenAI sent an empty reply (finish_reason: stop): the conversation may be too long for model "gpt-4o-mini". ${TOO_LONG}`,
-    ]);
-    const { messages } = await home.show(newSessionId(result.stderr));
-    expect(messages.map((m) => [m.role, m.content])).toEqual([["user", "A very long question"]]);
-  });
-
-  test("a reply of whitespace only is an empty reply: the same message, exit 1, nothing printed or stored", async () => {
-    const server = serve([openaiReply("  \n")]);
+  test.each([
+    ["LiteLLM's empty reply that says it stopped normally is not stored, exit 1", async () => ({ kind: "sse", body: await fixture("openai/litellm-empty.sse") }) as const],
+    ["a reply of whitespace only is an empty reply: the same message, exit 1, nothing printed or stored", async () => openaiReply("  \n")],
+  ])("%s", async (_name, reply) => {
+    const server = serve([await reply()]);
     const home = new Home(sourceRunner, env(server.url));
     const result = await home.run(["A very long question"]);
     expect(result).toMatchObject({ exitCode: 1, stdout: "" });
