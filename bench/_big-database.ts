@@ -5,8 +5,8 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import * as messagesDb from "../src/db/sqlite/messages.ts";
-import * as sessionsDb from "../src/db/sqlite/sessions.ts";
+import * as messagesDb from "../src/storage/sqlite/generated/messages.ts";
+import * as sessionsDb from "../src/storage/sqlite/generated/sessions.ts";
 import { openDatabase } from "../src/storage/sqlite/bootstrap.ts";
 
 export const cacheDir = join(import.meta.dir, ".cache");

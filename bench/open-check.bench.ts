@@ -10,7 +10,7 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as messagesDb from "../src/db/sqlite/messages.ts";
+import * as messagesDb from "../src/storage/sqlite/generated/messages.ts";
 import { openDatabase, wholeCheckMaxBytes } from "../src/storage/sqlite/bootstrap.ts";
 import { ensureBigDatabase, longSessionId } from "./_big-database.ts";
 import { median, report, timeRuns } from "./_report.ts";

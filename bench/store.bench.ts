@@ -6,8 +6,8 @@
  */
 import { Database } from "bun:sqlite";
 import { copyFileSync, rmSync } from "node:fs";
-import * as messagesDb from "../src/db/sqlite/messages.ts";
-import * as sessionsDb from "../src/db/sqlite/sessions.ts";
+import * as messagesDb from "../src/storage/sqlite/generated/messages.ts";
+import * as sessionsDb from "../src/storage/sqlite/generated/sessions.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";

@@ -8,7 +8,7 @@ import { openDatabase } from "../src/storage/sqlite/bootstrap.ts";
 import { migrations, type Migration } from "../src/storage/sqlite/migrations.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 
-const schemaDir = join(import.meta.dir, "../schema");
+const schemaDir = join(import.meta.dir, "../schema/sqlite");
 
 function tempPath(name = "sessions.db"): string {
   return join(mkdtempSync(join(tmpdir(), "synapse-migrate-")), name);
@@ -29,7 +29,7 @@ function ledger(db: Database): { version: string; file: string; checksum: string
 }
 
 describe("embedded migrations", () => {
-  test("are exactly the files in schema/, in name order", () => {
+  test("are exactly the files in schema/sqlite/, in name order", () => {
     const files = readdirSync(schemaDir).filter((f) => f.endsWith(".sql")).sort();
     expect(migrations.map((m) => m.file)).toEqual(files);
     for (const migration of migrations) {

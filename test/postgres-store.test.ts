@@ -19,8 +19,8 @@ else test.skip("SessionStore contract: PostgresStore (set SYNAPSE_TEST_POSTGRES_
 
 afterAll(dropFreshDatabases);
 
-test(`the embedded PostgreSQL migrations are exactly the files in schema-postgres/`, () => {
-  const dir = join(import.meta.dir, "../schema-postgres");
+test(`the embedded PostgreSQL migrations are exactly the files in schema/postgres/`, () => {
+  const dir = join(import.meta.dir, "../schema/postgres");
   const files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
   expect(migrations.map((m) => m.file)).toEqual(files);
   for (const m of migrations) expect(m.sql).toBe(readFileSync(join(dir, m.file), "utf8"));

@@ -5,10 +5,10 @@
 import { describe, expect, test } from "bun:test";
 import { Glob } from "bun";
 import { join } from "node:path";
-import { expandSlices } from "../src/db/sqlite/_runtime.ts";
+import { expandSlices } from "../src/storage/sqlite/generated/_runtime.ts";
 import { openDatabase } from "../src/storage/sqlite/bootstrap.ts";
 
-const generated = join(import.meta.dir, "../src/db/sqlite");
+const generated = join(import.meta.dir, "../src/storage/sqlite/generated");
 const modules = [...new Glob("*.ts").scanSync(generated)].filter((f) => !f.startsWith("_")).sort();
 
 async function statementsOf(file: string): Promise<[string, string][]> {

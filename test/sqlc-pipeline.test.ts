@@ -14,7 +14,7 @@ const run = sqlc !== null || process.env.CI === "true" ? describe : describe.ski
 
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "sqlc-pipeline-"));
-  for (const part of ["sqlc.yaml", "schema", "queries", "schema-postgres", "queries-postgres", "tools", "src/db/sqlite", "src/db/postgres"]) {
+  for (const part of ["sqlc.yaml", "schema", "queries", "tools", "src/storage/sqlite/generated", "src/storage/postgres/generated"]) {
     cpSync(join(root, part), join(dir, part), { recursive: true });
   }
   return dir;
@@ -38,7 +38,7 @@ run("sqlc pipeline", () => {
 
   test("a query edited without regenerating is drift, shown as a diff", () => {
     const dir = copyProject();
-    edit(join(dir, "queries/sessions.sql"), "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';", "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible' AND 1 = 1;");
+    edit(join(dir, "queries/sqlite/sessions.sql"), "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';", "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible' AND 1 = 1;");
     const result = sqlcIn(dir, "diff");
     expect(result.exitCode).not.toBe(0);
     expect(result.output).toContain("+export const touchSessionSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2 AND state = 'visible' AND 1 = 1`;");
@@ -48,17 +48,17 @@ run("sqlc pipeline", () => {
 
   test("a typo in a column name fails generation with sqlc's message, writing nothing", () => {
     const dir = copyProject();
-    const before = readFileSync(join(dir, "src/db/sqlite/sessions.ts"), "utf8");
-    edit(join(dir, "queries/sessions.sql"), "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';", "UPDATE sessions SET updated_at = @updated_at WHERE idd = @id AND state = 'visible';");
+    const before = readFileSync(join(dir, "src/storage/sqlite/generated/sessions.ts"), "utf8");
+    edit(join(dir, "queries/sqlite/sessions.sql"), "UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';", "UPDATE sessions SET updated_at = @updated_at WHERE idd = @id AND state = 'visible';");
     const result = sqlcIn(dir, "generate");
     expect(result.exitCode).not.toBe(0);
     expect(result.output).toContain('column "idd" does not exist');
-    expect(readFileSync(join(dir, "src/db/sqlite/sessions.ts"), "utf8")).toBe(before);
+    expect(readFileSync(join(dir, "src/storage/sqlite/generated/sessions.ts"), "utf8")).toBe(before);
   });
 
   test("a command the plugin cannot generate fails with the query and file named", () => {
     const dir = copyProject();
-    edit(join(dir, "queries/sessions.sql"), "-- name: TouchSession :execrows", "-- name: TouchSession :execresult");
+    edit(join(dir, "queries/sqlite/sessions.sql"), "-- name: TouchSession :execrows", "-- name: TouchSession :execresult");
     const result = sqlcIn(dir, "generate");
     expect(result.exitCode).not.toBe(0);
     expect(result.output).toContain("sessions.sql: query TouchSession: command :execresult is not supported");

@@ -2,9 +2,9 @@
  * The PostgreSQL schema migrations, embedded like SQLite's. Every file in schema-postgres/ is
  * listed here in name order (a test checks the two agree).
  */
-import initial from "../../../schema-postgres/20261124_001_initial.sql" with { type: "text" };
-import leasesAndBatchSummaries from "../../../schema-postgres/20261201_002_session_leases_and_batch_summaries.sql" with { type: "text" };
-import hiddenSessions from "../../../schema-postgres/20261201_003_hidden_sessions.sql" with { type: "text" };
+import initial from "../../../schema/postgres/20261124_001_initial.sql" with { type: "text" };
+import leasesAndBatchSummaries from "../../../schema/postgres/20261201_002_session_leases_and_batch_summaries.sql" with { type: "text" };
+import hiddenSessions from "../../../schema/postgres/20261201_003_hidden_sessions.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export const migrations: readonly Migration[] = [

@@ -1,8 +1,8 @@
 import type { SQL } from "bun";
-import * as leasesDb from "../../db/postgres/leases.ts";
-import * as messageBatchesDb from "../../db/postgres/message-batches.ts";
-import * as messagesDb from "../../db/postgres/messages.ts";
-import * as sessionsDb from "../../db/postgres/sessions.ts";
+import * as leasesDb from "./generated/leases.ts";
+import * as messageBatchesDb from "./generated/message-batches.ts";
+import * as messagesDb from "./generated/messages.ts";
+import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, Lease, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";

@@ -1,13 +1,13 @@
 /**
  * The SQLite schema migrations, embedded in the program so a `bun build --compile` binary
- * carries them. Every file in schema/ is listed here in name order (a test checks the two agree).
+ * carries them. Every file in schema/sqlite/ is listed here in name order (a test checks the two agree).
  */
-import initial from "../../../schema/20250125_001_initial.sql" with { type: "text" };
-import messageOrder from "../../../schema/20261124_002_message_order_and_summaries.sql" with { type: "text" };
-import interruptedReplies from "../../../schema/20261124_003_interrupted_replies.sql" with { type: "text" };
-import searchTitlesUsage from "../../../schema/20261124_004_search_titles_usage.sql" with { type: "text" };
-import sessionLeases from "../../../schema/20261201_005_session_leases.sql" with { type: "text" };
-import hiddenSessions from "../../../schema/20261201_006_hidden_sessions.sql" with { type: "text" };
+import initial from "../../../schema/sqlite/20250125_001_initial.sql" with { type: "text" };
+import messageOrder from "../../../schema/sqlite/20261124_002_message_order_and_summaries.sql" with { type: "text" };
+import interruptedReplies from "../../../schema/sqlite/20261124_003_interrupted_replies.sql" with { type: "text" };
+import searchTitlesUsage from "../../../schema/sqlite/20261124_004_search_titles_usage.sql" with { type: "text" };
+import sessionLeases from "../../../schema/sqlite/20261201_005_session_leases.sql" with { type: "text" };
+import hiddenSessions from "../../../schema/sqlite/20261201_006_hidden_sessions.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export type { Migration } from "../migration.ts";

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
-import * as leasesDb from "../../db/sqlite/leases.ts";
-import * as messagesDb from "../../db/sqlite/messages.ts";
-import * as sessionsDb from "../../db/sqlite/sessions.ts";
+import * as leasesDb from "./generated/leases.ts";
+import * as messagesDb from "./generated/messages.ts";
+import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
 import type { CleanupOptions, CleanupPlan, CleanupResult, Lease, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";

@@ -1,5 +1,5 @@
 -- Every read sees visible sessions only: one being imported or deleted in batches (state
--- importing or deleting, see schema-postgres/20261201_003) is not there until its final step.
+-- importing or deleting, see schema/postgres/20261201_003) is not there until its final step.
 -- Heartbeats (hidden_until) follow the clock of the server, so machines sharing it agree.
 
 -- name: CreateSession :exec
