@@ -55,7 +55,7 @@ function build(path: string): void {
       const created = new Date(start + s * 60_000).toISOString();
       sessionsDb.createSession(db, {
         id,
-        name: s % 7 === 0 ? `Project ${s}` : null,
+        title: s % 7 === 0 ? `Project ${s}` : null,
         provider: ["anthropic", "openai", "deepseek"][s % 3]!,
         model: ["claude-sonnet-4-5", "gpt-4o-mini", "deepseek-chat"][s % 3]!,
         systemPrompt: s % 5 === 0 ? "You are a concise assistant." : null,

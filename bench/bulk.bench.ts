@@ -33,7 +33,7 @@ function bigSession() {
     while (content.length < length) content += `${words[Math.floor(next() * words.length)]} `;
     return { id: crypto.randomUUID(), sessionId: id, role: i % 2 === 0 ? "user" : "assistant", content, timestamp: new Date(start + i * 1000) };
   });
-  const session = { id, name: "Big export", provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null, createdAt: new Date(start), updatedAt: new Date(start + count * 1000) };
+  const session = { id, title: "Big export", provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null, createdAt: new Date(start), updatedAt: new Date(start + count * 1000) };
   return { session, messages };
 }
 

@@ -72,7 +72,7 @@ const importSizes = [2_000, 16_000, 100_000] as const;
 async function importTime(store: SessionStore, count: number): Promise<number> {
   const id = crypto.randomUUID();
   const start = Date.parse("2026-01-01T00:00:00.000Z");
-  const session = { id, name: null, provider: "anthropic", model: "claude-test", systemPrompt: null, createdAt: new Date(start), updatedAt: new Date(start + count) };
+  const session = { id, title: null, provider: "anthropic", model: "claude-test", systemPrompt: null, createdAt: new Date(start), updatedAt: new Date(start + count) };
   const messages = Array.from({ length: count }, (_, i) => ({
     id: crypto.randomUUID(),
     sessionId: id,

@@ -19,7 +19,8 @@ export function sessionJson(session: Session, messages: readonly StoredMessage[]
   return {
     session: {
       id: session.id,
-      name: session.name,
+      name: session.title,
+      title: session.title,
       provider: session.provider,
       model: session.model,
       systemPrompt: session.systemPrompt,
@@ -43,7 +44,7 @@ export function exportJson(session: Session, messages: readonly StoredMessage[])
 }
 
 export function exportMarkdown(session: Session, messages: readonly StoredMessage[]): string {
-  const title = session.name ?? messages.find((m) => m.role === "user")?.content.split("\n", 1)[0] ?? "Session";
+  const title = session.title ?? messages.find((m) => m.role === "user")?.content.split("\n", 1)[0] ?? "Session";
   const lines = [
     `# ${title}`,
     "",
@@ -143,16 +144,16 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     if (first !== undefined) throw new ExportFormatError(`not a Synapse session export: messages.${i}.id repeats messages.${first}.id (${m.id})`);
     seen.set(m.id.toLowerCase(), i);
   }
-  let name: string | null;
+  let title: string | null;
   try {
-    name = s.name === null ? null : normalizeTitle(s.name);
+    title = s.name === null ? null : normalizeTitle(s.name);
   } catch (error) {
     throw new ExportFormatError(`not a Synapse session export: at session.name, ${messageOf(error)}`);
   }
   const sessionId = options.newIds ? newId() : s.id.toLowerCase();
   const session: Session = {
     id: sessionId,
-    name,
+    title,
     provider: s.provider,
     model: s.model,
     systemPrompt: s.systemPrompt,

@@ -42,7 +42,7 @@ export async function resolveSession(store: SessionStore, reference: string): Pr
   const prefix = ref.toLowerCase();
   const looksLikePrefix = /^[0-9a-f][0-9a-f-]*$/.test(prefix);
   const byPrefix = looksLikePrefix && prefix.length >= minPrefixLength ? await store.findSessionsByIdPrefix(prefix, maxCandidates) : [];
-  const byName = await store.findSessionsByName(ref, maxCandidates);
+  const byName = await store.findSessionsByTitle(ref, maxCandidates);
   const candidates = [...new Map([...byPrefix, ...byName].map((s) => [s.id, s])).values()];
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
@@ -58,7 +58,7 @@ export async function resolveSession(store: SessionStore, reference: string): Pr
 }
 
 function describe(session: Session): string {
-  return session.name ?? `${session.provider}/${session.model}, ${session.updatedAt.toISOString().slice(0, 16).replace("T", " ")}`;
+  return session.title ?? `${session.provider}/${session.model}, ${session.updatedAt.toISOString().slice(0, 16).replace("T", " ")}`;
 }
 
 /**

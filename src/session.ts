@@ -11,7 +11,8 @@ export function isRole(value: unknown): value is Role {
 export interface Session {
   /** A UUID (v4 for sessions Synapse creates), lower case. */
   id: string;
-  name: string | null;
+  /** What the user called it (`--title`, `sessions rename`); null for none. */
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -23,7 +24,7 @@ export interface Session {
 /** What a listing shows of a session, without loading its messages. */
 export interface SessionSummary {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: Date;
@@ -58,7 +59,7 @@ export interface SearchHit {
   role: Role;
   timestamp: Date;
   /** The session's title, or null. */
-  sessionName: string | null;
+  sessionTitle: string | null;
   sessionPreview: string | null;
   /** The matching part of the message, exactly as stored (`…` where text was left out). */
   snippet: string;

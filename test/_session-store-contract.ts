@@ -17,7 +17,7 @@ export function at(offsetMs: number): Date {
 export function aSession(overrides: Partial<Session> = {}): Session {
   return {
     id: newId(),
-    name: null,
+    title: null,
     provider: "anthropic",
     model: "claude-sonnet-4-5",
     systemPrompt: null,
@@ -61,7 +61,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
     test("a created session reads back exactly, timestamps to the millisecond", async () => {
       const store = await fresh();
       const session = aSession({
-        name: "Trip planning",
+        title: "Trip planning",
         systemPrompt: "Be brief.",
         createdAt: new Date("2025-12-31T23:59:59.999Z"),
         updatedAt: new Date("2026-01-01T00:00:00.001Z"),
@@ -120,7 +120,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
 
     test("sessions are listed most recently updated first, with count and preview", async () => {
       const store = await fresh();
-      const older = aSession({ updatedAt: at(-day), name: "older" });
+      const older = aSession({ updatedAt: at(-day), title: "older" });
       const newer = aSession({ updatedAt: at(day) });
       const middle = aSession({ updatedAt: at(0) });
       for (const s of [older, newer, middle]) await store.createSession(s);
@@ -132,7 +132,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       expect(list.map((s) => s.id)).toEqual([newer.id, middle.id, older.id]);
       expect(list[1]).toEqual({
         id: middle.id,
-        name: null,
+        title: null,
         provider: middle.provider,
         model: middle.model,
         createdAt: middle.createdAt,
@@ -140,7 +140,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         messageCount: 4,
         preview: "How do I count words…",
       });
-      expect(list[2]).toMatchObject({ name: "older", messageCount: 0, preview: null });
+      expect(list[2]).toMatchObject({ title: "older", messageCount: 0, preview: null });
     });
 
     test("touching a session moves updatedAt to now; a missing one is not_found", async () => {
@@ -244,16 +244,16 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
 
     test("sessions are found by id prefix and by exact title", async () => {
       const store = await fresh();
-      const a = aSession({ id: "abcd0000-0000-4000-8000-000000000001", name: "Trip" });
-      const b = aSession({ id: "abcd0000-0000-4000-8000-000000000002", name: "trip", updatedAt: at(5) });
-      const c = aSession({ id: "abce0000-0000-4000-8000-000000000003", name: "Trip", updatedAt: at(9) });
+      const a = aSession({ id: "abcd0000-0000-4000-8000-000000000001", title: "Trip" });
+      const b = aSession({ id: "abcd0000-0000-4000-8000-000000000002", title: "trip", updatedAt: at(5) });
+      const c = aSession({ id: "abce0000-0000-4000-8000-000000000003", title: "Trip", updatedAt: at(9) });
       for (const session of [a, b, c]) await store.createSession(session);
       expect((await store.findSessionsByIdPrefix("abcd", 10)).map((s) => s.id)).toEqual([a.id, b.id]);
       expect((await store.findSessionsByIdPrefix("abc", 10)).map((s) => s.id)).toEqual([a.id, b.id, c.id]);
       expect((await store.findSessionsByIdPrefix("abcd", 1)).map((s) => s.id)).toEqual([a.id]);
       expect(await store.findSessionsByIdPrefix("abcf", 10)).toEqual([]);
-      expect((await store.findSessionsByName("Trip", 10)).map((s) => s.id)).toEqual([c.id, a.id]);
-      expect(await store.findSessionsByName("Nothing", 10)).toEqual([]);
+      expect((await store.findSessionsByTitle("Trip", 10)).map((s) => s.id)).toEqual([c.id, a.id]);
+      expect(await store.findSessionsByTitle("Nothing", 10)).toEqual([]);
     });
 
     test("the latest session is the one used most recently, not the one created last", async () => {
@@ -273,10 +273,10 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       const session = aSession();
       await store.createSession(session);
       await store.renameSession(session.id, "Trip planning");
-      expect((await store.getSession(session.id))?.name).toBe("Trip planning");
-      expect((await store.listSessions())[0]?.name).toBe("Trip planning");
+      expect((await store.getSession(session.id))?.title).toBe("Trip planning");
+      expect((await store.listSessions())[0]?.title).toBe("Trip planning");
       await store.renameSession(session.id, null);
-      expect((await store.getSession(session.id))?.name).toBeNull();
+      expect((await store.getSession(session.id))?.title).toBeNull();
       expect((await storageError(store.renameSession(newId(), "x"))).kind).toBe("not_found");
     });
 
@@ -316,7 +316,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
     describe("search", () => {
       test("finds messages by words, best first, with the hits marked and where they are", async () => {
         const store = await fresh();
-        const trip = aSession({ name: "Trip" });
+        const trip = aSession({ title: "Trip" });
         const other = aSession();
         await store.createSession(trip);
         await store.createSession(other);
@@ -325,7 +325,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         await store.addMessage(aMessage(other.id, "user", "How do I bake bread?", at(3)));
         const hits = await store.searchMessages("trains");
         expect(hits.map((h) => h.role)).toEqual(["assistant", "user"]);
-        expect(hits[0]).toMatchObject({ sessionId: trip.id, sessionName: "Trip", sessionPreview: "Which trains run from Lyon to Turin?", timestamp: at(2) });
+        expect(hits[0]).toMatchObject({ sessionId: trip.id, sessionTitle: "Trip", sessionPreview: "Which trains run from Lyon to Turin?", timestamp: at(2) });
         expect(hits[1]).toMatchObject({ snippet: "Which trains run from Lyon to Turin?", hits: [{ start: 6, end: 12 }] });
         expect(hits[0]!.score).toBeLessThanOrEqual(hits[1]!.score);
         // Stemming: "baking" finds "bake".
@@ -372,7 +372,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
     describe("import", () => {
       test("stores a session exactly as given, updatedAt included", async () => {
         const store = await fresh();
-        const session = aSession({ name: "Imported", systemPrompt: "Be kind.", createdAt: at(0), updatedAt: at(10) });
+        const session = aSession({ title: "Imported", systemPrompt: "Be kind.", createdAt: at(0), updatedAt: at(10) });
         const messages = [
           aMessage(session.id, "system", "Be kind.", at(1)),
           aMessage(session.id, "user", "q", at(50)),

@@ -21,7 +21,7 @@ setDefaultTimeout(120_000);
 const size = 50_000;
 
 function bigSession(count = size) {
-  const session = aSession({ name: "Big export" });
+  const session = aSession({ title: "Big export" });
   const start = session.createdAt.getTime();
   const messages: StoredMessage[] = Array.from({ length: count }, (_, i) => ({
     id: newId(),

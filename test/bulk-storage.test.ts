@@ -106,7 +106,7 @@ for (const [engine, open] of engines) {
     test("a big import arrives whole and exact, its updatedAt as given", async () => {
       const { store, raw } = await open();
       try {
-        const session = aSession({ name: "Big", updatedAt: at(-1) });
+        const session = aSession({ title: "Big", updatedAt: at(-1) });
         const messages = conversation(session.id, big);
         await store.importSession(session, messages);
         expect(await store.getSession(session.id)).toEqual(session);
@@ -198,10 +198,10 @@ for (const [engine, open] of engines) {
     test("a hidden session is seen by no read and no limit; once its heartbeat lapses, cleanup removes it and says so", async () => {
       const { store, raw } = await open();
       try {
-        const visible = aSession({ name: "Shown", updatedAt: at(0) });
+        const visible = aSession({ title: "Shown", updatedAt: at(0) });
         await store.importSession(visible, [aMessage(visible.id, "user", "kettles here")]);
         // A session as an import in progress leaves it: hidden, its heartbeat running.
-        const hidden = aSession({ name: "Shown", updatedAt: at(5000) });
+        const hidden = aSession({ title: "Shown", updatedAt: at(5000) });
         await store.importSession(hidden, [aMessage(hidden.id, "user", "kettles hidden"), aMessage(hidden.id, "assistant", "more")]);
         const until = new Date(Date.now() + heartbeatMs);
         await raw.rows(`UPDATE sessions SET state = 'importing', hidden_until = ${engine === "SQLite" ? "?" : "?::timestamptz"} WHERE id = ?`, until.toISOString(), hidden.id);
@@ -212,7 +212,7 @@ for (const [engine, open] of engines) {
         expect(await store.countSessions()).toBe(1);
         expect(await store.sessionIds()).toEqual([visible.id]);
         expect(await store.findSessionsByIdPrefix(hidden.id.slice(0, 8), 10)).toEqual([]);
-        expect((await store.findSessionsByName("Shown", 10)).map((s) => s.id)).toEqual([visible.id]);
+        expect((await store.findSessionsByTitle("Shown", 10)).map((s) => s.id)).toEqual([visible.id]);
         expect((await store.latestSession())?.id).toBe(visible.id);
         expect((await store.searchMessages("kettles")).map((h) => h.sessionId)).toEqual([visible.id]);
         expect((await store.sessionsUpdatedBefore(at(10_000))).map((s) => s.id)).toEqual([visible.id]);
@@ -272,10 +272,10 @@ describePostgres(`PostgreSQL: hidden sessions migration${postgresSkipNote}`, () 
   test("a database written before sessions could be hidden is upgraded with every session visible", async () => {
     const url = await freshDatabase();
     const old = await openPostgres(url, postgresMigrations.slice(0, 1));
-    const session = aSession({ name: "From before" });
+    const session = aSession({ title: "From before" });
     await old.unsafe("INSERT INTO sessions (id, name, provider, model, created_at, updated_at) VALUES ($1, $2, 'openai', 'gpt-4o', $3, $3)", [
       session.id,
-      session.name,
+      session.title,
       session.createdAt,
     ]);
     await old.unsafe("INSERT INTO messages (id, session_id, role, content, timestamp) VALUES ($1, $2, 'user', 'kettles', $3)", [crypto.randomUUID(), session.id, session.createdAt]);

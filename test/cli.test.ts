@@ -83,7 +83,9 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       expect(server.requests[2]!.headers["x-api-key"]).toBe(apiKey);
 
       const { session, messages } = await home.show(firstId);
-      expect(Object.keys(session)).toEqual(["id", "name", "provider", "model", "systemPrompt", "createdAt", "updatedAt"]);
+      expect(Object.keys(session)).toEqual(["id", "name", "title", "provider", "model", "systemPrompt", "createdAt", "updatedAt"]);
+      // `name` is the contract scripts read; `title` is the same value under the word the code uses.
+      expect(session.title).toBe(session.name);
       expect(session).toMatchObject({ id: firstId, name: null, provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null });
       expect(session.createdAt).toMatch(rfc3339);
       expect(messages.map((m) => [m.role, m.content])).toEqual([
@@ -102,7 +104,8 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       // The continued session is now the most recently used.
       const listed = await home.list();
       expect(listed.map((s) => s.id)).toEqual([firstId, secondId]);
-      expect(Object.keys(listed[0]!)).toEqual(["id", "name", "provider", "model", "createdAt", "updatedAt", "messageCount", "preview"]);
+      expect(Object.keys(listed[0]!)).toEqual(["id", "name", "title", "provider", "model", "createdAt", "updatedAt", "messageCount", "preview"]);
+      expect(listed[0]!.title).toBe(listed[0]!.name);
       expect(listed[0]).toMatchObject({ messageCount: 4, preview: "Hello" });
 
       expect(await home.run(["sessions", "delete", firstId])).toMatchObject({ exitCode: 0, stdout: "" });

@@ -85,7 +85,7 @@ describe("migration runner", () => {
     const messages = await store.getMessages("11111111-1111-4111-8111-111111111111");
     expect(messages.map((m) => m.content)).toEqual(["Be kind.", "first question", "first answer", "second question"]);
     const list = await store.listSessions();
-    expect(list.map((s) => [s.name, s.messageCount, s.preview])).toEqual([
+    expect(list.map((s) => [s.title, s.messageCount, s.preview])).toEqual([
       [null, 0, null],
       ["kept", 4, "first question"],
     ]);

@@ -138,7 +138,7 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
     const pg = await freshDatabase();
     const store = await createStorage(source);
     const sessions = [
-      aSession({ name: "Trip", systemPrompt: "Be brief.", createdAt: at(0), updatedAt: at(5000) }),
+      aSession({ title: "Trip", systemPrompt: "Be brief.", createdAt: at(0), updatedAt: at(5000) }),
       aSession({ createdAt: at(10), updatedAt: at(10) }),
     ];
     for (const session of sessions) await store.createSession(session);

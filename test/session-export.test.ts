@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { ExportFormatError, exportJson, exportMarkdown, parseExport } from "../src/session-export.ts";
 import { aMessage, aSession, at } from "./_session-store-contract.ts";
 
-const session = aSession({ name: "Trip", systemPrompt: "Be brief.", createdAt: at(0), updatedAt: at(9000) });
+const session = aSession({ title: "Trip", systemPrompt: "Be brief.", createdAt: at(0), updatedAt: at(9000) });
 const messages = [
   aMessage(session.id, "user", "Trains from Lyon?", at(1000)),
   { ...aMessage(session.id, "assistant", "Twice a day.", at(2000)), usage: { inputTokens: 5, outputTokens: 4 } },
@@ -17,7 +17,7 @@ describe("export and import", () => {
   });
 
   test("a session without a title or system prompt round-trips with both null", () => {
-    const plain = { ...session, name: null, systemPrompt: null };
+    const plain = { ...session, title: null, systemPrompt: null };
     expect(parseExport(exportJson(plain, messages))).toEqual({ session: plain, messages });
   });
 

@@ -22,10 +22,10 @@ describe("resolveSession", () => {
   async function store() {
     const s = SqliteStore.inMemory();
     const sessions = {
-      a: aSession({ id: "abcd1111-0000-4000-8000-000000000001", name: "Trip planning" }),
-      b: aSession({ id: "abcd2222-0000-4000-8000-000000000002", name: "Recipes" }),
-      c: aSession({ id: "face0000-0000-4000-8000-000000000003", name: "abcd" }),
-      d: aSession({ id: "beef0000-0000-4000-8000-000000000004", name: "Recipes" }),
+      a: aSession({ id: "abcd1111-0000-4000-8000-000000000001", title: "Trip planning" }),
+      b: aSession({ id: "abcd2222-0000-4000-8000-000000000002", title: "Recipes" }),
+      c: aSession({ id: "face0000-0000-4000-8000-000000000003", title: "abcd" }),
+      d: aSession({ id: "beef0000-0000-4000-8000-000000000004", title: "Recipes" }),
     };
     for (const session of Object.values(sessions)) await s.createSession(session);
     return { s, sessions };

@@ -24,7 +24,7 @@ async function writtenBySynapse(path: string, sessions: number, perSession: numb
   const at = Date.parse("2026-05-01T10:00:00.000Z");
   for (let s = 0; s < sessions; s++) {
     const time = new Date(at + s * 60_000);
-    const session: Session = { id: newId(), name: null, provider: "echo", model: "echo", systemPrompt: null, createdAt: time, updatedAt: time };
+    const session: Session = { id: newId(), title: null, provider: "echo", model: "echo", systemPrompt: null, createdAt: time, updatedAt: time };
     const messages: StoredMessage[] = Array.from({ length: perSession }, (_, m) => ({
       id: newId(),
       sessionId: session.id,
@@ -125,7 +125,7 @@ describe("a database too big to check whole at open", () => {
     expect(damaged?.kind).toBe("corrupt");
     expect(damaged?.message).toBe(corruptLine(path).slice("error: ".length, -1));
     // A write that touches none of the damaged pages is refused all the same.
-    const session: Session = { id: newId(), name: null, provider: "echo", model: "echo", systemPrompt: null, createdAt: new Date(), updatedAt: new Date() };
+    const session: Session = { id: newId(), title: null, provider: "echo", model: "echo", systemPrompt: null, createdAt: new Date(), updatedAt: new Date() };
     await expect(store.createSession(session)).rejects.toThrow(damaged!.message);
     await expect(store.listSessions()).rejects.toThrow(damaged!.message);
     await store.close();

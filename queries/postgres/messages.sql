@@ -21,7 +21,7 @@ ORDER BY seq;
 -- text can contain them (src/storage/rows.ts); they hold no space, comma or quote, which the
 -- options string would split on.
 -- name: SearchMessages :many
-SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message,
+SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message,
     (-ts_rank(m.search, websearch_to_tsquery('english', @query)))::float8 AS score,
     -- A short message is shown whole; a long one as its best fragments.
     (CASE WHEN length(m.content) <= 200

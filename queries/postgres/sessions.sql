@@ -4,12 +4,12 @@
 
 -- name: CreateSession :exec
 INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at)
-VALUES (@id, @name, @provider, @model, @system_prompt, @created_at, @updated_at);
+VALUES (@id, @title, @provider, @model, @system_prompt, @created_at, @updated_at);
 
 -- A session whose messages are still to be imported in batches: hidden until ShowImportedSession.
 -- name: CreateHiddenSession :exec
 INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, state, hidden_until)
-VALUES (@id, @name, @provider, @model, @system_prompt, @created_at, @updated_at, 'importing',
+VALUES (@id, @title, @provider, @model, @system_prompt, @created_at, @updated_at, 'importing',
     now() + make_interval(secs => @lease_seconds::integer));
 
 -- The final step of an import: every message is there, so the session appears, with the
@@ -19,14 +19,14 @@ UPDATE sessions SET state = 'visible', hidden_until = NULL, updated_at = @update
 WHERE id = @id AND state = 'importing';
 
 -- name: GetSession :one
-SELECT id, name, provider, model, system_prompt, created_at, updated_at
+SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id = @id AND state = 'visible';
 
 -- Most recently updated first; the id breaks ties so the order is stable. A null `max` means
 -- no limit (PostgreSQL's LIMIT NULL).
 -- name: ListSessions :many
-SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
+SELECT id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
 WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
@@ -38,29 +38,29 @@ SELECT id::text AS id FROM sessions WHERE state = 'visible' ORDER BY id::text;
 
 -- Sessions whose id starts with a prefix (checked to be hex and '-' only, so no LIKE wildcards).
 -- name: FindSessionsByIdPrefix :many
-SELECT id, name, provider, model, system_prompt, created_at, updated_at
+SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id::text LIKE @pattern::text AND state = 'visible'
 ORDER BY id::text
 LIMIT @max;
 
--- name: FindSessionsByName :many
-SELECT id, name, provider, model, system_prompt, created_at, updated_at
+-- name: FindSessionsByTitle :many
+SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
-WHERE name = @name AND state = 'visible'
+WHERE name = @title AND state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT @max;
 
 -- The session used most recently (by last activity, not creation).
 -- name: GetLatestSession :one
-SELECT id, name, provider, model, system_prompt, created_at, updated_at
+SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT 1;
 
 -- name: RenameSession :execrows
-UPDATE sessions SET name = sqlc.narg(name) WHERE id = @id AND state = 'visible';
+UPDATE sessions SET name = sqlc.narg(title) WHERE id = @id AND state = 'visible';
 
 -- name: TouchSession :execrows
 UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';
@@ -80,7 +80,7 @@ RETURNING id;
 
 -- Sessions last used before `cutoff` and not in use now.
 -- name: ListSessionsUpdatedBefore :many
-SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
+SELECT id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
 WHERE updated_at < @cutoff AND state = 'visible' AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
 ORDER BY updated_at ASC, id ASC;
@@ -106,7 +106,7 @@ WHERE id IN (
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT @batch
 )
-RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
+RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message;
 
 -- Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
 -- `keep` and the sessions in use; returns what it hid.
@@ -117,11 +117,11 @@ WHERE id IN (
     WHERE expired.state = 'visible' AND expired.updated_at < @cutoff AND expired.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
     LIMIT @batch
 )
-RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message;
+RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message;
 
 -- What HideLeastRecentSessions would hide, oldest first (for `sessions prune --dry-run`).
 -- name: ListLeastRecentSessions :many
-SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
+SELECT oldest.id, oldest.name AS title, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
 WHERE oldest.state = 'visible' AND oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())

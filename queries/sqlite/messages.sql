@@ -20,7 +20,7 @@ ORDER BY seq;
 -- chosen afresh for each search so that no stored text can contain them (src/storage/rows.ts).
 -- (No literal non-ASCII here: sqlc v1.31.1 misplaces parameters after a multi-byte character.)
 -- name: SearchMessages :many
-SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message, hits.score, hits.snippet
+SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message, hits.score, hits.snippet
 FROM (
     SELECT messages_fts.seq, bm25(messages_fts) AS score,
         snippet(messages_fts, 0, CAST(@hit_start AS TEXT), CAST(@hit_end AS TEXT), char(8230), 16) AS snippet

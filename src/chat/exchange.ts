@@ -68,7 +68,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const now = new Date();
   const session: Session = existing ?? {
     id: newId(),
-    name: request.title ?? null,
+    title: request.title ?? null,
     provider: provider.name,
     model,
     systemPrompt: config.systemPrompt ?? null,

@@ -20,7 +20,8 @@ export function formatTime(date: Date, seconds = false): string {
 export function summaryJson(s: SessionSummary) {
   return {
     id: s.id,
-    name: s.name,
+    name: s.title,
+    title: s.title,
     provider: s.provider,
     model: s.model,
     createdAt: s.createdAt.toISOString(),
@@ -53,7 +54,7 @@ export function printSessionTable(sessions: readonly SessionSummary[], shortIds:
     `${id.padEnd(idWidth)}  ${updated.padEnd(16)}  ${count.padStart(countWidth)}  ${model.padEnd(modelWidth)}  ${title}`.trimEnd();
   let out = `${style.bold(line("ID", "UPDATED", "MSGS", "MODEL", "TITLE / FIRST MESSAGE"))}\n`;
   for (const s of sessions) {
-    const title = s.name === null ? shown(s.preview ?? "") : style.bold(shown(s.name));
+    const title = s.title === null ? shown(s.preview ?? "") : style.bold(shown(s.title));
     out += `${line(shortIds.get(s.id) ?? s.id, formatTime(s.updatedAt), String(s.messageCount), shown(`${s.provider}/${s.model}`), title)}\n`;
   }
   writeOut(out);
@@ -68,7 +69,7 @@ export function printSession(session: Session, messages: readonly StoredMessage[
   const shown = textFor(process.stdout);
   const out = [
     `${style.bold("Session")}   ${session.id}`,
-    ...(session.name ? [`${style.bold("Title")}     ${shown(session.name)}`] : []),
+    ...(session.title ? [`${style.bold("Title")}     ${shown(session.title)}`] : []),
     `${style.bold("Model")}     ${shown(`${session.provider}/${session.model}`)}`,
     `${style.bold("Created")}   ${formatTime(session.createdAt)}`,
     `${style.bold("Updated")}   ${formatTime(session.updatedAt)}`,
@@ -95,7 +96,7 @@ export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMa
         messageId: h.messageId,
         role: h.role,
         timestamp: h.timestamp.toISOString(),
-        title: h.sessionName,
+        title: h.sessionTitle,
         preview: h.sessionPreview,
         // The text exactly as stored, and where the hits are in it: no marker stored text could forge.
         snippet: h.snippet,
@@ -114,7 +115,7 @@ export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMa
   const [open, close] = colorEnabled(process.stdout) ? ["\x1b[1;33m", "\x1b[22;39m"] : ["**", "**"];
   let out = "";
   for (const hit of hits) {
-    const where = hit.sessionName ?? hit.sessionPreview ?? "";
+    const where = hit.sessionTitle ?? hit.sessionPreview ?? "";
     out += `${style.bold(shortIds.get(hit.sessionId) ?? hit.sessionId)}  ${style.dim(formatTime(hit.timestamp))}  ${hit.role}  ${shown(where)}\n`;
     let snippet = "";
     for (const piece of pieces(hit.snippet, hit.hits)) {

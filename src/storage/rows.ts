@@ -30,7 +30,7 @@ export function storedMessage(row: MessageRow, timestamp: Date): StoredMessage {
 
 export interface SummaryRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   messageCount: number;
@@ -40,7 +40,7 @@ export interface SummaryRow {
 export function sessionSummary(row: SummaryRow, createdAt: Date, updatedAt: Date): SessionSummary {
   return {
     id: row.id,
-    name: row.name,
+    title: row.title,
     provider: row.provider,
     model: row.model,
     createdAt,
@@ -54,7 +54,7 @@ export interface SearchRow {
   sessionId: string;
   id: string;
   role: string;
-  name: string | null;
+  sessionTitle: string | null;
   firstUserMessage: string | null;
   snippet: string;
   score: number;
@@ -84,7 +84,7 @@ export function searchHit(row: SearchRow, timestamp: Date, markers: HitMarkers):
     messageId: row.id,
     role: isRole(row.role) ? row.role : "user",
     timestamp,
-    sessionName: row.name,
+    sessionTitle: row.sessionTitle,
     sessionPreview: previewOf(row.firstUserMessage),
     snippet: text,
     hits,

@@ -90,12 +90,12 @@ export interface SessionStore {
   sessionIds(): Promise<string[]>;
   /** Sessions whose id starts with `prefix` (lower-case hex), at most `limit`, by id. */
   findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]>;
-  /** Sessions titled exactly `name`, most recently used first, at most `limit`. */
-  findSessionsByName(name: string, limit: number): Promise<Session[]>;
+  /** Sessions titled exactly `title`, most recently used first, at most `limit`. */
+  findSessionsByTitle(title: string, limit: number): Promise<Session[]>;
   /** The session used most recently, or null when there is none. */
   latestSession(): Promise<Session | null>;
   /** Sets or (with null) clears a session's title; `not_found` when it does not exist. */
-  renameSession(id: string, name: string | null): Promise<void>;
+  renameSession(id: string, title: string | null): Promise<void>;
   /**
    * Deletes these sessions with their messages: they are hidden from every read at once, in one
    * transaction, and their messages removed in short batches after; returns how many went.

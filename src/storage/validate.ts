@@ -43,7 +43,7 @@ export function checkCount(value: number, what: string): number {
 export function checkSession(session: Session): Session {
   return {
     id: checkId(session.id, "session id"),
-    name: session.name,
+    title: session.title,
     provider: checkText(session.provider, "provider"),
     model: checkText(session.model, "model"),
     systemPrompt: session.systemPrompt,

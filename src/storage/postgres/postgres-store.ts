@@ -92,17 +92,17 @@ export class PostgresStore implements SessionStore {
     return this.#run("finding sessions", () => sessionsDb.findSessionsByIdPrefix(this.#sql, params));
   }
 
-  async findSessionsByName(name: string, limit: number): Promise<Session[]> {
-    return this.#run("finding sessions", () => sessionsDb.findSessionsByName(this.#sql, { name, max: checkCount(limit, "limit") }));
+  async findSessionsByTitle(title: string, limit: number): Promise<Session[]> {
+    return this.#run("finding sessions", () => sessionsDb.findSessionsByTitle(this.#sql, { title, max: checkCount(limit, "limit") }));
   }
 
   async latestSession(): Promise<Session | null> {
     return this.#run("reading a session", () => sessionsDb.getLatestSession(this.#sql));
   }
 
-  async renameSession(id: string, name: string | null): Promise<void> {
+  async renameSession(id: string, title: string | null): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = await this.#run("renaming a session", () => sessionsDb.renameSession(this.#sql, { id: sessionId, name }));
+    const changed = await this.#run("renaming a session", () => sessionsDb.renameSession(this.#sql, { id: sessionId, title }));
     if (changed === 0) throw StorageError.notFound(sessionId);
   }
 

@@ -82,9 +82,9 @@ export class SqliteStore implements SessionStore {
     return (await this.#run("finding sessions", () => sessionsDb.findSessionsByIdRange(this.#db, params))).map(toSession);
   }
 
-  async findSessionsByName(name: string, limit: number): Promise<Session[]> {
-    const params = { name, max: checkCount(limit, "limit") };
-    return (await this.#run("finding sessions", () => sessionsDb.findSessionsByName(this.#db, params))).map(toSession);
+  async findSessionsByTitle(title: string, limit: number): Promise<Session[]> {
+    const params = { title, max: checkCount(limit, "limit") };
+    return (await this.#run("finding sessions", () => sessionsDb.findSessionsByTitle(this.#db, params))).map(toSession);
   }
 
   async latestSession(): Promise<Session | null> {
@@ -92,9 +92,9 @@ export class SqliteStore implements SessionStore {
     return row === null ? null : toSession(row);
   }
 
-  async renameSession(id: string, name: string | null): Promise<void> {
+  async renameSession(id: string, title: string | null): Promise<void> {
     const sessionId = checkId(id, "session id");
-    const changed = await this.#run("renaming a session", () => sessionsDb.renameSession(this.#db, { id: sessionId, name }));
+    const changed = await this.#run("renaming a session", () => sessionsDb.renameSession(this.#db, { id: sessionId, title }));
     if (changed === 0) throw StorageError.notFound(sessionId);
   }
 
@@ -362,7 +362,7 @@ export class SqliteStore implements SessionStore {
         wait,
       );
       if (deleted.length === 0) break;
-      removed.push(...deleted);
+      removed.push(...deleted.map(titled));
       byMaxLimit += deleted.length;
     }
     if (limits.cutoff !== null) {
@@ -373,7 +373,7 @@ export class SqliteStore implements SessionStore {
           () => this.#db.transaction(() => sessionsDb.hideSessionsUpdatedBefore(this.#db, { ...params, hiddenUntil: hiddenUntil(), now: toStoredTime(new Date()) })).immediate(),
           wait,
         );
-        removed.push(...deleted);
+        removed.push(...deleted.map(titled));
         if (deleted.length < cleanupBatch) break;
       }
     }
@@ -506,6 +506,11 @@ export class SqliteStore implements SessionStore {
   }
 }
 
+/** sqlc's SQLite engine drops the alias of a RETURNING column: the title comes back as `name`. */
+function titled<Row extends { name: string | null }>({ name, ...rest }: Row): Omit<Row, "name"> & { title: string | null } {
+  return { ...rest, title: name };
+}
+
 function isLocked(error: unknown): boolean {
   const code = sqliteCode(error);
   return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
@@ -514,7 +519,7 @@ function isLocked(error: unknown): boolean {
 function toSession(row: SessionRow): Session {
   return {
     id: row.id,
-    name: row.name,
+    title: row.title,
     provider: row.provider,
     model: row.model,
     systemPrompt: row.systemPrompt,

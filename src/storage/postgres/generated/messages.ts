@@ -77,7 +77,7 @@ export async function getMessages(sql: SQL, params: GetMessagesParams): Promise<
   }));
 }
 
-export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message,
+export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message,
     (-ts_rank(m.search, websearch_to_tsquery('english', $1)))::float8 AS score,
     -- A short message is shown whole; a long one as its best fragments.
     (CASE WHEN length(m.content) <= 200
@@ -113,7 +113,7 @@ export interface SearchMessagesRow {
   id: string;
   role: string;
   timestamp: Date;
-  name: string | null;
+  sessionTitle: string | null;
   firstUserMessage: string | null;
   score: number;
   snippet: string;
@@ -133,7 +133,7 @@ export async function searchMessages(sql: SQL, params: SearchMessagesParams): Pr
     id: r[1] as string,
     role: r[2] as string,
     timestamp: r[3] as Date,
-    name: r[4] as string | null,
+    sessionTitle: r[4] as string | null,
     firstUserMessage: r[5] as string | null,
     score: r[6] as number,
     snippet: r[7] as string,

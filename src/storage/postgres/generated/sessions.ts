@@ -12,7 +12,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 
 export interface CreateSessionParams {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -26,7 +26,7 @@ export interface CreateSessionParams {
  * Heartbeats (hidden_until) follow the clock of the server, so machines sharing it agree.
  */
 export async function createSession(sql: SQL, params: CreateSessionParams): Promise<void> {
-  await sql.unsafe<unknown[]>(createSessionSql, [params.id, params.name, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt]);
+  await sql.unsafe<unknown[]>(createSessionSql, [params.id, params.title, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt]);
 }
 
 export const createHiddenSessionSql = `INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, state, hidden_until)
@@ -35,7 +35,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, 'importing',
 
 export interface CreateHiddenSessionParams {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -48,7 +48,7 @@ export interface CreateHiddenSessionParams {
  * A session whose messages are still to be imported in batches: hidden until ShowImportedSession.
  */
 export async function createHiddenSession(sql: SQL, params: CreateHiddenSessionParams): Promise<void> {
-  await sql.unsafe<unknown[]>(createHiddenSessionSql, [params.id, params.name, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.leaseSeconds]);
+  await sql.unsafe<unknown[]>(createHiddenSessionSql, [params.id, params.title, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.leaseSeconds]);
 }
 
 export const showImportedSessionSql = `UPDATE sessions SET state = 'visible', hidden_until = NULL, updated_at = $1
@@ -67,7 +67,7 @@ export async function showImportedSession(sql: SQL, params: ShowImportedSessionP
   return (await sql.unsafe<unknown[]>(showImportedSessionSql, [params.updatedAt, params.id])).count;
 }
 
-export const getSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+export const getSessionSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id = $1 AND state = 'visible'`;
 
@@ -77,7 +77,7 @@ export interface GetSessionParams {
 
 export interface GetSessionRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -90,7 +90,7 @@ export async function getSession(sql: SQL, params: GetSessionParams): Promise<Ge
   if (r === undefined) return null;
   return {
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     systemPrompt: r[4] as string | null,
@@ -99,7 +99,7 @@ export async function getSession(sql: SQL, params: GetSessionParams): Promise<Ge
   };
 }
 
-export const listSessionsSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
+export const listSessionsSql = `SELECT id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
 WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
@@ -111,7 +111,7 @@ export interface ListSessionsParams {
 
 export interface ListSessionsRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: Date;
@@ -128,7 +128,7 @@ export async function listSessions(sql: SQL, params: ListSessionsParams): Promis
   const rows = await sql.unsafe<unknown[][]>(listSessionsSql, [params.max]).values();
   return rows.map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     createdAt: r[4] as Date,
@@ -154,7 +154,7 @@ export async function listSessionIds(sql: SQL): Promise<ListSessionIdsRow[]> {
   }));
 }
 
-export const findSessionsByIdPrefixSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+export const findSessionsByIdPrefixSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id::text LIKE $1::text AND state = 'visible'
 ORDER BY id::text
@@ -167,7 +167,7 @@ export interface FindSessionsByIdPrefixParams {
 
 export interface FindSessionsByIdPrefixRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -182,7 +182,7 @@ export async function findSessionsByIdPrefix(sql: SQL, params: FindSessionsByIdP
   const rows = await sql.unsafe<unknown[][]>(findSessionsByIdPrefixSql, [params.pattern, params.max]).values();
   return rows.map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     systemPrompt: r[4] as string | null,
@@ -191,20 +191,20 @@ export async function findSessionsByIdPrefix(sql: SQL, params: FindSessionsByIdP
   }));
 }
 
-export const findSessionsByNameSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+export const findSessionsByTitleSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE name = $1 AND state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT $2`;
 
-export interface FindSessionsByNameParams {
-  name: string | null;
+export interface FindSessionsByTitleParams {
+  title: string | null;
   max: number;
 }
 
-export interface FindSessionsByNameRow {
+export interface FindSessionsByTitleRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -212,11 +212,11 @@ export interface FindSessionsByNameRow {
   updatedAt: Date;
 }
 
-export async function findSessionsByName(sql: SQL, params: FindSessionsByNameParams): Promise<FindSessionsByNameRow[]> {
-  const rows = await sql.unsafe<unknown[][]>(findSessionsByNameSql, [params.name, params.max]).values();
+export async function findSessionsByTitle(sql: SQL, params: FindSessionsByTitleParams): Promise<FindSessionsByTitleRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(findSessionsByTitleSql, [params.title, params.max]).values();
   return rows.map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     systemPrompt: r[4] as string | null,
@@ -225,7 +225,7 @@ export async function findSessionsByName(sql: SQL, params: FindSessionsByNamePar
   }));
 }
 
-export const getLatestSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+export const getLatestSessionSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
@@ -233,7 +233,7 @@ LIMIT 1`;
 
 export interface GetLatestSessionRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -249,7 +249,7 @@ export async function getLatestSession(sql: SQL): Promise<GetLatestSessionRow | 
   if (r === undefined) return null;
   return {
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     systemPrompt: r[4] as string | null,
@@ -261,12 +261,12 @@ export async function getLatestSession(sql: SQL): Promise<GetLatestSessionRow | 
 export const renameSessionSql = `UPDATE sessions SET name = $1 WHERE id = $2 AND state = 'visible'`;
 
 export interface RenameSessionParams {
-  name: string | null;
+  title: string | null;
   id: string;
 }
 
 export async function renameSession(sql: SQL, params: RenameSessionParams): Promise<number> {
-  return (await sql.unsafe<unknown[]>(renameSessionSql, [params.name, params.id])).count;
+  return (await sql.unsafe<unknown[]>(renameSessionSql, [params.title, params.id])).count;
 }
 
 export const touchSessionSql = `UPDATE sessions SET updated_at = $1 WHERE id = $2 AND state = 'visible'`;
@@ -328,7 +328,7 @@ export async function hideSessionsIfUpdatedBefore(sql: SQL, params: HideSessions
   }));
 }
 
-export const listSessionsUpdatedBeforeSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
+export const listSessionsUpdatedBeforeSql = `SELECT id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
 WHERE updated_at < $1 AND state = 'visible' AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = sessions.id AND lease.expires_at > now())
 ORDER BY updated_at ASC, id ASC`;
@@ -339,7 +339,7 @@ export interface ListSessionsUpdatedBeforeParams {
 
 export interface ListSessionsUpdatedBeforeRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: Date;
@@ -355,7 +355,7 @@ export async function listSessionsUpdatedBefore(sql: SQL, params: ListSessionsUp
   const rows = await sql.unsafe<unknown[][]>(listSessionsUpdatedBeforeSql, [params.cutoff]).values();
   return rows.map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     createdAt: r[4] as Date,
@@ -410,7 +410,7 @@ WHERE id IN (
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT $3
 )
-RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
+RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface HideLeastRecentSessionsParams {
   leaseSeconds: number;
@@ -420,7 +420,7 @@ export interface HideLeastRecentSessionsParams {
 
 export interface HideLeastRecentSessionsRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: Date;
@@ -437,7 +437,7 @@ export async function hideLeastRecentSessions(sql: SQL, params: HideLeastRecentS
   const rows = await sql.unsafe<unknown[][]>(hideLeastRecentSessionsSql, [params.leaseSeconds, params.keep, params.batch]).values();
   return rows.map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     createdAt: r[4] as Date,
@@ -453,7 +453,7 @@ WHERE id IN (
     WHERE expired.state = 'visible' AND expired.updated_at < $2 AND expired.id <> ALL($3::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
     LIMIT $4
 )
-RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
+RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface HideSessionsUpdatedBeforeParams {
   leaseSeconds: number;
@@ -464,7 +464,7 @@ export interface HideSessionsUpdatedBeforeParams {
 
 export interface HideSessionsUpdatedBeforeRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: Date;
@@ -481,7 +481,7 @@ export async function hideSessionsUpdatedBefore(sql: SQL, params: HideSessionsUp
   const rows = await sql.unsafe<unknown[][]>(hideSessionsUpdatedBeforeSql, [params.leaseSeconds, params.cutoff, params.keep, params.batch]).values();
   return rows.map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     createdAt: r[4] as Date,
@@ -491,7 +491,7 @@ export async function hideSessionsUpdatedBefore(sql: SQL, params: HideSessionsUp
   }));
 }
 
-export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
+export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name AS title, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
 WHERE oldest.state = 'visible' AND oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
@@ -505,7 +505,7 @@ export interface ListLeastRecentSessionsParams {
 
 export interface ListLeastRecentSessionsRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: Date;
@@ -521,7 +521,7 @@ export async function listLeastRecentSessions(sql: SQL, params: ListLeastRecentS
   const rows = await sql.unsafe<unknown[][]>(listLeastRecentSessionsSql, [params.keep, params.max]).values();
   return rows.map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     createdAt: r[4] as Date,

@@ -76,7 +76,7 @@ export function getMessages(db: Database, params: GetMessagesParams): GetMessage
   }));
 }
 
-export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name, s.first_user_message, hits.score, hits.snippet
+export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message, hits.score, hits.snippet
 FROM (
     SELECT messages_fts.seq, bm25(messages_fts) AS score,
         snippet(messages_fts, 0, CAST(?1 AS TEXT), CAST(?2 AS TEXT), char(8230), 16) AS snippet
@@ -110,7 +110,7 @@ export interface SearchMessagesRow {
   id: string;
   role: string;
   timestamp: string;
-  name: string | null;
+  sessionTitle: string | null;
   firstUserMessage: string | null;
   score: number;
   snippet: string;
@@ -128,7 +128,7 @@ export function searchMessages(db: Database, params: SearchMessagesParams): Sear
     id: r[1] as string,
     role: r[2] as string,
     timestamp: r[3] as string,
-    name: r[4] as string | null,
+    sessionTitle: r[4] as string | null,
     firstUserMessage: r[5] as string | null,
     score: r[6] as number,
     snippet: r[7] as string,

@@ -13,7 +13,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`;
 
 export interface CreateSessionParams {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -26,7 +26,7 @@ export interface CreateSessionParams {
  * 'importing' or 'deleting', see schema/20261201_006) is not there until its final step.
  */
 export function createSession(db: Database, params: CreateSessionParams): void {
-  db.query(createSessionSql).run(params.id, params.name, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt);
+  db.query(createSessionSql).run(params.id, params.title, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt);
 }
 
 export const createHiddenSessionSql = `INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, state, hidden_until)
@@ -34,7 +34,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'importing', ?8)`;
 
 export interface CreateHiddenSessionParams {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -47,7 +47,7 @@ export interface CreateHiddenSessionParams {
  * A session whose messages are still to be imported in batches: hidden until ShowImportedSession.
  */
 export function createHiddenSession(db: Database, params: CreateHiddenSessionParams): void {
-  db.query(createHiddenSessionSql).run(params.id, params.name, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.hiddenUntil);
+  db.query(createHiddenSessionSql).run(params.id, params.title, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.hiddenUntil);
 }
 
 export const showImportedSessionSql = `UPDATE sessions SET state = 'visible', hidden_until = NULL, updated_at = ?1
@@ -66,7 +66,7 @@ export function showImportedSession(db: Database, params: ShowImportedSessionPar
   return db.query(showImportedSessionSql).run(params.updatedAt, params.id).changes;
 }
 
-export const getSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+export const getSessionSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id = ?1 AND state = 'visible'`;
 
@@ -76,7 +76,7 @@ export interface GetSessionParams {
 
 export interface GetSessionRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -89,7 +89,7 @@ export function getSession(db: Database, params: GetSessionParams): GetSessionRo
   if (r === undefined) return null;
   return {
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     systemPrompt: r[4] as string | null,
@@ -98,7 +98,7 @@ export function getSession(db: Database, params: GetSessionParams): GetSessionRo
   };
 }
 
-export const listSessionsSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
+export const listSessionsSql = `SELECT id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
 WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
@@ -110,7 +110,7 @@ export interface ListSessionsParams {
 
 export interface ListSessionsRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: string;
@@ -126,7 +126,7 @@ export interface ListSessionsRow {
 export function listSessions(db: Database, params: ListSessionsParams): ListSessionsRow[] {
   return db.query(listSessionsSql).values(params.max).map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     createdAt: r[4] as string,
@@ -151,7 +151,7 @@ export function listSessionIds(db: Database): ListSessionIdsRow[] {
   }));
 }
 
-export const findSessionsByIdRangeSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+export const findSessionsByIdRangeSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id >= ?1 AND id < ?2 AND state = 'visible'
 ORDER BY id
@@ -165,7 +165,7 @@ export interface FindSessionsByIdRangeParams {
 
 export interface FindSessionsByIdRangeRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -180,7 +180,7 @@ export interface FindSessionsByIdRangeRow {
 export function findSessionsByIdRange(db: Database, params: FindSessionsByIdRangeParams): FindSessionsByIdRangeRow[] {
   return db.query(findSessionsByIdRangeSql).values(params.low, params.high, params.max).map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     systemPrompt: r[4] as string | null,
@@ -189,20 +189,20 @@ export function findSessionsByIdRange(db: Database, params: FindSessionsByIdRang
   }));
 }
 
-export const findSessionsByNameSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+export const findSessionsByTitleSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE name = ?1 AND state = 'visible'
 ORDER BY updated_at DESC, id DESC
 LIMIT ?2`;
 
-export interface FindSessionsByNameParams {
-  name: string | null;
+export interface FindSessionsByTitleParams {
+  title: string | null;
   max: number;
 }
 
-export interface FindSessionsByNameRow {
+export interface FindSessionsByTitleRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -210,10 +210,10 @@ export interface FindSessionsByNameRow {
   updatedAt: string;
 }
 
-export function findSessionsByName(db: Database, params: FindSessionsByNameParams): FindSessionsByNameRow[] {
-  return db.query(findSessionsByNameSql).values(params.name, params.max).map((r) => ({
+export function findSessionsByTitle(db: Database, params: FindSessionsByTitleParams): FindSessionsByTitleRow[] {
+  return db.query(findSessionsByTitleSql).values(params.title, params.max).map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     systemPrompt: r[4] as string | null,
@@ -222,7 +222,7 @@ export function findSessionsByName(db: Database, params: FindSessionsByNameParam
   }));
 }
 
-export const getLatestSessionSql = `SELECT id, name, provider, model, system_prompt, created_at, updated_at
+export const getLatestSessionSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE state = 'visible'
 ORDER BY updated_at DESC, id DESC
@@ -230,7 +230,7 @@ LIMIT 1`;
 
 export interface GetLatestSessionRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   systemPrompt: string | null;
@@ -246,7 +246,7 @@ export function getLatestSession(db: Database): GetLatestSessionRow | null {
   if (r === undefined) return null;
   return {
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     systemPrompt: r[4] as string | null,
@@ -258,12 +258,12 @@ export function getLatestSession(db: Database): GetLatestSessionRow | null {
 export const renameSessionSql = `UPDATE sessions SET name = ?1 WHERE id = ?2 AND state = 'visible'`;
 
 export interface RenameSessionParams {
-  name: string | null;
+  title: string | null;
   id: string;
 }
 
 export function renameSession(db: Database, params: RenameSessionParams): number {
-  return db.query(renameSessionSql).run(params.name, params.id).changes;
+  return db.query(renameSessionSql).run(params.title, params.id).changes;
 }
 
 export const hideSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?
@@ -315,7 +315,7 @@ export function hideSessionsIfUpdatedBefore(db: Database, params: HideSessionsIf
   }));
 }
 
-export const listSessionsUpdatedBeforeSql = `SELECT id, name, provider, model, created_at, updated_at, message_count, first_user_message
+export const listSessionsUpdatedBeforeSql = `SELECT id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
 WHERE updated_at < ?1 AND state = 'visible' AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?2)
 ORDER BY updated_at ASC, id ASC`;
@@ -327,7 +327,7 @@ export interface ListSessionsUpdatedBeforeParams {
 
 export interface ListSessionsUpdatedBeforeRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: string;
@@ -342,7 +342,7 @@ export interface ListSessionsUpdatedBeforeRow {
 export function listSessionsUpdatedBefore(db: Database, params: ListSessionsUpdatedBeforeParams): ListSessionsUpdatedBeforeRow[] {
   return db.query(listSessionsUpdatedBeforeSql).values(params.cutoff, params.now).map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     createdAt: r[4] as string,
@@ -384,7 +384,7 @@ WHERE id IN (
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT ?
 )
-RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
+RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface HideLeastRecentSessionsParams {
   hiddenUntil: string | null;
@@ -427,7 +427,7 @@ WHERE id IN (
     WHERE expired.state = 'visible' AND expired.updated_at < ? AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND expired.id NOT IN (/*SLICE:keep*/?)
     LIMIT ?
 )
-RETURNING id, name, provider, model, created_at, updated_at, message_count, first_user_message`;
+RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface HideSessionsUpdatedBeforeParams {
   hiddenUntil: string | null;
@@ -465,7 +465,7 @@ export function hideSessionsUpdatedBefore(db: Database, params: HideSessionsUpda
   }));
 }
 
-export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
+export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name AS title, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
 WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
@@ -480,7 +480,7 @@ export interface ListLeastRecentSessionsParams {
 
 export interface ListLeastRecentSessionsRow {
   id: string;
-  name: string | null;
+  title: string | null;
   provider: string;
   model: string;
   createdAt: string;
@@ -495,7 +495,7 @@ export interface ListLeastRecentSessionsRow {
 export function listLeastRecentSessions(db: Database, params: ListLeastRecentSessionsParams): ListLeastRecentSessionsRow[] {
   return db.query(expandSlices(listLeastRecentSessionsSql, { keep: params.keep.length })).values(params.now, ...params.keep, params.max).map((r) => ({
     id: r[0] as string,
-    name: r[1] as string | null,
+    title: r[1] as string | null,
     provider: r[2] as string,
     model: r[3] as string,
     createdAt: r[4] as string,
