@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { newId, type Role, type Session, type StoredMessage } from "../src/session.ts";
 import { StorageError } from "../src/storage/errors.ts";
 import type { CleanupResult, SessionStore } from "../src/storage/session-store.ts";
+import { shortIdOf, shortIds } from "../src/sessions/refs.ts";
 
 const day = 24 * 60 * 60 * 1000;
 const base = new Date("2026-03-01T12:00:00.000Z");
@@ -311,6 +312,27 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       const reply = { ...aMessage(session.id, "assistant", "answer"), usage: { inputTokens: 120, outputTokens: 0 } };
       await store.addMessage(reply);
       expect(await store.getMessages(session.id)).toEqual([reply]);
+    });
+
+    test("the ids beside one give its short id exactly as the whole list does", async () => {
+      const store = await fresh();
+      const ids = [
+        "abcd1111-0000-4000-8000-000000000001",
+        "abcd1111-2200-4000-8000-000000000002",
+        "abce0000-0000-4000-8000-000000000003",
+        "f0000000-0000-4000-8000-000000000004",
+      ];
+      for (const id of ids) await store.createSession(aSession({ id }));
+      expect(await store.neighbourIds(ids[0]!)).toEqual({ before: null, after: ids[1]! });
+      expect(await store.neighbourIds(ids[2]!)).toEqual({ before: ids[1]!, after: ids[3]! });
+      expect(await store.neighbourIds(ids[3]!)).toEqual({ before: ids[2]!, after: null });
+      const everyId = shortIds(await store.sessionIds());
+      for (const id of ids) expect(await shortIdOf(store, id)).toBe(everyId.get(id)!);
+      expect(await shortIdOf(store, ids[1]!)).toBe("abcd1111-2");
+      expect(await shortIdOf(store, ids[0]!)).toBe("abcd1111-0");
+      // A deleted session no longer lengthens its neighbours' short ids.
+      await store.deleteSession(ids[1]!);
+      expect(await shortIdOf(store, ids[0]!)).toBe("abcd1111");
     });
 
     describe("search", () => {

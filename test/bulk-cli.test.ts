@@ -9,7 +9,7 @@ import { expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { newId, type StoredMessage } from "../src/session.ts";
-import { exportJson } from "../src/session-export.ts";
+import { exportJson } from "../src/sessions/export.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { Home, newSessionId, sourceRunner } from "./_cli.ts";
 import { Output } from "./_output.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ExportFormatError, exportJson, exportMarkdown, parseExport } from "../src/session-export.ts";
+import { ExportFormatError, exportJson, exportMarkdown, parseExport } from "../src/sessions/export.ts";
 import { aMessage, aSession, at } from "./_session-store-contract.ts";
 
 const session = aSession({ title: "Trip", systemPrompt: "Be brief.", createdAt: at(0), updatedAt: at(9000) });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../src/session-refs.ts";
+import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../src/sessions/refs.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { aSession } from "./_session-store-contract.ts";
 

@@ -36,6 +36,14 @@ LIMIT sqlc.narg(max);
 -- name: ListSessionIds :many
 SELECT id::text AS id FROM sessions WHERE state = 'visible' ORDER BY id::text;
 
+-- The ids just before and just after one, in order: all a single id's shortest unique start
+-- depends on, found through the primary key (uuid order is the order of their text).
+-- name: GetPreviousSessionId :one
+SELECT id::text AS id FROM sessions WHERE id < @id::uuid AND state = 'visible' ORDER BY id DESC LIMIT 1;
+
+-- name: GetNextSessionId :one
+SELECT id::text AS id FROM sessions WHERE id > @id::uuid AND state = 'visible' ORDER BY id ASC LIMIT 1;
+
 -- Sessions whose id starts with a prefix (checked to be hex and '-' only, so no LIKE wildcards).
 -- name: FindSessionsByIdPrefix :many
 SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at

@@ -34,6 +34,14 @@ LIMIT @max;
 -- name: ListSessionIds :many
 SELECT id FROM sessions WHERE state = 'visible' ORDER BY id;
 
+-- The ids just before and just after one, in order: all a single id's shortest unique start
+-- depends on, found through the primary key instead of reading every id.
+-- name: GetPreviousSessionId :one
+SELECT id FROM sessions WHERE id < @id AND state = 'visible' ORDER BY id DESC LIMIT 1;
+
+-- name: GetNextSessionId :one
+SELECT id FROM sessions WHERE id > @id AND state = 'visible' ORDER BY id ASC LIMIT 1;
+
 -- Sessions whose id starts with a prefix: ids are lower-case hex and '-', all below 'g', so
 -- the prefix's range is [prefix, prefix || 'g'), which the primary key index answers.
 -- name: FindSessionsByIdRange :many

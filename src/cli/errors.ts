@@ -1,7 +1,7 @@
 import { ExchangeInterrupted } from "../chat/errors.ts";
 import { ConfigError } from "../config/errors.ts";
 import { ProviderError } from "../providers/errors.ts";
-import { SessionRefError } from "../session-refs.ts";
+import { SessionRefError } from "../sessions/refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { UserFacingError } from "../user-error.ts";
 import { messageOf } from "../unknown-values.ts";

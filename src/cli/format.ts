@@ -1,7 +1,7 @@
 /** What the sessions commands print: tables for people, JSON for scripts. */
 import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
-import { sessionJson } from "../session-export.ts";
+import { sessionJson } from "../sessions/export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { writeOut } from "./stdout.ts";
 import { terminalSafeJson, textFor } from "./terminal-text.ts";

@@ -4,13 +4,14 @@
  * keeps what arrived.
  */
 import { runExchange } from "../chat/exchange.ts";
+import { cleanUp } from "../sessions/cleanup.ts";
 import { loadConfig } from "../config/load.ts";
 import type { SessionSettings } from "../config/schema.ts";
 import { log } from "../log.ts";
 import { createProvider } from "../providers/index.ts";
 import type { Session } from "../session.ts";
-import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../session-refs.ts";
-import { createStorage, isPostgresUrl } from "../storage/create-storage.ts";
+import { normalizeTitle, resolveSession, SessionRefError, shortIdOf } from "../sessions/refs.ts";
+import { createStorage } from "../storage/create-storage.ts";
 import { StorageError } from "../storage/errors.ts";
 import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
@@ -122,9 +123,8 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
     if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
     try {
       await stdoutSettled();
-      // Short ids cost a read of every id: only for the lines that need one.
       if (started !== null && (started.isNew || stdoutFailure() !== null)) {
-        shortId = await shortIdOf(store, started.session.id);
+        shortId = await shortIdFor(store, started.session.id);
         if (started.isNew) announce(started.session, shortId);
       }
       await store.close();
@@ -156,9 +156,9 @@ async function chooseSession(store: SessionStore, options: ChatOptions): Promise
 async function cleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined, signal: AbortSignal): Promise<void> {
   // A PostgreSQL database is shared: one person's limits must not delete everyone's sessions
   // on each chat. There, cleanup is `synapse sessions prune`, run deliberately.
-  if (!settings.autoCleanup || isPostgresUrl(settings.databaseUrl ?? "")) return;
+  if (!settings.autoCleanup || store.shared) return;
   try {
-    const result = await store.cleanup(settings, keep === undefined ? { reserve: 1, signal } : { keep: [keep], signal });
+    const result = await cleanUp(store, settings, keep === undefined ? { reserve: 1, signal } : { keep: [keep], signal });
     // Nothing is deleted silently: an automatic deletion says so.
     if (result.sessionsDeleted > 0) {
       const sessions = `${result.sessionsDeleted} old session${result.sessionsDeleted === 1 ? "" : "s"}`;
@@ -172,9 +172,9 @@ async function cleanUp(store: SessionStore, settings: SessionSettings, keep: str
 }
 
 /** The shortest unique start of the session's id, for the lines that tell how to reach it again. */
-async function shortIdOf(store: SessionStore, id: string): Promise<string> {
+async function shortIdFor(store: SessionStore, id: string): Promise<string> {
   try {
-    return shortIds(await store.sessionIds()).get(id) ?? id;
+    return await shortIdOf(store, id);
   } catch {
     // The full id works as well; the reply is what matters here.
     return id;

@@ -79,6 +79,11 @@ export interface Lease {
  * before any query runs.
  */
 export interface SessionStore {
+  /**
+   * True when other people's sessions live here too (a PostgreSQL server): one user's limits
+   * must not delete everyone's sessions, so nothing is cleaned up automatically.
+   */
+  readonly shared: boolean;
   /** Stores a new session; an id that exists already is `invalid_data`. */
   createSession(session: Session): Promise<void>;
   /** The session, or null when there is none with that id. */
@@ -88,6 +93,8 @@ export interface SessionStore {
   countSessions(): Promise<number>;
   /** Every session id, sorted: what short ids are measured against. */
   sessionIds(): Promise<string[]>;
+  /** The ids just before and just after `id` in sorted order (null at either end): all its short id depends on. */
+  neighbourIds(id: string): Promise<{ before: string | null; after: string | null }>;
   /** Sessions whose id starts with `prefix` (lower-case hex), at most `limit`, by id. */
   findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]>;
   /** Sessions titled exactly `title`, most recently used first, at most `limit`. */

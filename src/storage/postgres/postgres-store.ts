@@ -40,6 +40,7 @@ type SummaryRow = sessionsDb.ListSessionsRow;
  * const store = await PostgresStore.open("postgres://me@db.internal/synapse?sslmode=require");
  */
 export class PostgresStore implements SessionStore {
+  readonly shared = true;
   readonly #url: string;
   readonly #sql: SQL;
 
@@ -83,6 +84,14 @@ export class PostgresStore implements SessionStore {
 
   async sessionIds(): Promise<string[]> {
     return (await this.#run("listing sessions", () => sessionsDb.listSessionIds(this.#sql))).map((r) => r.id);
+  }
+
+  async neighbourIds(id: string): Promise<{ before: string | null; after: string | null }> {
+    const params = { id: checkId(id, "session id") };
+    const [before, after] = await this.#run("reading session ids", () =>
+      Promise.all([sessionsDb.getPreviousSessionId(this.#sql, params), sessionsDb.getNextSessionId(this.#sql, params)]),
+    );
+    return { before: before?.id ?? null, after: after?.id ?? null };
   }
 
   async findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]> {

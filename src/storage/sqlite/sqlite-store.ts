@@ -33,6 +33,7 @@ type SummaryRow = sessionsDb.ListSessionsRow;
  */
 export class SqliteStore implements SessionStore {
   readonly path: string;
+  readonly shared = false;
   #db: Database;
   /** Set once SQLite reports the file damaged: every later call fails with it, writing nothing. */
   #corrupt: StorageError | null = null;
@@ -74,6 +75,14 @@ export class SqliteStore implements SessionStore {
 
   async sessionIds(): Promise<string[]> {
     return this.#run("listing sessions", () => sessionsDb.listSessionIds(this.#db).map((r) => r.id));
+  }
+
+  async neighbourIds(id: string): Promise<{ before: string | null; after: string | null }> {
+    const params = { id: checkId(id, "session id") };
+    return this.#run("reading session ids", () => ({
+      before: sessionsDb.getPreviousSessionId(this.#db, params)?.id ?? null,
+      after: sessionsDb.getNextSessionId(this.#db, params)?.id ?? null,
+    }));
   }
 
   async findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]> {

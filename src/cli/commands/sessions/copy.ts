@@ -20,7 +20,7 @@ export default defineSynapseCommand({
     if (args.from === undefined && args.to === undefined) throw new UsageError("give --from, --to, or both", command);
     const { loadSessionSettings } = await import("../../../config/load.ts");
     const { createStorage, databaseIdentity, defaultDatabaseUrl } = await import("../../../storage/create-storage.ts");
-    const { copySessions } = await import("../../../storage/copy.ts");
+    const { copySessions } = await import("../../../sessions/copy.ts");
     const { describeUrl } = await import("../../../storage/postgres/postgres-errors.ts");
     const { progressBar } = await import("../../progress.ts");
     const { log } = await import("../../../log.ts");

@@ -18,7 +18,7 @@ export default defineSynapseCommand({
     const olderThan = args["older-than"] === undefined ? undefined : parseDuration(args["older-than"], command);
     if (refs.length === 0 && olderThan === undefined) throw new UsageError("name the sessions to delete, or give --older-than", command);
     const { withStore } = await import("../../open-store.ts");
-    const { resolveSession, shortIds } = await import("../../../session-refs.ts");
+    const { resolveSession, shortIds } = await import("../../../sessions/refs.ts");
     const { confirm } = await import("../../confirm.ts");
     const { log } = await import("../../../log.ts");
     const { StorageError } = await import("../../../storage/errors.ts");

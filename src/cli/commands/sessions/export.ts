@@ -12,8 +12,8 @@ export default defineSynapseCommand({
   examples: ["synapse sessions export 3f2c9a4e > trip.json", "synapse sessions export 3f2c9a4e --format markdown > trip.md"],
   async run({ args }) {
     const { withStore } = await import("../../open-store.ts");
-    const { resolveSession } = await import("../../../session-refs.ts");
-    const { exportJson, exportMarkdown } = await import("../../../session-export.ts");
+    const { resolveSession } = await import("../../../sessions/refs.ts");
+    const { exportJson, exportMarkdown } = await import("../../../sessions/export.ts");
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);
       const messages = await store.getMessages(session.id);

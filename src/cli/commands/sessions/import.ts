@@ -14,7 +14,7 @@ export default defineSynapseCommand({
   async run({ args }) {
     const command = "synapse sessions import";
     const text = await readInput(args.file, command);
-    const { parseExport, ExportFormatError } = await import("../../../session-export.ts");
+    const { parseExport, ExportFormatError } = await import("../../../sessions/export.ts");
     const { withStore } = await import("../../open-store.ts");
     const { log } = await import("../../../log.ts");
     let parsed;

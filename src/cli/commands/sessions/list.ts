@@ -18,7 +18,7 @@ export default defineSynapseCommand({
     const limit = args.limit !== undefined ? parseCount(args.limit, command) : args.all || args.json ? undefined : 20;
     const { withStore } = await import("../../open-store.ts");
     const { printJson, printSessionTable, summaryJson } = await import("../../format.ts");
-    const { shortIds } = await import("../../../session-refs.ts");
+    const { shortIds } = await import("../../../sessions/refs.ts");
     const { log } = await import("../../../log.ts");
     await withStore(async (store) => {
       const sessions = await store.listSessions(limit === undefined ? {} : { limit });

@@ -12,7 +12,7 @@ export default defineSynapseCommand({
     const dryRun = args["dry-run"] === true;
     const { withStore } = await import("../../open-store.ts");
     const { printSessionTable } = await import("../../format.ts");
-    const { shortIds } = await import("../../../session-refs.ts");
+    const { shortIds } = await import("../../../sessions/refs.ts");
     const { log } = await import("../../../log.ts");
     await withStore(async (store, settings) => {
       const { maxSessions, retentionDays } = settings;

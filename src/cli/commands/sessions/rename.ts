@@ -11,7 +11,7 @@ export default defineSynapseCommand({
   examples: ['synapse sessions rename 3f2c9a4e "Trip planning"', 'synapse -s "Trip planning" "What about trains?"', 'synapse sessions rename 3f2c9a4e ""'],
   async run({ args }) {
     const { withStore } = await import("../../open-store.ts");
-    const { normalizeTitle, resolveSession } = await import("../../../session-refs.ts");
+    const { normalizeTitle, resolveSession } = await import("../../../sessions/refs.ts");
     const { log } = await import("../../../log.ts");
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);

@@ -24,7 +24,7 @@ export default defineSynapseCommand({
     if (query.trim() === "") throw new UsageError("the search query is empty; give the words to find", command);
     const { withStore } = await import("../../open-store.ts");
     const { printSearchHits } = await import("../../format.ts");
-    const { shortIds } = await import("../../../session-refs.ts");
+    const { shortIds } = await import("../../../sessions/refs.ts");
     const { SearchSyntaxError } = await import("../../../storage/errors.ts");
     await withStore(async (store) => {
       let hits;

@@ -8,7 +8,7 @@ export default defineSynapseCommand({
   async run({ args }) {
     const { withStore } = await import("../../open-store.ts");
     const { printSession } = await import("../../format.ts");
-    const { resolveSession } = await import("../../../session-refs.ts");
+    const { resolveSession } = await import("../../../sessions/refs.ts");
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);
       printSession(session, await store.getMessages(session.id), { json: args.json === true });

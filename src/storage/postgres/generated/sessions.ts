@@ -154,6 +154,46 @@ export async function listSessionIds(sql: SQL): Promise<ListSessionIdsRow[]> {
   }));
 }
 
+export const getPreviousSessionIdSql = `SELECT id::text AS id FROM sessions WHERE id < $1::uuid AND state = 'visible' ORDER BY id DESC LIMIT 1`;
+
+export interface GetPreviousSessionIdParams {
+  id: string;
+}
+
+export interface GetPreviousSessionIdRow {
+  id: string;
+}
+
+/**
+ * The ids just before and just after one, in order: all a single id's shortest unique start
+ * depends on, found through the primary key (uuid order is the order of their text).
+ */
+export async function getPreviousSessionId(sql: SQL, params: GetPreviousSessionIdParams): Promise<GetPreviousSessionIdRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(getPreviousSessionIdSql, [params.id]).values())[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+  };
+}
+
+export const getNextSessionIdSql = `SELECT id::text AS id FROM sessions WHERE id > $1::uuid AND state = 'visible' ORDER BY id ASC LIMIT 1`;
+
+export interface GetNextSessionIdParams {
+  id: string;
+}
+
+export interface GetNextSessionIdRow {
+  id: string;
+}
+
+export async function getNextSessionId(sql: SQL, params: GetNextSessionIdParams): Promise<GetNextSessionIdRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(getNextSessionIdSql, [params.id]).values())[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+  };
+}
+
 export const findSessionsByIdPrefixSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id::text LIKE $1::text AND state = 'visible'

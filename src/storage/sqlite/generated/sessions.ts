@@ -151,6 +151,46 @@ export function listSessionIds(db: Database): ListSessionIdsRow[] {
   }));
 }
 
+export const getPreviousSessionIdSql = `SELECT id FROM sessions WHERE id < ?1 AND state = 'visible' ORDER BY id DESC LIMIT 1`;
+
+export interface GetPreviousSessionIdParams {
+  id: string;
+}
+
+export interface GetPreviousSessionIdRow {
+  id: string;
+}
+
+/**
+ * The ids just before and just after one, in order: all a single id's shortest unique start
+ * depends on, found through the primary key instead of reading every id.
+ */
+export function getPreviousSessionId(db: Database, params: GetPreviousSessionIdParams): GetPreviousSessionIdRow | null {
+  const r = db.query(getPreviousSessionIdSql).values(params.id)[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+  };
+}
+
+export const getNextSessionIdSql = `SELECT id FROM sessions WHERE id > ?1 AND state = 'visible' ORDER BY id ASC LIMIT 1`;
+
+export interface GetNextSessionIdParams {
+  id: string;
+}
+
+export interface GetNextSessionIdRow {
+  id: string;
+}
+
+export function getNextSessionId(db: Database, params: GetNextSessionIdParams): GetNextSessionIdRow | null {
+  const r = db.query(getNextSessionIdSql).values(params.id)[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+  };
+}
+
 export const findSessionsByIdRangeSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id >= ?1 AND id < ?2 AND state = 'visible'

@@ -1,6 +1,6 @@
 import type { StoredMessage } from "../session.ts";
 import { messageOf } from "../unknown-values.ts";
-import type { SessionStore } from "./session-store.ts";
+import type { SessionStore } from "../storage/session-store.ts";
 
 export interface CopyResult {
   /** Sessions copied whole, with their messages. */

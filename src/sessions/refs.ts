@@ -3,10 +3,10 @@
  * does with commits), or an exact title. And the other way round: the shortest prefix that
  * names each session unambiguously, for lists to show.
  */
-import { hasBidiControls, withoutInvisible } from "./plain-text.ts";
-import { isUuid, type Session } from "./session.ts";
-import type { SessionStore } from "./storage/session-store.ts";
-import { UserFacingError } from "./user-error.ts";
+import { hasBidiControls, withoutInvisible } from "../plain-text.ts";
+import { isUuid, type Session } from "../session.ts";
+import type { SessionStore } from "../storage/session-store.ts";
+import { UserFacingError } from "../user-error.ts";
 
 export const minPrefixLength = 4;
 export const shownPrefixLength = 8;
@@ -80,6 +80,15 @@ export function shortIds(sortedIds: readonly string[], min = shownPrefixLength):
     out.set(id, id.slice(0, length));
   }
   return out;
+}
+
+/**
+ * The shortest unique start of one session's id, as {@link shortIds} would give it, from the two
+ * ids beside it: one indexed read, however many sessions there are.
+ */
+export async function shortIdOf(store: SessionStore, id: string, min = shownPrefixLength): Promise<string> {
+  const { before, after } = await store.neighbourIds(id);
+  return shortIds([before, id, after].filter((i): i is string => i !== null), min).get(id) ?? id;
 }
 
 const looksLikeId = /^[0-9a-f][0-9a-f-]{3,35}$/i;

@@ -4,12 +4,12 @@
  * Markdown rendering for people. Imported files are validated before anything is stored.
  */
 import * as v from "valibot";
-import { isUuid, newId, roles, type Session, type StoredMessage } from "./session.ts";
-import { normalizeTitle } from "./session-refs.ts";
-import { UserFacingError } from "./user-error.ts";
-import { isRecord, messageOf } from "./unknown-values.ts";
-import { hasControls, plainName } from "./plain-text.ts";
-import { parseRfc3339 } from "./storage/timestamps.ts";
+import { isUuid, newId, roles, type Session, type StoredMessage } from "../session.ts";
+import { normalizeTitle } from "./refs.ts";
+import { UserFacingError } from "../user-error.ts";
+import { isRecord, messageOf } from "../unknown-values.ts";
+import { hasControls, plainName } from "../plain-text.ts";
+import { parseRfc3339 } from "../storage/timestamps.ts";
 
 export const exportFormat = "synapse.session";
 export const exportVersion = 1;
