@@ -97,7 +97,7 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
       sessionId,
       title,
       signal: controller.signal,
-      beforeStore: () => cleanUp(store, config.session, sessionId, controller.signal),
+      beforeStore: () => autoCleanUp(store, config.session, sessionId, controller.signal),
       onSession(session, isNew) {
         started = { session, isNew };
         stopSpinner = startSpinner("waiting for the reply…");
@@ -153,7 +153,7 @@ async function chooseSession(store: SessionStore, options: ChatOptions): Promise
  * Old sessions go before a new exchange is stored. The session being continued is never among
  * them, and a new one counts toward max_sessions, so room is made for it.
  */
-async function cleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined, signal: AbortSignal): Promise<void> {
+async function autoCleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined, signal: AbortSignal): Promise<void> {
   // A PostgreSQL database is shared: one person's limits must not delete everyone's sessions
   // on each chat. There, cleanup is `synapse sessions prune`, run deliberately.
   if (!settings.autoCleanup || store.shared) return;
