@@ -8,7 +8,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { log } from "../log.ts";
 import { configDir, expandHome } from "../paths.ts";
-import { isProviderName, PROVIDER_NAMES, type ProviderName } from "../providers/types.ts";
+import { baseUrlEnvName, isProviderName, keyEnvName, PROVIDER_NAMES, type ProviderName } from "../provider-names.ts";
 import { ConfigError } from "./errors.ts";
 import {
   ConfigFileSchema,
@@ -94,15 +94,15 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const providers = {} as Record<RemoteProviderName, ResolvedProviderConfig>;
   for (const name of REMOTE_PROVIDERS) {
     const table = data[name] ?? {};
-    const envName = name.toUpperCase();
-    const baseUrl = nonEmpty(env[`${envName}_BASE_URL`]);
+    const baseUrlVar = baseUrlEnvName(name);
+    const baseUrl = nonEmpty(env[baseUrlVar]);
     if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
-      throw new ConfigError("invalid", `${envName}_BASE_URL must be an http:// or https:// URL, but it is "${clip(baseUrl)}".`, {
-        key: `${envName}_BASE_URL`,
+      throw new ConfigError("invalid", `${baseUrlVar} must be an http:// or https:// URL, but it is "${clip(baseUrl)}".`, {
+        key: baseUrlVar,
       });
     }
     providers[name] = {
-      apiKey: nonEmpty(env[`${envName}_API_KEY`]) ?? table.api_key,
+      apiKey: nonEmpty(env[keyEnvName(name)]) ?? table.api_key,
       baseUrl: trimSlashes(baseUrl ?? table.base_url ?? DEFAULTS.baseUrls[name]),
       model: table.model ?? DEFAULTS.models[name],
       maxTokens: table.max_tokens ?? DEFAULTS.maxTokens,

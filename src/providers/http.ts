@@ -10,10 +10,11 @@ import { ProviderError, redact, type ProviderErrorKind, type ProviderErrorOption
 import { isContextOverflow, isHtml, pageTitle, parseErrorBody, type ErrorBody } from "./error-body.ts";
 import { readSse, type SseEvent } from "./sse.ts";
 import { StallTimer, type StallPhase } from "./stall-timer.ts";
-import type { ProviderName, StreamEvent } from "./types.ts";
+import { baseUrlEnvName, keyEnvName, providerLabel, type ProviderName } from "../provider-names.ts";
+import type { StreamEvent } from "./types.ts";
 import { errnoCode, isRecord } from "../unknown-values.ts";
 
-export { isRecord };
+export { baseUrlEnvName, isRecord, keyEnvName, providerLabel };
 
 /** How hard to try again after a retryable failure. */
 export interface RetryPolicy {
@@ -42,28 +43,6 @@ export interface RemoteSettings {
   /** The config file consulted, named in messages about keys and models. */
   configPath: string;
   retry: RetryPolicy;
-}
-
-const LABEL: Record<ProviderName, string> = {
-  anthropic: "Anthropic",
-  openai: "OpenAI",
-  deepseek: "DeepSeek",
-  echo: "Echo",
-};
-
-/** `Anthropic`, `OpenAI`, …: how a provider is named in messages. */
-export function providerLabel(name: ProviderName): string {
-  return LABEL[name];
-}
-
-/** The environment variable holding a provider's key, e.g. `ANTHROPIC_API_KEY`. */
-export function keyEnvName(name: ProviderName): string {
-  return `${name.toUpperCase()}_API_KEY`;
-}
-
-/** The environment variable overriding a provider's base URL, e.g. `OPENAI_BASE_URL`. */
-export function baseUrlEnvName(name: ProviderName): string {
-  return `${name.toUpperCase()}_BASE_URL`;
 }
 
 /** One line of at most `max` characters: server messages can be long, or span lines. */
