@@ -11,8 +11,11 @@
  *   be too long and what to do, since trying again cannot help.
  */
 import { hasVisibleText } from "../plain-text.ts";
+import { providerLabel } from "../provider-names.ts";
+import { clip } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
-import { clip, providerLabel, TOO_LONG_ADVICE, type RemoteSettings } from "./http.ts";
+import { TOO_LONG_ADVICE } from "./http-errors.ts";
+import type { RemoteSettings } from "./remote-settings.ts";
 import type { StreamEvent } from "./types.ts";
 
 /**
