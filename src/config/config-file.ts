@@ -39,7 +39,7 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
           : code === "EACCES"
             ? "permission denied"
             : code;
-    throw new ConfigError("read", `Cannot read config file ${path}: ${why}.`, { file: path, cause: error });
+    throw new ConfigError("read", `cannot read config file ${path}: ${why}`, { file: path, cause: error });
   }
 
   let raw: unknown;
@@ -51,7 +51,7 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
     const raw = error instanceof Error ? error.message.replace(/^TOML Parse error:\s*/, "") : String(error);
     // The parser quotes the offending token, which may be an API key typed without quotes.
     const detail = raw.replace(/"([^"]*)"/g, (quoted, token: string) => (token.length <= 16 ? quoted : '"…"'));
-    throw new ConfigError("parse", `Config file ${path} is not valid TOML: ${detail}`, {
+    throw new ConfigError("parse", `config file ${path} is not valid TOML: ${detail}`, {
       file: path,
       cause: error,
     });
@@ -60,7 +60,7 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
   if (isRecord(raw)) {
     for (const key of Object.keys(KNOWN_KEYS)) {
       if (key !== "" && Array.isArray(raw[key])) {
-        throw new ConfigError("invalid", `Config file ${path}: "${key}" must be a table ([${key}]), but it is an array of tables ([[${key}]]).`, {
+        throw new ConfigError("invalid", `config file ${path}: "${key}" must be a table ([${key}]), but it is an array of tables ([[${key}]])`, {
           file: path,
           key,
         });
@@ -70,7 +70,7 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
 
   for (const key of unknownKeys(raw)) {
     const suggestion = closestKnownKey(key);
-    warn(`Unknown key "${key}" in ${path} is ignored${suggestion ? ` (did you mean "${suggestion}"?)` : ""}.`);
+    warn(`unknown key "${key}" in ${path} is ignored${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
   }
 
   const result = v.safeParse(ConfigFileSchema, raw);
@@ -79,7 +79,7 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
     const key = issue.path?.map((item) => String(item.key)).join(".") ?? "";
     throw new ConfigError(
       "invalid",
-      `Config file ${path}: "${key}" must be ${issue.message}, but it is ${describe(issue.input)}.`,
+      `config file ${path}: "${key}" must be ${issue.message}, but it is ${describe(issue.input)}`,
       { file: path, key },
     );
   }
@@ -89,8 +89,8 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
     const mode = statSync(path).mode;
     if ((mode & 0o044) !== 0) {
       warn(
-        `Config file ${path} holds an API key and is readable by other users ` +
-          `(mode ${(mode & 0o777).toString(8)}). Fix it with: chmod 600 ${path}`,
+        `config file ${path} holds an API key and is readable by other users ` +
+          `(mode ${(mode & 0o777).toString(8)}); fix it with: chmod 600 ${path}`,
       );
     }
   }

@@ -10,7 +10,7 @@ export type Env = Record<string, string | undefined>;
 /** A name from the environment: like a flag's, it must fit on one line. */
 export function envName(env: Env, name: string): string | undefined {
   const value = nonEmpty(env[name]);
-  if (value !== undefined && hasControls(value)) throw new ConfigError("invalid", `${name} must be ${plainName}.`, { key: name });
+  if (value !== undefined && hasControls(value)) throw new ConfigError("invalid", `${name} must be ${plainName}`, { key: name });
   return value;
 }
 
@@ -21,7 +21,7 @@ export function nonEmpty(value: string | undefined): string | undefined {
 
 /** Flags are explicit: an empty `--model ""` is a mistake, not "unset". */
 export function flagValue(value: string | undefined, flag: string): string | undefined {
-  if (value === "") throw new ConfigError("invalid", `${flag} needs a value.`, { key: flag });
-  if (value !== undefined && hasControls(value)) throw new ConfigError("invalid", `${flag} must be ${plainName}.`, { key: flag });
+  if (value === "") throw new ConfigError("invalid", `${flag} needs a value`, { key: flag });
+  if (value !== undefined && hasControls(value)) throw new ConfigError("invalid", `${flag} must be ${plainName}`, { key: flag });
   return value;
 }

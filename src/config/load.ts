@@ -79,7 +79,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     const baseUrlVar = baseUrlEnvName(name);
     const baseUrl = nonEmpty(env[baseUrlVar]);
     if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
-      throw new ConfigError("invalid", `${baseUrlVar} must be an http:// or https:// URL, but it is "${clip(baseUrl)}".`, {
+      throw new ConfigError("invalid", `${baseUrlVar} must be an http:// or https:// URL, but it is "${clip(baseUrl)}"`, {
         key: baseUrlVar,
       });
     }
@@ -154,7 +154,7 @@ export function checkProvider(name: string, key?: string, file?: string): Provid
   const source = key === undefined ? "" : file === undefined ? ` (from ${key})` : ` (from "${key}" in ${file})`;
   throw new ConfigError(
     "unknown_provider",
-    `Unknown provider "${clip(name)}"${source}. Known providers: ${PROVIDER_NAMES.join(", ")}.`,
+    `unknown provider "${clip(name)}"${source}; known providers: ${PROVIDER_NAMES.join(", ")}`,
     { ...(key === undefined ? {} : { key }), ...(file === undefined ? {} : { file }) },
   );
 }

@@ -118,7 +118,7 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
   throw new ProviderError(
     "stream_ended_early",
     "anthropic",
-    `The ${providerLabel("anthropic")} reply ended before it was complete (no message_stop). Try again.`,
+    `the ${providerLabel("anthropic")} reply ended before it was complete (no message_stop); try again`,
   );
 }
 
@@ -131,7 +131,7 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
   return new ProviderError(
     kind,
     "anthropic",
-    redact(`${providerLabel("anthropic")} reported an error mid-reply (${type}: ${clip(message)}). Try again.`, [
+    redact(`${providerLabel("anthropic")} reported an error mid-reply (${type}: ${clip(message)}); try again`, [
       settings.apiKey,
     ]),
   );

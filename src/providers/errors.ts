@@ -83,5 +83,5 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
 
 /** What every provider throws when its caller aborts the reply. */
 export function cancelledError(name: ProviderName): ProviderError {
-  return new ProviderError("cancelled", name, `${providerLabel(name)} reply cancelled.`);
+  return new ProviderError("cancelled", name, `${providerLabel(name)} reply cancelled`);
 }

@@ -39,7 +39,7 @@ interface HttpVerdict {
   message: string;
   /** What the status means, in a few words: `a server error`, `rate limit reached`. */
   meaning: string;
-  /** The sentence that says what to do; `""` when there is none. */
+  /** The clause that says what to do; `""` when there is none. */
   advice: string;
 }
 
@@ -68,7 +68,7 @@ export function unfinishedErrorBody(
   const statusText = failure.statusText.trim() || STATUS_CODES[status] || "";
   const message =
     `${providerLabel(settings.name)} answered ${status}${statusText === "" ? "" : ` ${clip(statusText, 60)}`} (${meaning}); ` +
-    `its error ${failure.html ? "page" : "message"} never finished.${advice === "" ? "" : ` ${advice}`}`;
+    `its error ${failure.html ? "page" : "message"} never finished${advice === "" ? "" : `; ${advice}`}`;
   return new ProviderError(kind, settings.name, redact(message, [settings.apiKey]), retryOptions(status, failure.retryAfterMs));
 }
 
@@ -93,45 +93,45 @@ function httpVerdict(settings: RemoteSettings, failure: HttpFailure): HttpVerdic
   const errorCode = body.code ?? "";
 
   if (status === 401) {
-    const advice = `Check ${keyHint}.`;
-    return { kind: "auth", meaning: "the API key was rejected", advice, message: `${label} rejected the API key (${said}). ${advice}` };
+    const advice = `check ${keyHint}`;
+    return { kind: "auth", meaning: "the API key was rejected", advice, message: `${label} rejected the API key (${said}); ${advice}` };
   }
   if (status === 403) {
-    const advice = `Check that the key in ${keyHint} may use model "${model}".`;
-    return { kind: "auth", meaning: "access refused", advice, message: `${label} refused access for this API key (${said}). ${advice}` };
+    const advice = `check that the key in ${keyHint} may use model "${model}"`;
+    return { kind: "auth", meaning: "access refused", advice, message: `${label} refused access for this API key (${said}); ${advice}` };
   }
   if (status === 404) {
-    const advice = `Check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${baseUrlEnvName(name)} / base_url.`;
+    const advice = `check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${baseUrlEnvName(name)} / base_url`;
     return {
       kind: "not_found",
       meaning: `unknown model "${model}", or ${failure.url} is not its API`,
       advice,
-      message: `${label} does not know model "${model}", or ${failure.url} is not its API (${said}). ${advice}`,
+      message: `${label} does not know model "${model}", or ${failure.url} is not its API (${said}); ${advice}`,
     };
   }
   if (status === 402 || errorCode === "insufficient_quota" || errorType === "insufficient_quota") {
-    const advice = "Check billing for this API key, then try again.";
-    return { kind: "quota", meaning: "no credit left", advice, message: `${label} says the account has no credit left (${said}). ${advice}` };
+    const advice = "check billing for this API key, then try again";
+    return { kind: "quota", meaning: "no credit left", advice, message: `${label} says the account has no credit left (${said}); ${advice}` };
   }
   if (status === 429) {
-    const wait = failure.retryAfterMs === undefined ? "" : `It asks to retry after ${Math.ceil(failure.retryAfterMs / 1000)} s. `;
-    const advice = `${wait}Wait a little and try again.`;
-    return { kind: "rate_limit", meaning: "rate limit reached", advice, message: `${label} rate limit reached (${said}). ${advice}` };
+    const wait = failure.retryAfterMs === undefined ? "" : `it asks to retry after ${Math.ceil(failure.retryAfterMs / 1000)} s; `;
+    const advice = `${wait}wait a little and try again`;
+    return { kind: "rate_limit", meaning: "rate limit reached", advice, message: `${label} rate limit reached (${said}); ${advice}` };
   }
   if (status === 529 || status === 503 || errorType === "overloaded_error") {
-    const advice = "Try again in a moment.";
-    return { kind: "overloaded", meaning: "overloaded", advice, message: `${label} is overloaded (${said}). ${advice}` };
+    const advice = "try again in a moment";
+    return { kind: "overloaded", meaning: "overloaded", advice, message: `${label} is overloaded (${said}); ${advice}` };
   }
   if (status >= 500) {
-    const advice = "Try again in a moment.";
-    return { kind: "server", meaning: "a server error", advice, message: `${label} had a server error (${said}). ${advice}` };
+    const advice = "try again in a moment";
+    return { kind: "server", meaning: "a server error", advice, message: `${label} had a server error (${said}); ${advice}` };
   }
-  return { kind: "bad_request", meaning: "the request was rejected", advice: "", message: `${label} rejected the request (${said}).` };
+  return { kind: "bad_request", meaning: "the request was rejected", advice: "", message: `${label} rejected the request (${said})` };
 }
 
 /** What to do when a conversation no longer fits the model: retrying cannot help. */
 export const TOO_LONG_ADVICE =
-  "Continue it with a model that has a larger context window (-m MODEL), or start a new session.";
+  "continue it with a model that has a larger context window (-m MODEL), or start a new session";
 
 /**
  * The provider said the conversation is longer than the model's context window (`said` is its
@@ -142,7 +142,7 @@ export function contextTooLong(settings: RemoteSettings, model: string, said: st
   return new ProviderError(
     "context_length",
     name,
-    redact(`${providerLabel(name)} says the conversation is too long for model "${model}" (${said}). ${TOO_LONG_ADVICE}`, [
+    redact(`${providerLabel(name)} says the conversation is too long for model "${model}" (${said}); ${TOO_LONG_ADVICE}`, [
       settings.apiKey,
     ]),
     status === undefined ? {} : { status },

@@ -97,7 +97,7 @@ async function* attempt(
   throw new ProviderError(
     "stream_ended_early",
     name,
-    `The ${providerLabel(name)} reply ended before it was complete (no [DONE]). Try again.`,
+    `the ${providerLabel(name)} reply ended before it was complete (no [DONE]); try again`,
   );
 }
 
@@ -110,7 +110,7 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
   return new ProviderError(
     "stream_error",
     settings.name,
-    redact(`${providerLabel(settings.name)} reported an error mid-reply (${clip(detail) || "no details"}). Try again.`, [
+    redact(`${providerLabel(settings.name)} reported an error mid-reply (${clip(detail) || "no details"}); try again`, [
       settings.apiKey,
     ]),
   );

@@ -18,11 +18,11 @@ function stalled(settings: RemoteSettings, phase: StallPhase): ProviderError {
   const seconds = phase === "first_byte" ? settings.firstByteTimeout : settings.idleTimeout;
   const key = phase === "first_byte" ? "first_byte_timeout" : "idle_timeout";
   const when = phase === "first_byte" ? "" : " after the reply began";
-  const why = phase === "first_byte" ? "If the model needs longer to start" : "If the model pauses that long";
+  const why = phase === "first_byte" ? "if the model needs longer to start" : "if the model pauses that long";
   return new ProviderError(
     "timeout",
     name,
-    `No answer from ${providerLabel(name)} in ${seconds} s${when}. ${why}, raise ${key} under [${name}] in ${configPath} (0 waits forever).`,
+    `no answer from ${providerLabel(name)} in ${seconds} s${when}; ${why}, raise ${key} under [${name}] in ${configPath} (0 waits forever)`,
   );
 }
 
@@ -84,8 +84,8 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
     throw new ProviderError(
       "network",
       name,
-      `Could not reach ${providerLabel(name)} at ${where} (${errorCode(error)}). ` +
-        `Check your network connection, and ${baseUrlEnvName(name)} / base_url if you set one.`,
+      `could not reach ${providerLabel(name)} at ${where} (${errorCode(error)}); ` +
+        `check your network connection, and ${baseUrlEnvName(name)} / base_url if you set one`,
       { cause: error },
     );
   }
@@ -115,7 +115,7 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
       name,
       redact(
         `${providerLabel(name)} answered with ${type || "no content type"} instead of an event stream` +
-          `${shown === undefined ? "" : ` (${shown})`}${unfinished}. Check ${baseUrlEnvName(name)} / base_url.`,
+          `${shown === undefined ? "" : ` (${shown})`}${unfinished}; check ${baseUrlEnvName(name)} / base_url`,
         [settings.apiKey],
       ),
       { status: response.status },
@@ -196,7 +196,7 @@ async function* responseEvents(settings: RemoteSettings, response: Response, tim
         throw new ProviderError(
           "network",
           name,
-          `The connection to ${providerLabel(name)} broke off mid-reply (${errorCode(error)}). Try again.`,
+          `the connection to ${providerLabel(name)} broke off mid-reply (${errorCode(error)}); try again`,
           { cause: error },
         );
       }
@@ -216,7 +216,7 @@ export function parseEventJson(settings: RemoteSettings, event: SseEvent): unkno
     throw new ProviderError(
       "stream_error",
       settings.name,
-      redact(`${providerLabel(settings.name)} sent an unreadable event (${clip(event.data, 120)}). Try again.`, [
+      redact(`${providerLabel(settings.name)} sent an unreadable event (${clip(event.data, 120)}); try again`, [
         settings.apiKey,
       ]),
       { cause: error },
