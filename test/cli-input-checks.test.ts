@@ -90,11 +90,11 @@ describe("model and provider names with control characters are refused", () => {
   test("-m, --provider and SYNAPSE_MODEL: usage errors, nothing stored", async () => {
     const home = new Home(sourceRunner);
     for (const [args, env, error, exitCode] of [
-      [["-p", "echo", "-m", "gpt\nx", "hi"], {}, `--model must be ${said}.`, 2],
-      [["-p", "echo", "--model", "gpt\u202ex", "hi"], {}, `--model must be ${said}.`, 2],
-      [["-p", "echo", "-m", "gpt\u009bx", "hi"], {}, `--model must be ${said}.`, 2],
-      [["--provider", "echo\u007f", "hi"], {}, `--provider must be ${said}.`, 2],
-      [["-p", "echo", "hi"], { SYNAPSE_MODEL: "gpt\u001bx" }, `SYNAPSE_MODEL must be ${said}.`, 1],
+      [["-p", "echo", "-m", "gpt\nx", "hi"], {}, `--model must be ${said}`, 2],
+      [["-p", "echo", "--model", "gpt\u202ex", "hi"], {}, `--model must be ${said}`, 2],
+      [["-p", "echo", "-m", "gpt\u009bx", "hi"], {}, `--model must be ${said}`, 2],
+      [["--provider", "echo\u007f", "hi"], {}, `--provider must be ${said}`, 2],
+      [["-p", "echo", "hi"], { SYNAPSE_MODEL: "gpt\u001bx" }, `SYNAPSE_MODEL must be ${said}`, 1],
     ] as const) {
       const result = await home.run([...args], { env });
       expect({ args, stderr: result.stderr, exitCode: result.exitCode }).toEqual({ args, stderr: `error: ${error}\n`, exitCode });
@@ -114,7 +114,7 @@ describe("model and provider names with control characters are refused", () => {
       const file = join(home.dir, "config", "synapse", "config.toml");
       expect({ toml, stderr: result.stderr, exitCode: result.exitCode }).toEqual({
         toml,
-        stderr: `error: Config file ${file}: "${key}" must be ${said}, but it is the string ${got}.\n`,
+        stderr: `error: config file ${file}: "${key}" must be ${said}, but it is the string ${got}\n`,
         exitCode: 1,
       });
     }

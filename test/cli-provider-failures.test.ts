@@ -38,7 +38,7 @@ describe("a silent provider", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe("");
     expect(errorLines(result.stderr)).toEqual([
-      `error: No answer from Anthropic in 1 s. If the model needs longer to start, raise first_byte_timeout under [anthropic] in ${configFile(home)} (0 waits forever).`,
+      `error: no answer from Anthropic in 1 s; if the model needs longer to start, raise first_byte_timeout under [anthropic] in ${configFile(home)} (0 waits forever)`,
     ]);
     await server.clientHungUp;
     const { messages } = await home.show(newSessionId(result.stderr));
@@ -55,7 +55,7 @@ describe("a silent provider", () => {
       expect(result.exitCode).toBe(1);
       expect(result.stdout).toBe("");
       expect(errorLines(result.stderr)).toEqual([
-        `error: No answer from OpenAI in 1 s. If the model needs longer to start, raise first_byte_timeout under [openai] in ${configFile(home)} (0 waits forever).`,
+        `error: no answer from OpenAI in 1 s; if the model needs longer to start, raise first_byte_timeout under [openai] in ${configFile(home)} (0 waits forever)`,
       ]);
       await server.clientHungUp;
       const { messages } = await home.show(newSessionId(result.stderr));
@@ -72,7 +72,7 @@ describe("a silent provider", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe("Once upon a time\n");
     expect(errorLines(result.stderr)).toEqual([
-      `error: No answer from Anthropic in 1 s after the reply began. If the model pauses that long, raise idle_timeout under [anthropic] in ${configFile(home)} (0 waits forever).`,
+      `error: no answer from Anthropic in 1 s after the reply began; if the model pauses that long, raise idle_timeout under [anthropic] in ${configFile(home)} (0 waits forever)`,
     ]);
     await server.clientHungUp;
     const { messages } = await home.show(newSessionId(result.stderr));
@@ -93,7 +93,7 @@ describe("a proxy's error page", () => {
     const home = new Home(sourceRunner).anthropic(server);
     const result = await home.run(["Hello"]);
     expect(result.exitCode).toBe(1);
-    expect(errorLines(result.stderr)).toEqual(["error: Anthropic had a server error (502 Bad Gateway). Try again in a moment."]);
+    expect(errorLines(result.stderr)).toEqual(["error: Anthropic had a server error (502 Bad Gateway); try again in a moment"]);
     expect(result.stderr).not.toContain("<");
     expect(result.stderr).not.toContain("upstream server");
   });
@@ -108,7 +108,7 @@ describe("a proxy's error page that never finishes", () => {
     const result = await home.run(["-p", "openai", "Hello?"]);
     expect(result).toMatchObject({ exitCode: 1, stdout: "" });
     expect(errorLines(result.stderr)).toEqual([
-      "error: OpenAI answered 502 Bad Gateway (a server error); its error page never finished. Try again in a moment.",
+      "error: OpenAI answered 502 Bad Gateway (a server error); its error page never finished; try again in a moment",
     ]);
     // A 502 is retried, as it always is.
     expect(server.requests).toHaveLength(3);
@@ -129,8 +129,8 @@ describe("a reply the server cut short", () => {
     expect(result.stdout).toBe("The first three primes are 2, 3\n");
     const label = name === "openai" ? "OpenAI" : "Anthropic";
     expect(errorLines(result.stderr)).toEqual([
-      `error: The ${label} reply ended without a ${field}, so it may be cut off (a server can drop a reply when another request arrives). ` +
-        "What arrived is kept, marked interrupted; continue the session to ask for the rest.",
+      `error: the ${label} reply ended without a ${field}, so it may be cut off (a server can drop a reply when another request arrives); ` +
+        "what arrived is kept, marked interrupted; continue the session to ask for the rest",
     ]);
     const { messages } = await home.show(newSessionId(result.stderr));
     expect(messages.map((m) => [m.role, m.content, m.interrupted])).toEqual([
@@ -141,7 +141,7 @@ describe("a reply the server cut short", () => {
 });
 
 describe("a conversation too long for the model", () => {
-  const TOO_LONG = "Continue it with a model that has a larger context window (-m MODEL), or start a new session.";
+  const TOO_LONG = "continue it with a model that has a larger context window (-m MODEL), or start a new session";
   const env = (url: string) => ({ OPENAI_BASE_URL: url, OPENAI_API_KEY: "sk-openai-test-key-123456", SYNAPSE_PROVIDER: "openai" });
 
   test("llama-cpp-python's empty stream: never stored as an answer, the advice instead of 'try again', and -m gets past it", async () => {
@@ -150,7 +150,7 @@ describe("a conversation too long for the model", () => {
     const home = new Home(sourceRunner, env(server.url));
     const first = await home.run(["A very long question"]);
     expect(first).toMatchObject({ exitCode: 1, stdout: "" });
-    const advice = `error: OpenAI sent an empty reply (the stream closed without its end marker): the conversation may be too long for model "gpt-4o-mini". ${TOO_LONG}`;
+    const advice = `error: OpenAI sent an empty reply (the stream closed without its end marker): the conversation may be too long for model "gpt-4o-mini"; ${TOO_LONG}`;
     expect(errorLines(first.stderr)).toEqual([advice]);
     const id = newSessionId(first.stderr);
     // Continuing with the same model overflows the same way, and says the same.
@@ -178,7 +178,7 @@ describe("a conversation too long for the model", () => {
     const result = await home.run(["A very long question"]);
     expect(result).toMatchObject({ exitCode: 1, stdout: "" });
     expect(errorLines(result.stderr)).toEqual([
-      `error: OpenAI sent an empty reply (finish_reason: stop): the conversation may be too long for model "gpt-4o-mini". ${TOO_LONG}`,
+      `error: OpenAI sent an empty reply (finish_reason: stop): the conversation may be too long for model "gpt-4o-mini"; ${TOO_LONG}`,
     ]);
     const { messages } = await home.show(newSessionId(result.stderr));
     expect(messages.map((m) => [m.role, m.content])).toEqual([["user", "A very long question"]]);
@@ -192,7 +192,7 @@ describe("a conversation too long for the model", () => {
     const result = await home.run(["A very long question"]);
     expect(result).toMatchObject({ exitCode: 1, stdout: "" });
     expect(errorLines(result.stderr)).toEqual([
-      `error: Anthropic says the conversation is too long for model "claude-sonnet-4-5" (400: invalid_request_error: prompt is too long: 208310 tokens > 200000 maximum). ${TOO_LONG}`,
+      `error: Anthropic says the conversation is too long for model "claude-sonnet-4-5" (400: invalid_request_error: prompt is too long: 208310 tokens > 200000 maximum); ${TOO_LONG}`,
     ]);
   });
 });

@@ -290,7 +290,7 @@ describe("the config file", () => {
   ])("a bad timeout (%s) names the key and the range", (line, key, shown) => {
     const error = loadError(() => load(`[anthropic]\n${line}\n`));
     expect(error.key).toBe(key);
-    expect(error.message).toContain(`"${key}" must be a number of seconds from 0 to 86400 (0 means no limit), but it is ${shown}.`);
+    expect(error.message).toEndWith(`"${key}" must be a number of seconds from 0 to 86400 (0 means no limit), but it is ${shown}`);
   });
 
   test("0 means no limit and is accepted", () => {

@@ -322,8 +322,8 @@ describe.each(REMOTES)("%s", (name) => {
     const outcome = remember(await runWith(patientFor(name, server, { firstByte: 0.5, idle: 60 })));
     expect(outcome.error?.kind).toBe("timeout");
     expect(outcome.error?.message).toBe(
-      `No answer from ${LABELS[name]} in 0.5 s. If the model needs longer to start, raise first_byte_timeout ` +
-        `under [${name}] in /nonexistent/.config/synapse/config.toml (0 waits forever).`,
+      `no answer from ${LABELS[name]} in 0.5 s; if the model needs longer to start, raise first_byte_timeout ` +
+        `under [${name}] in /nonexistent/.config/synapse/config.toml (0 waits forever)`,
     );
     expect(outcome.error?.partialText).toBe("");
     await server.clientHungUp;
@@ -346,7 +346,7 @@ describe.each(REMOTES)("%s", (name) => {
     servers.push(server);
     const outcome = remember(await runWith(patientFor(name, server, { firstByte: 0.5, idle: 60 })));
     expect(outcome.error?.kind).toBe("timeout");
-    expect(outcome.error?.message).toStartWith(`No answer from ${LABELS[name]} in 0.5 s. If the model needs longer to start`);
+    expect(outcome.error?.message).toStartWith(`no answer from ${LABELS[name]} in 0.5 s; if the model needs longer to start`);
     await server.clientHungUp;
     expect(server.requests).toHaveLength(1);
   });
@@ -356,7 +356,7 @@ describe.each(REMOTES)("%s", (name) => {
     const outcome = remember(await runWith(patientFor(name, server, { firstByte: 60, idle: 0.5 })));
     expect(outcome.error?.kind).toBe("timeout");
     expect(outcome.error?.message).toStartWith(
-      `No answer from ${LABELS[name]} in 0.5 s after the reply began. If the model pauses that long, raise idle_timeout under [${name}]`,
+      `no answer from ${LABELS[name]} in 0.5 s after the reply began; if the model pauses that long, raise idle_timeout under [${name}]`,
     );
     expect(outcome.texts).toEqual(["first"]);
     expect(outcome.error?.partialText).toBe("first");
@@ -551,7 +551,7 @@ describe("HTTP errors", () => {
     const outcome = remember(await runWith(providerFor("openai", server, NO_RETRY)));
     expect(outcome.error?.kind).toBe("server");
     const message = outcome.error?.message ?? "";
-    expect(message).toBe(`OpenAI had a server error ${said}. Try again in a moment.`);
+    expect(message).toBe(`OpenAI had a server error ${said}; try again in a moment`);
     expect(message).not.toContain("<");
     expect(message).not.toContain("\n");
   });
@@ -567,7 +567,7 @@ describe("HTTP errors", () => {
     const outcome = remember(await runWith(createProvider("openai", config, NO_RETRY)));
     expect(outcome.error?.kind).toBe("server");
     expect(outcome.error?.status).toBe(502);
-    expect(outcome.error?.message).toBe("OpenAI answered 502 Bad Gateway (a server error); its error page never finished. Try again in a moment.");
+    expect(outcome.error?.message).toBe("OpenAI answered 502 Bad Gateway (a server error); its error page never finished; try again in a moment");
     await server.clientHungUp;
   });
 
@@ -578,8 +578,8 @@ describe("HTTP errors", () => {
     const outcome = remember(await runWith(createProvider("anthropic", config, NO_RETRY)));
     expect(outcome.error?.kind).toBe("auth");
     expect(outcome.error?.message).toBe(
-      "Anthropic answered 401 Unauthorized (the API key was rejected); its error message never finished. " +
-        "Check ANTHROPIC_API_KEY or api_key under [anthropic] in /nonexistent/.config/synapse/config.toml.",
+      "Anthropic answered 401 Unauthorized (the API key was rejected); its error message never finished; " +
+        "check ANTHROPIC_API_KEY or api_key under [anthropic] in /nonexistent/.config/synapse/config.toml",
     );
     await server.clientHungUp;
   });
@@ -607,7 +607,7 @@ describe("HTTP errors", () => {
     const outcome = remember(await runWith(createProvider("openai", config, NO_RETRY)));
     expect(outcome.error?.kind).toBe("stream_error");
     expect(outcome.error?.message).toBe(
-      "OpenAI answered with text/html instead of an event stream, which never finished. Check OPENAI_BASE_URL / base_url.",
+      "OpenAI answered with text/html instead of an event stream, which never finished; check OPENAI_BASE_URL / base_url",
     );
     await server.clientHungUp;
   });
@@ -629,13 +629,13 @@ describe("HTTP errors", () => {
     const server = serve([{ kind: "error", status: 200, text: NGINX_502.replace(/502 Bad Gateway/g, "Sign in to the Wi-Fi"), headers: { "content-type": "text/html" } }]);
     const outcome = remember(await runWith(providerFor("openai", server, NO_RETRY)));
     expect(outcome.error?.message).toBe(
-      "OpenAI answered with text/html instead of an event stream (Sign in to the Wi-Fi). Check OPENAI_BASE_URL / base_url.",
+      "OpenAI answered with text/html instead of an event stream (Sign in to the Wi-Fi); check OPENAI_BASE_URL / base_url",
     );
   });
 });
 
 describe("how a reply ends", () => {
-  const TOO_LONG = "Continue it with a model that has a larger context window (-m MODEL), or start a new session.";
+  const TOO_LONG = "continue it with a model that has a larger context window (-m MODEL), or start a new session";
 
   test("llama-cpp-python's [DONE] without a finish_reason (another request arrived) may be cut off: an error keeping the text", async () => {
     const server = serve([sse(await fixture("openai/llama-cpp-interrupted.sse"))]);
@@ -645,8 +645,8 @@ describe("how a reply ends", () => {
     expect(outcome.error?.kind).toBe("stream_ended_early");
     expect(outcome.error?.partialText).toBe("The first three primes are 2, 3");
     expect(outcome.error?.message).toBe(
-      "The OpenAI reply ended without a finish_reason, so it may be cut off (a server can drop a reply when another request arrives). " +
-        "What arrived is kept, marked interrupted; continue the session to ask for the rest.",
+      "the OpenAI reply ended without a finish_reason, so it may be cut off (a server can drop a reply when another request arrives); " +
+        "what arrived is kept, marked interrupted; continue the session to ask for the rest",
     );
     expect(server.requests).toHaveLength(1);
   });
@@ -656,7 +656,7 @@ describe("how a reply ends", () => {
     const outcome = remember(await runWith(providerFor("anthropic", server)));
     expect(outcome.done).toBeUndefined();
     expect(outcome.error?.kind).toBe("stream_ended_early");
-    expect(outcome.error?.message).toStartWith("The Anthropic reply ended without a stop_reason, so it may be cut off");
+    expect(outcome.error?.message).toStartWith("the Anthropic reply ended without a stop_reason, so it may be cut off");
     expect(outcome.error?.partialText).toBe("The first three primes are 2, 3");
   });
 
@@ -674,9 +674,9 @@ describe("how a reply ends", () => {
     expect(outcome.error?.kind).toBe("context_length");
     const model = configFor(name, server.url).model;
     expect(outcome.error?.message).toBe(
-      `${LABELS[name]} sent an empty reply (${said}): the conversation may be too long for model "${model}". ${TOO_LONG}`,
+      `${LABELS[name]} sent an empty reply (${said}): the conversation may be too long for model "${model}"; ${TOO_LONG}`,
     );
-    expect(outcome.error?.message).not.toContain("Try again");
+    expect(outcome.error?.message).not.toContain("try again");
     // Not retried: the same conversation overflows the same way.
     expect(server.requests).toHaveLength(1);
   });
@@ -703,7 +703,7 @@ describe("how a reply ends", () => {
     expect(outcome.error?.partialText).toBe("");
     const model = configFor(name, server.url).model;
     expect(outcome.error?.message).toBe(
-      `${LABELS[name]} sent an empty reply (${said}): the conversation may be too long for model "${model}". ${TOO_LONG}`,
+      `${LABELS[name]} sent an empty reply (${said}): the conversation may be too long for model "${model}"; ${TOO_LONG}`,
     );
     expect(server.requests).toHaveLength(1);
   });
@@ -733,7 +733,7 @@ describe("how a reply ends", () => {
     expect(outcome.error?.kind).toBe("context_length");
     expect(outcome.error?.message).toBe(
       'DeepSeek sent an empty reply (finish_reason: length): the conversation may be too long for model "deepseek-chat", ' +
-        `or max_tokens under [deepseek] in /nonexistent/.config/synapse/config.toml too small for it (raise it). ${TOO_LONG}`,
+        `or max_tokens under [deepseek] in /nonexistent/.config/synapse/config.toml too small for it (raise it); ${TOO_LONG}`,
     );
   });
 
@@ -742,7 +742,7 @@ describe("how a reply ends", () => {
     const server = serve([sse(body)]);
     const outcome = remember(await runWith(providerFor("openai", server)));
     expect(outcome.error?.kind).toBe("stream_error");
-    expect(outcome.error?.message).toStartWith("OpenAI withheld its reply (finish_reason: content_filter); nothing was stored as an answer.");
+    expect(outcome.error?.message).toStartWith("OpenAI withheld its reply (finish_reason: content_filter); nothing was stored as an answer;");
   });
 
   const overflows: [string, Remote, Reply, string][] = [

@@ -1,6 +1,7 @@
 /** Configuration: one TOML file, the environment and the flags, resolved once. */
 export { ConfigError, type ConfigErrorKind, type ConfigErrorOptions } from "./errors.ts";
-export { checkProvider, configFilePath, loadConfig, loadSessionSettings, type ConfigFlags, type LoadConfigOptions } from "./load.ts";
+export { configFilePath } from "./config-file.ts";
+export { checkProvider, loadConfig, loadSessionSettings, type ConfigFlags, type LoadConfigOptions } from "./load.ts";
 export {
   DEFAULTS,
   REMOTE_PROVIDERS,

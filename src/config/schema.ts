@@ -3,9 +3,8 @@
  * Synapse reads. Each schema message says what a key expects; the loader prefixes file and key.
  */
 import * as v from "valibot";
-import type { ProviderName } from "../providers/types.ts";
 import { hasControls, plainName } from "../plain-text.ts";
-import { defaultSessionConfig, type SessionConfig } from "../storage/session-store.ts";
+import type { ProviderName } from "../provider-names.ts";
 
 /** Providers that talk to a server and so have a `[table]` of settings. */
 export const REMOTE_PROVIDERS = ["anthropic", "openai", "deepseek"] as const;
@@ -38,7 +37,11 @@ export const DEFAULTS = {
    * this long is taken to have stalled.
    */
   idleTimeout: 120,
-  session: defaultSessionConfig,
+  session: {
+    maxSessions: 100,
+    retentionDays: 90,
+    autoCleanup: true,
+  } satisfies Omit<SessionSettings, "databaseUrl">,
 } as const;
 
 /** Whether `value` parses as an absolute http(s) URL. */
@@ -139,7 +142,13 @@ export interface ResolvedProviderConfig {
 }
 
 /** `[session]` after defaults and `SYNAPSE_DATABASE_URL`: the store's limits, and where it is. */
-export interface SessionSettings extends SessionConfig {
+export interface SessionSettings {
+  /** Keep at most this many sessions, the most recently updated; 0 means no limit. */
+  maxSessions: number;
+  /** Delete sessions not updated for this many days; 0 means keep them forever. */
+  retentionDays: number;
+  /** Run the cleanup on every start of the CLI. */
+  autoCleanup: boolean;
   /** Where the database lives, as written by the user; `undefined` = the default location. */
   databaseUrl: string | undefined;
 }

@@ -2,19 +2,15 @@
  * Anthropic's Messages API, streamed: `POST {base}/v1/messages`. The system prompt travels in
  * the top-level `system` field, never as a message.
  */
-import { errorBodyOf, isContextOverflow } from "./error-body.ts";
+import { providerLabel } from "../provider-names.ts";
+import { isRecord } from "../unknown-values.ts";
+import { clip, errorBodyOf, isContextOverflow } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
+import { contextTooLong } from "./http-errors.ts";
+import type { RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
-import {
-  clip,
-  contextTooLong,
-  isRecord,
-  parseEventJson,
-  providerLabel,
-  streamEvents,
-  withRetries,
-  type RemoteSettings,
-} from "./http.ts";
+import { withRetries } from "./retries.ts";
+import { parseEventJson, streamEvents } from "./stream-request.ts";
 import type { Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -122,7 +118,7 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
   throw new ProviderError(
     "stream_ended_early",
     "anthropic",
-    `The ${providerLabel("anthropic")} reply ended before it was complete (no message_stop). Try again.`,
+    `the ${providerLabel("anthropic")} reply ended before it was complete (no message_stop); try again`,
   );
 }
 
@@ -135,7 +131,7 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
   return new ProviderError(
     kind,
     "anthropic",
-    redact(`${providerLabel("anthropic")} reported an error mid-reply (${type}: ${clip(message)}). Try again.`, [
+    redact(`${providerLabel("anthropic")} reported an error mid-reply (${type}: ${clip(message)}); try again`, [
       settings.apiKey,
     ]),
   );

@@ -2,7 +2,7 @@
  * The offline provider: no key, no network. It streams the last user message back word by
  * word, so anyone can try Synapse (and tests can drive it) without an account.
  */
-import { ProviderError } from "./errors.ts";
+import { cancelledError } from "./errors.ts";
 import type { ChatMessage, Provider, StreamEvent, StreamRequest } from "./types.ts";
 
 export interface EchoOptions {
@@ -42,7 +42,7 @@ async function* echo(request: StreamRequest, delayMs: number): AsyncGenerator<St
     if (delayMs > 0) await pause(delayMs);
     else await Promise.resolve();
     if (signal.aborted) {
-      const error = new ProviderError("cancelled", "echo", "Echo reply cancelled.");
+      const error = cancelledError("echo");
       error.partialText = partial;
       throw error;
     }

@@ -53,6 +53,11 @@ export function isContextOverflow(body: ErrorBody): boolean {
   return /context ?window ?exceeded/i.test(message) || (/context (length|window|size)/i.test(message) && /exceed|too long|maximum/i.test(message));
 }
 
+/** One line of at most `max` characters: server messages can be long, or span lines. */
+export function clip(text: string, max = 300): string {
+  return clipTo(text.replace(/\s+/g, " ").trim(), max);
+}
+
 /** Whether a body is an HTML page, by its content type or by how it starts. */
 export function isHtml(text: string, contentType = ""): boolean {
   return /html/i.test(contentType) || /^\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text);

@@ -1,4 +1,4 @@
-import type { ProviderName } from "./types.ts";
+import { providerLabel, type ProviderName } from "../provider-names.ts";
 
 /**
  * What went wrong, coarse enough to pick an exit code or a retry policy:
@@ -79,4 +79,9 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
     if (secret && secret.length >= 8) out = out.split(secret).join("***");
   }
   return out;
+}
+
+/** What every provider throws when its caller aborts the reply. */
+export function cancelledError(name: ProviderName): ProviderError {
+  return new ProviderError("cancelled", name, `${providerLabel(name)} reply cancelled`);
 }

@@ -4,15 +4,17 @@
  */
 import { checkProvider } from "../config/load.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
+import { keyEnvName, providerLabel } from "../provider-names.ts";
 import { createAnthropicProvider } from "./anthropic.ts";
 import { createEchoProvider, type EchoOptions } from "./echo.ts";
 import { ProviderError } from "./errors.ts";
-import { DEFAULT_RETRY, keyEnvName, providerLabel, type RetryPolicy } from "./http.ts";
 import { createOpenAICompatibleProvider } from "./openai.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "./remote-settings.ts";
 import type { Provider } from "./types.ts";
 
 export { ProviderError, redact, type ProviderErrorKind } from "./errors.ts";
-export { DEFAULT_RETRY, baseUrlEnvName, keyEnvName, type RetryPolicy } from "./http.ts";
+export { baseUrlEnvName, keyEnvName } from "../provider-names.ts";
+export { DEFAULT_RETRY, type RetryPolicy } from "./remote-settings.ts";
 export { readSse, SseParser, type SseEvent } from "./sse.ts";
 export {
   isProviderName,

@@ -2,19 +2,15 @@
  * The OpenAI Chat Completions API, streamed: `POST {base}/chat/completions`. DeepSeek speaks
  * the same protocol, so both providers are this module with different settings.
  */
-import { errorBodyOf, isContextOverflow } from "./error-body.ts";
+import { providerLabel } from "../provider-names.ts";
+import { isRecord } from "../unknown-values.ts";
+import { clip, errorBodyOf, isContextOverflow } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
+import { contextTooLong } from "./http-errors.ts";
+import type { RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
-import {
-  clip,
-  contextTooLong,
-  isRecord,
-  parseEventJson,
-  providerLabel,
-  streamEvents,
-  withRetries,
-  type RemoteSettings,
-} from "./http.ts";
+import { withRetries } from "./retries.ts";
+import { parseEventJson, streamEvents } from "./stream-request.ts";
 import type { Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
 
 const STOP_REASONS: Record<string, StopReason> = {
@@ -101,7 +97,7 @@ async function* attempt(
   throw new ProviderError(
     "stream_ended_early",
     name,
-    `The ${providerLabel(name)} reply ended before it was complete (no [DONE]). Try again.`,
+    `the ${providerLabel(name)} reply ended before it was complete (no [DONE]); try again`,
   );
 }
 
@@ -114,7 +110,7 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
   return new ProviderError(
     "stream_error",
     settings.name,
-    redact(`${providerLabel(settings.name)} reported an error mid-reply (${clip(detail) || "no details"}). Try again.`, [
+    redact(`${providerLabel(settings.name)} reported an error mid-reply (${clip(detail) || "no details"}); try again`, [
       settings.apiKey,
     ]),
   );

@@ -11,8 +11,11 @@
  *   be too long and what to do, since trying again cannot help.
  */
 import { hasVisibleText } from "../plain-text.ts";
+import { providerLabel } from "../provider-names.ts";
+import { clip } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
-import { clip, providerLabel, TOO_LONG_ADVICE, type RemoteSettings } from "./http.ts";
+import { TOO_LONG_ADVICE } from "./http-errors.ts";
+import type { RemoteSettings } from "./remote-settings.ts";
 import type { StreamEvent } from "./types.ts";
 
 /**
@@ -77,7 +80,7 @@ function emptyReply(settings: RemoteSettings, model: string, end: Extract<Stream
     return new ProviderError(
       "stream_error",
       settings.name,
-      redact(`${label} withheld its reply (${said}); nothing was stored as an answer. Rephrase the question, or try another model (-m MODEL).`, [
+      redact(`${label} withheld its reply (${said}); nothing was stored as an answer; rephrase the question, or try another model (-m MODEL)`, [
         settings.apiKey,
       ]),
     );
@@ -90,7 +93,7 @@ function emptyReply(settings: RemoteSettings, model: string, end: Extract<Stream
   return new ProviderError(
     "context_length",
     settings.name,
-    redact(`${label} sent an empty reply (${said}): the conversation may be too long for model "${model}"${budget}. ${TOO_LONG_ADVICE}`, [
+    redact(`${label} sent an empty reply (${said}): the conversation may be too long for model "${model}"${budget}; ${TOO_LONG_ADVICE}`, [
       settings.apiKey,
     ]),
   );
@@ -101,7 +104,7 @@ function noStopReason(settings: RemoteSettings): ProviderError {
   return new ProviderError(
     "stream_ended_early",
     settings.name,
-    `The ${label} reply ended without a ${reasonField(settings)}, so it may be cut off (a server can drop a reply when ` +
-      `another request arrives). What arrived is kept, marked interrupted; continue the session to ask for the rest.`,
+    `the ${label} reply ended without a ${reasonField(settings)}, so it may be cut off (a server can drop a reply when ` +
+      `another request arrives); what arrived is kept, marked interrupted; continue the session to ask for the rest`,
   );
 }

@@ -1,14 +1,8 @@
+import type { ProviderName } from "../provider-names.ts";
 import type { Role } from "../session.ts";
 
-/** The providers Synapse knows, in the order they are listed to users. */
-export const PROVIDER_NAMES = ["anthropic", "openai", "deepseek", "echo"] as const;
-
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-/** Whether `name` is one of {@link PROVIDER_NAMES}. */
-export function isProviderName(name: string): name is ProviderName {
-  return (PROVIDER_NAMES as readonly string[]).includes(name);
-}
+/** The names live at the root, where configuration reads them too; users of providers find them here. */
+export { isProviderName, PROVIDER_NAMES, type ProviderName } from "../provider-names.ts";
 
 /** The roles are the stored messages' own: what is sent is what was stored. */
 export type { Role } from "../session.ts";

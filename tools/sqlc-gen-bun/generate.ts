@@ -1,7 +1,8 @@
 import { bunSql } from "./bun-sql.ts";
 import { bunSqlite } from "./bun-sqlite.ts";
 import type { Driver } from "./driver.ts";
-import { buildQueryModel, type QueryModel } from "./model.ts";
+import { buildQueryModel } from "./build-model.ts";
+import type { QueryModel } from "./model.ts";
 import { decodeOptions, PluginError, type DriverName, type GeneratedFile, type GenerateRequest } from "./request.ts";
 
 const drivers: Record<DriverName, Driver> = {

@@ -1,0 +1,54 @@
+/**
+ * Keys in the config file that the schema does not know: they are warned about and dropped, with
+ * the known key a typo was probably meant to be (`max_token` → `max_tokens`).
+ */
+import { isRecord } from "../unknown-values.ts";
+import { KNOWN_KEYS } from "./schema.ts";
+
+/** Dotted paths of keys the schema does not know, in file order. */
+export function unknownKeys(raw: unknown): string[] {
+  const found: string[] = [];
+  if (!isRecord(raw)) return found;
+  for (const [key, value] of Object.entries(raw)) {
+    if (!KNOWN_KEYS[""]!.includes(key)) {
+      found.push(key);
+      continue;
+    }
+    const known = KNOWN_KEYS[key];
+    if (known === undefined || !isRecord(value)) continue;
+    for (const inner of Object.keys(value)) {
+      if (!known.includes(inner)) found.push(`${key}.${inner}`);
+    }
+  }
+  return found;
+}
+
+/** A known key within two edits of a typo, in the same table: `max_token` → `max_tokens`. */
+export function closestKnownKey(dotted: string): string | undefined {
+  const dot = dotted.lastIndexOf(".");
+  const table = dot === -1 ? "" : dotted.slice(0, dot);
+  const key = dot === -1 ? dotted : dotted.slice(dot + 1);
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of KNOWN_KEYS[table] ?? []) {
+    const distance = editDistance(key, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best === undefined ? undefined : table === "" ? best : `${table}.${best}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,31 @@
+/** What a remote provider (Anthropic, OpenAI, DeepSeek) is built with: where and how to talk, and how hard to retry. */
+import type { ProviderName } from "../provider-names.ts";
+
+/** How hard to try again after a retryable failure. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** A wait longer than this (say, `retry-after: 3600`) is not waited for: the error is thrown. */
+  maxWaitMs: number;
+  /** First backoff when the provider gives no `retry-after`; doubles each retry. */
+  baseDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, maxWaitMs: 30_000, baseDelayMs: 500 };
+
+/** What a remote provider needs to talk and to explain failures. */
+export interface RemoteSettings {
+  name: Exclude<ProviderName, "echo">;
+  apiKey: string;
+  /** Without a trailing slash. */
+  baseUrl: string;
+  maxTokens: number;
+  defaultModel: string;
+  /** Seconds to wait for the reply's first bytes; `0` = no limit. */
+  firstByteTimeout: number;
+  /** Seconds of silence tolerated once the reply has begun; `0` = no limit. */
+  idleTimeout: number;
+  /** The config file consulted, named in messages about keys and models. */
+  configPath: string;
+  retry: RetryPolicy;
+}
