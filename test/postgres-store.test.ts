@@ -1,5 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
 import { SQL } from "bun";
+import { cleanUp } from "../src/sessions/cleanup.ts";
 import { createStorage } from "../src/storage/create-storage.ts";
 import { StorageError } from "../src/storage/errors.ts";
 import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
@@ -217,7 +218,7 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
     await writer.unsafe("SELECT pg_advisory_xact_lock_shared(7354105931)");
     await writer.unsafe("UPDATE sessions SET updated_at = now() WHERE id = $1", [old.id]);
     let finished = false;
-    const cleanup = store.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }).then((r) => {
+    const cleanup = cleanUp(store, { maxSessions: 1, retentionDays: 0 }).then((r) => {
       finished = true;
       return r;
     });
