@@ -419,6 +419,11 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await store.getSession(session.id)).toBeNull();
         expect(await store.getMessages(session.id)).toEqual([]);
         expect((await storageError(store.importSession(existing, []))).kind).toBe("invalid_data");
+        // A taken id is told apart from bad data: a copy with new ids would go in.
+        for (const clash of [store.importSession(session, messages), store.importSession(existing, [])]) {
+          expect(await storageError(clash)).toMatchObject({ kind: "invalid_data", idTaken: true });
+        }
+        expect((await storageError(store.importSession(aSession({ provider: " " }), []))).idTaken).toBe(false);
       });
     });
 
@@ -536,6 +541,23 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const result = await cleanUp(store, { maxSessions: 150, retentionDays: 0 }, { now });
         expect(counts(result)).toEqual({ sessionsDeleted: 550, byMaxLimit: 550, byRetention: 0 });
         expect(await remaining(store)).toEqual(ids.slice(0, 150));
+      });
+    });
+
+    describe("cleanups at once", () => {
+      test("never delete more together than the limit asks: each step counts again under the lock", async () => {
+        const store = await fresh();
+        const now = at(0);
+        // More than one step hides: the steps of the three interleave.
+        const ids: string[] = [];
+        for (let i = 0; i < 450; i++) {
+          const session = aSession({ updatedAt: new Date(now.getTime() - i * 60_000) });
+          await store.createSession(session);
+          ids.push(session.id);
+        }
+        const results = await Promise.all([1, 2, 3].map(() => cleanUp(store, { maxSessions: 10, retentionDays: 0 }, { now })));
+        expect(results.reduce((sum, r) => sum + r.sessionsDeleted, 0)).toBe(440);
+        expect((await store.listSessions()).map((s) => s.id)).toEqual(ids.slice(0, 10));
       });
     });
 

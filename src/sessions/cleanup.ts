@@ -5,6 +5,7 @@
  */
 import type { SessionSummary } from "../session.ts";
 import type { SessionStore } from "../storage/session-store.ts";
+import { shortIds } from "./refs.ts";
 import { checkCount, checkId, checkLimit } from "../storage/validate.ts";
 
 /** How many sessions to keep and for how long: `[session]` in the configuration. */
@@ -110,6 +111,39 @@ export async function planCleanup(store: SessionStore, limits: CleanupLimits, op
   const spared = new Set([...keep, ...byMaxLimit.map((s) => s.id)]);
   const byRetention = cutoff === null ? [] : (await store.sessionsUpdatedBefore(cutoff)).filter((s) => !spared.has(s.id));
   return { byMaxLimit, byRetention };
+}
+
+export interface PruneResult {
+  /** False when both limits are 0: no rule applies, and no session is pruned. */
+  limited: boolean;
+  /** What was deleted (oldest first), or on a dry run would be (over the limit first, then past retention). */
+  sessions: SessionSummary[];
+  byMaxLimit: number;
+  byRetention: number;
+  /** Short ids measured among the sessions there were before, so that those deleted have one too. */
+  shortIds: ReadonlyMap<string, string>;
+}
+
+/**
+ * `sessions prune`: applies the limits now, whether or not they apply automatically, or with
+ * `dryRun` only says what that would delete.
+ */
+export async function prune(store: SessionStore, limits: CleanupLimits, options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+  if (limits.maxSessions === 0 && limits.retentionDays === 0) {
+    // No limits, but what a stopped import or deletion left hidden still goes (said on stderr).
+    if (options.dryRun !== true) await cleanUp(store, limits);
+    return { limited: false, sessions: [], byMaxLimit: 0, byRetention: 0, shortIds: new Map() };
+  }
+  if (options.dryRun === true) {
+    const plan = await planCleanup(store, limits);
+    const sessions = [...plan.byMaxLimit, ...plan.byRetention];
+    const ids = sessions.length === 0 ? new Map<string, string>() : shortIds(await store.sessionIds());
+    return { limited: true, sessions, byMaxLimit: plan.byMaxLimit.length, byRetention: plan.byRetention.length, shortIds: ids };
+  }
+  const ids = shortIds(await store.sessionIds());
+  // The cleanup itself decides, under the write lock, so a session used meanwhile is safe.
+  const result = await cleanUp(store, limits);
+  return { limited: true, sessions: result.removed, byMaxLimit: result.byMaxLimit, byRetention: result.byRetention, shortIds: ids };
 }
 
 /** The limits as the rules apply them: a target count (null: no limit) and a cutoff (null: none). */

@@ -1,5 +1,6 @@
 import type { StoredMessage } from "../session.ts";
 import { messageOf } from "../unknown-values.ts";
+import { createStorage } from "../storage/create-storage.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 
 export interface CopyResult {
@@ -64,6 +65,24 @@ export async function copySessions(
     onProgress(i + 1, ids.length);
   }
   return result;
+}
+
+/**
+ * {@link copySessions} between the databases two URLs name. The source must be a Synapse database
+ * already: a mistyped path is an error, not an empty copy. The target is created when needed.
+ */
+export async function copyDatabase(fromUrl: string, toUrl: string, onProgress?: (done: number, total: number) => void): Promise<CopyResult> {
+  const from = await createStorage(fromUrl, { existing: true });
+  try {
+    const to = await createStorage(toUrl);
+    try {
+      return await copySessions(from, to, onProgress);
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
 }
 
 function isPrefix(shorter: readonly StoredMessage[], longer: readonly StoredMessage[]): boolean {
