@@ -420,8 +420,8 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await store.getMessages(session.id)).toEqual([]);
         expect((await storageError(store.importSession(existing, []))).kind).toBe("invalid_data");
         // A taken id is told apart from bad data: a copy with new ids would go in.
-        for (const clash of [store.importSession(session, messages), store.importSession(existing, [])]) {
-          expect(await storageError(clash)).toMatchObject({ kind: "invalid_data", idTaken: true });
+        for (const clash of [() => store.importSession(session, messages), () => store.importSession(existing, [])]) {
+          expect(await storageError(clash())).toMatchObject({ kind: "invalid_data", idTaken: true });
         }
         expect((await storageError(store.importSession(aSession({ provider: " " }), []))).idTaken).toBe(false);
       });
