@@ -427,6 +427,64 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       });
     });
 
+    describe("extend", () => {
+      /** A session stored with two messages, and a later state of it with two more. */
+      async function withEarlierState(store: SessionStore) {
+        const session = aSession({ title: "Earlier", updatedAt: at(10) });
+        const first = [aMessage(session.id, "user", "q", at(1)), aMessage(session.id, "assistant", "a", at(2))];
+        await store.importSession(session, first);
+        const later: Session = { ...session, title: "Later", model: "other-model", systemPrompt: "Be brief.", updatedAt: at(100) };
+        const rest: StoredMessage[] = [
+          aMessage(session.id, "user", "second question", at(50)),
+          { ...aMessage(session.id, "assistant", "second answer", at(60)), interrupted: true, usage: { inputTokens: 5, outputTokens: 6 } },
+        ];
+        return { session, first, later, rest };
+      }
+
+      test("appends what the session lacks and takes the later state's fields, updatedAt exactly", async () => {
+        const store = await fresh();
+        const { session, first, later, rest } = await withEarlierState(store);
+        await store.extendSession(later, rest, { held: 2 });
+        expect(await store.getSession(session.id)).toEqual(later);
+        expect(await store.getMessages(session.id)).toEqual([...first, ...rest]);
+        expect((await store.listSessions())[0]).toMatchObject({ messageCount: 4, preview: "q" });
+        expect((await store.searchMessages("answer")).map((h) => h.messageId)).toEqual([rest[1]!.id]);
+      });
+
+      test("is all or nothing: whatever refuses it, the earlier state stays exactly as it was", async () => {
+        const store = await fresh();
+        const { session, first, later, rest } = await withEarlierState(store);
+        const other = aSession();
+        const taken = aMessage(other.id, "user", "taken");
+        await store.importSession(other, [taken]);
+        const refusals: [string, () => Promise<void>][] = [
+          ["a message id that exists", () => store.extendSession(later, [rest[0]!, { ...taken, sessionId: session.id }], { held: 2 })],
+          ["content no store holds", () => store.extendSession(later, [rest[0]!, aMessage(session.id, "user", "binary\u0000data")], { held: 2 })],
+          ["a message of another session", () => store.extendSession(later, [rest[0]!, aMessage(other.id, "user", "elsewhere")], { held: 2 })],
+          ["a session written to meanwhile", () => store.extendSession(later, rest, { held: 1 })],
+        ];
+        for (const [what, extend] of refusals) {
+          const error = await storageError(extend());
+          expect([what, error.kind]).toEqual([what, "invalid_data"]);
+          expect(await store.getSession(session.id)).toEqual(session);
+          expect(await store.getMessages(session.id)).toEqual(first);
+        }
+        expect((await storageError(store.extendSession(later, rest, { held: 1 }))).message).toBe(
+          `session ${session.id} was written to meanwhile (it no longer holds 1 messages); try again`,
+        );
+        expect((await storageError(store.extendSession(aSession(), [], { held: 0 }))).kind).toBe("not_found");
+      });
+
+      test("a session in use is refused, and left as it is", async () => {
+        const store = await fresh();
+        const { session, first, later, rest } = await withEarlierState(store);
+        await store.leaseSession(session.id, { holder: newId(), ttlMs: 60_000 });
+        expect((await storageError(store.extendSession(later, rest, { held: 2 }))).kind).toBe("in_use");
+        expect(await store.getSession(session.id)).toEqual(session);
+        expect(await store.getMessages(session.id)).toEqual(first);
+      });
+    });
+
     describe("cleanup", () => {
       const now = at(200 * day);
       /** Sessions last updated `ages` days before `now`, oldest last. */

@@ -24,7 +24,8 @@ export interface CopyResult {
  * A session the target has the same, or a later state of, is left alone; one it has an earlier
  * state of (the same messages, fewer) is brought up to date; one it holds differently is
  * reported, never overwritten. So the copy can be run again at any time, and an interrupted one just resumed.
- * A session that fails (content the target refuses, say) is reported and the rest go on.
+ * A session that fails (content the target refuses, say) is reported, the target's state of it
+ * kept as it was, and the rest go on.
  */
 export async function copySessions(
   from: SessionStore,
@@ -48,9 +49,9 @@ export async function copySessions(
         if (held.length === messages.length && isPrefix(held, messages)) {
           result.unchanged += 1;
         } else if (held.length < messages.length && isPrefix(held, messages)) {
-          // The target's copy is an earlier state of this session: replace it with the whole.
-          await to.deleteSession(id);
-          await to.importSession(session, messages);
+          // The target's copy is an earlier state of this session: what it lacks goes on in one
+          // transaction, so a refused or interrupted copy leaves that state as it was.
+          await to.extendSession(session, messages.slice(held.length), { held: held.length });
           result.updated += 1;
           result.messages += messages.length - held.length;
         } else if (held.length > messages.length && isPrefix(messages, held)) {

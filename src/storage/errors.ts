@@ -48,6 +48,11 @@ export class StorageError extends Error {
     return new StorageError("invalid_data", `${what} exists already`, { ...options, idTaken: true });
   }
 
+  /** The session changed between reading it and a write that relied on what was read: `held` messages. */
+  static writtenMeanwhile(sessionId: string, held: number): StorageError {
+    return StorageError.invalidData(`session ${sessionId} was written to meanwhile (it no longer holds ${held} messages); try again`, { sessionId });
+  }
+
   static invalidData(message: string, options: { sessionId?: string; cause?: unknown } = {}): StorageError {
     return new StorageError("invalid_data", message, options);
   }

@@ -95,6 +95,14 @@ export interface SessionStore {
    * `invalid_data` when the session or one of its message ids exists. `wait` says how long to wait for another process's lock, and what stops the wait.
    */
   importSession(session: Session, messages: readonly StoredMessage[], wait?: WaitOptions): Promise<void>;
+  /**
+   * Brings a stored session up to date with a later state of it, in one transaction, all or
+   * nothing: appends `messages` (each must belong to it) after the `held` it holds, and sets its
+   * fields to `session`'s, `updatedAt` exactly. Refused, changing nothing: `not_found` when it is
+   * not there, `in_use` when an exchange holds it, `invalid_data` when a message id exists or it
+   * no longer holds `held` messages (written to meanwhile).
+   */
+  extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait?: WaitOptions): Promise<void>;
   /** Sets the session's `updatedAt` to now; `not_found` when it does not exist. */
   touchSession(id: string): Promise<void>;
   /** Deletes the session and its messages; false when there was no such session, `in_use` when it is in use. */

@@ -246,6 +246,25 @@ export class PostgresStore implements SessionStore {
     }
   }
 
+  async extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait: WaitOptions = {}): Promise<void> {
+    const checked = checkImport(session, messages);
+    const id = checked.session.id;
+    const held = checkCount(options.held, "held");
+    await this.#write(
+      "bringing a session up to date",
+      async (tx) => {
+        // Exclusive, like a delete: no lease can be taken between the check and the writes.
+        await sessionsDb.lockCleanup(tx);
+        await refuseInUse(tx, [id]);
+        if ((await sessionsDb.updateSessionIfHolding(tx, { ...checked.session, held })) === 0) {
+          throw (await sessionsDb.getSession(tx, { id })) === null ? StorageError.notFound(id) : StorageError.writtenMeanwhile(id, held);
+        }
+        for (const run of batches(checked.messages)) await this.#insertMessages(tx, run);
+      },
+      wait,
+    );
+  }
+
   /** Removes what a failed import stored; if that fails too, the next cleanup will. */
   async #undoImport(id: string): Promise<void> {
     try {

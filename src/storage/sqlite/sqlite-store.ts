@@ -253,6 +253,27 @@ export class SqliteStore implements SessionStore {
     }
   }
 
+  async extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait: WaitOptions = {}): Promise<void> {
+    const checked = checkImport(session, messages);
+    const sessionRow = sessionParams(checked.session);
+    const messageRows = checked.messages.map(storedParams);
+    const held = checkCount(options.held, "held");
+    await this.#run(
+      "bringing a session up to date",
+      () =>
+        this.#db
+          .transaction(() => {
+            this.#refuseInUse([sessionRow.id], toStoredTime(new Date()));
+            if (sessionsDb.updateSessionIfHolding(this.#db, { ...sessionRow, held }) === 0) {
+              throw sessionsDb.getSession(this.#db, { id: sessionRow.id }) === null ? StorageError.notFound(sessionRow.id) : StorageError.writtenMeanwhile(sessionRow.id, held);
+            }
+            for (const row of messageRows) this.#insertMessage(row);
+          })
+          .immediate(),
+      wait,
+    );
+  }
+
   /** Removes what a failed import stored; if that fails too, the next cleanup will. */
   async #undoImport(id: string): Promise<void> {
     try {
