@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StoredMessage } from "../src/session.ts";
+import { cleanUp } from "../src/sessions/cleanup.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
@@ -74,7 +75,7 @@ async function measure(engine: string, target: string, store: SessionStore): Pro
     const few = messages.slice(s * 100, s * 100 + 100).map((m) => ({ ...m, id: crypto.randomUUID(), sessionId: id }));
     await store.importSession({ ...session, id, createdAt: at, updatedAt: at }, few);
   }
-  const cleaned = await withProber(target, () => store.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }));
+  const cleaned = await withProber(target, () => cleanUp(store, { maxSessions: 1, retentionDays: 0 }));
   report({ name: `bulk_cleanup_${cleanupSessions}_sessions_of_100`, median_ms: cleaned.ms, engine, runs: 1, other_writer_longest_wait_ms: cleaned.longest_wait_ms, other_writer_p99_wait_ms: cleaned.p99_wait_ms, probes: cleaned.probes });
 }
 

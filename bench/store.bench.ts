@@ -8,6 +8,7 @@ import { Database } from "bun:sqlite";
 import { copyFileSync, rmSync } from "node:fs";
 import * as messagesDb from "../src/storage/sqlite/generated/messages.ts";
 import * as sessionsDb from "../src/storage/sqlite/generated/sessions.ts";
+import { cleanUp } from "../src/sessions/cleanup.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
@@ -57,7 +58,7 @@ async function writes(store: SessionStore, results: Map<string, number>): Promis
     3,
     () => {
       keep -= 1000;
-      return store.cleanup({ maxSessions: keep, retentionDays: 0, autoCleanup: true });
+      return cleanUp(store, { maxSessions: keep, retentionDays: 0 });
     },
     0,
   );

@@ -4,6 +4,8 @@ export type { Role, Session, SessionSummary, StoredMessage } from "./session.ts"
 export { StorageError } from "./storage/errors.ts";
 export type { StorageErrorKind } from "./storage/errors.ts";
 export { defaultSessionConfig } from "./storage/session-store.ts";
-export type { CleanupOptions, CleanupResult, SessionConfig, SessionStore } from "./storage/session-store.ts";
+export type { SessionConfig, SessionStore } from "./storage/session-store.ts";
+export { cleanUp, planCleanup } from "./sessions/cleanup.ts";
+export type { CleanupLimits, CleanupOptions, CleanupPlan, CleanupResult } from "./sessions/cleanup.ts";
 export { SqliteStore } from "./storage/sqlite/sqlite-store.ts";
 export { createStorage, defaultDatabaseUrl, sqlitePathOf } from "./storage/create-storage.ts";

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { newId, type Role, type Session, type StoredMessage } from "../src/session.ts";
 import { StorageError } from "../src/storage/errors.ts";
-import type { CleanupResult, SessionStore } from "../src/storage/session-store.ts";
+import type { SessionStore } from "../src/storage/session-store.ts";
+import { cleanUp, planCleanup, type CleanupResult } from "../src/sessions/cleanup.ts";
 import { shortIdOf, shortIds } from "../src/sessions/refs.ts";
 
 const day = 24 * 60 * 60 * 1000;
@@ -100,7 +101,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       ["getMessages", (s: SessionStore) => s.getMessages("")],
       ["addMessage", (s: SessionStore) => s.addMessage(aMessage("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", "user", "hi"))],
       ["createSession", (s: SessionStore) => s.createSession(aSession({ id: "abc" }))],
-      ["cleanup keep list", (s: SessionStore) => s.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }, { keep: ["x"] })],
+      ["cleanup keep list", (s: SessionStore) => cleanUp(s, { maxSessions: 1, retentionDays: 0 }, { keep: ["x"] })],
     ])("a malformed id is invalid_data: %s", async (_name, call) => {
       const store = await fresh();
       const error = await storageError(call(store));
@@ -418,6 +419,69 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await store.getSession(session.id)).toBeNull();
         expect(await store.getMessages(session.id)).toEqual([]);
         expect((await storageError(store.importSession(existing, []))).kind).toBe("invalid_data");
+        // A taken id is told apart from bad data: a copy with new ids would go in.
+        for (const clash of [() => store.importSession(session, messages), () => store.importSession(existing, [])]) {
+          expect(await storageError(clash())).toMatchObject({ kind: "invalid_data", idTaken: true });
+        }
+        expect((await storageError(store.importSession(aSession({ provider: " " }), []))).idTaken).toBe(false);
+      });
+    });
+
+    describe("extend", () => {
+      /** A session stored with two messages, and a later state of it with two more. */
+      async function withEarlierState(store: SessionStore) {
+        const session = aSession({ title: "Earlier", updatedAt: at(10) });
+        const first = [aMessage(session.id, "user", "q", at(1)), aMessage(session.id, "assistant", "a", at(2))];
+        await store.importSession(session, first);
+        const later: Session = { ...session, title: "Later", model: "other-model", systemPrompt: "Be brief.", updatedAt: at(100) };
+        const rest: StoredMessage[] = [
+          aMessage(session.id, "user", "second question", at(50)),
+          { ...aMessage(session.id, "assistant", "second answer", at(60)), interrupted: true, usage: { inputTokens: 5, outputTokens: 6 } },
+        ];
+        return { session, first, later, rest };
+      }
+
+      test("appends what the session lacks and takes the later state's fields, updatedAt exactly", async () => {
+        const store = await fresh();
+        const { session, first, later, rest } = await withEarlierState(store);
+        await store.extendSession(later, rest, { held: 2 });
+        expect(await store.getSession(session.id)).toEqual(later);
+        expect(await store.getMessages(session.id)).toEqual([...first, ...rest]);
+        expect((await store.listSessions())[0]).toMatchObject({ messageCount: 4, preview: "q" });
+        expect((await store.searchMessages("answer")).map((h) => h.messageId)).toEqual([rest[1]!.id]);
+      });
+
+      test("is all or nothing: whatever refuses it, the earlier state stays exactly as it was", async () => {
+        const store = await fresh();
+        const { session, first, later, rest } = await withEarlierState(store);
+        const other = aSession();
+        const taken = aMessage(other.id, "user", "taken");
+        await store.importSession(other, [taken]);
+        const refusals: [string, () => Promise<void>][] = [
+          ["a message id that exists", () => store.extendSession(later, [rest[0]!, { ...taken, sessionId: session.id }], { held: 2 })],
+          ["content no store holds", () => store.extendSession(later, [rest[0]!, aMessage(session.id, "user", "binary\u0000data")], { held: 2 })],
+          ["a message of another session", () => store.extendSession(later, [rest[0]!, aMessage(other.id, "user", "elsewhere")], { held: 2 })],
+          ["a session written to meanwhile", () => store.extendSession(later, rest, { held: 1 })],
+        ];
+        for (const [what, extend] of refusals) {
+          const error = await storageError(extend());
+          expect([what, error.kind]).toEqual([what, "invalid_data"]);
+          expect(await store.getSession(session.id)).toEqual(session);
+          expect(await store.getMessages(session.id)).toEqual(first);
+        }
+        expect((await storageError(store.extendSession(later, rest, { held: 1 }))).message).toBe(
+          `session ${session.id} was written to meanwhile (it no longer holds 1 messages); try again`,
+        );
+        expect((await storageError(store.extendSession(aSession(), [], { held: 0 }))).kind).toBe("not_found");
+      });
+
+      test("a session in use is refused, and left as it is", async () => {
+        const store = await fresh();
+        const { session, first, later, rest } = await withEarlierState(store);
+        await store.leaseSession(session.id, { holder: newId(), ttlMs: 60_000 });
+        expect((await storageError(store.extendSession(later, rest, { held: 2 }))).kind).toBe("in_use");
+        expect(await store.getSession(session.id)).toEqual(session);
+        expect(await store.getMessages(session.id)).toEqual(first);
       });
     });
 
@@ -439,7 +503,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       test("over maxSessions, the least recently updated go first", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 2, 3, 4, 5]);
-        const result = await store.cleanup({ maxSessions: 3, retentionDays: 0, autoCleanup: true }, { now });
+        const result = await cleanUp(store, { maxSessions: 3, retentionDays: 0 }, { now });
         expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
         // What went is reported as it was, oldest first.
         expect(result.removed.map((r) => [r.id, r.messageCount, r.preview])).toEqual([
@@ -453,7 +517,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       test("sessions not updated for retentionDays are deleted", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 89, 91, 150]);
-        const result = await store.cleanup({ maxSessions: 0, retentionDays: 90, autoCleanup: true }, { now });
+        const result = await cleanUp(store, { maxSessions: 0, retentionDays: 90 }, { now });
         expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 0, byRetention: 2 });
         expect(await remaining(store)).toEqual(ids.slice(0, 2));
       });
@@ -461,7 +525,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       test("both rules: the limit first, then retention, each counted", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 2, 95, 96, 97]);
-        const result = await store.cleanup({ maxSessions: 4, retentionDays: 90, autoCleanup: true }, { now });
+        const result = await cleanUp(store, { maxSessions: 4, retentionDays: 90 }, { now });
         expect(counts(result)).toEqual({ sessionsDeleted: 3, byMaxLimit: 1, byRetention: 2 });
         expect(await remaining(store)).toEqual(ids.slice(0, 2));
       });
@@ -469,7 +533,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       test("limits of 0 mean no limit, never delete everything", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 500, 5000]);
-        const result = await store.cleanup({ maxSessions: 0, retentionDays: 0, autoCleanup: true }, { now });
+        const result = await cleanUp(store, { maxSessions: 0, retentionDays: 0 }, { now });
         expect(counts(result)).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
         expect(await remaining(store)).toEqual(ids);
       });
@@ -477,7 +541,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       test("nothing to do leaves everything", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 2]);
-        expect(counts(await store.cleanup({ maxSessions: 100, retentionDays: 90, autoCleanup: true }, { now }))).toEqual({ sessionsDeleted: 0,
+        expect(counts(await cleanUp(store, { maxSessions: 100, retentionDays: 90 }, { now }))).toEqual({ sessionsDeleted: 0,
           byMaxLimit: 0,
           byRetention: 0,
         });
@@ -488,7 +552,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const store = await fresh();
         const ids = await withSessions(store, [1, 2, 3, 120, 130]);
         const keep = [ids[4]!, ids[2]!.toUpperCase()];
-        const result = await store.cleanup({ maxSessions: 3, retentionDays: 90, autoCleanup: true }, { now, keep });
+        const result = await cleanUp(store, { maxSessions: 3, retentionDays: 90 }, { now, keep });
         expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
         expect(await remaining(store)).toEqual([ids[0]!, ids[2]!, ids[4]!]);
       });
@@ -496,26 +560,26 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       test("reserve makes room for sessions about to be created", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 2, 3]);
-        const result = await store.cleanup({ maxSessions: 3, retentionDays: 0, autoCleanup: true }, { now, reserve: 1 });
+        const result = await cleanUp(store, { maxSessions: 3, retentionDays: 0 }, { now, reserve: 1 });
         expect(counts(result)).toEqual({ sessionsDeleted: 1, byMaxLimit: 1, byRetention: 0 });
         expect(await remaining(store)).toEqual(ids.slice(0, 2));
         // With a limit of 1, room for one new session leaves none of the old.
-        await store.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }, { now, reserve: 1 });
+        await cleanUp(store, { maxSessions: 1, retentionDays: 0 }, { now, reserve: 1 });
         expect(await remaining(store)).toEqual([]);
       });
 
       test("a plan names exactly what the cleanup then deletes", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 2, 3, 95, 120]);
-        const config = { maxSessions: 4, retentionDays: 90, autoCleanup: true };
-        const plan = await store.planCleanup(config, { now, keep: [ids[3]!] });
+        const config = { maxSessions: 4, retentionDays: 90 };
+        const plan = await planCleanup(store, config, { now, keep: [ids[3]!] });
         expect(plan.byMaxLimit.map((s) => s.id)).toEqual([ids[4]!]);
         expect(plan.byRetention.map((s) => s.id)).toEqual([]);
         expect(await remaining(store)).toHaveLength(5);
-        const planWithoutKeep = await store.planCleanup(config, { now });
+        const planWithoutKeep = await planCleanup(store, config, { now });
         expect(planWithoutKeep.byMaxLimit.map((s) => s.id)).toEqual([ids[4]!]);
         expect(planWithoutKeep.byRetention.map((s) => s.id)).toEqual([ids[3]!]);
-        const result = await store.cleanup(config, { now });
+        const result = await cleanUp(store, config, { now });
         expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 1, byRetention: 1 });
         expect(await remaining(store)).toEqual(ids.slice(0, 3));
       });
@@ -523,8 +587,8 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       test("a negative or fractional limit is invalid_data and deletes nothing", async () => {
         const store = await fresh();
         await withSessions(store, [1, 2]);
-        expect((await storageError(store.cleanup({ maxSessions: -1, retentionDays: 0, autoCleanup: true }))).kind).toBe("invalid_data");
-        expect((await storageError(store.cleanup({ maxSessions: 0, retentionDays: 1.5, autoCleanup: true }))).kind).toBe("invalid_data");
+        expect((await storageError(cleanUp(store, { maxSessions: -1, retentionDays: 0 }))).kind).toBe("invalid_data");
+        expect((await storageError(cleanUp(store, { maxSessions: 0, retentionDays: 1.5 }))).kind).toBe("invalid_data");
         expect(await remaining(store)).toHaveLength(2);
       });
 
@@ -532,14 +596,31 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const store = await fresh();
         const ages = Array.from({ length: 700 }, (_, i) => i / 10);
         const ids = await withSessions(store, ages);
-        const result = await store.cleanup({ maxSessions: 150, retentionDays: 0, autoCleanup: true }, { now });
+        const result = await cleanUp(store, { maxSessions: 150, retentionDays: 0 }, { now });
         expect(counts(result)).toEqual({ sessionsDeleted: 550, byMaxLimit: 550, byRetention: 0 });
         expect(await remaining(store)).toEqual(ids.slice(0, 150));
       });
     });
 
+    describe("cleanups at once", () => {
+      test("never delete more together than the limit asks: each step counts again under the lock", async () => {
+        const store = await fresh();
+        const now = at(0);
+        // More than one step hides: the steps of the three interleave.
+        const ids: string[] = [];
+        for (let i = 0; i < 450; i++) {
+          const session = aSession({ updatedAt: new Date(now.getTime() - i * 60_000) });
+          await store.createSession(session);
+          ids.push(session.id);
+        }
+        const results = await Promise.all([1, 2, 3].map(() => cleanUp(store, { maxSessions: 10, retentionDays: 0 }, { now })));
+        expect(results.reduce((sum, r) => sum + r.sessionsDeleted, 0)).toBe(440);
+        expect((await store.listSessions()).map((s) => s.id)).toEqual(ids.slice(0, 10));
+      });
+    });
+
     describe("sessions in use", () => {
-      const config = (maxSessions: number, retentionDays = 0) => ({ maxSessions, retentionDays, autoCleanup: true });
+      const config = (maxSessions: number, retentionDays = 0) => ({ maxSessions, retentionDays });
       const lease = (ttlMs = 60_000) => ({ holder: newId(), ttlMs });
       const remaining = async (store: SessionStore) => (await store.listSessions()).map((s) => s.id);
       /** Sessions last used `ages` days ago (by the real clock: leases are too), newest first. */
@@ -558,13 +639,13 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         const ids = await withSessions(store, [1, 2, 3, 200]);
         await store.leaseSession(ids[3]!, lease());
         expect(await store.sessionsInUse(ids)).toEqual([ids[3]!]);
-        const plan = await store.planCleanup(config(2, 90));
+        const plan = await planCleanup(store, config(2, 90));
         expect([...plan.byMaxLimit, ...plan.byRetention].map((s) => s.id)).toEqual([ids[2]!, ids[1]!]);
-        const result = await store.cleanup(config(2, 90));
+        const result = await cleanUp(store, config(2, 90));
         expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
         expect(await remaining(store)).toEqual([ids[0]!, ids[3]!]);
         // Retention alone spares it too, and so does a list of sessions unused since a date.
-        expect(counts(await store.cleanup(config(0, 90)))).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
+        expect(counts(await cleanUp(store, config(0, 90)))).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
         expect(await store.sessionsUpdatedBefore(new Date(Date.now() - 100 * day))).toEqual([]);
         expect(await store.deleteSessions([ids[3]!], { unusedSince: new Date(Date.now() - 100 * day) })).toBe(0);
         expect(await remaining(store)).toEqual([ids[0]!, ids[3]!]);
@@ -593,7 +674,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await store.sessionsInUse([id!])).toEqual([id!]);
         await store.releaseLease(id!, theirs.holder);
         expect(await store.sessionsInUse([id!])).toEqual([]);
-        expect(counts(await store.cleanup(config(0, 90)))).toEqual({ sessionsDeleted: 1, byMaxLimit: 0, byRetention: 1 });
+        expect(counts(await cleanUp(store, config(0, 90)))).toEqual({ sessionsDeleted: 1, byMaxLimit: 0, byRetention: 1 });
       });
 
       test("a lease that lapsed (its holder died) protects nothing; renewing one keeps it", async () => {
@@ -606,7 +687,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         // Time passing is the event here: the first lease lasted 1 ms.
         await Bun.sleep(20);
         expect(await store.sessionsInUse([dead!, alive!])).toEqual([alive!]);
-        const result = await store.cleanup(config(0, 90));
+        const result = await cleanUp(store, config(0, 90));
         expect(result.removed.map((s) => s.id)).toEqual([dead!]);
         expect(await store.deleteSession(dead!)).toBe(false);
       });
@@ -626,7 +707,7 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await store.getSession(session.id)).toEqual(session);
         expect(await store.getMessages(session.id)).toEqual([question]);
         expect(await store.sessionsInUse([session.id])).toEqual([session.id]);
-        expect(counts(await store.cleanup(config(0, 90)))).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
+        expect(counts(await cleanUp(store, config(0, 90)))).toEqual({ sessionsDeleted: 0, byMaxLimit: 0, byRetention: 0 });
         // An id that exists already stores nothing, the lease included.
         const other = aSession({ id: session.id, model: "other" });
         const error = await storageError(store.startSession(other, aMessage(session.id, "user", "again"), lease()));

@@ -10,6 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { log } from "../src/log.ts";
+import { cleanUp, planCleanup } from "../src/sessions/cleanup.ts";
 import type { StoredMessage } from "../src/session.ts";
 import { finishLater, heartbeatMs, isSmallImport } from "../src/storage/bulk.ts";
 import { StorageError } from "../src/storage/errors.ts";
@@ -227,14 +228,14 @@ for (const [engine, open] of engines) {
         }
         expect(await store.deleteSessions([hidden.id])).toBe(0);
         // Limits count visible sessions only, and while its heartbeat runs it is left alone.
-        const limits = { maxSessions: 1, retentionDays: 1, autoCleanup: true };
-        expect(await store.planCleanup(limits, { now: at(0) })).toEqual({ byMaxLimit: [], byRetention: [] });
-        expect((await logged(async () => void expect((await store.cleanup(limits, { now: at(0) })).sessionsDeleted).toBe(0)))).toEqual([]);
+        const limits = { maxSessions: 1, retentionDays: 1 };
+        expect(await planCleanup(store, limits, { now: at(0) })).toEqual({ byMaxLimit: [], byRetention: [] });
+        expect((await logged(async () => void expect((await cleanUp(store, limits, { now: at(0) })).sessionsDeleted).toBe(0)))).toEqual([]);
         expect(await rawCount(raw, "SELECT COUNT(*) FROM sessions WHERE id = ?", hidden.id)).toBe(1);
 
         const later = new Date(until.getTime() + 1000);
         const said = await logged(async () => {
-          const result = await store.cleanup({ maxSessions: 0, retentionDays: 0, autoCleanup: true }, { now: later });
+          const result = await cleanUp(store, { maxSessions: 0, retentionDays: 0 }, { now: later });
           expect(result.sessionsDeleted).toBe(0);
         });
         expect(said).toEqual([expect.stringContaining(`removed an incomplete import of session ${hidden.id} (2 messages)`)]);

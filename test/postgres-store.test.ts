@@ -1,12 +1,12 @@
 import { afterAll, expect, test } from "bun:test";
 import { SQL } from "bun";
-import { createStorage } from "../src/storage/create-storage.ts";
+import { cleanUp } from "../src/sessions/cleanup.ts";
+import { createStorage, describeDatabase } from "../src/storage/create-storage.ts";
 import { StorageError } from "../src/storage/errors.ts";
 import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
 import { migrations } from "../src/storage/postgres/migrations.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { aMessage, aSession, at, sessionStoreContract } from "./_session-store-contract.ts";
-import { describeUrl } from "../src/storage/postgres/postgres-errors.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Home, sourceRunner } from "./_cli.ts";
@@ -152,9 +152,9 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
       Bun.spawnSync([process.execPath, join(import.meta.dir, "../src/cli/main.ts"), "sessions", "copy", "--from", from, "--to", to], { env, stdout: "pipe", stderr: "pipe" });
     const there = copy(source, pg);
     expect(there.exitCode).toBe(0);
-    expect(there.stderr.toString()).toBe(`copied 2 sessions (3 messages) from ${source} to ${describeUrl(pg)}\n`);
+    expect(there.stderr.toString()).toBe(`copied 2 sessions (3 messages) from ${source} to ${describeDatabase(pg)}\n`);
     const again = copy(source, pg);
-    expect(again.stderr.toString()).toBe(`copied 0 sessions (0 messages) from ${source} to ${describeUrl(pg)}; 2 were there already\n`);
+    expect(again.stderr.toString()).toBe(`copied 0 sessions (0 messages) from ${source} to ${describeDatabase(pg)}; 2 were there already\n`);
     expect(copy(pg, back).exitCode).toBe(0);
 
     const dump = async (url: string) => {
@@ -173,13 +173,13 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
     await later.addMessage(aMessage(sessions[0]!.id, "user", "And back?", at(6000)));
     await later.close();
     const update = copy(source, pg);
-    expect(update.stderr.toString()).toBe(`copied 0 sessions (1 messages) from ${source} to ${describeUrl(pg)}; 1 brought up to date, 1 were there already\n`);
+    expect(update.stderr.toString()).toBe(`copied 0 sessions (1 messages) from ${source} to ${describeDatabase(pg)}; 1 brought up to date, 1 were there already\n`);
     expect(await dump(pg)).toEqual(await dump(source));
 
     // Copying the older backup back leaves what is newer there; a session that went two ways
     // is reported, never overwritten, and the copy fails.
     expect(copy(back, pg).stderr.toString()).toBe(
-      `copied 0 sessions (0 messages) from ${back} to ${describeUrl(pg)}; 1 were there already, 1 are newer there and were left as they are\n`,
+      `copied 0 sessions (0 messages) from ${back} to ${describeDatabase(pg)}; 1 were there already, 1 are newer there and were left as they are\n`,
     );
     const elsewhere = await createStorage(back);
     await elsewhere.addMessage(aMessage(sessions[0]!.id, "user", "only in the backup", at(7000)));
@@ -217,7 +217,7 @@ describePostgres(`PostgreSQL storage${postgresSkipNote}`, () => {
     await writer.unsafe("SELECT pg_advisory_xact_lock_shared(7354105931)");
     await writer.unsafe("UPDATE sessions SET updated_at = now() WHERE id = $1", [old.id]);
     let finished = false;
-    const cleanup = store.cleanup({ maxSessions: 1, retentionDays: 0, autoCleanup: true }).then((r) => {
+    const cleanup = cleanUp(store, { maxSessions: 1, retentionDays: 0 }).then((r) => {
       finished = true;
       return r;
     });

@@ -70,6 +70,13 @@ LIMIT 1;
 -- name: RenameSession :execrows
 UPDATE sessions SET name = sqlc.narg(title) WHERE id = @id AND state = 'visible';
 
+-- A session brought up to a later state of it (a copy): its fields as given, if it still holds
+-- `held` messages. No row when it is not there, or was written to meanwhile.
+-- name: UpdateSessionIfHolding :execrows
+UPDATE sessions SET name = sqlc.narg(title), provider = @provider, model = @model, system_prompt = sqlc.narg(system_prompt),
+    created_at = @created_at, updated_at = @updated_at
+WHERE id = @id AND state = 'visible' AND message_count = @held;
+
 -- name: TouchSession :execrows
 UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';
 

@@ -90,6 +90,13 @@ FROM sessions
 WHERE updated_at < @cutoff AND state = 'visible' AND id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now)
 ORDER BY updated_at ASC, id ASC;
 
+-- A session brought up to a later state of it (a copy): its fields as given, if it still holds
+-- `held` messages. No row when it is not there, or was written to meanwhile.
+-- name: UpdateSessionIfHolding :execrows
+UPDATE sessions SET name = sqlc.narg(title), provider = @provider, model = @model, system_prompt = sqlc.narg(system_prompt),
+    created_at = @created_at, updated_at = @updated_at
+WHERE id = @id AND state = 'visible' AND message_count = @held;
+
 -- name: TouchSession :execrows
 UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible';
 

@@ -4,7 +4,7 @@
  * keeps what arrived.
  */
 import { runExchange } from "../chat/exchange.ts";
-import { cleanUp } from "../sessions/cleanup.ts";
+import { cleanUpBeforeExchange } from "../sessions/cleanup.ts";
 import { loadConfig } from "../config/load.ts";
 import type { SessionSettings } from "../config/schema.ts";
 import { log } from "../log.ts";
@@ -149,18 +149,12 @@ async function chooseSession(store: SessionStore, options: ChatOptions): Promise
   return latest.id;
 }
 
-/**
- * Old sessions go before a new exchange is stored. The session being continued is never among
- * them, and a new one counts toward max_sessions, so room is made for it.
- */
+/** Old sessions go before a new exchange is stored (see {@link cleanUpBeforeExchange}), and say so. */
 async function autoCleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined, signal: AbortSignal): Promise<void> {
-  // A PostgreSQL database is shared: one person's limits must not delete everyone's sessions
-  // on each chat. There, cleanup is `synapse sessions prune`, run deliberately.
-  if (!settings.autoCleanup || store.shared) return;
   try {
-    const result = await cleanUp(store, settings, keep === undefined ? { reserve: 1, signal } : { keep: [keep], signal });
+    const result = await cleanUpBeforeExchange(store, settings, keep, signal);
     // Nothing is deleted silently: an automatic deletion says so.
-    if (result.sessionsDeleted > 0) {
+    if (result !== null && result.sessionsDeleted > 0) {
       const sessions = `${result.sessionsDeleted} old session${result.sessionsDeleted === 1 ? "" : "s"}`;
       log.info(`deleted ${sessions} by the [session] limits: ${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days`);
     }

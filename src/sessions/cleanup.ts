@@ -1,15 +1,166 @@
 /**
- * Cleanup: which sessions the `[session]` limits remove, for the chat's automatic cleanup and
- * `sessions prune`.
+ * Cleanup: which sessions the `[session]` limits remove, and removing them, for the chat's
+ * automatic cleanup, `sessions prune` and every store alike. The rules, the loop and its batches,
+ * the counting and the report live here; a store only takes one short step at a time.
  */
-import type { CleanupOptions, CleanupPlan, CleanupResult, SessionConfig, SessionStore } from "../storage/session-store.ts";
+import type { SessionSummary } from "../session.ts";
+import type { SessionStore } from "../storage/session-store.ts";
+import { shortIds } from "./refs.ts";
+import { checkCount, checkId, checkLimit } from "../storage/validate.ts";
 
-/** Deletes what the limits say must go (see {@link SessionStore.cleanup}). */
-export function cleanUp(store: SessionStore, limits: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
-  return store.cleanup(limits, options);
+/** How many sessions to keep and for how long: `[session]` in the configuration. */
+export interface CleanupLimits {
+  /** Keep at most this many sessions, the most recently used; 0 means no limit. */
+  maxSessions: number;
+  /** Delete sessions not used for this many days; 0 means keep them forever. */
+  retentionDays: number;
+}
+
+export interface CleanupOptions {
+  /** Sessions never to delete, such as the one the caller is about to continue. */
+  keep?: readonly string[];
+  /** The time retention is measured from; now by default. */
+  now?: Date;
+  /**
+   * Sessions about to be created: the limit leaves room for them, so that after they are
+   * there are no more than `maxSessions`.
+   */
+  reserve?: number;
+  /** Stops a cleanup waiting for another process's lock (kind `interrupted`). */
+  signal?: AbortSignal | undefined;
+}
+
+/** What a cleanup would delete now, and why, oldest first. */
+export interface CleanupPlan {
+  byMaxLimit: SessionSummary[];
+  byRetention: SessionSummary[];
+}
+
+export interface CleanupResult {
+  sessionsDeleted: number;
+  /** The sessions deleted, as they were, oldest first. */
+  removed: SessionSummary[];
+  /** Deleted because there were more than `maxSessions`. */
+  byMaxLimit: number;
+  /** Deleted because they were older than `retentionDays`. */
+  byRetention: number;
+}
+
+/**
+ * Sessions hidden per write transaction: short enough for others' waits, few enough commits for
+ * a cleanup of thousands. Their messages then go in batches the store measures.
+ */
+const cleanupBatch = 200;
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes the least recently used sessions beyond `maxSessions`, then those not used for
+ * `retentionDays`; a limit of 0 disables its rule. Sessions in use are never deleted (they still
+ * count toward `maxSessions`), nor those in `keep`. Bulk work a stopped process left behind is
+ * finished first, whatever the limits. Concurrent cleanups, in any process, never delete more
+ * together than the limits ask: each step counts again under the store's write lock.
+ *
+ * @example
+ * const result = await cleanUp(store, { maxSessions: 100, retentionDays: 90 }, { reserve: 1 });
+ */
+export async function cleanUp(store: SessionStore, limits: CleanupLimits, options: CleanupOptions = {}): Promise<CleanupResult> {
+  const { target, cutoff, keep } = rulesOf(limits, options);
+  const wait = { signal: options.signal };
+  await store.finishAbandonedWork(options.now, wait);
+  const byMaxLimit: SessionSummary[] = [];
+  // Each step hides sessions (gone for every reader from then on); their messages follow at the end.
+  while (target !== null) {
+    const hidden = await store.hideSessionsBeyond(target, { keep, max: cleanupBatch }, wait);
+    if (hidden.length === 0) break;
+    byMaxLimit.push(...hidden);
+  }
+  const byRetention: SessionSummary[] = [];
+  while (cutoff !== null) {
+    const hidden = await store.hideSessionsUpdatedBefore(cutoff, { keep, max: cleanupBatch }, wait);
+    byRetention.push(...hidden);
+    if (hidden.length < cleanupBatch) break;
+  }
+  const removed = [...byMaxLimit, ...byRetention];
+  await store.purgeHiddenSessions(
+    removed.map((s) => s.id),
+    wait,
+  );
+  return { sessionsDeleted: removed.length, removed: oldestFirst(removed), byMaxLimit: byMaxLimit.length, byRetention: byRetention.length };
+}
+
+/**
+ * The cleanup before a chat exchange stores anything: room is made for a new session, and the
+ * one being continued (`continuing`) is never deleted. It does not run when `autoCleanup` is off,
+ * nor on a shared database (PostgreSQL), where one person's limits must not delete everyone's
+ * sessions on each chat: there `sessions prune` is run deliberately. Null when it did not run.
+ */
+export async function cleanUpBeforeExchange(
+  store: SessionStore,
+  limits: CleanupLimits & { autoCleanup: boolean },
+  continuing: string | undefined,
+  signal: AbortSignal,
+): Promise<CleanupResult | null> {
+  if (!limits.autoCleanup || store.shared) return null;
+  return cleanUp(store, limits, continuing === undefined ? { reserve: 1, signal } : { keep: [continuing], signal });
 }
 
 /** What {@link cleanUp} would delete now, deleting nothing. */
-export function planCleanup(store: SessionStore, limits: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
-  return store.planCleanup(limits, options);
+export async function planCleanup(store: SessionStore, limits: CleanupLimits, options: CleanupOptions = {}): Promise<CleanupPlan> {
+  const { target, cutoff, keep } = rulesOf(limits, options);
+  const byMaxLimit = target === null ? [] : await store.sessionsBeyond(target, keep);
+  const spared = new Set([...keep, ...byMaxLimit.map((s) => s.id)]);
+  const byRetention = cutoff === null ? [] : (await store.sessionsUpdatedBefore(cutoff)).filter((s) => !spared.has(s.id));
+  return { byMaxLimit, byRetention };
+}
+
+export interface PruneResult {
+  /** False when both limits are 0: no rule applies, and no session is pruned. */
+  limited: boolean;
+  /** What was deleted (oldest first), or on a dry run would be (over the limit first, then past retention). */
+  sessions: SessionSummary[];
+  byMaxLimit: number;
+  byRetention: number;
+  /** Short ids measured among the sessions there were before, so that those deleted have one too. */
+  shortIds: ReadonlyMap<string, string>;
+}
+
+/**
+ * `sessions prune`: applies the limits now, whether or not they apply automatically, or with
+ * `dryRun` only says what that would delete.
+ */
+export async function prune(store: SessionStore, limits: CleanupLimits, options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+  if (limits.maxSessions === 0 && limits.retentionDays === 0) {
+    // No limits, but what a stopped import or deletion left hidden still goes (said on stderr).
+    if (options.dryRun !== true) await cleanUp(store, limits);
+    return { limited: false, sessions: [], byMaxLimit: 0, byRetention: 0, shortIds: new Map() };
+  }
+  if (options.dryRun === true) {
+    const plan = await planCleanup(store, limits);
+    const sessions = [...plan.byMaxLimit, ...plan.byRetention];
+    const ids = sessions.length === 0 ? new Map<string, string>() : shortIds(await store.sessionIds());
+    return { limited: true, sessions, byMaxLimit: plan.byMaxLimit.length, byRetention: plan.byRetention.length, shortIds: ids };
+  }
+  const ids = shortIds(await store.sessionIds());
+  // The cleanup itself decides, under the write lock, so a session used meanwhile is safe.
+  const result = await cleanUp(store, limits);
+  return { limited: true, sessions: result.removed, byMaxLimit: result.byMaxLimit, byRetention: result.byRetention, shortIds: ids };
+}
+
+/** The limits as the rules apply them: a target count (null: no limit) and a cutoff (null: none). */
+function rulesOf(limits: CleanupLimits, options: CleanupOptions) {
+  const maxSessions = checkLimit(limits.maxSessions, "maxSessions");
+  const retentionDays = checkLimit(limits.retentionDays, "retentionDays");
+  const reserve = checkCount(options.reserve ?? 0, "reserve");
+  const keep = (options.keep ?? []).map((id) => checkId(id, "session id to keep"));
+  const now = options.now ?? new Date();
+  return {
+    keep,
+    target: maxSessions > 0 ? Math.max(0, maxSessions - reserve) : null,
+    cutoff: retentionDays > 0 ? new Date(now.getTime() - retentionDays * dayMs) : null,
+  };
+}
+
+/** Oldest first, whatever order the store hid them in. */
+function oldestFirst(sessions: SessionSummary[]): SessionSummary[] {
+  return sessions.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || (a.id < b.id ? -1 : 1));
 }

@@ -1,5 +1,6 @@
 import type { StoredMessage } from "../session.ts";
 import { messageOf } from "../unknown-values.ts";
+import { createStorage } from "../storage/create-storage.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 
 export interface CopyResult {
@@ -23,7 +24,8 @@ export interface CopyResult {
  * A session the target has the same, or a later state of, is left alone; one it has an earlier
  * state of (the same messages, fewer) is brought up to date; one it holds differently is
  * reported, never overwritten. So the copy can be run again at any time, and an interrupted one just resumed.
- * A session that fails (content the target refuses, say) is reported and the rest go on.
+ * A session that fails (content the target refuses, say) is reported, the target's state of it
+ * kept as it was, and the rest go on.
  */
 export async function copySessions(
   from: SessionStore,
@@ -47,9 +49,9 @@ export async function copySessions(
         if (held.length === messages.length && isPrefix(held, messages)) {
           result.unchanged += 1;
         } else if (held.length < messages.length && isPrefix(held, messages)) {
-          // The target's copy is an earlier state of this session: replace it with the whole.
-          await to.deleteSession(id);
-          await to.importSession(session, messages);
+          // The target's copy is an earlier state of this session: what it lacks goes on in one
+          // transaction, so a refused or interrupted copy leaves that state as it was.
+          await to.extendSession(session, messages.slice(held.length), { held: held.length });
           result.updated += 1;
           result.messages += messages.length - held.length;
         } else if (held.length > messages.length && isPrefix(messages, held)) {
@@ -64,6 +66,24 @@ export async function copySessions(
     onProgress(i + 1, ids.length);
   }
   return result;
+}
+
+/**
+ * {@link copySessions} between the databases two URLs name. The source must be a Synapse database
+ * already: a mistyped path is an error, not an empty copy. The target is created when needed.
+ */
+export async function copyDatabase(fromUrl: string, toUrl: string, onProgress?: (done: number, total: number) => void): Promise<CopyResult> {
+  const from = await createStorage(fromUrl, { existing: true });
+  try {
+    const to = await createStorage(toUrl);
+    try {
+      return await copySessions(from, to, onProgress);
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
 }
 
 function isPrefix(shorter: readonly StoredMessage[], longer: readonly StoredMessage[]): boolean {

@@ -61,7 +61,7 @@ export function heartbeatEnd(now = Date.now()): Date {
  * How many rows the next batch deletes: measured, so that a batch takes about
  * {@link deleteBudgetMs} whatever the rows cost (the FTS5 delete trigger re-tokenises each one).
  */
-export class BatchSizer {
+class BatchSizer {
   #size: number;
 
   constructor(
@@ -83,6 +83,52 @@ export class BatchSizer {
     const fitting = Math.round((rows / Math.max(ms, 0.1)) * deleteBudgetMs);
     this.#size = Math.max(this.min, Math.min(this.max, this.#size * 2, fitting));
   }
+}
+
+/**
+ * One batch of a purge, as an adapter runs it in one write transaction: deletes up to `rows`
+ * messages of the sessions `ids` that are hidden for deletion (and, once fewer are left, those
+ * sessions), renewing their heartbeats first when `renew` says so. Gives the rows deleted and how
+ * long the statements took: the work only, as an import measures it. The commit adds about as
+ * much again (see {@link deleteBudgetMs}); counting it too made batches small and commits many.
+ */
+export type PurgeBatch = (ids: string[], rows: number, renew: boolean) => Promise<{ deleted: number; ms: number }>;
+
+/**
+ * Deletes the messages of sessions hidden for deletion, then the sessions, `idsAtOnce` sessions
+ * at a time, in batches sized to take about {@link deleteBudgetMs} each, resting between them.
+ */
+export async function purgeInBatches(ids: readonly string[], idsAtOnce: number, batch: PurgeBatch): Promise<void> {
+  const sizer = new BatchSizer();
+  for (let i = 0; i < ids.length; i += idsAtOnce) {
+    const some = ids.slice(i, i + idsAtOnce);
+    // Renewed at once: these sessions' heartbeats began when they were hidden, maybe long ago.
+    let renewed = 0;
+    for (;;) {
+      const rows = sizer.size;
+      const renew = Date.now() - renewed > renewEveryMs;
+      const { deleted, ms } = await batch(some, rows, renew);
+      if (renew) renewed = Date.now();
+      sizer.record(deleted, ms);
+      if (deleted < rows) break;
+      await Bun.sleep(restBetweenBatchesMs);
+    }
+  }
+}
+
+/**
+ * Finishes what {@link AbandonedSession}s `claim` took over (in one write transaction, as
+ * deletions with fresh heartbeats), and says so on stderr.
+ */
+export async function finishAbandoned(
+  claim: () => Promise<AbandonedSession[]>,
+  purge: (ids: readonly string[]) => Promise<void>,
+): Promise<AbandonedSession[]> {
+  const abandoned = await claim();
+  if (abandoned.length === 0) return abandoned;
+  await purge(abandoned.map((s) => s.id));
+  reportAbandoned(abandoned);
+  return abandoned;
 }
 
 /** An import whose hidden session a cleanup removed (its heartbeat lapsed while it waited). */
@@ -118,7 +164,7 @@ export interface AbandonedSession {
 }
 
 /** Says on stderr what a cleanup removed of bulk work that a stopped process left behind. */
-export function reportAbandoned(sessions: readonly AbandonedSession[]): void {
+function reportAbandoned(sessions: readonly AbandonedSession[]): void {
   for (const session of sessions) {
     if (session.state === "importing") {
       log.warn(

@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { configDir, expandHome } from "../paths.ts";
 import { StorageError } from "./errors.ts";
 import type { OpenOptions, SessionStore } from "./session-store.ts";
+import { describeUrl } from "./postgres/url.ts";
 import { memoryPath } from "./sqlite/bootstrap.ts";
 import { SqliteStore } from "./sqlite/sqlite-store.ts";
 
@@ -76,6 +77,11 @@ export function databaseIdentity(databaseUrl: string): string {
   } catch {
     return `sqlite:${path}`;
   }
+}
+
+/** A database URL as it may be shown: a SQLite one as it is, a PostgreSQL one without its password. */
+export function describeDatabase(databaseUrl: string): string {
+  return isPostgresUrl(databaseUrl) ? describeUrl(databaseUrl) : databaseUrl;
 }
 
 /** `postgres://…` or `postgresql://…`, in any case. */

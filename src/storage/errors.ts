@@ -15,11 +15,17 @@ export class StorageError extends Error {
   readonly kind: StorageErrorKind;
   /** The session the failure concerns, where there is one. */
   readonly sessionId: string | undefined;
+  /**
+   * Set on `invalid_data` when the id of a session or message is taken: the data is fine, and a
+   * copy of it with new ids (`sessions import --new-id`) would go in.
+   */
+  readonly idTaken: boolean;
 
-  constructor(kind: StorageErrorKind, message: string, options: { sessionId?: string; cause?: unknown } = {}) {
+  constructor(kind: StorageErrorKind, message: string, options: { sessionId?: string; cause?: unknown; idTaken?: boolean } = {}) {
     super(message, { cause: options.cause });
     this.kind = kind;
     this.sessionId = options.sessionId;
+    this.idTaken = options.idTaken === true;
   }
 
   static notFound(sessionId: string): StorageError {
@@ -35,6 +41,16 @@ export class StorageError extends Error {
     return new StorageError("in_use", `${which} ${others.length === 0 ? "is" : "are"} in use by another synapse process; try again when it has finished`, {
       ...(first === undefined ? {} : { sessionId: first }),
     });
+  }
+
+  /** `what` (`session 0b5e…`, `message 7c1d…`) exists already: {@link idTaken} is set. */
+  static idTaken(what: string, options: { sessionId?: string; cause?: unknown } = {}): StorageError {
+    return new StorageError("invalid_data", `${what} exists already`, { ...options, idTaken: true });
+  }
+
+  /** The session changed between reading it and a write that relied on what was read: `held` messages. */
+  static writtenMeanwhile(sessionId: string, held: number): StorageError {
+    return StorageError.invalidData(`session ${sessionId} was written to meanwhile (it no longer holds ${held} messages); try again`, { sessionId });
   }
 
   static invalidData(message: string, options: { sessionId?: string; cause?: unknown } = {}): StorageError {

@@ -1,10 +1,15 @@
 import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
+import type { AbandonedSession } from "./bulk.ts";
 import type { SearchSyntaxError } from "./errors.ts";
 import type { WaitOptions } from "./lock-wait.ts";
 
+export type { AbandonedSession } from "./bulk.ts";
 export type { WaitOptions } from "./lock-wait.ts";
 
-/** How many sessions to keep and for how long; read from `[session]` in the configuration. */
+/**
+ * How many sessions to keep and for how long; read from `[session]` in the configuration.
+ * Nothing in storage reads it: it stays here only while src/config/schema.ts imports it.
+ */
 export interface SessionConfig {
   /** Keep at most this many sessions, the most recently updated; 0 means no limit. */
   maxSessions: number;
@@ -27,36 +32,6 @@ export interface OpenOptions {
    * mistake, not a new empty database). It is still migrated to this version.
    */
   existing?: boolean;
-}
-
-export interface CleanupOptions {
-  /** Sessions never to delete, such as the one the caller is about to continue. */
-  keep?: readonly string[];
-  /** The time retention is measured from; now by default. */
-  now?: Date;
-  /**
-   * Sessions about to be created: the limit leaves room for them, so that after they are
-   * there are no more than `maxSessions`.
-   */
-  reserve?: number;
-  /** Stops a cleanup waiting for another process's lock (kind `interrupted`). */
-  signal?: AbortSignal | undefined;
-}
-
-/** What a cleanup would delete now, and why, oldest first. */
-export interface CleanupPlan {
-  byMaxLimit: SessionSummary[];
-  byRetention: SessionSummary[];
-}
-
-export interface CleanupResult {
-  sessionsDeleted: number;
-  /** The sessions deleted, as they were, oldest first. */
-  removed: SessionSummary[];
-  /** Deleted because there were more than `maxSessions`. */
-  byMaxLimit: number;
-  /** Deleted because they were older than `retentionDays`. */
-  byRetention: number;
 }
 
 /**
@@ -120,8 +95,14 @@ export interface SessionStore {
    * `invalid_data` when the session or one of its message ids exists. `wait` says how long to wait for another process's lock, and what stops the wait.
    */
   importSession(session: Session, messages: readonly StoredMessage[], wait?: WaitOptions): Promise<void>;
-  /** What {@link cleanup} would delete now, without deleting anything. */
-  planCleanup(config: SessionConfig, options?: CleanupOptions): Promise<CleanupPlan>;
+  /**
+   * Brings a stored session up to date with a later state of it, in one transaction, all or
+   * nothing: appends `messages` (each must belong to it) after the `held` it holds, and sets its
+   * fields to `session`'s, `updatedAt` exactly. Refused, changing nothing: `not_found` when it is
+   * not there, `in_use` when an exchange holds it, `invalid_data` when a message id exists or it
+   * no longer holds `held` messages (written to meanwhile).
+   */
+  extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait?: WaitOptions): Promise<void>;
   /** Sets the session's `updatedAt` to now; `not_found` when it does not exist. */
   touchSession(id: string): Promise<void>;
   /** Deletes the session and its messages; false when there was no such session, `in_use` when it is in use. */
@@ -150,11 +131,32 @@ export interface SessionStore {
   /** The session's messages in the order they were added (empty for an unknown session). */
   getMessages(sessionId: string): Promise<StoredMessage[]>;
   /**
-   * Deletes the least recently updated sessions beyond `maxSessions`, then those not updated
-   * for `retentionDays`. A limit of 0 disables that rule. Sessions in use are never deleted
-   * (they still count toward `maxSessions`).
+   * The least recently used sessions beyond the newest `target`, oldest first, without those in
+   * `keep` and those in use (which still count): what {@link hideSessionsBeyond} would hide now.
    */
-  cleanup(config: SessionConfig, options?: CleanupOptions): Promise<CleanupResult>;
+  sessionsBeyond(target: number, keep: readonly string[]): Promise<SessionSummary[]>;
+  /**
+   * One step of a cleanup by count, in one short write transaction that counts the sessions
+   * again under the write lock: hides up to `max` of the least recently used sessions beyond the
+   * newest `target`, never those in `keep` nor those in use (which still count). So however many
+   * processes take such steps at once, together they never leave fewer than `target`. Hidden
+   * sessions are gone for every reader; {@link purgeHiddenSessions} then removes them. Returns
+   * them as they were, in no set order.
+   */
+  hideSessionsBeyond(target: number, options: { keep: readonly string[]; max: number }, wait?: WaitOptions): Promise<SessionSummary[]>;
+  /** One step of a cleanup by age, the same way: hides up to `max` sessions last used before `cutoff`. */
+  hideSessionsUpdatedBefore(cutoff: Date, options: { keep: readonly string[]; max: number }, wait?: WaitOptions): Promise<SessionSummary[]>;
+  /**
+   * Removes the messages, then the rows, of sessions hidden for deletion, in short transactions
+   * measured to keep others' waits short; ids not hidden for deletion are passed over.
+   */
+  purgeHiddenSessions(ids: readonly string[], wait?: WaitOptions): Promise<void>;
+  /**
+   * Takes over bulk work (an import, a deletion) whose process stopped, its heartbeat lapsed
+   * before `now` (by default the database's clock), and finishes it as a deletion, saying so on
+   * stderr. Returns what it finished.
+   */
+  finishAbandonedWork(now?: Date, wait?: WaitOptions): Promise<AbandonedSession[]>;
   /** Releases the database; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -5,9 +5,7 @@
  */
 import { isRole, isUuid, type Role, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "./errors.ts";
-import type { CleanupOptions, Lease, SessionConfig } from "./session-store.ts";
-
-const dayMs = 24 * 60 * 60 * 1000;
+import type { Lease } from "./session-store.ts";
 
 /** Ids are compared in lower case; anything but a UUID never reaches a query. */
 export function checkId(id: string, what: string): string {
@@ -15,6 +13,12 @@ export function checkId(id: string, what: string): string {
     throw StorageError.invalidData(`invalid ${what} ${JSON.stringify(id)}: expected a UUID like 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20`);
   }
   return id.toLowerCase();
+}
+
+/** The start of a session id to look for: only lower-case hex and '-', so no pattern character reaches a query. */
+export function checkIdPrefix(prefix: string): string {
+  if (!/^[0-9a-f-]*$/.test(prefix)) throw StorageError.invalidData(`invalid session id prefix ${JSON.stringify(prefix)}`);
+  return prefix;
 }
 
 export function checkText(value: string, what: string): string {
@@ -106,23 +110,9 @@ function checkTokens(value: number, what: string): number {
   return value;
 }
 
-/** The limits a cleanup applies: a target count (null: no limit) and a cutoff (null: none). */
-export function cleanupLimits(config: SessionConfig, options: CleanupOptions) {
-  const maxSessions = checkLimit(config.maxSessions, "maxSessions");
-  const retentionDays = checkLimit(config.retentionDays, "retentionDays");
-  const reserve = checkCount(options.reserve ?? 0, "reserve");
-  const keep = (options.keep ?? []).map((id) => checkId(id, "session id to keep"));
-  const now = options.now ?? new Date();
-  return {
-    keep,
-    target: maxSessions > 0 ? Math.max(0, maxSessions - reserve) : null,
-    cutoff: retentionDays > 0 ? new Date(now.getTime() - retentionDays * dayMs) : null,
-  };
-}
-
-/** Sessions deleted by a cleanup, oldest first, whatever order the database returned them in. */
-export function oldestFirst<T extends { id: string; updatedAt: Date }>(sessions: T[]): T[] {
-  return sessions.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || (a.id < b.id ? -1 : 1));
+/** What a cleanup step spares, and how many sessions it hides at most. */
+export function checkCleanupStep(options: { keep: readonly string[]; max: number }): { keep: string[]; max: number } {
+  return { keep: options.keep.map((id) => checkId(id, "session id to keep")), max: checkCount(options.max, "max") };
 }
 
 /** A lease as every store takes it: a UUID holder, and a whole, positive number of milliseconds. */

@@ -8,7 +8,8 @@ import { StorageError } from "../errors.ts";
 import type { OpenOptions } from "../session-store.ts";
 import { checkApplied, type Migration } from "../migration.ts";
 import { migrations as embedded } from "./migrations.ts";
-import { describeUrl, storageErrorFromPostgres } from "./postgres-errors.ts";
+import { storageErrorFromPostgres } from "./postgres-errors.ts";
+import { describeUrl } from "./url.ts";
 import { messageOf } from "../../unknown-values.ts";
 
 /** Serialises migrations across every process that opens the database. */

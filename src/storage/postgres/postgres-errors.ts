@@ -2,17 +2,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { StorageError } from "../errors.ts";
 import { errnoCode, isRecord, messageOf } from "../../unknown-values.ts";
-
-/** `postgres://user@host:5432/db`: a database URL as it may be shown, never with its password. */
-export function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : "";
-    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "the PostgreSQL database_url";
-  }
-}
+import { describeUrl } from "./url.ts";
 
 /** The SQLSTATE of a server error (`23505`), or Bun's code for a client one (`ERR_POSTGRES_…`). */
 export function postgresCode(error: unknown): string {

@@ -5,17 +5,16 @@ import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { CleanupOptions, CleanupPlan, CleanupResult, Lease, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
+import type { Lease, OpenOptions, SessionStore } from "../session-store.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { checkCount, checkId, checkImport, checkLease, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
+import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
-import { describeUrl, postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
+import { postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
+import { describeUrl } from "./url.ts";
 import { isRecord } from "../../unknown-values.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatMs, lostImport, reportAbandoned, isSmallImport } from "../bulk.ts";
+import { finishAbandoned, finishLater, purgeInBatches, batchBudgetMs, restBetweenBatchesMs, heartbeatMs, lostImport, isSmallImport, type AbandonedSession } from "../bulk.ts";
 
-/** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
-const cleanupBatch = 200;
 /** Heartbeats are kept by the server's clock. */
 const leaseSeconds = heartbeatMs / 1000;
 /** SQLSTATE lock_not_available: a lock wait ran past lock_timeout. */
@@ -96,8 +95,7 @@ export class PostgresStore implements SessionStore {
 
   async findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]> {
     // Only hex and '-': no LIKE wildcard can reach the pattern.
-    if (!/^[0-9a-f-]*$/.test(prefix)) throw StorageError.invalidData(`invalid session id prefix ${JSON.stringify(prefix)}`);
-    const params = { pattern: `${prefix}%`, max: checkCount(limit, "limit") };
+    const params = { pattern: `${checkIdPrefix(prefix)}%`, max: checkCount(limit, "limit") };
     return this.#run("finding sessions", () => sessionsDb.findSessionsByIdPrefix(this.#sql, params));
   }
 
@@ -187,7 +185,7 @@ export class PostgresStore implements SessionStore {
   async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
     const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
     // What a stopped import of this very session left hidden would make it "exist already".
-    await this.#removeAbandoned(null, wait);
+    await this.finishAbandonedWork(undefined, wait);
     if (isSmallImport(checkedMessages)) {
       await this.#write(
         "importing a session",
@@ -248,6 +246,25 @@ export class PostgresStore implements SessionStore {
     }
   }
 
+  async extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait: WaitOptions = {}): Promise<void> {
+    const checked = checkImport(session, messages);
+    const id = checked.session.id;
+    const held = checkCount(options.held, "held");
+    await this.#write(
+      "bringing a session up to date",
+      async (tx) => {
+        // Exclusive, like a delete: no lease can be taken between the check and the writes.
+        await sessionsDb.lockCleanup(tx);
+        await refuseInUse(tx, [id]);
+        if ((await sessionsDb.updateSessionIfHolding(tx, { ...checked.session, held })) === 0) {
+          throw (await sessionsDb.getSession(tx, { id })) === null ? StorageError.notFound(id) : StorageError.writtenMeanwhile(id, held);
+        }
+        for (const run of batches(checked.messages)) await this.#insertMessages(tx, run);
+      },
+      wait,
+    );
+  }
+
   /** Removes what a failed import stored; if that fails too, the next cleanup will. */
   async #undoImport(id: string): Promise<void> {
     try {
@@ -259,62 +276,47 @@ export class PostgresStore implements SessionStore {
   }
 
   /**
-   * Deletes the messages of sessions hidden for deletion, in transactions sized to take about
-   * {@link deleteBudgetMs} each, then the sessions themselves.
+   * {@link purgeInBatches}, each batch one write transaction; every id in one array parameter,
+   * as PostgreSQL takes any number. `doing` names the work in errors.
    */
   async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
-    if (ids.length === 0) return;
-    const sizer = new BatchSizer();
-    const chunk = [...ids];
-    // Renewed at once: these sessions' heartbeats began when they were hidden, maybe long ago.
-    let renewed = 0;
-    for (;;) {
-      const batch = sizer.size;
-      // The work only, as an import measures it: the commit adds about as much again (see
-      // deleteBudgetMs); counting it here made batches small and commits many.
-      let worked = 0;
+    await purgeInBatches(ids, Math.max(ids.length, 1), async (some, rows, renew) => {
+      let ms = 0;
       const deleted = await this.#write(
         doing,
         async (tx) => {
           const started = performance.now();
-          if (Date.now() - renewed > renewEveryMs) {
-            await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "deleting", ids: chunk });
-            renewed = Date.now();
-          }
+          if (renew) await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "deleting", ids: some });
           // Only sessions still hidden for deletion: none if another process finished them.
-          const deleted = await sessionsDb.deleteMessagesOfHiddenSessions(tx, { ids: chunk, batch });
-          if (deleted < batch) await sessionsDb.deleteHiddenSessions(tx, { ids: chunk });
-          worked = performance.now() - started;
+          const deleted = await sessionsDb.deleteMessagesOfHiddenSessions(tx, { ids: some, batch: rows });
+          if (deleted < rows) await sessionsDb.deleteHiddenSessions(tx, { ids: some });
+          ms = performance.now() - started;
           return deleted;
         },
         wait,
       );
-      sizer.record(deleted, worked);
-      if (deleted < batch) return;
-      await Bun.sleep(restBetweenBatchesMs);
-    }
+      return { deleted, ms };
+    });
   }
 
-  /** Takes over, and finishes as deletions, imports and deletions whose process stopped. */
-  async #removeAbandoned(at: Date | null, wait: WaitOptions): Promise<void> {
-    // Nearly always there is none: one statement finds that out without a write transaction.
-    if ((await this.#run("cleaning up sessions", () => sessionsDb.listAbandonedSessions(this.#sql, { at }))).length === 0) return;
-    const abandoned = await this.#write(
-      "cleaning up sessions",
-      async (tx) => {
-        const rows = await sessionsDb.listAbandonedSessions(tx, { at });
-        if (rows.length > 0) await sessionsDb.claimAbandonedSessions(tx, { leaseSeconds, ids: rows.map((r) => r.id) });
-        return rows;
+  async finishAbandonedWork(now?: Date, wait: WaitOptions = {}): Promise<AbandonedSession[]> {
+    const at = now === undefined ? null : checkDate(now, "time");
+    return finishAbandoned(
+      async () => {
+        // Nearly always there is none: one statement finds that out without a write transaction.
+        if ((await this.#run("cleaning up sessions", () => sessionsDb.listAbandonedSessions(this.#sql, { at }))).length === 0) return [];
+        return this.#write(
+          "cleaning up sessions",
+          async (tx) => {
+            const rows = await sessionsDb.listAbandonedSessions(tx, { at });
+            if (rows.length > 0) await sessionsDb.claimAbandonedSessions(tx, { leaseSeconds, ids: rows.map((r) => r.id) });
+            return rows;
+          },
+          wait,
+        );
       },
-      wait,
+      (ids) => this.#purge(ids, "cleaning up sessions", wait),
     );
-    if (abandoned.length === 0) return;
-    await this.#purge(
-      abandoned.map((r) => r.id),
-      "cleaning up sessions",
-      wait,
-    );
-    reportAbandoned(abandoned);
   }
 
   async startSession(session: Session, first: StoredMessage, lease: Lease, wait: WaitOptions = {}): Promise<void> {
@@ -354,68 +356,55 @@ export class PostgresStore implements SessionStore {
     return rows.map((r) => r.sessionId);
   }
 
-  async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
-    const limits = cleanupLimits(config, options);
-    const wait = { signal: options.signal };
-    await this.#removeAbandoned(options.now ?? null, wait);
-    const removed: SummaryRow[] = [];
-    let byMaxLimit = 0;
-    // Each batch is its own short transaction that takes the cleanup lock and counts again, so
-    // cleanups in other processes can never make them delete too much together, and a writer
-    // (who shares the lock) can never have its session deleted from under it.
-    while (limits.target !== null) {
-      const target = limits.target;
-      const deleted = await this.#write(
-        "cleaning up sessions",
-        async (tx) => {
-          await sessionsDb.lockCleanup(tx);
-          const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - target;
-          if (excess <= 0) return [];
-          return sessionsDb.hideLeastRecentSessions(tx, { leaseSeconds, keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
-        },
-        wait,
-      );
-      if (deleted.length === 0) break;
-      removed.push(...deleted);
-      byMaxLimit += deleted.length;
-    }
-    if (limits.cutoff !== null) {
-      const params = { leaseSeconds, cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
-      for (;;) {
-        const deleted = await this.#write(
-          "cleaning up sessions",
-          async (tx) => {
-            await sessionsDb.lockCleanup(tx);
-            return sessionsDb.hideSessionsUpdatedBefore(tx, params);
-          },
-          wait,
-        );
-        removed.push(...deleted);
-        if (deleted.length < cleanupBatch) break;
-      }
-    }
-    await this.#purge(
-      removed.map((r) => r.id),
-      "cleaning up sessions",
-      wait,
+  async sessionsBeyond(target: number, keep: readonly string[]): Promise<SessionSummary[]> {
+    const beyond = checkCount(target, "target");
+    const spared = keep.map((id) => checkId(id, "session id to keep"));
+    const rows = await this.#run("planning a cleanup", () =>
+      this.#sql.begin("read only", async (tx) => {
+        const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - beyond;
+        return excess <= 0 ? [] : sessionsDb.listLeastRecentSessions(tx, { keep: spared, max: excess });
+      }),
     );
-    return { sessionsDeleted: removed.length, removed: oldestFirst(removed.map(toSummary)), byMaxLimit, byRetention: removed.length - byMaxLimit };
+    return rows.map(toSummary);
   }
 
-  async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
-    const limits = cleanupLimits(config, options);
-    return this.#run("planning a cleanup", () =>
-      this.#sql.begin("read only", async (tx) => {
-        let byMaxLimit: SummaryRow[] = [];
-        if (limits.target !== null) {
-          const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - limits.target;
-          if (excess > 0) byMaxLimit = await sessionsDb.listLeastRecentSessions(tx, { keep: limits.keep, max: excess });
-        }
-        const doomed = new Set([...limits.keep, ...byMaxLimit.map((r) => r.id)]);
-        const byRetention =
-          limits.cutoff === null ? [] : (await sessionsDb.listSessionsUpdatedBefore(tx, { cutoff: limits.cutoff })).filter((r) => !doomed.has(r.id));
-        return { byMaxLimit: byMaxLimit.map(toSummary), byRetention: byRetention.map(toSummary) };
-      }),
+  async hideSessionsBeyond(target: number, options: { keep: readonly string[]; max: number }, wait: WaitOptions = {}): Promise<SessionSummary[]> {
+    const beyond = checkCount(target, "target");
+    const { keep, max } = checkCleanupStep(options);
+    const rows = await this.#write(
+      "cleaning up sessions",
+      async (tx) => {
+        // Exclusive to cleanups and deletes, shared by every writer: another process's step cannot
+        // make this one hide too many, and a session being written to is never taken from under it.
+        await sessionsDb.lockCleanup(tx);
+        const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - beyond;
+        if (excess <= 0) return [];
+        return sessionsDb.hideLeastRecentSessions(tx, { leaseSeconds, keep, batch: Math.min(excess, max) });
+      },
+      wait,
+    );
+    return rows.map(toSummary);
+  }
+
+  async hideSessionsUpdatedBefore(cutoff: Date, options: { keep: readonly string[]; max: number }, wait: WaitOptions = {}): Promise<SessionSummary[]> {
+    const before = checkDate(cutoff, "cutoff");
+    const { keep, max } = checkCleanupStep(options);
+    const rows = await this.#write(
+      "cleaning up sessions",
+      async (tx) => {
+        await sessionsDb.lockCleanup(tx);
+        return sessionsDb.hideSessionsUpdatedBefore(tx, { leaseSeconds, cutoff: before, keep, batch: max });
+      },
+      wait,
+    );
+    return rows.map(toSummary);
+  }
+
+  async purgeHiddenSessions(ids: readonly string[], wait: WaitOptions = {}): Promise<void> {
+    await this.#purge(
+      ids.map((id) => checkId(id, "session id")),
+      "cleaning up sessions",
+      wait,
     );
   }
 
@@ -429,7 +418,7 @@ export class PostgresStore implements SessionStore {
       if (hidden) await sessionsDb.createHiddenSession(sql, { ...session, leaseSeconds });
       else await sessionsDb.createSession(sql, session);
     } catch (error) {
-      if (postgresCode(error) === "23505") throw StorageError.invalidData(`session ${session.id} exists already`, { sessionId: session.id, cause: error });
+      if (postgresCode(error) === "23505") throw StorageError.idTaken(`session ${session.id}`, { sessionId: session.id, cause: error });
       throw error;
     }
   }
@@ -440,7 +429,7 @@ export class PostgresStore implements SessionStore {
     } catch (error) {
       const code = postgresCode(error);
       if (code === "23503") throw StorageError.notFound(message.sessionId);
-      if (code === "23505") throw StorageError.invalidData(`message ${message.id} exists already`, { sessionId: message.sessionId, cause: error });
+      if (code === "23505") throw StorageError.idTaken(`message ${message.id}`, { sessionId: message.sessionId, cause: error });
       throw error;
     }
   }
@@ -464,7 +453,7 @@ export class PostgresStore implements SessionStore {
       if (code === "23503") throw StorageError.notFound(sessionId);
       if (code === "23505") {
         const id = /\(id\)=\(([0-9a-f-]+)\)/.exec(detailOf(error))?.[1];
-        throw StorageError.invalidData(`message ${id ?? "id"} exists already`, { sessionId, cause: error });
+        throw StorageError.idTaken(`message ${id ?? "id"}`, { sessionId, cause: error });
       }
       throw error;
     }

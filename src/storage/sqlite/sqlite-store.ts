@@ -4,19 +4,17 @@ import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
-import type { CleanupOptions, CleanupPlan, CleanupResult, Lease, OpenOptions, SessionConfig, SessionStore } from "../session-store.ts";
+import type { Lease, OpenOptions, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { checkCount, checkId, checkImport, checkLease, checkMessage, checkSession, cleanupLimits, oldestFirst, type CheckedMessage } from "../validate.ts";
+import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
 import { messageOf } from "../../unknown-values.ts";
 import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishLater, BatchSizer, batchBudgetMs, type deleteBudgetMs, renewEveryMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, reportAbandoned, isSmallImport } from "../bulk.ts";
+import { finishAbandoned, finishLater, purgeInBatches, batchBudgetMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, isSmallImport, type AbandonedSession } from "../bulk.ts";
 
-/** Sessions a cleanup hides per transaction; their messages then go in measured batches. */
-const cleanupBatch = 200;
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
 
@@ -86,8 +84,8 @@ export class SqliteStore implements SessionStore {
   }
 
   async findSessionsByIdPrefix(prefix: string, limit: number): Promise<Session[]> {
-    if (!/^[0-9a-f-]*$/.test(prefix)) throw StorageError.invalidData(`invalid session id prefix ${JSON.stringify(prefix)}`);
-    const params = { low: prefix, high: `${prefix}g`, max: checkCount(limit, "limit") };
+    const low = checkIdPrefix(prefix);
+    const params = { low, high: `${low}g`, max: checkCount(limit, "limit") };
     return (await this.#run("finding sessions", () => sessionsDb.findSessionsByIdRange(this.#db, params))).map(toSession);
   }
 
@@ -204,7 +202,7 @@ export class SqliteStore implements SessionStore {
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
     // What a stopped import of this very session left hidden would make it "exist already".
-    await this.#removeAbandoned(new Date(), wait);
+    await this.finishAbandonedWork(new Date(), wait);
     if (isSmallImport(messageRows)) {
       await this.#run(
         "importing a session",
@@ -255,6 +253,27 @@ export class SqliteStore implements SessionStore {
     }
   }
 
+  async extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait: WaitOptions = {}): Promise<void> {
+    const checked = checkImport(session, messages);
+    const sessionRow = sessionParams(checked.session);
+    const messageRows = checked.messages.map(storedParams);
+    const held = checkCount(options.held, "held");
+    await this.#run(
+      "bringing a session up to date",
+      () =>
+        this.#db
+          .transaction(() => {
+            this.#refuseInUse([sessionRow.id], toStoredTime(new Date()));
+            if (sessionsDb.updateSessionIfHolding(this.#db, { ...sessionRow, held }) === 0) {
+              throw sessionsDb.getSession(this.#db, { id: sessionRow.id }) === null ? StorageError.notFound(sessionRow.id) : StorageError.writtenMeanwhile(sessionRow.id, held);
+            }
+            for (const row of messageRows) this.#insertMessage(row);
+          })
+          .immediate(),
+      wait,
+    );
+  }
+
   /** Removes what a failed import stored; if that fails too, the next cleanup will. */
   async #undoImport(id: string): Promise<void> {
     try {
@@ -267,47 +286,29 @@ export class SqliteStore implements SessionStore {
     }
   }
 
-  /**
-   * Deletes the messages of sessions hidden for deletion, in transactions sized to take about
-   * {@link deleteBudgetMs} each, then the sessions themselves.
-   */
+  /** {@link purgeInBatches}, each batch one write transaction; `doing` names it in errors. */
   async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
-    const sizer = new BatchSizer();
-    for (let i = 0; i < ids.length; i += idsPerStatement) {
-      const chunk = ids.slice(i, i + idsPerStatement);
-      // Renewed at once: these sessions' heartbeats began when they were hidden, maybe long ago.
-      let renewed = 0;
-      for (;;) {
-        const batch = sizer.size;
-        const { deleted, ms } = await this.#run(
-          doing,
-          () => {
-            // The work only, as an import measures it: the commit adds about as much again (see
-            // deleteBudgetMs); counting it here made batches small and commits many.
-            let worked = 0;
-            const deleted = this.#db
-              .transaction(() => {
-                const started = performance.now();
-                if (Date.now() - renewed > renewEveryMs) {
-                  sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "deleting", ids: chunk });
-                  renewed = Date.now();
-                }
-                // Only sessions still hidden for deletion: none if another process finished them.
-                const deleted = sessionsDb.deleteMessagesOfHiddenSessions(this.#db, { ids: chunk, batch });
-                if (deleted < batch) sessionsDb.deleteHiddenSessions(this.#db, { ids: chunk });
-                worked = performance.now() - started;
-                return deleted;
-              })
-              .immediate();
-            return { deleted, ms: worked };
-          },
-          wait,
-        );
-        sizer.record(deleted, ms);
-        if (deleted < batch) break;
-        await Bun.sleep(restBetweenBatchesMs);
-      }
-    }
+    await purgeInBatches(ids, idsPerStatement, (some, rows, renew) =>
+      this.#run(
+        doing,
+        () => {
+          let ms = 0;
+          const deleted = this.#db
+            .transaction(() => {
+              const started = performance.now();
+              if (renew) sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "deleting", ids: some });
+              // Only sessions still hidden for deletion: none if another process finished them.
+              const deleted = sessionsDb.deleteMessagesOfHiddenSessions(this.#db, { ids: some, batch: rows });
+              if (deleted < rows) sessionsDb.deleteHiddenSessions(this.#db, { ids: some });
+              ms = performance.now() - started;
+              return deleted;
+            })
+            .immediate();
+          return { deleted, ms };
+        },
+        wait,
+      ),
+    );
   }
 
   async startSession(session: Session, first: StoredMessage, lease: Lease, wait: WaitOptions = {}): Promise<void> {
@@ -346,98 +347,82 @@ export class SqliteStore implements SessionStore {
     return this.#run("reading which sessions are in use", () => this.#inUse(checked, now));
   }
 
-  async cleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupResult> {
-    const limits = checkCleanup(config, options);
-    const wait = { signal: options.signal };
-    await this.#removeAbandoned(options.now ?? new Date(), wait);
-    const removed: SummaryRow[] = [];
-    let byMaxLimit = 0;
-    // Each batch is its own short write transaction that counts again under the lock, so a
-    // concurrent cleanup in another process can never make the two delete too much together.
-    // It hides the sessions (gone for every reader from then on); their messages follow.
-    const hiddenUntil = () => toStoredTime(heartbeatEnd());
-    while (limits.target !== null) {
-      const deleted = await this.#run(
-        "cleaning up sessions",
-        () =>
-          this.#db
-            .transaction(() => {
-              const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target!;
-              if (excess <= 0) return [];
-              const now = toStoredTime(new Date());
-              return sessionsDb.hideLeastRecentSessions(this.#db, { hiddenUntil: hiddenUntil(), now, keep: limits.keep, batch: Math.min(excess, cleanupBatch) });
-            })
-            .immediate(),
-        wait,
-      );
-      if (deleted.length === 0) break;
-      removed.push(...deleted.map(titled));
-      byMaxLimit += deleted.length;
-    }
-    if (limits.cutoff !== null) {
-      for (;;) {
-        const params = { cutoff: limits.cutoff, keep: limits.keep, batch: cleanupBatch };
-        const deleted = await this.#run(
-          "cleaning up sessions",
-          () => this.#db.transaction(() => sessionsDb.hideSessionsUpdatedBefore(this.#db, { ...params, hiddenUntil: hiddenUntil(), now: toStoredTime(new Date()) })).immediate(),
-          wait,
-        );
-        removed.push(...deleted.map(titled));
-        if (deleted.length < cleanupBatch) break;
-      }
-    }
-    await this.#purge(
-      removed.map((r) => r.id),
-      "cleaning up sessions",
-      wait,
+  async sessionsBeyond(target: number, keep: readonly string[]): Promise<SessionSummary[]> {
+    const beyond = checkCount(target, "target");
+    const spared = keep.map((id) => checkId(id, "session id to keep"));
+    const rows = await this.#run("planning a cleanup", () =>
+      this.#db.transaction(() => {
+        const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - beyond;
+        return excess <= 0 ? [] : sessionsDb.listLeastRecentSessions(this.#db, { now: toStoredTime(new Date()), keep: spared, max: excess });
+      })(),
     );
-    // RETURNING gives rows in no set order; report them oldest first.
-    return { sessionsDeleted: removed.length, removed: oldestFirst(removed.map(toSummary)), byMaxLimit, byRetention: removed.length - byMaxLimit };
+    return rows.map(toSummary);
   }
 
-  /** Takes over, and finishes as deletions, imports and deletions whose process stopped. */
-  async #removeAbandoned(now: Date, wait: WaitOptions): Promise<void> {
-    const at = toStoredTime(now);
-    // Nearly always there is none: a read finds that out without taking the write lock.
-    if ((await this.#run("cleaning up sessions", () => sessionsDb.listAbandonedSessions(this.#db, { now: at }))).length === 0) return;
-    const abandoned = await this.#run(
+  async hideSessionsBeyond(target: number, options: { keep: readonly string[]; max: number }, wait: WaitOptions = {}): Promise<SessionSummary[]> {
+    const beyond = checkCount(target, "target");
+    const { keep, max } = checkCleanupStep(options);
+    const rows = await this.#run(
       "cleaning up sessions",
       () =>
         this.#db
           .transaction(() => {
-            const rows = sessionsDb.listAbandonedSessions(this.#db, { now: at });
-            if (rows.length > 0) sessionsDb.claimAbandonedSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), now: at });
-            return rows;
+            // Counted under the write lock: another process's step cannot make this one hide too many.
+            const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - beyond;
+            if (excess <= 0) return [];
+            const now = toStoredTime(new Date());
+            return sessionsDb.hideLeastRecentSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), now, keep, batch: Math.min(excess, max) });
           })
           .immediate(),
       wait,
     );
-    if (abandoned.length === 0) return;
+    return rows.map((row) => toSummary(titled(row)));
+  }
+
+  async hideSessionsUpdatedBefore(cutoff: Date, options: { keep: readonly string[]; max: number }, wait: WaitOptions = {}): Promise<SessionSummary[]> {
+    const before = toStoredTime(checkDate(cutoff, "cutoff"));
+    const { keep, max } = checkCleanupStep(options);
+    const rows = await this.#run(
+      "cleaning up sessions",
+      () =>
+        this.#db
+          .transaction(() =>
+            sessionsDb.hideSessionsUpdatedBefore(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), cutoff: before, now: toStoredTime(new Date()), keep, batch: max }),
+          )
+          .immediate(),
+      wait,
+    );
+    return rows.map((row) => toSummary(titled(row)));
+  }
+
+  async purgeHiddenSessions(ids: readonly string[], wait: WaitOptions = {}): Promise<void> {
     await this.#purge(
-      abandoned.map((r) => r.id),
+      ids.map((id) => checkId(id, "session id")),
       "cleaning up sessions",
       wait,
     );
-    reportAbandoned(abandoned);
   }
 
-  async planCleanup(config: SessionConfig, options: CleanupOptions = {}): Promise<CleanupPlan> {
-    const limits = checkCleanup(config, options);
-    return await this.#run("planning a cleanup", () =>
-      this.#db.transaction(() => {
-        const now = toStoredTime(new Date());
-        let byMaxLimit: SummaryRow[] = [];
-        if (limits.target !== null) {
-          const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - limits.target;
-          if (excess > 0) byMaxLimit = sessionsDb.listLeastRecentSessions(this.#db, { now, keep: limits.keep, max: excess });
-        }
-        const doomed = new Set([...limits.keep, ...byMaxLimit.map((r) => r.id)]);
-        const byRetention =
-          limits.cutoff === null
-            ? []
-            : sessionsDb.listSessionsUpdatedBefore(this.#db, { cutoff: limits.cutoff, now }).filter((r) => !doomed.has(r.id));
-        return { byMaxLimit: byMaxLimit.map(toSummary), byRetention: byRetention.map(toSummary) };
-      })(),
+  async finishAbandonedWork(now = new Date(), wait: WaitOptions = {}): Promise<AbandonedSession[]> {
+    const at = toStoredTime(checkDate(now, "time"));
+    return finishAbandoned(
+      async () => {
+        // Nearly always there is none: a read finds that out without taking the write lock.
+        if ((await this.#run("cleaning up sessions", () => sessionsDb.listAbandonedSessions(this.#db, { now: at }))).length === 0) return [];
+        return this.#run(
+          "cleaning up sessions",
+          () =>
+            this.#db
+              .transaction(() => {
+                const rows = sessionsDb.listAbandonedSessions(this.#db, { now: at });
+                if (rows.length > 0) sessionsDb.claimAbandonedSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), now: at });
+                return rows;
+              })
+              .immediate(),
+          wait,
+        );
+      },
+      (ids) => this.#purge(ids, "cleaning up sessions", wait),
     );
   }
 
@@ -452,7 +437,7 @@ export class SqliteStore implements SessionStore {
       else sessionsDb.createHiddenSession(this.#db, { ...row, hiddenUntil });
     } catch (error) {
       if (sqliteCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-        throw StorageError.invalidData(`session ${row.id} exists already`, { sessionId: row.id, cause: error });
+        throw StorageError.idTaken(`session ${row.id}`, { sessionId: row.id, cause: error });
       }
       throw error;
     }
@@ -465,7 +450,7 @@ export class SqliteStore implements SessionStore {
       const code = sqliteCode(error);
       if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") throw StorageError.notFound(row.sessionId);
       if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-        throw StorageError.invalidData(`message ${row.id} exists already`, { sessionId: row.sessionId, cause: error });
+        throw StorageError.idTaken(`message ${row.id}`, { sessionId: row.sessionId, cause: error });
       }
       throw error;
     }
@@ -552,10 +537,4 @@ function messageParams(message: StoredMessage): messagesDb.AddMessageParams {
 
 function storedParams(message: CheckedMessage): messagesDb.AddMessageParams {
   return { ...message, timestamp: toStoredTime(message.timestamp) };
-}
-
-/** The limits a cleanup applies, with the cutoff as stored text. */
-function checkCleanup(config: SessionConfig, options: CleanupOptions) {
-  const limits = cleanupLimits(config, options);
-  return { ...limits, cutoff: limits.cutoff === null ? null : toStoredTime(limits.cutoff) };
 }

@@ -31,7 +31,7 @@ export default defineSynapseCommand({
         await store.importSession(session, messages);
       } catch (error) {
         // The session's id, or one of its messages' ids, is taken: a copy needs new ones.
-        if (error instanceof StorageError && error.kind === "invalid_data" && /exists already/.test(error.message)) {
+        if (error instanceof StorageError && error.idTaken) {
           throw new UsageError(`${error.message}; import it as a copy with --new-id`, command);
         }
         throw error;

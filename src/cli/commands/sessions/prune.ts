@@ -12,29 +12,16 @@ export default defineSynapseCommand({
     const dryRun = args["dry-run"] === true;
     const { withStore } = await import("../../open-store.ts");
     const { printSessionTable } = await import("../../format.ts");
-    const { shortIds } = await import("../../../sessions/refs.ts");
+    const { prune } = await import("../../../sessions/cleanup.ts");
     const { log } = await import("../../../log.ts");
     await withStore(async (store, settings) => {
-      const { maxSessions, retentionDays } = settings;
-      if (maxSessions === 0 && retentionDays === 0) {
-        // No limits, but what a stopped import or deletion left hidden still goes (said on stderr).
-        if (!dryRun) await store.cleanup(settings);
-        return log.info("nothing to prune: max_sessions and retention_days are both 0 (no limits)");
-      }
-      const limits = `max_sessions = ${maxSessions || "no limit"}, retention_days = ${retentionDays || "no limit"}`;
-      if (dryRun) {
-        const plan = await store.planCleanup(settings);
-        const doomed = [...plan.byMaxLimit, ...plan.byRetention];
-        if (doomed.length === 0) return log.info(`nothing to prune (${limits})`);
-        printSessionTable(doomed, shortIds(await store.sessionIds()));
-        return log.info(`would delete ${doomed.length} sessions: ${plan.byMaxLimit.length} over max_sessions, ${plan.byRetention.length} past retention_days (${limits})`);
-      }
-      // The cleanup itself decides, under the write lock, so a session used meanwhile is safe.
-      const ids = shortIds(await store.sessionIds());
-      const result = await store.cleanup(settings);
-      if (result.sessionsDeleted === 0) return log.info(`nothing to prune (${limits})`);
-      printSessionTable(result.removed, ids);
-      log.info(`deleted ${result.sessionsDeleted} sessions: ${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days (${limits})`);
+      const result = await prune(store, settings, { dryRun });
+      if (!result.limited) return log.info("nothing to prune: max_sessions and retention_days are both 0 (no limits)");
+      const limits = `max_sessions = ${settings.maxSessions || "no limit"}, retention_days = ${settings.retentionDays || "no limit"}`;
+      if (result.sessions.length === 0) return log.info(`nothing to prune (${limits})`);
+      printSessionTable(result.sessions, result.shortIds);
+      const counts = `${result.sessions.length} sessions: ${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days (${limits})`;
+      log.info(dryRun ? `would delete ${counts}` : `deleted ${counts}`);
     });
   },
 });

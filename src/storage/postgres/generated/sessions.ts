@@ -309,6 +309,29 @@ export async function renameSession(sql: SQL, params: RenameSessionParams): Prom
   return (await sql.unsafe<unknown[]>(renameSessionSql, [params.title, params.id])).count;
 }
 
+export const updateSessionIfHoldingSql = `UPDATE sessions SET name = $1, provider = $2, model = $3, system_prompt = $4,
+    created_at = $5, updated_at = $6
+WHERE id = $7 AND state = 'visible' AND message_count = $8`;
+
+export interface UpdateSessionIfHoldingParams {
+  title: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  id: string;
+  held: number;
+}
+
+/**
+ * A session brought up to a later state of it (a copy): its fields as given, if it still holds
+ * `held` messages. No row when it is not there, or was written to meanwhile.
+ */
+export async function updateSessionIfHolding(sql: SQL, params: UpdateSessionIfHoldingParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(updateSessionIfHoldingSql, [params.title, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.id, params.held])).count;
+}
+
 export const touchSessionSql = `UPDATE sessions SET updated_at = $1 WHERE id = $2 AND state = 'visible'`;
 
 export interface TouchSessionParams {
