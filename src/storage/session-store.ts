@@ -6,25 +6,6 @@ import type { WaitOptions } from "./lock-wait.ts";
 export type { AbandonedSession } from "./bulk.ts";
 export type { WaitOptions } from "./lock-wait.ts";
 
-/**
- * How many sessions to keep and for how long; read from `[session]` in the configuration.
- * Nothing in storage reads it: it stays here only while src/config/schema.ts imports it.
- */
-export interface SessionConfig {
-  /** Keep at most this many sessions, the most recently updated; 0 means no limit. */
-  maxSessions: number;
-  /** Delete sessions not updated for this many days; 0 means keep them forever. */
-  retentionDays: number;
-  /** Run the cleanup on every start of the CLI. */
-  autoCleanup: boolean;
-}
-
-export const defaultSessionConfig: Readonly<SessionConfig> = Object.freeze({
-  maxSessions: 100,
-  retentionDays: 90,
-  autoCleanup: true,
-});
-
 /** How a store is opened. */
 export interface OpenOptions {
   /**
