@@ -5,7 +5,7 @@
  */
 import { ConfigError } from "../config/errors.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
-import { createProvider } from "../providers/index.ts";
+import { createProvider } from "./provider.ts";
 import { ProviderError } from "../providers/errors.ts";
 import { isProviderName, PROVIDER_NAMES, type Provider, type StopReason, type StreamEvent, type Usage } from "../providers/types.ts";
 import { newId, type Session, type StoredMessage } from "../session.ts";

@@ -8,7 +8,7 @@ import { cleanUp } from "../sessions/cleanup.ts";
 import { loadConfig } from "../config/load.ts";
 import type { SessionSettings } from "../config/schema.ts";
 import { log } from "../log.ts";
-import { createProvider } from "../providers/index.ts";
+import { createProvider } from "../chat/provider.ts";
 import type { Session } from "../session.ts";
 import { normalizeTitle, resolveSession, SessionRefError, shortIdOf } from "../sessions/refs.ts";
 import { createStorage } from "../storage/create-storage.ts";
