@@ -53,16 +53,19 @@ export interface SendRequest extends ExchangeOutput {
  * }
  */
 export class Chat {
+  readonly #config: ResolvedConfig;
   readonly #options: ChatOptions;
   /** Built before the store was opened, when the provider did not depend on a stored session. */
   readonly #provider: Provider | null;
 
   private constructor(
+    /** Open until {@link close}: the announce line's short id is read from it. */
     readonly store: SessionStore,
-    readonly config: ResolvedConfig,
+    config: ResolvedConfig,
     options: ChatOptions,
     provider: Provider | null,
   ) {
+    this.#config = config;
     this.#options = options;
     this.#provider = provider;
   }
@@ -74,6 +77,7 @@ export class Chat {
    *
    * @throws {ConfigError} for a bad configuration or flag.
    * @throws {ProviderError} `auth` when the provider has no API key.
+   * @throws {StorageError} when the store cannot be opened.
    */
   static async open(options: ChatOptions): Promise<Chat> {
     const flags = options.flags ?? {};
@@ -93,7 +97,7 @@ export class Chat {
    * @throws {ExchangeInterrupted} when `signal` stopped the reply.
    */
   async send(request: SendRequest): Promise<ExchangeResult> {
-    const { config } = this;
+    const config = this.#config;
     const flags = this.#options.flags ?? {};
     const session = await sessionToContinue(this.store, this.#options);
     const provider = this.#provider ?? createProvider(chooseProvider(config, flags, session), config, this.#options.providerOptions);
