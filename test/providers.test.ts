@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test";
 import { ConfigError, loadConfig, type ResolvedConfig } from "../src/config/index.ts";
+import { createProvider, type CreateProviderOptions } from "../src/chat/provider.ts";
 import { log } from "../src/log.ts";
-import {
-  createProvider,
-  ProviderError,
-  type ChatMessage,
-  type CreateProviderOptions,
-  type Provider,
-  type StreamEvent,
-} from "../src/providers/index.ts";
+import { ProviderError, type ChatMessage, type Provider, type StreamEvent } from "../src/providers/index.ts";
 import { closedPort, fixture, startHeadersOnlyServer, startProviderServer, type ProviderServer, type Reply } from "./_provider-server.ts";
 
 // The preload's setDefaultTimeout holds for the first file of a run only (oven-sh/bun#43787),

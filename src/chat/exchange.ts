@@ -3,12 +3,10 @@
  * before the provider is called, and the reply when it is complete (or, cut short, as far as it
  * came, marked interrupted). Nothing here knows about the command line.
  */
-import { ConfigError } from "../config/errors.ts";
-import type { ResolvedConfig } from "../config/schema.ts";
-import { createProvider } from "../providers/index.ts";
 import { ProviderError } from "../providers/errors.ts";
-import { isProviderName, PROVIDER_NAMES, type Provider, type StopReason, type StreamEvent, type Usage } from "../providers/types.ts";
+import type { Provider, StopReason, StreamEvent, Usage } from "../providers/types.ts";
 import { newId, type Session, type StoredMessage } from "../session.ts";
+import { cleanUpBeforeExchange, type CleanupLimits, type CleanupResult } from "../sessions/cleanup.ts";
 import { StorageError } from "../storage/errors.ts";
 import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
@@ -18,28 +16,35 @@ import { ExchangeLease } from "./session-lease.ts";
 
 export { ExchangeInterrupted } from "./errors.ts";
 
-export interface ExchangeRequest {
-  store: SessionStore;
-  config: ResolvedConfig;
-  /** What the command line chose; for a continued session only these override its own settings. */
-  flags: { provider?: string | undefined; model?: string | undefined };
-  message: string;
-  /** Continue this session (its full id); a new one is started when absent. */
-  sessionId?: string | undefined;
-  /** The title of a new session. */
-  title?: string | undefined;
-  signal: AbortSignal;
+/** What an exchange tells its caller as it goes: the only way it reaches the screen. */
+export interface ExchangeOutput {
   /** Each piece of the reply, as it arrives. */
   onText(text: string): void;
-  /**
-   * Runs once the provider is ready and the session to continue is found, before anything is
-   * stored: a failure before that point changes nothing (the CLI's cleanup goes here).
-   */
-  beforeStore?(): Promise<void>;
   /** The session, once it is stored and the user's message with it; before the provider is called. */
   onSession?(session: Session, isNew: boolean): void;
   /** The reply (whole or cut short) is being stored: from here on, nothing stops that. */
   onStoringReply?(): void;
+  /** The automatic cleanup ran; `result` says what it deleted, which may be nothing. */
+  onCleanup?(result: CleanupResult): void;
+  /** The automatic cleanup failed; the exchange went on without it. */
+  onCleanupFailed?(error: unknown): void;
+}
+
+export interface ExchangeRequest extends ExchangeOutput {
+  store: SessionStore;
+  /** The session to continue, as read from the store; null starts a new one. */
+  session: Session | null;
+  /** Built once for this exchange, its key checked (see chat/provider.ts). */
+  provider: Provider;
+  model: string;
+  message: string;
+  /** The title of a new session. */
+  title?: string | undefined;
+  /** The system prompt of a new session; a continued one keeps its own. */
+  systemPrompt?: string | undefined;
+  /** `[session]`: whether the automatic cleanup runs, and the limits it applies. */
+  settings: CleanupLimits & { autoCleanup: boolean };
+  signal: AbortSignal;
 }
 
 export interface ExchangeResult {
@@ -50,20 +55,25 @@ export interface ExchangeResult {
   usage: Usage | null;
 }
 
+/**
+ * Runs one exchange in its fixed order: lease a continued session, clean up, store the question,
+ * stream the reply, store it. Nothing is stored before the lease and the cleanup; a failure
+ * before the question is stored changes nothing but what the cleanup deleted.
+ *
+ * @example
+ * const provider = createProvider(config.provider, config);
+ * await runExchange({ store, session: null, provider, model: config.model, message: "Hello",
+ *   settings: config.session, signal, onText: (text) => process.stdout.write(text) });
+ */
 export async function runExchange(request: ExchangeRequest): Promise<ExchangeResult> {
-  const { store, config, flags } = request;
-  const existing = request.sessionId === undefined ? null : await loadSession(store, request.sessionId);
-  // The provider is built (and its key checked) before anything is stored, so a missing key
-  // leaves no empty session behind.
-  const provider = createProvider(chooseProvider(flags, existing, config), config);
-  const model = chooseModel(provider, flags, existing, config);
+  const { store, provider, model, session: existing } = request;
 
   // From here to the end the session is leased: no cleanup or delete in any process touches it.
   // A continued one is leased before the cleanup runs (it fails here if it has gone meanwhile).
   await using held = new ExchangeLease(store);
   if (existing !== null) await held.take(existing.id);
 
-  await request.beforeStore?.();
+  await autoCleanUp(request, existing?.id);
 
   const now = new Date();
   const session: Session = existing ?? {
@@ -71,7 +81,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     title: request.title ?? null,
     provider: provider.name,
     model,
-    systemPrompt: config.systemPrompt ?? null,
+    systemPrompt: request.systemPrompt ?? null,
     createdAt: now,
     updatedAt: now,
   };
@@ -133,36 +143,19 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
 
 const replyWaitNotice = "the reply is shown but not stored yet: waiting for another process to finish writing to the session database";
 
-async function loadSession(store: SessionStore, id: string): Promise<Session> {
-  const session = await store.getSession(id);
-  if (session === null) throw StorageError.notFound(id);
-  return session;
-}
-
 /**
- * A flag's provider, else the continued session's own, else the configuration's. A session
- * stored with a provider this version does not know (written by a newer Synapse, or imported)
- * can still be continued with another one: the error says how.
+ * The automatic cleanup, at its place in the exchange: after a continued session is leased,
+ * before anything is stored. Whether it runs, and what it spares, is cleanUpBeforeExchange's rule.
  */
-function chooseProvider(flags: ExchangeRequest["flags"], existing: Session | null, config: ResolvedConfig): string {
-  if (flags.provider !== undefined) return flags.provider;
-  if (existing === null) return config.provider;
-  if (isProviderName(existing.provider)) return existing.provider;
-  // Stored text may be anything: quoted with escapes, and short, so it stays one line.
-  const stored = JSON.stringify(existing.provider.length > 40 ? `${existing.provider.slice(0, 40)}…` : existing.provider);
-  throw new ConfigError(
-    "unknown_provider",
-    `session ${existing.id} was started with provider ${stored}, which this version of Synapse does not know; ` +
-      `to continue it with another provider, add -p NAME (one of ${PROVIDER_NAMES.join(", ")})`,
-  );
-}
-
-/**
- * A continued session keeps its model unless a flag names one, or names another provider
- * (whose configured model then applies); a new session uses the configuration's choice.
- */
-function chooseModel(provider: Provider, flags: ExchangeRequest["flags"], existing: Session | null, config: ResolvedConfig): string {
-  if (flags.model !== undefined) return flags.model;
-  if (existing === null) return provider.name === config.provider ? config.model : provider.defaultModel;
-  return provider.name === existing.provider ? existing.model : provider.defaultModel;
+async function autoCleanUp(request: ExchangeRequest, keep: string | undefined): Promise<void> {
+  let result: CleanupResult | null;
+  try {
+    result = await cleanUpBeforeExchange(request.store, request.settings, keep, request.signal);
+  } catch (error) {
+    if (error instanceof StorageError && error.kind === "interrupted") throw error;
+    // A cleanup that cannot run now must not stand between the user and their answer.
+    request.onCleanupFailed?.(error);
+    return;
+  }
+  if (result !== null) request.onCleanup?.(result);
 }

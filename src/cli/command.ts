@@ -1,10 +1,26 @@
-import type { ArgsDef, CommandDef } from "citty";
+import type { ArgsDef, CommandMeta, ParsedArgs } from "citty";
+
+/** What a command's run is given: its arguments as readArgs (argv.ts) read them. */
+export interface SynapseContext<T extends ArgsDef = ArgsDef> {
+  args: ParsedArgs<T>;
+  /** What a boolean flag was given after `=`: `--continue=Trip` → `{ continue: "Trip" }`. */
+  inline: Readonly<Record<string, string>>;
+}
 
 /**
- * A citty command with examples for its `--help`; `variadic` commands take any number of
- * arguments (the words of a message, several sessions), the others exactly those they declare.
+ * A command in citty's shape, so citty renders its `--help`, with examples for that help;
+ * `variadic` commands take any number of arguments (the words of a message, several sessions),
+ * the others exactly those they declare. Synapse runs it itself (run.ts): argv is read once.
  */
-export type SynapseCommand<T extends ArgsDef = ArgsDef> = CommandDef<T> & { examples?: readonly string[]; variadic?: boolean };
+export interface SynapseCommand<T extends ArgsDef = ArgsDef> {
+  meta?: CommandMeta;
+  args?: T;
+  /** A group's commands, each loaded only when used. */
+  subCommands?: Record<string, () => Promise<SynapseCommand<any>>>;
+  run?(context: SynapseContext<T>): Promise<void> | void;
+  examples?: readonly string[];
+  variadic?: boolean;
+}
 
 export function defineSynapseCommand<const T extends ArgsDef>(command: SynapseCommand<T>): SynapseCommand<T> {
   return command;

@@ -1,18 +1,12 @@
 /**
- * `synapse [message]` at the terminal: reads the message, opens the store, streams the reply to
- * stdout and says on stderr how to continue. Ctrl+C (or SIGTERM, SIGHUP) stops the reply and
- * keeps what arrived.
+ * `synapse [message]` at the terminal: checks the options, reads the message, and runs the
+ * core's chat (src/chat/chat.ts), streaming the reply to stdout and saying on stderr how to
+ * continue. Ctrl+C (or SIGTERM, SIGHUP) stops the reply and keeps what arrived.
  */
-import { runExchange } from "../chat/exchange.ts";
-import { cleanUpBeforeExchange } from "../sessions/cleanup.ts";
-import { loadConfig } from "../config/load.ts";
-import type { SessionSettings } from "../config/schema.ts";
+import { Chat } from "../chat/chat.ts";
 import { log } from "../log.ts";
-import { createProvider } from "../providers/index.ts";
 import type { Session } from "../session.ts";
-import { normalizeTitle, resolveSession, SessionRefError, shortIdOf } from "../sessions/refs.ts";
-import { createStorage } from "../storage/create-storage.ts";
-import { StorageError } from "../storage/errors.ts";
+import { normalizeTitle, shortIdOf } from "../sessions/refs.ts";
 import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
@@ -24,7 +18,7 @@ import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
 import { messageOf } from "../unknown-values.ts";
 
-export interface ChatOptions {
+export interface ChatArgs {
   words: string[];
   session: string | undefined;
   /** `--continue=REF`: like `-s REF`. */
@@ -38,7 +32,7 @@ export interface ChatOptions {
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-export async function runChat(chosen: ChatOptions): Promise<void> {
+export async function runChat(chosen: ChatArgs): Promise<void> {
   if (chosen.session !== undefined && (chosen.continueLatest || chosen.continueWith !== undefined)) {
     throw new UsageError("-s and -c both choose a session; give one");
   }
@@ -60,13 +54,12 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   );
   if (message === "") throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
 
-  const flags = { provider: options.provider, model: options.model };
-  const config = loadConfig({ env: process.env, flags: { ...flags, systemPrompt: options.system } });
-  // The provider and its key are checked before the store is opened: a first run without a key
-  // must not leave a database behind. (A continued session's own provider is known only once
-  // the store is open; runExchange checks it there.)
-  if (!continuing || options.provider !== undefined) createProvider(options.provider ?? config.provider, config);
-  const store = await createStorage(config.session.databaseUrl);
+  const chat = await Chat.open({
+    env: process.env,
+    flags: { provider: options.provider, model: options.model, systemPrompt: options.system },
+    session: options.session,
+    latest: options.continueLatest,
+  });
   const controller = new AbortController();
   let storingReply = false;
   const stop = () => {
@@ -88,16 +81,19 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   const toTerminal = process.stdout.isTTY ? visibleStream() : null;
   let shortId = "";
   try {
-    const sessionId = await chooseSession(store, options);
-    const result = await runExchange({
-      store,
-      config,
-      flags,
+    const result = await chat.send({
       message,
-      sessionId,
       title,
       signal: controller.signal,
-      beforeStore: () => autoCleanUp(store, config.session, sessionId, controller.signal),
+      onCleanup(cleanup) {
+        // Nothing is deleted silently: an automatic deletion says so.
+        if (cleanup.sessionsDeleted === 0) return;
+        const sessions = `${cleanup.sessionsDeleted} old session${cleanup.sessionsDeleted === 1 ? "" : "s"}`;
+        log.info(`deleted ${sessions} by the [session] limits: ${cleanup.byMaxLimit} over max_sessions, ${cleanup.byRetention} past retention_days`);
+      },
+      onCleanupFailed(error) {
+        log.warn(`old sessions were not cleaned up: ${messageOf(error)}`);
+      },
       onSession(session, isNew) {
         started = { session, isNew };
         stopSpinner = startSpinner("waiting for the reply…");
@@ -124,10 +120,10 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
     try {
       await stdoutSettled();
       if (started !== null && (started.isNew || stdoutFailure() !== null)) {
-        shortId = await shortIdFor(store, started.session.id);
+        shortId = await shortIdFor(chat.store, started.session.id);
         if (started.isNew) announce(started.session, shortId);
       }
-      await store.close();
+      await chat.close();
     } finally {
       for (const signal of stopSignals) process.off(signal, stop);
     }
@@ -137,31 +133,6 @@ export async function runChat(chosen: ChatOptions): Promise<void> {
   const failure = stdoutFailure();
   if (failure !== null) {
     throw new UserFacingError(`the reply could not be written to stdout: ${failure}; it is stored whole, read it with: synapse sessions show ${shortId}`);
-  }
-}
-
-/** The full id of the session to continue (-s or -c), or undefined for a new one. */
-async function chooseSession(store: SessionStore, options: ChatOptions): Promise<string | undefined> {
-  if (options.session !== undefined) return (await resolveSession(store, options.session)).id;
-  if (!options.continueLatest) return undefined;
-  const latest = await store.latestSession();
-  if (latest === null) throw new SessionRefError("not_found", 'there is no session to continue yet; start one with: synapse "Hello"');
-  return latest.id;
-}
-
-/** Old sessions go before a new exchange is stored (see {@link cleanUpBeforeExchange}), and say so. */
-async function autoCleanUp(store: SessionStore, settings: SessionSettings, keep: string | undefined, signal: AbortSignal): Promise<void> {
-  try {
-    const result = await cleanUpBeforeExchange(store, settings, keep, signal);
-    // Nothing is deleted silently: an automatic deletion says so.
-    if (result !== null && result.sessionsDeleted > 0) {
-      const sessions = `${result.sessionsDeleted} old session${result.sessionsDeleted === 1 ? "" : "s"}`;
-      log.info(`deleted ${sessions} by the [session] limits: ${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days`);
-    }
-  } catch (error) {
-    if (error instanceof StorageError && error.kind === "interrupted") throw error;
-    // A cleanup that cannot run now must not stand between the user and their answer.
-    log.warn(`old sessions were not cleaned up: ${messageOf(error)}`);
   }
 }
 

@@ -41,11 +41,10 @@ export default defineSynapseCommand({
     'synapse -p echo "Try Synapse without an account"',
     "synapse sessions list",
   ],
-  async run({ args, rawArgs }) {
+  async run({ args, inline }) {
     const { runChat } = await import("../run-chat.ts");
-    // citty drops the value of a boolean flag: `--continue=Trip` is read here, like -s Trip.
-    const end = rawArgs.indexOf("--");
-    const named = (end === -1 ? rawArgs : rawArgs.slice(0, end)).find((a) => a.startsWith("--continue="))?.slice("--continue=".length);
+    // `--continue=Trip` continues that session, like -s Trip; a boolean flag's value is kept aside.
+    const named = inline.continue;
     await runChat({
       words: args._,
       session: args.session,
