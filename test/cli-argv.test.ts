@@ -94,9 +94,9 @@ describe("readArgs", () => {
     ["chat", ["-s=abcd", "hi"], "write -s VALUE (with a space), not -s=VALUE"],
     ["list", ["extra"], "too many arguments: synapse takes none"],
     ["export", ["abcd", "junk"], "too many arguments: synapse takes one"],
-    ["export", [], "Missing required positional argument: SESSION"],
-    ["export", ["--format", "pdf"], "Missing required positional argument: SESSION"],
-    ["export", ["abcd", "--format", "pdf"], "Invalid value for argument: --format (pdf). Expected one of: json, markdown."],
+    ["export", [], "missing required argument SESSION"],
+    ["export", ["--format", "pdf"], "missing required argument SESSION"],
+    ["export", ["abcd", "--format", "pdf"], '--format must be one of json, markdown, not "pdf"'],
   ])("%s %j is refused", (command, argv, message) => {
     expect(() => read(command, argv)).toThrow(message);
   });

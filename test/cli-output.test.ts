@@ -107,7 +107,7 @@ test("a run with no API key fails before the database is created", async () => {
   const home = new Home(sourceRunner);
   const result = await home.run(["Hello"]);
   expect(result.exitCode).toBe(1);
-  expect(result.stderr).toStartWith("error: No API key for Anthropic. Set ANTHROPIC_API_KEY");
+  expect(result.stderr).toStartWith("error: no API key for Anthropic; set ANTHROPIC_API_KEY");
   expect(existsSync(home.database)).toBe(false);
   // Naming a provider that needs no key still works, and then the database is created.
   expect((await home.run(["-p", "echo", "Hello"])).exitCode).toBe(0);

@@ -162,7 +162,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         [["-s", "", "hi"], 2, "error: -s needs a session id or title"],
         [["-c", "-p", "echo", "hi"], 1, "error: there is no session to continue yet"],
         [["-c", "-s", "abcd", "hi"], 2, "error: -s and -c both choose a session; give one"],
-        [["sessions", "show"], 2, "error: Missing required positional argument: SESSION (see `synapse sessions show --help`)"],
+        [["sessions", "show"], 2, "error: missing required argument SESSION (see `synapse sessions show --help`)"],
         [["sessions", "frob"], 2, 'error: unknown command "sessions frob"'],
         [["sessions"], 2, "error: synapse sessions needs a command: list, show, search, rename, export, import, delete, prune, copy"],
         [["sessions", "list", "--jsn"], 2, "error: unknown option --jsn"],
@@ -221,7 +221,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       const home = new Home(runner);
       const result = await home.run(["Hello"]);
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain("Set ANTHROPIC_API_KEY");
+      expect(result.stderr).toContain("; set ANTHROPIC_API_KEY");
       expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
       expect(await home.list()).toEqual([]);
     });
@@ -284,7 +284,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       for (const text of ["one", "two"]) expect((await home.run(["-p", "echo", text])).exitCode).toBe(0);
       const failed = await home.run(["hello"]);
       expect(failed.exitCode).toBe(1);
-      expect(failed.stderr).toContain("No API key for Anthropic");
+      expect(failed.stderr).toContain("no API key for Anthropic;");
       expect(await home.list()).toHaveLength(2);
     });
 
@@ -315,7 +315,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       writeFileSync(notes, "my precious notes, not a database");
       const foreign = await new Home(runner, { SYNAPSE_DATABASE_URL: `sqlite:${notes}` }).run(["sessions", "list"]);
       expect(foreign).toMatchObject({ exitCode: 1, stdout: "" });
-      expect(foreign.stderr).toBe(`error: ${notes} is not a SQLite database; Synapse left it untouched. Move it away, or set database_url to another file\n`);
+      expect(foreign.stderr).toBe(`error: ${notes} is not a SQLite database; Synapse left it untouched; move it away, or set database_url to another file\n`);
       expect(readFileSync(notes, "utf8")).toBe("my precious notes, not a database");
       const folder = await new Home(runner, { SYNAPSE_DATABASE_URL: `sqlite:${home.dir}` }).run(["sessions", "list"]);
       expect(folder).toMatchObject({ exitCode: 1, stdout: "" });

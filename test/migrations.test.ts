@@ -159,7 +159,7 @@ describe("databases Synapse must not touch", () => {
     expectUntouched(path, () => {
       const error = openError(path);
       expect(error.kind).toBe("migration");
-      expect(error.message).toContain("was written by a newer Synapse (schema 20990101_001); upgrade Synapse");
+      expect(error.message).toContain("was written by a newer Synapse (schema 20990101_001); it was left untouched; upgrade Synapse, or point database_url elsewhere");
     });
   });
 
@@ -169,7 +169,7 @@ describe("databases Synapse must not touch", () => {
     expectUntouched(path, () => {
       const error = openError(path);
       expect(error.kind).toBe("database");
-      expect(error.message).toBe(`${path} is not a SQLite database; Synapse left it untouched. Move it away, or set database_url to another file`);
+      expect(error.message).toBe(`${path} is not a SQLite database; Synapse left it untouched; move it away, or set database_url to another file`);
     });
   });
 
@@ -199,7 +199,7 @@ describe("databases Synapse must not touch", () => {
     expectUntouched(path, () => {
       const error = openError(path);
       expect(error.kind).toBe("corrupt");
-      expect(error.message).toContain(`${path} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${path} .recover`);
+      expect(error.message).toContain(`${path} is corrupt; Synapse stopped and writes nothing more to it; save what it holds with: sqlite3 ${path} .recover`);
     });
   });
 
@@ -215,7 +215,7 @@ describe("databases Synapse must not touch", () => {
     expectUntouched(path, () => {
       const error = openError(path);
       expect(error.kind).toBe("corrupt");
-      expect(error.message).toStartWith(`the session database ${path} is corrupt; Synapse stopped and writes nothing more to it.`);
+      expect(error.message).toStartWith(`the session database ${path} is corrupt; Synapse stopped and writes nothing more to it; save what it holds with: sqlite3 `);
     });
   });
 

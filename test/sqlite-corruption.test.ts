@@ -65,7 +65,7 @@ function overwritePage(path: string, page: number): void {
 }
 
 const corruptLine = (path: string) =>
-  `error: the session database ${path} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${path} .recover | sqlite3 ${path.replace(/\.db$/, "-recovered.db")} , then set database_url to sqlite:${path.replace(/\.db$/, "-recovered.db")} (or move ${path} away to start afresh)\n`;
+  `error: the session database ${path} is corrupt; Synapse stopped and writes nothing more to it; save what it holds with: sqlite3 ${path} .recover | sqlite3 ${path.replace(/\.db$/, "-recovered.db")} , then set database_url to sqlite:${path.replace(/\.db$/, "-recovered.db")} (or move ${path} away to start afresh)\n`;
 
 describe("a damaged database is refused by every command, and never written to", async () => {
   const pristine = join(dir, "pristine.db");
@@ -149,11 +149,11 @@ describe("the corruption line's command can be pasted into a shell", () => {
     const quoted = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
     const recovered = join(folder, "it's-recovered.db");
     expect(result.stderr).toBe(
-      `error: the session database ${database} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${quoted(database)} .recover | sqlite3 ${quoted(recovered)} , then set database_url to sqlite:${recovered} (or move ${quoted(database)} away to start afresh)\n`,
+      `error: the session database ${database} is corrupt; Synapse stopped and writes nothing more to it; save what it holds with: sqlite3 ${quoted(database)} .recover | sqlite3 ${quoted(recovered)} , then set database_url to sqlite:${recovered} (or move ${quoted(database)} away to start afresh)\n`,
     );
     expect(result.exitCode).toBe(1);
     // What a shell makes of the pasted command: the two paths, each one word.
-    const command = /Save what it holds with: (.*) , then/.exec(result.stderr)![1]!.replace(/^sqlite3 /, "printf '%s\\n' ").replace(" .recover | sqlite3 ", " ");
+    const command = /save what it holds with: (.*) , then/.exec(result.stderr)![1]!.replace(/^sqlite3 /, "printf '%s\\n' ").replace(" .recover | sqlite3 ", " ");
     const words = Bun.spawnSync(["sh", "-c", command]).stdout.toString();
     expect(words).toBe(`${database}\n${recovered}\n`);
   });

@@ -52,7 +52,7 @@ function leaveFree(bytes: number): void {
 }
 
 const fullLine = (doing: string) =>
-  new RegExp(`^error: the disk holding ${database.replaceAll("/", "\\/")} is full \\(\\d+ (bytes|KiB) left\\) while ${doing}; the sessions stored are intact\\. Free some space on it and try again\\n$`);
+  new RegExp(`^error: the disk holding ${database.replaceAll("/", "\\/")} is full \\(\\d+ (bytes|KiB) left\\) while ${doing}; the sessions stored are intact; free some space on it and try again\\n$`);
 
 describe.skipIf(!canMount)("a full disk", () => {
   let big = "";

@@ -46,9 +46,9 @@ export function createProvider(name: string, config: ResolvedConfig, options: Cr
     throw new ProviderError(
       "auth",
       provider,
-      `No API key for ${providerLabel(provider)}. Set ${keyEnvName(provider)}, or api_key under ` +
-        `[${provider}] in ${config.configPath} (then chmod 600 it). ` +
-        `To try Synapse without an account, use the offline provider: --provider echo.`,
+      `no API key for ${providerLabel(provider)}; set ${keyEnvName(provider)}, or api_key under ` +
+        `[${provider}] in ${config.configPath} (then chmod 600 it); ` +
+        `to try Synapse without an account, use the offline provider: --provider echo`,
     );
   }
   const remote = {

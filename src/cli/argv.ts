@@ -148,13 +148,13 @@ export function readArgs<T extends ArgsDef>(line: readonly Arg[], command: { arg
     let value: unknown;
     if (def.type === "positional") {
       value = unassigned.shift() ?? def.default;
-      if (value === undefined && def.required !== false) throw new UsageError(`Missing required positional argument: ${key.toUpperCase()}`, name);
+      if (value === undefined && def.required !== false) throw new UsageError(`missing required argument ${key.toUpperCase()}`, name);
     } else {
       value = given.get(key) ?? def.default;
       if (def.type === "enum" && value !== undefined && def.options !== undefined && def.options.length > 0 && !def.options.includes(value as string)) {
-        throw new UsageError(`Invalid value for argument: --${key} (${String(value)}). Expected one of: ${def.options.join(", ")}.`, name);
+        throw new UsageError(`--${key} must be one of ${def.options.join(", ")}, not ${JSON.stringify(String(value))}`, name);
       }
-      if (def.required && value === undefined) throw new UsageError(`Missing required argument: --${key}`, name);
+      if (def.required && value === undefined) throw new UsageError(`missing required option --${key}`, name);
     }
     if (value === undefined) continue;
     values[key] = value;

@@ -28,7 +28,7 @@ export function checkApplied(applied: Map<string, string>, migrations: readonly 
   if (unknown.length > 0) {
     throw new StorageError(
       "migration",
-      `the session database ${path} was written by a newer Synapse (schema ${unknown.at(-1)}); upgrade Synapse, or point database_url elsewhere. It was left untouched`,
+      `the session database ${path} was written by a newer Synapse (schema ${unknown.at(-1)}); it was left untouched; upgrade Synapse, or point database_url elsewhere`,
     );
   }
   for (const [version, checksum] of applied) {

@@ -64,7 +64,7 @@ async function appliedMigrations(tx: SQL, url: string): Promise<Map<string, stri
     if (sessions) {
       throw new StorageError(
         "database",
-        `${describeUrl(url)} has a sessions table that Synapse did not create; Synapse left it untouched. Point database_url at another database`,
+        `${describeUrl(url)} has a sessions table that Synapse did not create; Synapse left it untouched; point database_url at another database`,
       );
     }
     return new Map();

@@ -108,7 +108,7 @@ function appliedMigrations(db: Database, path: string): Map<string, string> {
     if (tables.length > 0) {
       throw new StorageError(
         "database",
-        `${path} is a SQLite database of another program (tables: ${tables.slice(0, 5).join(", ")}); Synapse left it untouched. Set database_url to another file`,
+        `${path} is a SQLite database of another program (tables: ${tables.slice(0, 5).join(", ")}); Synapse left it untouched; set database_url to another file`,
       );
     }
     return new Map();

@@ -40,7 +40,7 @@ export function sqliteCode(error: unknown): string {
 
 /** Said alike whether the header check or SQLite itself finds the file is not a database. */
 export function notSqliteMessage(path: string): string {
-  return `${path} is not a SQLite database; Synapse left it untouched. Move it away, or set database_url to another file`;
+  return `${path} is not a SQLite database; Synapse left it untouched; move it away, or set database_url to another file`;
 }
 
 /**
@@ -53,7 +53,7 @@ export function corruptError(path: string, cause?: unknown): StorageError {
   const recovered = path.replace(/(\.[^./]*)?$/, "-recovered$1");
   return new StorageError(
     "corrupt",
-    `the session database ${path} is corrupt; Synapse stopped and writes nothing more to it. Save what it holds with: sqlite3 ${file} .recover | sqlite3 ${shellQuote(recovered)} , then set database_url to sqlite:${recovered} (or move ${file} away to start afresh)`,
+    `the session database ${path} is corrupt; Synapse stopped and writes nothing more to it; save what it holds with: sqlite3 ${file} .recover | sqlite3 ${shellQuote(recovered)} , then set database_url to sqlite:${recovered} (or move ${file} away to start afresh)`,
     { cause },
   );
 }
@@ -83,7 +83,7 @@ export function diskFullError(path: string, doing: string, cause?: unknown): Sto
   const left = free === null ? "" : ` (${describeBytes(free)} left)`;
   return new StorageError(
     "disk_full",
-    `the disk holding ${path} is full${left} while ${doing}; the sessions stored are intact. Free some space on it and try again`,
+    `the disk holding ${path} is full${left} while ${doing}; the sessions stored are intact; free some space on it and try again`,
     { cause },
   );
 }
