@@ -43,7 +43,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       expect(existsSync(join(home.dir, "config"))).toBe(false);
     });
 
-    test("the plan's manual test: new sessions, list, show, continue with history, delete", async () => {
+    test("a user's first day: new sessions, list, show, continue with history, delete", async () => {
       const server = serve([anthropicReply("Hi! How can I help?"), anthropicReply("Let us talk about tea."), anthropicReply("Following up, as asked.")]);
       const home = new Home(runner).anthropic(server);
 

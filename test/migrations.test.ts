@@ -38,7 +38,7 @@ describe("embedded migrations", () => {
     }
   });
 
-  test("the first is the plan's initial schema", () => {
+  test("the first is the original Synapse's initial schema, so its databases upgrade", () => {
     expect(migrations[0]!.file).toBe("20250125_001_initial.sql");
   });
 });

@@ -3,7 +3,7 @@ import { isRole, isUuid, newId, previewOf } from "../src/session.ts";
 import { StorageError } from "../src/storage/errors.ts";
 import { fromStoredTime, toStoredTime } from "../src/storage/timestamps.ts";
 
-describe("timestamps (plan risk R2)", () => {
+describe("timestamps: stored text and Date agree to the millisecond, in every engine", () => {
   test.each([
     "2026-11-24T05:15:34.123Z",
     "1999-12-31T23:59:59.999Z",

@@ -1,5 +1,5 @@
 /**
- * One exchange, as the plan's flows §3.1 and §3.2 describe it: the user's message is stored
+ * One exchange with a model, in the order that loses nothing: the user's message is stored
  * before the provider is called, and the reply when it is complete (or, cut short, as far as it
  * came, marked interrupted). Nothing here knows about the command line.
  */
