@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { copySessions } from "../src/sessions/copy.ts";
+import { copySessions, extendStep } from "../src/sessions/copy.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
@@ -46,6 +46,37 @@ for (const [engine, openTarget] of targets) {
         expect(await to.getSession(session.id)).toEqual(session);
         expect(await to.getMessages(session.id)).toEqual(earlier);
         expect(await to.getMessages(other.id)).toHaveLength(1);
+      } finally {
+        await from.close();
+        await to.close();
+      }
+    });
+
+    test("a long way behind is made up in short steps; a step refused keeps every message the target had and those of the steps before", async () => {
+      const from = SqliteStore.inMemory();
+      const to = await openTarget();
+      try {
+        const session = aSession({ title: "Long", updatedAt: at(5_000) });
+        const messages = Array.from({ length: 2 + extendStep.messages + 300 }, (_, i) => aMessage(session.id, i % 2 === 0 ? "user" : "assistant", `message ${i}`, at(i)));
+        const earlier = messages.slice(0, 2);
+        await from.importSession(session, messages);
+        await to.importSession({ ...session, updatedAt: at(1) }, earlier);
+        // A message of the second step has an id the target already gives another session's message.
+        const clash = messages[2 + extendStep.messages + 100]!;
+        const other = aSession();
+        await to.importSession(other, [{ ...aMessage(other.id, "user", "mine", at(1)), id: clash.id }]);
+
+        const result = await copySessions(from, to);
+        expect(result.failed).toEqual([{ id: session.id, reason: expect.stringContaining(`message ${clash.id} exists already`) }]);
+        const firstStep = messages.slice(0, 2 + extendStep.messages);
+        expect(await to.getMessages(session.id)).toEqual(firstStep);
+        expect(await to.getSession(session.id)).toEqual({ ...session, updatedAt: firstStep.at(-1)!.timestamp });
+
+        // Once the clash is gone, the next copy goes on from there to the source's state exactly.
+        await to.deleteSession(other.id);
+        expect(await copySessions(from, to)).toMatchObject({ updated: 1, messages: 300, failed: [] });
+        expect(await to.getMessages(session.id)).toEqual(messages);
+        expect(await to.getSession(session.id)).toEqual(session);
       } finally {
         await from.close();
         await to.close();

@@ -1,5 +1,5 @@
 -- Every read sees visible sessions only: one being imported or deleted in batches (state
--- 'importing' or 'deleting', see schema/20261201_006) is not there until its final step.
+-- 'importing' or 'deleting', see schema/sqlite/20261201_006) is not there until its final step.
 
 -- name: CreateSession :exec
 INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at)

@@ -1,4 +1,4 @@
-import type { StoredMessage } from "../session.ts";
+import type { Session, StoredMessage } from "../session.ts";
 import { messageOf } from "../unknown-values.ts";
 import { createStorage } from "../storage/create-storage.ts";
 import type { SessionStore } from "../storage/session-store.ts";
@@ -49,9 +49,7 @@ export async function copySessions(
         if (held.length === messages.length && isPrefix(held, messages)) {
           result.unchanged += 1;
         } else if (held.length < messages.length && isPrefix(held, messages)) {
-          // The target's copy is an earlier state of this session: what it lacks goes on in one
-          // transaction, so a refused or interrupted copy leaves that state as it was.
-          await to.extendSession(session, messages.slice(held.length), { held: held.length });
+          await extendInSteps(to, existing, session, messages, held.length);
           result.updated += 1;
           result.messages += messages.length - held.length;
         } else if (held.length > messages.length && isPrefix(messages, held)) {
@@ -83,6 +81,31 @@ export async function copyDatabase(fromUrl: string, toUrl: string, onProgress?: 
     }
   } finally {
     await from.close();
+  }
+}
+
+/** How much one step of bringing a session up to date may carry: a lock held this long is not felt. */
+export const extendStep = { messages: 500, bytes: 2 * 1024 * 1024 } as const;
+
+/**
+ * Brings the target's earlier state of a session up to `messages`, in steps of at most
+ * {@link extendStep}, each one transaction (all or nothing), so no step holds the target's write
+ * lock long. The target always holds a prefix of the source: a copy refused or stopped midway
+ * keeps every message the target had, and the next copy goes on from where it stopped. Each step
+ * sets the session's fields as the source has them, but its time: until the last step, that of
+ * the last message it holds.
+ */
+async function extendInSteps(to: SessionStore, existing: Session, session: Session, messages: readonly StoredMessage[], held: number): Promise<void> {
+  let from = held;
+  while (from < messages.length) {
+    let end = from;
+    let bytes = 0;
+    do bytes += messages[end++]!.content.length * 3;
+    while (end < messages.length && end - from < extendStep.messages && bytes < extendStep.bytes);
+    const last = messages[end - 1]!.timestamp;
+    const state = end === messages.length ? session : { ...session, updatedAt: new Date(Math.max(existing.updatedAt.getTime(), last.getTime())) };
+    await to.extendSession(state, messages.slice(from, end), { held: from });
+    from = end;
   }
 }
 

@@ -42,8 +42,8 @@ export async function resolveSession(store: SessionStore, reference: string): Pr
   const prefix = ref.toLowerCase();
   const looksLikePrefix = /^[0-9a-f][0-9a-f-]*$/.test(prefix);
   const byPrefix = looksLikePrefix && prefix.length >= minPrefixLength ? await store.findSessionsByIdPrefix(prefix, maxCandidates) : [];
-  const byName = await store.findSessionsByTitle(ref, maxCandidates);
-  const candidates = [...new Map([...byPrefix, ...byName].map((s) => [s.id, s])).values()];
+  const byTitle = await store.findSessionsByTitle(ref, maxCandidates);
+  const candidates = [...new Map([...byPrefix, ...byTitle].map((s) => [s.id, s])).values()];
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
     // Starts long enough to tell every session apart, and longer than what was typed.

@@ -4,6 +4,7 @@
  * (schema 20261201_006 / PostgreSQL 003) and carries a heartbeat that every batch renews; what a
  * stopped process leaves behind is removed by the next cleanup once the heartbeat has lapsed.
  */
+import type { AbandonedSession } from "./session-store.ts";
 import { log } from "../log.ts";
 import { StorageError } from "./errors.ts";
 import { messageOf } from "../unknown-values.ts";
@@ -156,12 +157,6 @@ export async function finishLater(purge: Promise<void>, sessions: number): Promi
   }
 }
 
-/** Bulk work a stopped process left hidden, as a cleanup found it. */
-export interface AbandonedSession {
-  id: string;
-  state: string;
-  messageCount: number;
-}
 
 /** Says on stderr what a cleanup removed of bulk work that a stopped process left behind. */
 function reportAbandoned(sessions: readonly AbandonedSession[]): void {

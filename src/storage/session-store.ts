@@ -1,10 +1,15 @@
 import type { SearchHit, Session, SessionSummary, StoredMessage } from "../session.ts";
-import type { AbandonedSession } from "./bulk.ts";
 import type { SearchSyntaxError } from "./errors.ts";
 import type { WaitOptions } from "./lock-wait.ts";
 
-export type { AbandonedSession } from "./bulk.ts";
 export type { WaitOptions } from "./lock-wait.ts";
+
+/** Bulk work a stopped process left hidden, as a cleanup found it. */
+export interface AbandonedSession {
+  id: string;
+  state: string;
+  messageCount: number;
+}
 
 /** How a store is opened. */
 export interface OpenOptions {

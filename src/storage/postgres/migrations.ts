@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL schema migrations, embedded like SQLite's. Every file in schema-postgres/ is
+ * The PostgreSQL schema migrations, embedded like SQLite's. Every file in schema/postgres/ is
  * listed here in name order (a test checks the two agree).
  */
 import initial from "../../../schema/postgres/20261124_001_initial.sql" with { type: "text" };

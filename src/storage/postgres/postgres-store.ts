@@ -5,7 +5,7 @@ import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { Lease, OpenOptions, SessionStore } from "../session-store.ts";
+import type { AbandonedSession, Lease, OpenOptions, SessionStore } from "../session-store.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
@@ -13,7 +13,7 @@ import { postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { describeUrl } from "./url.ts";
 import { isRecord } from "../../unknown-values.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishAbandoned, finishLater, purgeInBatches, batchBudgetMs, restBetweenBatchesMs, heartbeatMs, lostImport, isSmallImport, type AbandonedSession } from "../bulk.ts";
+import { finishAbandoned, finishLater, purgeInBatches, batchBudgetMs, restBetweenBatchesMs, heartbeatMs, lostImport, isSmallImport } from "../bulk.ts";
 
 /** Heartbeats are kept by the server's clock. */
 const leaseSeconds = heartbeatMs / 1000;
@@ -156,7 +156,7 @@ export class PostgresStore implements SessionStore {
     await this.#write(
       message.role === "assistant" ? "storing the reply" : "storing your question",
       async (tx) => {
-        // Shared with other writers, exclusive to cleanup: see LockCleanup in queries-postgres.
+        // Shared with other writers, exclusive to cleanup: see LockCleanup in queries/postgres/sessions.sql.
         await sessionsDb.lockForWriting(tx);
         // A hidden session (being deleted or imported) takes no new messages.
         if ((await sessionsDb.getSession(tx, { id: checked.sessionId })) === null) throw StorageError.notFound(checked.sessionId);

@@ -23,7 +23,7 @@ export interface CreateSessionParams {
 
 /**
  * Every read sees visible sessions only: one being imported or deleted in batches (state
- * 'importing' or 'deleting', see schema/20261201_006) is not there until its final step.
+ * 'importing' or 'deleting', see schema/sqlite/20261201_006) is not there until its final step.
  */
 export function createSession(db: Database, params: CreateSessionParams): void {
   db.query(createSessionSql).run(params.id, params.title, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt);
