@@ -84,8 +84,19 @@ describe("export and import", () => {
     ["a missing role", withFirstMessage({ role: undefined }), `"messages.0.role" is missing (message "${messageId}")`],
     ["a blank provider", exportJson(session, messages).replace('"provider": "anthropic"', '"provider": "  "'), `at session.provider, expected a non-empty string, got "  "`],
     ["a title with a bidi override", exportJson(session, messages).replace('"name": "Trip"', '"name": "Trip\\u202E"'), "at session.name, a title must not contain bidirectional controls"],
+    [
+      "a title that differs from the name",
+      exportJson(session, messages).replace('"title": "Trip"', '"title": "Paris"'),
+      'session.title ("Paris") differs from session.name ("Trip"); give both the same title, or remove title',
+    ],
   ])("%s is refused, naming the message and what was expected", (_, text, said) => {
     expect(() => parseExport(text)).toThrow(`not a Synapse session export: ${said}`);
+  });
+
+  test("an export written before title stood beside name reads the title from name", () => {
+    const older = exportJson(session, messages).replace('    "title": "Trip",\n', "");
+    expect(older).not.toContain('"title"');
+    expect(parseExport(older).session).toEqual(session);
   });
 
   test("a time with an offset is read as the instant it names", () => {

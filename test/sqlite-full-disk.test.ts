@@ -114,7 +114,7 @@ describe.skipIf(!canMount)("a full disk", () => {
     expect(deleted.stderr).toMatch(fullLine("deleting sessions"));
     const sessions = await home.list();
     expect(sessions.map((s) => s.id).sort()).toEqual([big, small].sort());
-    expect(sessions.find((s) => s.id === small)).toMatchObject({ title: null, messageCount: 2 });
+    expect(sessions.find((s) => s.id === small)).toMatchObject({ name: null, title: null, messageCount: 2 });
   });
 
   test("with a little room, delete works, and what it frees inside the file is used again", async () => {

@@ -93,6 +93,8 @@ const ExportSchema = v.object(
         id: uuid,
         // (nullable's second argument would be a default for null, not a message.)
         name: v.nullable(v.string("a string or null")),
+        // Written beside `name` since exports say "title" too; older exports have only `name`.
+        title: v.optional(v.nullable(v.string("a string or null"))),
         provider: name,
         model: name,
         systemPrompt: v.nullable(v.string("a string or null")),
@@ -149,6 +151,12 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     title = s.name === null ? null : normalizeTitle(s.name);
   } catch (error) {
     throw new ExportFormatError(`not a Synapse session export: at session.name, ${messageOf(error)}`);
+  }
+  // `name` is the contract; a `title` that says otherwise (one edited by hand) is not guessed at.
+  if (s.title !== undefined && s.title !== s.name) {
+    throw new ExportFormatError(
+      `not a Synapse session export: session.title (${JSON.stringify(s.title)}) differs from session.name (${JSON.stringify(s.name)}); give both the same title, or remove title`,
+    );
   }
   const sessionId = options.newIds ? newId() : s.id.toLowerCase();
   const session: Session = {
