@@ -172,6 +172,17 @@ describe("runExchange", () => {
     expect(events).toEqual([]);
     expect(await store.listSessions()).toEqual([]);
   });
+
+  test("a new session's title is checked before anything is stored: one a list could not show is refused", async () => {
+    const store = await openStore();
+    const { events, done } = exchange(store, "hi", { title: "Trip\u202E" });
+    await expect(done).rejects.toMatchObject({ kind: "malformed" });
+    expect(events).toEqual([]);
+    expect(await store.listSessions()).toEqual([]);
+    const titled = await exchange(store, "hi", { title: "  Trip  " }).done;
+    expect(titled.session.title).toBe("Trip");
+    expect((await store.getSession(titled.session.id))!.title).toBe("Trip");
+  });
 });
 
 describe("Chat", () => {

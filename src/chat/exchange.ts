@@ -7,6 +7,7 @@ import { ProviderError } from "../providers/errors.ts";
 import type { Provider, StopReason, StreamEvent, Usage } from "../providers/types.ts";
 import { newId, type Session, type StoredMessage } from "../session.ts";
 import { cleanUpBeforeExchange, type CleanupLimits, type CleanupResult } from "../sessions/cleanup.ts";
+import { normalizeTitle } from "../sessions/refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
@@ -67,6 +68,9 @@ export interface ExchangeResult {
  */
 export async function runExchange(request: ExchangeRequest): Promise<ExchangeResult> {
   const { store, provider, model, session: existing } = request;
+  // Checked here too, not only by the CLI: no caller stores a title a list could not show. (A
+  // continued session keeps its own title and system prompt.)
+  const title = existing === null && request.title !== undefined ? normalizeTitle(request.title) : null;
 
   // From here to the end the session is leased: no cleanup or delete in any process touches it.
   // A continued one is leased before the cleanup runs (it fails here if it has gone meanwhile).
@@ -78,7 +82,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const now = new Date();
   const session: Session = existing ?? {
     id: newId(),
-    title: request.title ?? null,
+    title,
     provider: provider.name,
     model,
     systemPrompt: request.systemPrompt ?? null,
