@@ -80,7 +80,10 @@ export function firstWord(line: readonly Arg[], args: ArgsDef): number {
 }
 
 export interface CommandArgs<T extends ArgsDef = ArgsDef> {
-  /** The values by name (and alias), the words in `_`: what citty's parser would give. */
+  /**
+   * The values by name and by alias, the words in `_`: citty's shape, without its camelCase
+   * copies of dashed names (read `args["new-id"]`, not `args.newId`).
+   */
   values: ParsedArgs<T>;
   /** What a boolean flag was given after `=`, the first time: `--continue=Trip` → `{ continue: "Trip" }`. */
   inline: Readonly<Record<string, string>>;

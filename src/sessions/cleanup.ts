@@ -1,6 +1,7 @@
 /**
  * Cleanup: which sessions the `[session]` limits remove, and removing them, for the chat's
- * automatic cleanup, `sessions prune` and every store alike. The rules, the loop and its batches,
+ * automatic cleanup, `sessions prune` and every store alike; and the age rule a person asks for
+ * with `sessions delete --older-than`. The rules, the loop and its batches,
  * the counting and the report live here; a store only takes one short step at a time.
  */
 import type { SessionSummary } from "../session.ts";
@@ -111,6 +112,24 @@ export async function planCleanup(store: SessionStore, limits: CleanupLimits, op
   const spared = new Set([...keep, ...byMaxLimit.map((s) => s.id)]);
   const byRetention = cutoff === null ? [] : (await store.sessionsUpdatedBefore(cutoff)).filter((s) => !spared.has(s.id));
   return { byMaxLimit, byRetention };
+}
+
+/**
+ * The age rule asked for by hand (`sessions delete --older-than`): the sessions not used for
+ * `olderThanMs` and not in use now, oldest first, and the cutoff they were measured against.
+ * Delete them with {@link deleteIdle}, which judges each again.
+ */
+export async function idleSessions(store: SessionStore, olderThanMs: number, now = new Date()): Promise<{ cutoff: Date; sessions: SessionSummary[] }> {
+  const cutoff = new Date(now.getTime() - olderThanMs);
+  return { cutoff, sessions: await store.sessionsUpdatedBefore(cutoff) };
+}
+
+/**
+ * Deletes those of `ids` that are still unused since `cutoff` and not in use: one used since
+ * they were found (while a person was asked, say) is kept. Returns how many were deleted.
+ */
+export function deleteIdle(store: SessionStore, ids: readonly string[], cutoff: Date): Promise<number> {
+  return store.deleteSessions(ids, { unusedSince: cutoff });
 }
 
 export interface PruneResult {

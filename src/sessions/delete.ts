@@ -5,6 +5,7 @@
  */
 import { StorageError } from "../storage/errors.ts";
 import type { SessionStore } from "../storage/session-store.ts";
+import { deleteIdle, idleSessions } from "./cleanup.ts";
 import { resolveSession, shortIds } from "./refs.ts";
 
 export interface DeleteRequest {
@@ -40,14 +41,14 @@ export async function deleteSessions(store: SessionStore, request: DeleteRequest
   // Refused before anyone is asked; the store refuses again if one is taken meanwhile.
   const inUse = await store.sessionsInUse([...named]);
   if (inUse.length > 0) throw StorageError.inUse(inUse);
-  const cutoff = request.olderThanMs === undefined ? undefined : new Date(Date.now() - request.olderThanMs);
-  const idle = cutoff === undefined ? [] : (await store.sessionsUpdatedBefore(cutoff)).map((s) => s.id).filter((id) => !named.has(id));
+  const aged = request.olderThanMs === undefined ? null : await idleSessions(store, request.olderThanMs);
+  const idle = aged === null ? [] : aged.sessions.map((s) => s.id).filter((id) => !named.has(id));
   const chosen = [...named, ...idle];
   if (chosen.length === 0) return { status: "none" };
   const short = shortIds(await store.sessionIds());
   if (!(await request.confirm(chosen.map((id) => short.get(id) ?? id)))) return { status: "declined" };
   const deleted = await store.deleteSessions([...named]);
   // One found idle but used while the question was open is kept.
-  const idleDeleted = cutoff === undefined ? 0 : await store.deleteSessions(idle, { unusedSince: cutoff });
+  const idleDeleted = aged === null ? 0 : await deleteIdle(store, idle, aged.cutoff);
   return { status: "deleted", deleted: deleted + idleDeleted, kept: idle.length - idleDeleted };
 }
