@@ -132,6 +132,42 @@ export async function finishAbandoned(
   return abandoned;
 }
 
+/** The steps of a big import, each one short write transaction of the store's own. */
+export interface HiddenImportSteps {
+  /** Stores the session hidden, with a heartbeat. */
+  create(): Promise<void>;
+  /**
+   * Renews the heartbeat ({@link lostImport} when the session is gone) and adds the units from
+   * `from` on until {@link batchBudgetMs} is spent; returns where the next step starts.
+   */
+  addFrom(from: number): Promise<number>;
+  /** Shows the session; how many rows that changed (0: a cleanup took it meanwhile). */
+  show(): Promise<number>;
+  /** Removes what was stored, as well as it can (a later cleanup finishes it otherwise). */
+  undo(): Promise<void>;
+}
+
+/**
+ * A big import, all of it or nothing without holding the write lock long: the session is
+ * created hidden, its `units` (messages, or runs of them) added in short transactions with a
+ * rest between them for other writers, and one last short step shows it. On any failure what
+ * was stored is undone.
+ */
+export async function importHidden(sessionId: string, units: number, steps: HiddenImportSteps): Promise<void> {
+  await steps.create();
+  try {
+    let next = 0;
+    while (next < units) {
+      if (next > 0) await Bun.sleep(restBetweenBatchesMs);
+      next = await steps.addFrom(next);
+    }
+    if ((await steps.show()) === 0) throw lostImport(sessionId);
+  } catch (error) {
+    await steps.undo();
+    throw error;
+  }
+}
+
 /** An import whose hidden session a cleanup removed (its heartbeat lapsed while it waited). */
 export function lostImport(sessionId: string): StorageError {
   return new StorageError(

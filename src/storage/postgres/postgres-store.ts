@@ -13,7 +13,7 @@ import { postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { describeUrl } from "./url.ts";
 import { isRecord } from "../../unknown-values.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishAbandoned, finishLater, purgeInBatches, batchBudgetMs, restBetweenBatchesMs, heartbeatMs, lostImport, isSmallImport } from "../bulk.ts";
+import { finishAbandoned, finishLater, importHidden, purgeInBatches, batchBudgetMs, heartbeatMs, lostImport, isSmallImport } from "../bulk.ts";
 
 /** Heartbeats are kept by the server's clock. */
 const leaseSeconds = heartbeatMs / 1000;
@@ -200,24 +200,20 @@ export class PostgresStore implements SessionStore {
       );
       return;
     }
-    // A big import: the session is created hidden, its messages added in short transactions,
-    // and one last short step shows it. All of it or nothing, without holding locks long.
     const id = checkedSession.id;
     const runs = [...batches(checkedMessages)];
-    await this.#write(
-      "importing a session",
-      async (tx) => {
-        await sessionsDb.lockForWriting(tx);
-        await this.#insertSession(tx, checkedSession, true);
-      },
-      wait,
-    );
-    try {
-      let next = 0;
-      while (next < runs.length) {
-        if (next > 0) await Bun.sleep(restBetweenBatchesMs);
-        const from = next;
-        next = await this.#write(
+    await importHidden(id, runs.length, {
+      create: () =>
+        this.#write(
+          "importing a session",
+          async (tx) => {
+            await sessionsDb.lockForWriting(tx);
+            await this.#insertSession(tx, checkedSession, true);
+          },
+          wait,
+        ),
+      addFrom: (from) =>
+        this.#write(
           "importing a session",
           async (tx) => {
             await sessionsDb.lockForWriting(tx);
@@ -229,21 +225,18 @@ export class PostgresStore implements SessionStore {
             return i;
           },
           wait,
-        );
-      }
-      const shown = await this.#write(
-        "importing a session",
-        async (tx) => {
-          await sessionsDb.lockForWriting(tx);
-          return sessionsDb.showImportedSession(tx, { id, updatedAt: checkedSession.updatedAt });
-        },
-        wait,
-      );
-      if (shown === 0) throw lostImport(id);
-    } catch (error) {
-      await this.#undoImport(id);
-      throw error;
-    }
+        ),
+      show: () =>
+        this.#write(
+          "importing a session",
+          async (tx) => {
+            await sessionsDb.lockForWriting(tx);
+            return sessionsDb.showImportedSession(tx, { id, updatedAt: checkedSession.updatedAt });
+          },
+          wait,
+        ),
+      undo: () => this.#undoImport(id),
+    });
   }
 
   async extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait: WaitOptions = {}): Promise<void> {

@@ -13,7 +13,7 @@ import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
 import { messageOf } from "../../unknown-values.ts";
 import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishAbandoned, finishLater, purgeInBatches, batchBudgetMs, restBetweenBatchesMs, heartbeatEnd, idsPerStatement, lostImport, isSmallImport } from "../bulk.ts";
+import { finishAbandoned, finishLater, importHidden, purgeInBatches, batchBudgetMs, heartbeatEnd, idsPerStatement, lostImport, isSmallImport } from "../bulk.ts";
 
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
@@ -219,16 +219,11 @@ export class SqliteStore implements SessionStore {
       );
       return;
     }
-    // A big import: the session is created hidden, its messages added in short transactions,
-    // and one last short step shows it. All of it or nothing, without holding the lock long.
     const id = sessionRow.id;
-    await this.#run("importing a session", () => this.#insertSession(sessionRow, toStoredTime(heartbeatEnd())), wait);
-    try {
-      let next = 0;
-      while (next < messageRows.length) {
-        if (next > 0) await Bun.sleep(restBetweenBatchesMs);
-        const from = next;
-        next = await this.#run(
+    await importHidden(id, messageRows.length, {
+      create: () => this.#run("importing a session", () => this.#insertSession(sessionRow, toStoredTime(heartbeatEnd())), wait),
+      addFrom: (from) =>
+        this.#run(
           "importing a session",
           () =>
             this.#db
@@ -243,14 +238,10 @@ export class SqliteStore implements SessionStore {
               })
               .immediate(),
           wait,
-        );
-      }
-      const shown = await this.#run("importing a session", () => sessionsDb.showImportedSession(this.#db, { id, updatedAt: sessionRow.updatedAt }), wait);
-      if (shown === 0) throw lostImport(id);
-    } catch (error) {
-      await this.#undoImport(id);
-      throw error;
-    }
+        ),
+      show: () => this.#run("importing a session", () => sessionsDb.showImportedSession(this.#db, { id, updatedAt: sessionRow.updatedAt }), wait),
+      undo: () => this.#undoImport(id),
+    });
   }
 
   async extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait: WaitOptions = {}): Promise<void> {
