@@ -1,35 +1,66 @@
 /**
- * The compiled synapse binary, whole process (spawn to exit), median of repeated runs:
- * --version, `sessions list` on the big database, `sessions show` of its 10,000-message session,
- * and one exchange against a local server speaking Anthropic's streaming format.
+ * The compiled synapse binary, whole process (spawn to exit), median of repeated runs, each
+ * figure beside a compiled Bun hello-world built with the same flags and timed in the same run
+ * (`hello_world_ms`, `ratio`), so the ratio holds on a noisy machine: --version, --help,
+ * `sessions show` of a 100-message session, `sessions list` (the default 20 of 10,000), and a
+ * follow-up exchange against a local server speaking Anthropic's streaming format.
+ *
+ * Every command runs on a scratch copy of the big database (bench/_big-database.ts), never on
+ * the cached file itself: the follow-up writes, and even a read opens it read-write.
+ * `SYNAPSE_BENCH_BINARY=path` times a binary built elsewhere (an older commit) instead.
  */
-import { mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cacheDir, ensureBigDatabase, longSessionId, longSessionMessages, sessionCount } from "./_big-database.ts";
+import { buildArgs } from "../scripts/build.ts";
+import { cacheDir, ensureBigDatabase, sessionCount, typicalSessionId } from "./_big-database.ts";
 import { median, report } from "./_report.ts";
 
 const root = join(import.meta.dir, "..");
-const binary = join(cacheDir, "synapse");
+const runs = 30;
+/** Session 5001 of the big database: 100 messages, provider anthropic (what the local server speaks). */
+const followUpSessionId = "00000001-0000-4000-8000-000000001389";
 
-function build(): void {
-  const result = Bun.spawnSync([process.execPath, join(root, "scripts/build.ts"), binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
-  if (result.exitCode !== 0) throw new Error(`bun build failed: ${result.stderr}`);
+function build(entry: string, outfile: string): void {
+  const result = Bun.spawnSync([process.execPath, ...buildArgs(entry, outfile)], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (result.exitCode !== 0) throw new Error(`bun build ${entry} failed: ${result.stderr}`);
 }
 
-/** Spawn-to-exit times of `synapse …`; fails loudly if the command does not succeed. */
-function timeProcess(args: string[], env: Record<string, string>, runs: number): { times: number[]; bytes: number } {
-  const times: number[] = [];
-  let bytes = 0;
+/** Spawn-to-exit time of one run; fails loudly if the command does not succeed. */
+function timeOnce(command: string[], env: Record<string, string>): number {
+  const start = Bun.nanoseconds();
+  const result = Bun.spawnSync(command, { env, stdout: "pipe", stderr: "pipe" });
+  const ms = (Bun.nanoseconds() - start) / 1e6;
+  if (result.exitCode !== 0) throw new Error(`${command.join(" ")} failed: ${result.stderr}`);
+  return ms;
+}
+
+/**
+ * The command and the hello-world, alternated run by run after two unmeasured runs of each, so
+ * both see the same machine.
+ */
+function timeAgainstHello(command: string[], env: Record<string, string>, hello: string): { ms: number; hello: number } {
+  const own: number[] = [];
+  const reference: number[] = [];
   for (let i = 0; i < runs + 2; i++) {
-    const start = Bun.nanoseconds();
-    const result = Bun.spawnSync([binary, ...args], { env, stdout: "pipe", stderr: "pipe" });
-    const ms = (Bun.nanoseconds() - start) / 1e6;
-    if (result.exitCode !== 0) throw new Error(`synapse ${args.join(" ")} failed: ${result.stderr}`);
-    bytes = result.stdout.length;
-    if (i >= 2) times.push(ms);
+    const a = timeOnce(command, env);
+    const b = timeOnce([hello], env);
+    if (i >= 2) {
+      own.push(a);
+      reference.push(b);
+    }
   }
-  return { times, bytes };
+  return { ms: median(own), hello: median(reference) };
+}
+
+function reportRatio(name: string, figures: { ms: number; hello: number }, details: Record<string, unknown> = {}): void {
+  const ratio = Math.round((figures.ms / figures.hello) * 100) / 100;
+  report({ name, median_ms: figures.ms, hello_world_ms: figures.hello, ratio, runs, ...details });
 }
 
 function anthropicStream(words: number): string {
@@ -43,50 +74,57 @@ function anthropicStream(words: number): string {
 }
 
 export default async function (): Promise<void> {
-  build();
-  const database = ensureBigDatabase();
-  const home = mkdtempSync(join(tmpdir(), "synapse-bench-"));
+  const binary = process.env.SYNAPSE_BENCH_BINARY ?? join(cacheDir, "synapse");
+  const hello = join(cacheDir, "hello-world");
+  if (process.env.SYNAPSE_BENCH_BINARY === undefined) build(join(root, "src/cli/main.ts"), binary);
+  const helloSource = join(cacheDir, "hello-world.ts");
+  writeFileSync(helloSource, 'console.log("Hello, world!");\n');
+  build(helloSource, hello);
+
+  const scratch = mkdtempSync(join(tmpdir(), "synapse-bench-"));
+  const database = join(scratch, "sessions.db");
+  copyFileSync(ensureBigDatabase(), database);
+  const home = join(scratch, "home");
   const env = { PATH: "/usr/bin:/bin", HOME: home, XDG_CONFIG_HOME: join(home, "config"), NO_COLOR: "1" };
-  const big = { ...env, SYNAPSE_DATABASE_URL: `sqlite:${database}` };
+  // Every session kept: the bench database's sessions are older than the default 90 days and
+  // far more than the default 100, and the follow-up's automatic cleanup must not delete them.
+  mkdirSync(join(home, "config", "synapse"), { recursive: true });
+  writeFileSync(join(home, "config", "synapse", "config.toml"), `[session]\nmax_sessions = 0\nretention_days = 0\ndatabase_url = "sqlite:${database}"\n`);
 
-  const version = timeProcess(["--version"], env, 30);
-  report({ name: "cli_version", median_ms: median(version.times), runs: 30 });
+  try {
+    reportRatio("cli_version", timeAgainstHello([binary, "--version"], env, hello));
+    reportRatio("cli_help", timeAgainstHello([binary, "--help"], env, hello));
+    reportRatio("cli_sessions_show_100", timeAgainstHello([binary, "sessions", "show", typicalSessionId], env, hello), { messages: 100 });
+    reportRatio("cli_sessions_list", timeAgainstHello([binary, "sessions", "list"], env, hello), { shown: 20, sessions: sessionCount });
 
-  // The default listing: the 20 most recent, with the count of the rest.
-  const list = timeProcess(["sessions", "list"], big, 20);
-  report({ name: "cli_sessions_list", median_ms: median(list.times), runs: 20, sessions: sessionCount, stdout_bytes: list.bytes });
-
-  const listAll = timeProcess(["sessions", "list", "--all"], big, 20);
-  report({ name: "cli_sessions_list_all", median_ms: median(listAll.times), runs: 20, sessions: sessionCount, stdout_bytes: listAll.bytes });
-
-  for (const [name, query] of [
-    ["cli_sessions_search_common_word", "time"],
-    ["cli_sessions_search_no_match", "zebra"],
-    ["cli_sessions_search_phrase", '"the world"'],
-  ] as const) {
-    const search = timeProcess(["sessions", "search", query], big, 20);
-    report({ name, median_ms: median(search.times), runs: 20, query, messages: sessionCount * 100 + longSessionMessages, stdout_bytes: search.bytes });
+    const stream = anthropicStream(200);
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response(stream, { headers: { "content-type": "text/event-stream" } }),
+    });
+    const chatEnv = { ...env, ANTHROPIC_BASE_URL: `http://127.0.0.1:${server.port}`, ANTHROPIC_API_KEY: "bench-key-0123456789" };
+    // Spawned without waiting synchronously, so the server in this process can answer.
+    const exchange = async (): Promise<number> => {
+      const start = Bun.nanoseconds();
+      const child = Bun.spawn([binary, "-s", followUpSessionId, "Benchmark question"], { env: chatEnv, stdout: "pipe", stderr: "pipe" });
+      await new Response(child.stdout).arrayBuffer();
+      if ((await child.exited) !== 0) throw new Error(`exchange failed: ${await new Response(child.stderr).text()}`);
+      return (Bun.nanoseconds() - start) / 1e6;
+    };
+    const own: number[] = [];
+    const reference: number[] = [];
+    for (let i = 0; i < runs + 2; i++) {
+      const a = await exchange();
+      const b = timeOnce([hello], env);
+      if (i >= 2) {
+        own.push(a);
+        reference.push(b);
+      }
+    }
+    await server.stop(true);
+    reportRatio("cli_followup_exchange", { ms: median(own), hello: median(reference) }, { reply_words: 200, sessions: sessionCount });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
-
-  const show = timeProcess(["sessions", "show", longSessionId], big, 20);
-  report({ name: "cli_sessions_show", median_ms: median(show.times), runs: 20, messages: longSessionMessages, stdout_bytes: show.bytes });
-
-  const stream = anthropicStream(200);
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: () => new Response(stream, { headers: { "content-type": "text/event-stream" } }),
-  });
-  const chatEnv = { ...env, ANTHROPIC_BASE_URL: `http://127.0.0.1:${server.port}`, ANTHROPIC_API_KEY: "bench-key-0123456789" };
-  // Spawned without waiting synchronously, so the server in this process can answer.
-  const times: number[] = [];
-  for (let i = 0; i < 22; i++) {
-    const start = Bun.nanoseconds();
-    const child = Bun.spawn([binary, "Benchmark question"], { env: chatEnv, stdout: "pipe", stderr: "pipe" });
-    await new Response(child.stdout).arrayBuffer();
-    if ((await child.exited) !== 0) throw new Error(`exchange failed: ${await new Response(child.stderr).text()}`);
-    if (i >= 2) times.push((Bun.nanoseconds() - start) / 1e6);
-  }
-  await server.stop(true);
-  report({ name: "cli_exchange_local_stream", median_ms: median(times), runs: 20, reply_words: 200 });
 }

@@ -1,14 +1,25 @@
 /**
  * `bun run build`: the standalone synapse binary (no Bun needed where it runs), with the
- * migrations inside. Bytecode halves start-up. `bun scripts/build.ts OUTFILE` builds elsewhere.
+ * migrations inside. Bytecode halves start-up. `bun scripts/build.ts OUTFILE` builds elsewhere;
+ * the CLI benchmark builds its hello-world reference with the same flags (buildArgs).
  */
 import { join } from "node:path";
 
 const root = join(import.meta.dir, "..");
-const outfile = process.argv[2] ?? join(root, "dist", "synapse");
-const result = Bun.spawnSync(
-  [process.execPath, "build", join(root, "src/cli/main.ts"), "--compile", "--bytecode", "--outfile", outfile],
-  // NODE_ENV is inlined into the bundle: never let a test runner's "test" leak into a build.
-  { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdout: "inherit", stderr: "inherit" },
-);
-process.exit(result.exitCode ?? 1);
+
+/** `bun build` arguments for one standalone binary: `entry` compiled into `outfile`. */
+export function buildArgs(entry: string, outfile: string): string[] {
+  return ["build", entry, "--compile", "--bytecode", "--outfile", outfile];
+}
+
+if (import.meta.main) {
+  const outfile = process.argv[2] ?? join(root, "dist", "synapse");
+  const result = Bun.spawnSync([process.execPath, ...buildArgs(join(root, "src/cli/main.ts"), outfile)], {
+    // NODE_ENV is inlined into the bundle: never let a test runner's "test" leak into a build.
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production" },
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  process.exit(result.exitCode ?? 1);
+}

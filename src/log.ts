@@ -1,22 +1,38 @@
 // consola/core: the same logger without the default reporters, which cost ~12 ms of start-up.
 import { createConsola, type ConsolaReporter } from "consola/core";
+import { writeSync } from "node:fs";
 import { colorEnabled, styleFor } from "./style.ts";
 
-const style = styleFor(colorEnabled(process.stderr));
-const labels: Record<string, string> = {
-  fatal: style.red("error"),
-  error: style.red("error"),
-  warn: style.yellow("warning"),
-  debug: style.dim("debug"),
-  trace: style.dim("trace"),
-};
+// Neither process.stderr nor node:tty is loaded until something is logged: making that Node
+// stream costs more start-up than a whole `synapse --version` should (src/cli/stdout.ts).
+const stderr = { get isTTY() { return (require("node:tty") as typeof import("node:tty")).isatty(2); } };
+let labels: Record<string, string> | undefined;
+
+function labelFor(type: string): string | undefined {
+  if (labels === undefined) {
+    const style = styleFor(colorEnabled(stderr));
+    labels = { fatal: style.red("error"), error: style.red("error"), warn: style.yellow("warning"), debug: style.dim("debug"), trace: style.dim("trace") };
+  }
+  return labels[type];
+}
+
+/** Written at once, in order with anything else written to stderr; the stream only if that fails. */
+function writeErr(text: string): void {
+  const bytes = Buffer.from(text);
+  let done = 0;
+  try {
+    while (done < bytes.length) done += writeSync(2, bytes, done);
+  } catch {
+    process.stderr.write(bytes.subarray(done));
+  }
+}
 
 /** One line per message, `error: …` / `warning: …`, as compilers and git print them. */
 const lineReporter: ConsolaReporter = {
   log(entry) {
     const text = entry.args.map((arg) => (arg instanceof Error ? (arg.stack ?? arg.message) : String(arg))).join(" ");
-    const label = labels[entry.type];
-    process.stderr.write(label ? `${label}: ${text}\n` : `${text}\n`);
+    const label = labelFor(entry.type);
+    writeErr(label ? `${label}: ${text}\n` : `${text}\n`);
   },
 };
 

@@ -3,7 +3,7 @@
  * no-color.org) or TERM=dumb.
  */
 export function colorEnabled(stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
-  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
+  return !env.NO_COLOR && env.TERM !== "dumb" && stream.isTTY === true;
 }
 
 export interface Style {

@@ -7,7 +7,7 @@ import { newId, type Role, type Session, type StoredMessage } from "../src/sessi
 import { StorageError } from "../src/storage/errors.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { cleanUp, planCleanup, type CleanupResult } from "../src/sessions/cleanup.ts";
-import { shortIdOf, shortIds } from "../src/sessions/refs.ts";
+import { shortIdOf, shortIds, shortIdsOf } from "../src/sessions/refs.ts";
 
 const day = 24 * 60 * 60 * 1000;
 const base = new Date("2026-03-01T12:00:00.000Z");
@@ -334,6 +334,32 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       // A deleted session no longer lengthens its neighbours' short ids.
       await store.deleteSession(ids[1]!);
       expect(await shortIdOf(store, ids[0]!)).toBe("abcd1111");
+    });
+
+    test("the short ids of a few sessions are those of the whole list, and deleted ones keep theirs", async () => {
+      const store = await fresh();
+      // Long shared starts, runs of neighbours, and ids at both ends of the order.
+      const ids = [
+        "0000aaaa-0000-4000-8000-000000000001",
+        "abcd1111-0000-4000-8000-000000000001",
+        "abcd1111-0000-4000-8000-000000000002",
+        "abcd1111-0000-4000-8000-000000000010",
+        "abcd1111-2200-4000-8000-000000000002",
+        "abce0000-0000-4000-8000-000000000003",
+        "f0000000-0000-4000-8000-000000000004",
+        "ffffffff-0000-4000-8000-000000000004",
+      ];
+      for (const id of ids) await store.createSession(aSession({ id }));
+      const everyId = shortIds(await store.sessionIds());
+      for (const some of [ids, [ids[2]!, ids[1]!], [ids[0]!, ids[7]!, ids[3]!], [ids[4]!, ids[4]!], []]) {
+        expect(await shortIdsOf(store, some)).toEqual(new Map(some.map((id) => [id, everyId.get(id)!])));
+      }
+      const longer = shortIds(await store.sessionIds(), 12);
+      expect(await shortIdsOf(store, [ids[5]!, ids[6]!], 12)).toEqual(new Map([ids[5]!, ids[6]!].map((id) => [id, longer.get(id)!])));
+      // Measured after they are deleted, the short ids are those they had before (what prune shows).
+      const gone = [ids[1]!, ids[2]!, ids[6]!];
+      for (const id of gone) await store.deleteSession(id);
+      expect(await shortIdsOf(store, gone)).toEqual(new Map(gone.map((id) => [id, everyId.get(id)!])));
     });
 
     describe("search", () => {

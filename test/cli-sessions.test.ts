@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { shortIds } from "../src/sessions/refs.ts";
 import { anthropicReply, Home, newSessionId, serve, sourceRunner, stopServers } from "./_cli.ts";
 
 afterAll(stopServers);
@@ -164,6 +165,39 @@ describe("listing, deleting and pruning", () => {
     expect(real.stderr).toBe("deleted 2 sessions: 2 over max_sessions, 0 past retention_days (max_sessions = 2, retention_days = no limit)\n");
     expect((await home.list()).map((s) => s.id)).toEqual([ids[3], ids[2]]);
     expect((await home.run(["sessions", "prune"])).stderr).toBe("nothing to prune (max_sessions = 2, retention_days = no limit)\n");
+  });
+});
+
+describe("short ids", () => {
+  test("list, a page of it, search and prune print the starts every id would give, though ids share long starts", async () => {
+    const home = homeAnswering().config("[session]\nmax_sessions = 3\nretention_days = 0\nauto_cleanup = false\n");
+    // Oldest first; ids in an order of their own, with long shared starts and runs of neighbours.
+    // The newest two and the oldest three each have neighbours outside their group.
+    const ids = [
+      "abcd1111-0000-4000-8000-000000000001",
+      "abcd1111-0000-4000-8000-000000000002",
+      "f0000000-0000-4000-8000-000000000004",
+      "abce0000-0000-4000-8000-000000000003",
+      "abcd1111-2200-4000-8000-000000000002",
+      "abcd1111-0000-4000-8000-000000000010",
+    ];
+    const base = Date.now() - 60 * 60_000;
+    for (const [i, id] of ids.entries()) {
+      writeFileSync(join(home.dir, "s.json"), exportWithId(id, `Session ${i}`, new Date(base + i * 60_000).toISOString()));
+      expect((await home.run(["sessions", "import", join(home.dir, "s.json")])).exitCode).toBe(0);
+    }
+    const expected = shortIds([...ids].sort());
+    const firstColumn = (stdout: string) => stdout.split("\n").filter((l) => /^[0-9a-f]{8}/.test(l)).map((l) => l.split(" ")[0]);
+    const newestFirst = [...ids].reverse();
+    expect(firstColumn((await home.run(["sessions", "list"])).stdout)).toEqual(newestFirst.map((id) => expected.get(id)));
+    expect(firstColumn((await home.run(["sessions", "list", "-n", "2"])).stdout)).toEqual(newestFirst.slice(0, 2).map((id) => expected.get(id)));
+    const hits = firstColumn((await home.run(["sessions", "search", "about"])).stdout);
+    expect(hits.sort()).toEqual(ids.map((id) => expected.get(id)!).sort());
+    // Prune names the three oldest by the starts they had among all six, before and after deleting them.
+    const oldest = ids.slice(0, 3).map((id) => expected.get(id));
+    expect(firstColumn((await home.run(["sessions", "prune", "--dry-run"])).stdout)).toEqual(oldest);
+    expect(firstColumn((await home.run(["sessions", "prune"])).stdout)).toEqual(oldest);
+    expect((await home.list()).map((s) => s.id)).toEqual(newestFirst.slice(0, 3));
   });
 });
 

@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { normalizeTitle, resolveSession, SessionRefError, shortIds } from "../src/sessions/refs.ts";
+import { prune } from "../src/sessions/cleanup.ts";
+import { deleteSessions } from "../src/sessions/delete.ts";
+import { normalizeTitle, resolveSession, SessionRefError, shortIds, shortIdsOf } from "../src/sessions/refs.ts";
+import type { SessionStore } from "../src/storage/session-store.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { aSession } from "./_session-store-contract.ts";
 
@@ -103,5 +106,47 @@ describe("resolveSession", () => {
     const { s } = await store();
     expect((await refError(resolveSession(s, "abc"))).kind).toBe("malformed");
     expect((await refError(resolveSession(s, "  "))).kind).toBe("malformed");
+  });
+});
+
+describe("short ids of a few sessions", () => {
+  /** A store that fails the test if anything reads every session id. */
+  function withoutEveryId(store: SessionStore): SessionStore {
+    return new Proxy(store, {
+      get(target, property) {
+        if (property === "sessionIds") return () => Promise.reject(new Error("every session id was read"));
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }
+
+  async function seeded() {
+    const raw = SqliteStore.inMemory();
+    const ids = [
+      "abcd1111-0000-4000-8000-000000000001",
+      "abcd1111-0000-4000-8000-000000000002",
+      "abcd1111-2200-4000-8000-000000000003",
+      "beef0000-0000-4000-8000-000000000004",
+    ];
+    const old = new Date(Date.now() - 400 * 24 * 60 * 60 * 1000);
+    for (const [i, id] of ids.entries()) await raw.createSession(aSession({ id, title: i < 2 ? "Twins" : null, createdAt: old, updatedAt: new Date(old.getTime() + i) }));
+    return { store: withoutEveryId(raw), expected: shortIds(await raw.sessionIds()), ids };
+  }
+
+  test("naming, deleting and pruning sessions read the ids around them, never every id", async () => {
+    const { store, expected, ids } = await seeded();
+    const ambiguous = await resolveSession(store, "Twins").catch((e: unknown) => e as SessionRefError);
+    expect((ambiguous as SessionRefError).message).toContain(`${expected.get(ids[0]!)} (Twins)`);
+    expect(await shortIdsOf(store, [ids[2]!])).toEqual(new Map([[ids[2]!, expected.get(ids[2]!)!]]));
+    const dry = await prune(store, { maxSessions: 3, retentionDays: 0 }, { dryRun: true });
+    expect([...dry.shortIds.values()]).toEqual([expected.get(ids[0]!)!]);
+    const pruned = await prune(store, { maxSessions: 3, retentionDays: 0 });
+    expect([...pruned.shortIds.values()]).toEqual([expected.get(ids[0]!)!]);
+    let asked: string[] = [];
+    const outcome = await deleteSessions(store, { refs: ["abcd1111-2"], olderThanMs: 1000, confirm: async (names) => ((asked = names), true) });
+    expect(outcome).toEqual({ status: "deleted", deleted: 3, kept: 0 });
+    // Measured among the sessions there were: those left after prune.
+    expect(asked.sort()).toEqual(["abcd1111-0", "abcd1111-2", "beef0000"]);
   });
 });

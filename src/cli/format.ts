@@ -3,7 +3,7 @@ import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
 import { sessionJson } from "../sessions/export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
-import { writeOut } from "./stdout.ts";
+import { stdoutInfo, writeOut } from "./stdout.ts";
 import { terminalSafeJson, textFor } from "./terminal-text.ts";
 
 /**
@@ -38,9 +38,9 @@ export function printJson(value: unknown): void {
 
 /** A table of sessions; `shortIds` maps each id to the prefix to show. */
 export function printSessionTable(sessions: readonly SessionSummary[], shortIds: ReadonlyMap<string, string>): void {
-  const style = styleFor(colorEnabled(process.stdout));
+  const style = styleFor(colorEnabled(stdoutInfo));
   // Titles, previews and even model names are stored text: an import can put anything there.
-  const shown = textFor(process.stdout);
+  const shown = textFor(stdoutInfo);
   let idWidth = "ID".length;
   let countWidth = "MSGS".length;
   let modelWidth = "MODEL".length;
@@ -65,8 +65,8 @@ export function printSession(session: Session, messages: readonly StoredMessage[
     printJson(sessionJson(session, messages));
     return;
   }
-  const style = styleFor(colorEnabled(process.stdout));
-  const shown = textFor(process.stdout);
+  const style = styleFor(colorEnabled(stdoutInfo));
+  const shown = textFor(stdoutInfo);
   const out = [
     `${style.bold("Session")}   ${session.id}`,
     ...(session.title ? [`${style.bold("Title")}     ${shown(session.title)}`] : []),
@@ -110,9 +110,9 @@ export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMa
     log.info("no messages match");
     return;
   }
-  const style = styleFor(colorEnabled(process.stdout));
-  const shown = textFor(process.stdout);
-  const [open, close] = colorEnabled(process.stdout) ? ["\x1b[1;33m", "\x1b[22;39m"] : ["**", "**"];
+  const style = styleFor(colorEnabled(stdoutInfo));
+  const shown = textFor(stdoutInfo);
+  const [open, close] = colorEnabled(stdoutInfo) ? ["\x1b[1;33m", "\x1b[22;39m"] : ["**", "**"];
   let out = "";
   for (const hit of hits) {
     const where = hit.sessionTitle ?? hit.sessionPreview ?? "";

@@ -1,9 +1,7 @@
 #!/usr/bin/env bun
 /** The synapse command. Everything happens in run(); this only hands over argv and the exit code. */
 import { run } from "./run.ts";
-import { watchStdout } from "./stdout.ts";
 
-watchStdout();
 void run(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -14,7 +14,7 @@ import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
 import { visibleStream } from "./terminal-text.ts";
 import { readMessage } from "./stdin.ts";
-import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
+import { stderrInfo, stdoutFailure, stdoutInfo, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
 import { messageOf } from "../unknown-values.ts";
 
@@ -50,7 +50,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     options.words,
     { isTTY: process.stdin.isTTY, stream: () => Bun.stdin.stream() },
     // Only a person at a terminal is told; a script's stderr gets no chatter.
-    { onWait: process.stderr.isTTY ? () => log.info("reading the message from stdin… (Ctrl+D ends it; run with </dev/null to send none)") : undefined },
+    { onWait: stderrInfo.isTTY ? () => log.info("reading the message from stdin… (Ctrl+D ends it; run with </dev/null to send none)") : undefined },
   );
   if (message === "") throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
 
@@ -78,7 +78,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   let started = null as { session: Session; isNew: boolean } | null;
   let lastWritten = "\n";
   // On a terminal the reply is shown with its control characters visible, never interpreted.
-  const toTerminal = process.stdout.isTTY ? visibleStream() : null;
+  const toTerminal = stdoutInfo.isTTY ? visibleStream() : null;
   let shortId = "";
   try {
     const result = await chat.send({
@@ -148,6 +148,6 @@ async function shortIdFor(store: SessionStore, id: string): Promise<string> {
 
 /** For a new session, one line on stderr: its id, and how to continue it by its short id. */
 function announce(session: Session, short: string): void {
-  const style = styleFor(colorEnabled(process.stderr));
+  const style = styleFor(colorEnabled(stderrInfo));
   log.info(style.dim(`session ${session.id} · continue it with: synapse -s ${short} "…"`));
 }

@@ -8,7 +8,7 @@ import { renderUsage, type CommandDef } from "citty";
 import packageJson from "../../package.json" with { type: "json" };
 import { log } from "../log.ts";
 import { colorEnabled } from "../style.ts";
-import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
+import { stdoutFailure, stdoutInfo, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
 import { firstWord, readArgs, readArgv, type Arg } from "./argv.ts";
 import { oneLine } from "./terminal-text.ts";
@@ -103,5 +103,5 @@ async function help(command: SynapseCommand, parent: SynapseCommand | undefined)
   const usage = await renderUsage(command as unknown as CommandDef, parent as unknown as CommandDef | undefined);
   const examples = command.examples?.length ? `\n\nEXAMPLES\n\n${command.examples.map((e) => `  ${e}`).join("\n")}` : "";
   const text = `${usage}${examples}\n`;
-  return colorEnabled(process.stdout) ? text : Bun.stripANSI(text);
+  return colorEnabled(stdoutInfo) ? text : Bun.stripANSI(text);
 }

@@ -6,7 +6,7 @@
  */
 import type { SessionSummary } from "../session.ts";
 import type { SessionStore } from "../storage/session-store.ts";
-import { shortIds } from "./refs.ts";
+import { shortIdsOf } from "./refs.ts";
 import { checkCount, checkId, checkLimit } from "../storage/validate.ts";
 
 /** How many sessions to keep and for how long: `[session]` in the configuration. */
@@ -156,12 +156,12 @@ export async function prune(store: SessionStore, limits: CleanupLimits, options:
   if (options.dryRun === true) {
     const plan = await planCleanup(store, limits);
     const sessions = [...plan.byMaxLimit, ...plan.byRetention];
-    const ids = sessions.length === 0 ? new Map<string, string>() : shortIds(await store.sessionIds());
+    const ids = await shortIdsOf(store, sessions.map((s) => s.id));
     return { limited: true, sessions, byMaxLimit: plan.byMaxLimit.length, byRetention: plan.byRetention.length, shortIds: ids };
   }
-  const ids = shortIds(await store.sessionIds());
   // The cleanup itself decides, under the write lock, so a session used meanwhile is safe.
   const result = await cleanUp(store, limits);
+  const ids = await shortIdsOf(store, result.removed.map((s) => s.id));
   return { limited: true, sessions: result.removed, byMaxLimit: result.byMaxLimit, byRetention: result.byRetention, shortIds: ids };
 }
 

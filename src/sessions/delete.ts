@@ -6,7 +6,7 @@
 import { StorageError } from "../storage/errors.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { deleteIdle, idleSessions } from "./cleanup.ts";
-import { resolveSession, shortIds } from "./refs.ts";
+import { resolveSession, shortIdsOf } from "./refs.ts";
 
 export interface DeleteRequest {
   /** Sessions to delete by name: ids, unique starts of ids, or titles. Each must name one. */
@@ -45,7 +45,7 @@ export async function deleteSessions(store: SessionStore, request: DeleteRequest
   const idle = aged === null ? [] : aged.sessions.map((s) => s.id).filter((id) => !named.has(id));
   const chosen = [...named, ...idle];
   if (chosen.length === 0) return { status: "none" };
-  const short = shortIds(await store.sessionIds());
+  const short = await shortIdsOf(store, chosen);
   if (!(await request.confirm(chosen.map((id) => short.get(id) ?? id)))) return { status: "declined" };
   const deleted = await store.deleteSessions([...named]);
   // One found idle but used while the question was open is kept.

@@ -47,8 +47,9 @@ export async function resolveSession(store: SessionStore, reference: string): Pr
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
     // Starts long enough to tell every session apart, and longer than what was typed.
-    const prefixes = shortIds(await store.sessionIds(), Math.max(shownPrefixLength, prefix.length + 1));
-    const shown = candidates.slice(0, 5).map((s) => `${prefixes.get(s.id)} (${describe(s)})`).join(", ");
+    const named = candidates.slice(0, 5);
+    const prefixes = await shortIdsOf(store, named.map((s) => s.id), Math.max(shownPrefixLength, prefix.length + 1));
+    const shown = named.map((s) => `${prefixes.get(s.id)} (${describe(s)})`).join(", ");
     throw new SessionRefError("ambiguous", `"${ref}" names ${candidates.length > 5 ? "more than 5" : candidates.length} sessions: ${shown}; give more of the id`, candidates);
   }
   if (looksLikePrefix && prefix.length < minPrefixLength) {
@@ -87,8 +88,28 @@ export function shortIds(sortedIds: readonly string[], min = shownPrefixLength):
  * ids beside it: one indexed read, however many sessions there are.
  */
 export async function shortIdOf(store: SessionStore, id: string, min = shownPrefixLength): Promise<string> {
-  const { before, after } = await store.neighbourIds(id);
-  return shortIds([before, id, after].filter((i): i is string => i !== null), min).get(id) ?? id;
+  return (await shortIdsOf(store, [id], min)).get(id) ?? id;
+}
+
+/**
+ * The shortest unique starts of a few sessions' ids (a page of a list, search hits, those about
+ * to be deleted), as {@link shortIds} of every id would give them: two primary-key reads per id
+ * (the ids just before and after it), however many sessions there are.
+ *
+ * An id no longer stored (a session just deleted) gets the start it had among those stored plus
+ * `ids`: its neighbours then are the nearest stored ids or others of `ids`, all in the set
+ * measured here. So short ids taken after a deletion are those from before it.
+ */
+export async function shortIdsOf(store: SessionStore, ids: readonly string[], min = shownPrefixLength): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids)];
+  const around = await Promise.all(wanted.map((id) => store.neighbourIds(id)));
+  const measured = new Set(wanted);
+  for (const { before, after } of around) {
+    if (before !== null) measured.add(before);
+    if (after !== null) measured.add(after);
+  }
+  const all = shortIds([...measured].sort(), min);
+  return new Map(wanted.map((id) => [id, all.get(id)!]));
 }
 
 const looksLikeId = /^[0-9a-f][0-9a-f-]{3,35}$/i;

@@ -8,6 +8,7 @@ import interruptedReplies from "../../../schema/sqlite/20261124_003_interrupted_
 import searchTitlesUsage from "../../../schema/sqlite/20261124_004_search_titles_usage.sql" with { type: "text" };
 import sessionLeases from "../../../schema/sqlite/20261201_005_session_leases.sql" with { type: "text" };
 import hiddenSessions from "../../../schema/sqlite/20261201_006_hidden_sessions.sql" with { type: "text" };
+import visibleSessionsOrder from "../../../schema/sqlite/20261201_007_visible_sessions_order.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export type { Migration } from "../migration.ts";
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   migration("20261124_004_search_titles_usage.sql", searchTitlesUsage),
   migration("20261201_005_session_leases.sql", sessionLeases),
   migration("20261201_006_hidden_sessions.sql", hiddenSessions),
+  migration("20261201_007_visible_sessions_order.sql", visibleSessionsOrder),
 ];

@@ -18,13 +18,13 @@ export default defineSynapseCommand({
     const limit = args.limit !== undefined ? parseCount(args.limit, command) : args.all || args.json ? undefined : 20;
     const { withStore } = await import("../../open-store.ts");
     const { printJson, printSessionTable, summaryJson } = await import("../../format.ts");
-    const { shortIds } = await import("../../../sessions/refs.ts");
+    const { shortIdsOf } = await import("../../../sessions/refs.ts");
     const { log } = await import("../../../log.ts");
     await withStore(async (store) => {
       const sessions = await store.listSessions(limit === undefined ? {} : { limit });
       if (args.json) return printJson(sessions.map(summaryJson));
       if (sessions.length === 0) return log.info('no sessions yet; start one with: synapse "Hello"');
-      printSessionTable(sessions, shortIds(await store.sessionIds()));
+      printSessionTable(sessions, await shortIdsOf(store, sessions.map((s) => s.id)));
       const total = limit === undefined ? sessions.length : await store.countSessions();
       if (total > sessions.length) {
         log.info(`… and ${total - sessions.length} more; \`synapse sessions list --all\` shows them all`);

@@ -24,7 +24,7 @@ export default defineSynapseCommand({
     if (query.trim() === "") throw new UsageError("the search query is empty; give the words to find", command);
     const { withStore } = await import("../../open-store.ts");
     const { printSearchHits } = await import("../../format.ts");
-    const { shortIds } = await import("../../../sessions/refs.ts");
+    const { shortIdsOf } = await import("../../../sessions/refs.ts");
     const { SearchSyntaxError } = await import("../../../storage/errors.ts");
     await withStore(async (store) => {
       let hits;
@@ -35,7 +35,7 @@ export default defineSynapseCommand({
         if (error instanceof SearchSyntaxError) throw new UsageError(error.message, command);
         throw error;
       }
-      printSearchHits(hits, args.json ? new Map() : shortIds(await store.sessionIds()), { json: args.json === true });
+      printSearchHits(hits, args.json ? new Map() : await shortIdsOf(store, hits.map((h) => h.sessionId)), { json: args.json === true });
     });
   },
 });
