@@ -90,7 +90,8 @@ export function newId(): string {
 export const previewLength = 80;
 
 const nonAscii = /[^\x00-\x7f]/;
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+// Made on first use: creating a segmenter loads ICU's break rules, a few ms of every start-up.
+let graphemes: Intl.Segmenter | undefined;
 
 /**
  * The first line of `text` with white space folded, at most `max` characters long, ending in
@@ -128,6 +129,7 @@ function cutAt(text: string, max: number): string {
   if (!nonAscii.test(text.slice(0, max + 1))) return text.slice(0, max);
   let out = "";
   let count = 0;
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
   for (const { segment } of graphemes.segment(text)) {
     if (count === max) break;
     out += segment;

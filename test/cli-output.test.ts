@@ -37,10 +37,10 @@ describe.skipIf(!existsSync("/dev/full"))("stdout on a full disk (/dev/full)", (
     expect(messages[1]).not.toHaveProperty("interrupted");
   });
 
-  test("sessions export, show and list: one error line and exit 1, so a failed export never looks saved", async () => {
+  test("sessions export, show, list, --help and --version: one error line and exit 1, so a failed export never looks saved", async () => {
     const home = new Home(sourceRunner);
     const id = newSessionId((await home.run(["-p", "echo", "Something worth keeping"])).stderr);
-    for (const args of [["sessions", "export", id], ["sessions", "show", id], ["sessions", "list", "--json"], ["--help"]]) {
+    for (const args of [["sessions", "export", id], ["sessions", "show", id], ["sessions", "list", "--json"], ["--help"], ["--version"]]) {
       const { stderr, exitCode } = await runToFullDisk(home, args);
       expect({ args, exitCode, stderr }).toEqual({
         args,

@@ -1,7 +1,15 @@
 #!/usr/bin/env bun
-/** The synapse command. Everything happens in run(); this only hands over argv and the exit code. */
-import { run } from "./run.ts";
+/**
+ * The synapse command: argv in, exit code out. `--version` is answered before the rest of the
+ * command line is loaded (run.ts and what it imports are most of a small command's start-up).
+ */
+import { readArgv } from "./argv.ts";
+import { printVersion } from "./version.ts";
 
-void run(process.argv.slice(2)).then((code) => {
+const line = readArgv(process.argv.slice(2));
+const exit = line.version
+  ? printVersion().catch(async (error: unknown) => (await import("./run.ts")).failed(error, line.debug))
+  : import("./run.ts").then(({ runLine }) => runLine(line));
+void exit.then((code) => {
   process.exitCode = code;
 });

@@ -5,16 +5,15 @@
  * The only place that decides exit codes.
  */
 import { renderUsage, type CommandDef } from "citty";
-import packageJson from "../../package.json" with { type: "json" };
 import { log } from "../log.ts";
 import { colorEnabled } from "../style.ts";
-import { stdoutFailure, stdoutInfo, stdoutSettled, writeOut } from "./stdout.ts";
-import { UserFacingError } from "../user-error.ts";
-import { firstWord, readArgs, readArgv, type Arg } from "./argv.ts";
+import { outputWritten, stdoutInfo, writeOut } from "./stdout.ts";
+import { printVersion } from "./version.ts";
+import { firstWord, readArgs, readArgv, type Arg, type Argv } from "./argv.ts";
 import { oneLine } from "./terminal-text.ts";
 import type { SynapseCommand } from "./command.ts";
 import { chatCommand, groups } from "./commands/index.ts";
-import { exitCode, exitCodeFor, messageFor, UsageError } from "./errors.ts";
+import { exitCodeFor, messageFor, UsageError } from "./errors.ts";
 
 interface Resolved {
   command: SynapseCommand;
@@ -25,14 +24,15 @@ interface Resolved {
   helpFor: SynapseCommand;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const line = readArgv(argv);
+export function run(argv: string[]): Promise<number> {
+  return runLine(readArgv(argv));
+}
+
+/** {@link run}, for an argv already read (main.ts reads it to answer --version early). */
+export async function runLine(line: Argv): Promise<number> {
   if (line.debug) log.level = 4;
   try {
-    if (line.version) {
-      writeOut(`${packageJson.version}\n`);
-      return await outputWritten();
-    }
+    if (line.version) return await printVersion();
     const resolved = await resolve(line.args);
     if (line.help) {
       writeOut(await help(resolved.helpFor, resolved.parent));
@@ -47,24 +47,17 @@ export async function run(argv: string[]): Promise<number> {
     await command.run({ args: values, inline });
     return await outputWritten();
   } catch (error) {
-    // An error can quote what was typed, stored text (a title) or a server's answer: it stays one
-    // line, on a terminal or not, and never drives the terminal.
-    log.error(oneLine(messageFor(error)));
-    if (line.debug && error instanceof Error) log.debug(error.stack ?? error.message, ...(error.cause ? ["\ncaused by:", error.cause] : []));
-    return exitCodeFor(error);
+    return failed(error, line.debug);
   }
 }
 
-/**
- * A command that did its work but whose output could not be written (a full disk) has failed:
- * `synapse sessions export … > file` must not look like it saved the file.
- */
-async function outputWritten(): Promise<number> {
-  await stdoutSettled();
-  const failure = stdoutFailure();
-  // Whatever the command stored (an import) is stored: only what it printed is lost.
-  if (failure !== null) throw new UserFacingError(`could not write to stdout: ${failure}; the command's work is done, only its output was lost: free some space or send the output elsewhere, and run it again to see it`);
-  return exitCode.ok;
+/** An error as the user reads it: one line on stderr (the stack too, with --debug); its exit code. */
+export function failed(error: unknown, debug: boolean): number {
+  // An error can quote what was typed, stored text (a title) or a server's answer: it stays one
+  // line, on a terminal or not, and never drives the terminal.
+  log.error(oneLine(messageFor(error)));
+  if (debug && error instanceof Error) log.debug(error.stack ?? error.message, ...(error.cause ? ["\ncaused by:", error.cause] : []));
+  return exitCodeFor(error);
 }
 
 /** `synapse sessions list …` → the list command; anything else is a message for the model. */

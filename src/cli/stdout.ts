@@ -5,6 +5,8 @@
  * - anything else (a full disk, an I/O error): writing stops, and {@link stdoutFailure} says
  *   why, so the command can report it once and exit 1 instead of crashing mid-reply.
  */
+import { UserFacingError } from "../user-error.ts";
+
 /*
  * Written with Bun.write, one write after another, never through `process.stdout`: making that
  * Node stream (and `process.stderr`) costs more start-up than the rest of `--version` (about 10 ms
@@ -73,3 +75,15 @@ const reasons: Record<string, string> = {
   EFBIG: "the file is too large",
   EROFS: "the file system is read-only",
 };
+
+/**
+ * A command that did its work but whose output could not be written (a full disk) has failed:
+ * `synapse sessions export … > file` must not look like it saved the file.
+ */
+export async function outputWritten(): Promise<number> {
+  await stdoutSettled();
+  const failure = stdoutFailure();
+  // Whatever the command stored (an import) is stored: only what it printed is lost.
+  if (failure !== null) throw new UserFacingError(`could not write to stdout: ${failure}; the command's work is done, only its output was lost: free some space or send the output elsewhere, and run it again to see it`);
+  return 0;
+}
