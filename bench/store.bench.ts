@@ -5,15 +5,17 @@
  * SYNAPSE_TEST_POSTGRES_URL), the same figures for PostgresStore stand beside them on each line.
  */
 import { Database } from "bun:sqlite";
-import { copyFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as messagesDb from "../src/storage/sqlite/generated/messages.ts";
 import * as sessionsDb from "../src/storage/sqlite/generated/sessions.ts";
-import { cleanUp } from "../src/sessions/cleanup.ts";
+import { cleanUp, pruneBudgetMs, purgeDeleted } from "../src/sessions/cleanup.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { ensureBigPostgres, scratchCopy } from "./_big-postgres.ts";
-import { ensureBigDatabase, longSessionId, longSessionMessages, messagesPerSession, sessionCount, typicalSessionId } from "./_big-database.ts";
+import { cacheDir, ensureBigDatabase, longSessionId, longSessionMessages, messagesPerSession, sessionCount, typicalSessionId } from "./_big-database.ts";
 import { median, report, timeRuns, type BenchResult } from "./_report.ts";
 
 /**
@@ -53,16 +55,23 @@ async function writes(store: SessionStore, results: Map<string, number>): Promis
       ),
     ),
   );
+  // What `sessions prune` makes a person wait for: the sessions hidden, and rows reclaimed for its
+  // budget (on PostgreSQL, where prune reclaims everything, all of it). The rest is the deferred
+  // purge, timed on its own: the work a later run does, when nobody waits.
   let keep = sessionCount;
-  const cleanupTimes = await timeRuns(
-    3,
-    () => {
-      keep -= 1000;
-      return cleanUp(store, { maxSessions: keep, retentionDays: 0 });
-    },
-    0,
-  );
+  const cleanupTimes: number[] = [];
+  const purgeTimes: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    keep -= 1000;
+    let start = Bun.nanoseconds();
+    await cleanUp(store, { maxSessions: keep, retentionDays: 0 }, { purgeBudgetMs: store.shared ? Infinity : pruneBudgetMs });
+    cleanupTimes.push((Bun.nanoseconds() - start) / 1e6);
+    start = Bun.nanoseconds();
+    await purgeDeleted(store);
+    purgeTimes.push((Bun.nanoseconds() - start) / 1e6);
+  }
   results.set("store_cleanup_1000_sessions", median(cleanupTimes));
+  results.set("store_cleanup_1000_sessions_deferred_purge", median(purgeTimes));
   // Linear in the session's length on both engines (PostgreSQL was quadratic: issue 10, item 7).
   for (const count of importSizes) results.set(`store_import_${count}_messages`, await importTime(store, count));
 }
@@ -157,7 +166,12 @@ export default async function (): Promise<void> {
   await writable.close();
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${scratch}${suffix}`, { force: true });
   plain("store_add_message_committed", written.get("store_add_message_committed")!, { runs: 300, synchronous: "FULL" });
-  plain("store_cleanup_1000_sessions", written.get("store_cleanup_1000_sessions")!, { runs: 3, messages_per_session: messagesPerSession });
+  plain("store_cleanup_1000_sessions", written.get("store_cleanup_1000_sessions")!, { runs: 3, messages_per_session: messagesPerSession, purge_budget_ms: pruneBudgetMs });
+  plain("store_cleanup_1000_sessions_deferred_purge", written.get("store_cleanup_1000_sessions_deferred_purge")!, {
+    runs: 3,
+    messages_per_session: messagesPerSession,
+    total_ms: written.get("store_cleanup_1000_sessions")! + written.get("store_cleanup_1000_sessions_deferred_purge")!,
+  });
   for (const count of importSizes) plain(`store_import_${count}_messages`, written.get(`store_import_${count}_messages`)!, { runs: 1, messages: count });
 
   // Side by side: each line carries PostgreSQL's figure for the same work, when there is a server.
@@ -166,4 +180,87 @@ export default async function (): Promise<void> {
     const pg = postgres?.get(line.name);
     report(pg === undefined ? line : { ...line, postgres_median_ms: pg });
   }
+  await cleanupProcessFigures(path);
 }
+
+/** `sessions prune` removing 1,000 sessions × 100 messages, whole process, in the Rust original (issue 12). */
+const rustPruneMs = 400;
+
+/**
+ * Cleanup as a person meets it, with the compiled binary on a scratch copy of the big database:
+ * `sessions prune` removing 1,000 sessions (against the Rust original), then `prune --now`
+ * reclaiming what it left (the deferred purge's total cost); and the time from the start of an
+ * exchange to its first token when the automatic cleanup has 1,000 sessions to remove, against
+ * the same exchange with nothing to remove (the local fake server of cli.bench.ts).
+ */
+export async function cleanupProcessFigures(path: string): Promise<void> {
+  // SYNAPSE_BENCH_BINARY times another build (an earlier commit's, for a before/after table).
+  const binary = process.env.SYNAPSE_BENCH_BINARY ?? join(cacheDir, "synapse-cleanup-bench");
+  if (process.env.SYNAPSE_BENCH_BINARY === undefined) {
+    const built = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "scripts/build.ts"), binary], { stdout: "pipe", stderr: "pipe" });
+    if (built.exitCode !== 0) throw new Error(`bun build failed: ${built.stderr}`);
+  }
+  const scratch = `${path}.cleanup-scratch`;
+  copyFileSync(path, scratch);
+  const home = mkdtempSync(join(tmpdir(), "synapse-bench-"));
+  const config = join(home, "config.toml");
+  const env = { PATH: "/usr/bin:/bin", HOME: home, XDG_CONFIG_HOME: join(home, "config"), NO_COLOR: "1", SYNAPSE_CONFIG: config, SYNAPSE_DATABASE_URL: `sqlite:${scratch}` };
+  const limit = (maxSessions: number) => writeFileSync(config, `[session]\nmax_sessions = ${maxSessions}\nretention_days = 0\n`);
+  const timed = async (args: string[], extra: Record<string, string> = {}, firstToken = false) => {
+    const start = Bun.nanoseconds();
+    const child = Bun.spawn([binary, ...args], { env: { ...env, ...extra }, stdout: "pipe", stderr: "pipe" });
+    let first = 0;
+    for await (const chunk of child.stdout) if (first === 0 && chunk.length > 0) first = (Bun.nanoseconds() - start) / 1e6;
+    const code = await child.exited;
+    if (code !== 0) throw new Error(`synapse ${args.join(" ")} failed: ${await new Response(child.stderr).text()}`);
+    return firstToken ? first : (Bun.nanoseconds() - start) / 1e6;
+  };
+  try {
+    const counted = new Database(scratch, { readonly: true });
+    let count = (counted.query("SELECT count(*) AS n FROM sessions WHERE state = 'visible'").get() as { n: number }).n;
+    counted.close();
+    const pruneTimes: number[] = [];
+    const nowTimes: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      count -= 1000;
+      limit(count);
+      pruneTimes.push(await timed(["sessions", "prune"]));
+      nowTimes.push(await timed(["sessions", "prune", "--now"]));
+    }
+    const prune = median(pruneTimes);
+    report({ name: "cli_prune_1000_sessions", median_ms: prune, reference_ms: rustPruneMs, ratio: Math.round((prune / rustPruneMs) * 100) / 100, runs: 3, messages_per_session: messagesPerSession, reference: "the Rust original" });
+    report({ name: "cli_prune_1000_sessions_deferred_purge", median_ms: median(nowTimes), runs: 3, what: "prune --now after prune: the rest of the 1,000 sessions' rows" });
+
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(fakeReply, { headers: { "content-type": "text/event-stream" } }) });
+    const chat = { ANTHROPIC_BASE_URL: `http://127.0.0.1:${server.port}`, ANTHROPIC_API_KEY: "bench-key-0123456789" };
+    const withCleanup: number[] = [];
+    const without: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      // Nothing to remove: the limit is above the count (a new session adds one).
+      limit(count + 10);
+      without.push(await timed(["Benchmark question"], chat, true));
+      count += 1;
+      // 1,000 to remove: room is made for the new session too.
+      limit(count - 999);
+      withCleanup.push(await timed(["Benchmark question"], chat, true));
+      count -= 999;
+    }
+    await server.stop(true);
+    const cleaned = median(withCleanup);
+    const reference = median(without);
+    report({ name: "cli_first_token_cleanup_1000_sessions", median_ms: cleaned, reference_ms: reference, delay_ms: Math.round((cleaned - reference) * 1000) / 1000, runs: 5, reference: "the same exchange with nothing to clean up" });
+  } finally {
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${scratch}${suffix}`, { force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const fakeReply = (() => {
+  const event = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+  let body = event("message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "bench", usage: { input_tokens: 10, output_tokens: 1 } } });
+  body += event("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+  body += event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "first " } });
+  body += event("content_block_stop", { type: "content_block_stop", index: 0 });
+  body += event("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 1 } });
+  return body + event("message_stop", { type: "message_stop" });
+})();

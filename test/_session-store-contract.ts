@@ -626,6 +626,32 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(counts(result)).toEqual({ sessionsDeleted: 550, byMaxLimit: 550, byRetention: 0 });
         expect(await remaining(store)).toEqual(ids.slice(0, 150));
       });
+
+      test("with no purge budget, what it deletes vanishes from every read at once and is reclaimed later, by any run, never reported as abandoned", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2, 3, 4]);
+        const result = await cleanUp(store, { maxSessions: 2, retentionDays: 0 }, { now, purgeBudgetMs: 0 });
+        expect(counts(result)).toEqual({ sessionsDeleted: 2, byMaxLimit: 2, byRetention: 0 });
+        expect(result.purge).toEqual({ sessions: 0, messages: 0, more: true });
+        const gone = ids.slice(2);
+        expect(await remaining(store)).toEqual(ids.slice(0, 2));
+        expect(await store.countSessions()).toBe(2);
+        expect(await store.sessionIds()).toEqual([...ids.slice(0, 2)].sort());
+        expect((await store.searchMessages("days")).map((h) => h.sessionId).sort()).toEqual([...ids.slice(0, 2)].sort());
+        for (const id of gone) {
+          expect(await store.getSession(id)).toBeNull();
+          expect(await store.getMessages(id)).toEqual([]);
+          expect(await store.findSessionsByIdPrefix(id.slice(0, 8), 5)).toEqual([]);
+        }
+        // A pending purge has no heartbeat to lapse: it is nobody's abandoned work.
+        expect(await store.finishAbandonedWork(new Date(Date.now() + 365 * day))).toEqual([]);
+        expect(await store.purgePendingDeletions({ budgetMs: 0 })).toEqual({ sessions: 0, messages: 0, more: true });
+        expect(await store.purgePendingDeletions()).toEqual({ sessions: 2, messages: 2, more: false });
+        // Done once: a second run finds nothing, and what the limits keep is whole.
+        expect(await store.purgePendingDeletions()).toEqual({ sessions: 0, messages: 0, more: false });
+        expect(await remaining(store)).toEqual(ids.slice(0, 2));
+        expect((await store.getMessages(ids[0]!)).map((m) => m.content)).toEqual(["1 days old"]);
+      });
     });
 
     describe("cleanups at once", () => {

@@ -177,3 +177,51 @@ test("deleting a big session hides it at once and removes its messages in short 
   checkIntegrity(db);
   db.close();
 });
+
+test("prune's sessions vanish from every read at once; their rows, left by a run that stopped, are reclaimed by the next without a warning; --now leaves nothing pending", async () => {
+  const home = freshHome().config("[session]\nmax_sessions = 1\nretention_days = 0\nauto_cleanup = false\n");
+  const store = SqliteStore.open(home.database);
+  const sessions = [0, 1, 2].map((i) => bigSession(300 + i));
+  for (const [i, { session, messages }] of sessions.entries()) {
+    await store.importSession({ ...session, updatedAt: new Date(Date.parse("2026-01-01T00:00:00Z") + i * 60_000) }, messages);
+  }
+  // A prune that hid the two oldest, then stopped before reclaiming a row (as if killed).
+  const { cleanUp } = await import("../src/sessions/cleanup.ts");
+  const hidden = await cleanUp(store, { maxSessions: 1, retentionDays: 0 }, { purgeBudgetMs: 0 });
+  await store.close();
+  expect(hidden.sessionsDeleted).toBe(2);
+  const kept = sessions[2]!.session.id;
+  const gone = [sessions[0]!.session.id, sessions[1]!.session.id];
+
+  const db = openRaw(home.database);
+  // One batch of a purge had committed: part of one session's rows are gone.
+  db.run("DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE session_id = ? LIMIT 100)", [gone[0]!]);
+  expect(db.query("SELECT COUNT(*) AS n FROM messages WHERE session_id IN (?, ?)").get(gone[0]!, gone[1]!)).toEqual({ n: 200 + 301 });
+
+  // Hidden from every read while the purge is pending.
+  expect((await home.list()).map((s) => s.id)).toEqual([kept]);
+  for (const id of gone) {
+    expect((await home.run(["sessions", "show", id])).exitCode).not.toBe(0);
+    expect((await home.run(["sessions", "show", id.slice(0, 12)])).exitCode).not.toBe(0);
+  }
+  const search = await home.run(["sessions", "search", "line", "--json"]);
+  expect(search.exitCode).toBe(0);
+  expect(new Set((JSON.parse(search.stdout) as { sessionId: string }[]).map((h) => h.sessionId))).toEqual(new Set([kept]));
+
+  // The next prune has nothing to delete, reclaims within its budget, and warns of nothing.
+  const prune = await home.run(["sessions", "prune"]);
+  expect(prune.exitCode).toBe(0);
+  expect(prune.stderr).toContain("nothing to prune");
+  expect(prune.stderr).not.toContain("stopped");
+  const now = await home.run(["sessions", "prune", "--now"]);
+  expect(now).toMatchObject({ exitCode: 0, stdout: "" });
+  expect(now.stderr).not.toContain("stopped");
+
+  expect(db.query("SELECT COUNT(*) AS n FROM sessions WHERE state <> 'visible'").get()).toEqual({ n: 0 });
+  expect(db.query("SELECT COUNT(*) AS n FROM messages WHERE session_id IN (?, ?)").get(gone[0]!, gone[1]!)).toEqual({ n: 0 });
+  expect(db.query("SELECT COUNT(*) AS n FROM messages WHERE session_id = ?").get(kept)).toEqual({ n: 302 });
+  expect(db.query("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH 'line'").get()).toEqual({ n: 302 });
+  checkIntegrity(db);
+  db.close();
+  expect((await home.show(kept)).messages.length).toBe(302);
+});

@@ -237,3 +237,41 @@ describe("Chat", () => {
     await expect(sessionToContinue(store, { session: "Third" })).rejects.toBeInstanceOf(SessionRefError);
   });
 });
+
+describe("the purge after the reply", () => {
+  test("the automatic cleanup only hides: the first token comes while the rows wait, and they are reclaimed after the reply is stored", async () => {
+    const path = join(tempDir(), "sessions.db");
+    const store = await createStorage(`sqlite:${path}`);
+    stores.push(store);
+    const old: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = crypto.randomUUID();
+      const when = new Date(Date.parse("2026-01-01T00:00:00Z") + i * 60_000);
+      await store.createSession({ id, title: null, provider: "echo", model: "echo", systemPrompt: null, createdAt: when, updatedAt: when });
+      await store.addMessage({ id: crypto.randomUUID(), sessionId: id, role: "user", content: `old ${i}`, timestamp: when });
+      old.push(id);
+    }
+    const { Database } = await import("bun:sqlite");
+    const raw = new Database(path, { readonly: true });
+    const pending = () => (raw.query("SELECT COUNT(*) AS n FROM messages JOIN sessions ON sessions.id = messages.session_id WHERE sessions.state = 'deleting'").get() as { n: number }).n;
+    const { events, done } = exchange(store, "hello", {
+      settings: { maxSessions: 2, retentionDays: 0, autoCleanup: true },
+      onText: (text) => events.push(`text ${text}; ${pending()} rows pending`),
+    });
+    const result = await done;
+    expect(events.filter((e) => e.startsWith("cleanup") || e.startsWith("text"))).toEqual(["cleanup deleted 2", "text hello; 2 rows pending"]);
+    expect((await store.listSessions()).map((s) => s.id).sort()).toEqual([old[2]!, result.session.id].sort());
+
+    // Stopped before it starts (Ctrl+C): nothing is reclaimed, and nothing is lost.
+    const stopped = new AbortController();
+    stopped.abort();
+    const { purgeAfterReply } = await import("../src/sessions/cleanup.ts");
+    expect(await purgeAfterReply(store, stopped.signal)).toBeNull();
+    expect(pending()).toBe(2);
+
+    expect(await purgeAfterReply(store, new AbortController().signal)).toEqual({ sessions: 2, messages: 2, more: false });
+    expect(pending()).toBe(0);
+    expect((await store.getMessages(result.session.id)).map((m) => m.role)).toEqual(["user", "assistant"]);
+    raw.close();
+  });
+});

@@ -112,9 +112,10 @@ SELECT pg_advisory_xact_lock(7354105931)::text AS locked;
 SELECT pg_advisory_xact_lock_shared(7354105931)::text AS locked;
 
 -- Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
--- `keep` and the sessions in use; returns what it hid.
+-- `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no
+-- heartbeat: `hidden_until` NULL), which any later run reclaims (ListPendingPurges).
 -- name: HideLeastRecentSessions :many
-UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
+UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
     WHERE oldest.state = 'visible' AND oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
@@ -124,9 +125,9 @@ WHERE id IN (
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message;
 
 -- Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
--- `keep` and the sessions in use; returns what it hid.
+-- `keep` and the sessions in use; returns what it hid, as a pending purge like HideLeastRecentSessions.
 -- name: HideSessionsUpdatedBefore :many
-UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
+UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
     WHERE expired.state = 'visible' AND expired.updated_at < @cutoff AND expired.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
@@ -149,10 +150,11 @@ LIMIT @max;
 SELECT set_config('lock_timeout', @timeout::text, true) AS setting;
 
 -- The heartbeat of bulk work: moved forward by every batch. Counts the sessions still in `state`
--- (a cleanup may have taken over one whose heartbeat lapsed).
+-- with a heartbeat (a cleanup may have taken over one whose heartbeat lapsed); a pending purge
+-- has none and keeps none, so it is never taken for a stopped process's work.
 -- name: RenewHiddenSessions :execrows
 UPDATE sessions SET hidden_until = now() + make_interval(secs => @lease_seconds::integer)
-WHERE state = @state AND id = ANY(@ids::uuid[]);
+WHERE state = @state AND hidden_until IS NOT NULL AND id = ANY(@ids::uuid[]);
 
 -- An import that failed part-way (a message id taken, say) is removed like a deletion.
 -- name: AbandonImport :execrows
@@ -174,14 +176,24 @@ WHERE seq IN (
 DELETE FROM sessions WHERE state = 'deleting' AND id = ANY(@ids::uuid[]);
 
 -- Bulk work whose heartbeat lapsed: the process doing it stopped (killed, crashed). Judged at
--- `at`, or by the server clock when it is null.
+-- `at`, or by the server clock when it is null. A pending purge (no heartbeat) is not abandoned
+-- work: ListPendingPurges finds it.
 -- name: ListAbandonedSessions :many
 SELECT id, state, message_count FROM sessions
 WHERE state <> 'visible' AND hidden_until < COALESCE(sqlc.narg(at)::timestamptz, now())
 ORDER BY id
 FOR UPDATE;
 
--- Takes over abandoned bulk work (as ListAbandonedSessions found it) as a deletion with a fresh heartbeat.
+-- Takes over abandoned bulk work (as ListAbandonedSessions found it) as a pending purge,
+-- reclaimed like a cleanup's.
 -- name: ClaimAbandonedSessions :execrows
-UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
+UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id = ANY(@ids::uuid[]) AND state <> 'visible';
+
+-- Sessions hidden for deletion whose rows are still to be reclaimed, by nobody in particular
+-- (no heartbeat): up to `max`, in id order, so every run takes up the one a stopped run began.
+-- name: ListPendingPurges :many
+SELECT id FROM sessions
+WHERE state = 'deleting' AND hidden_until IS NULL
+ORDER BY id
+LIMIT @max;

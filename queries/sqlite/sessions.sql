@@ -104,9 +104,10 @@ UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible
 SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible';
 
 -- Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
--- `keep` and the sessions in use; returns what it hid.
+-- `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no
+-- heartbeat: `hidden_until` NULL), which any later run reclaims (ListPendingPurges).
 -- name: HideLeastRecentSessions :many
-UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
+UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
     WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
@@ -116,9 +117,9 @@ WHERE id IN (
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message;
 
 -- Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
--- `keep` and the sessions in use; returns what it hid.
+-- `keep` and the sessions in use; returns what it hid, as a pending purge like HideLeastRecentSessions.
 -- name: HideSessionsUpdatedBefore :many
-UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
+UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
     WHERE expired.state = 'visible' AND expired.updated_at < @cutoff AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND expired.id NOT IN (sqlc.slice(keep))
@@ -136,10 +137,11 @@ ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT @max;
 
 -- The heartbeat of bulk work: moved forward by every batch. Counts the sessions still in `state`
--- (a cleanup may have taken over one whose heartbeat lapsed).
+-- with a heartbeat (a cleanup may have taken over one whose heartbeat lapsed); a pending purge
+-- has none and keeps none, so it is never taken for a stopped process's work.
 -- name: RenewHiddenSessions :execrows
 UPDATE sessions SET hidden_until = @hidden_until
-WHERE state = @state AND id IN (sqlc.slice(ids));
+WHERE state = @state AND hidden_until IS NOT NULL AND id IN (sqlc.slice(ids));
 
 -- An import that failed part-way (a message id taken, say) is removed like a deletion.
 -- name: AbandonImport :execrows
@@ -161,12 +163,22 @@ WHERE seq IN (
 DELETE FROM sessions WHERE state = 'deleting' AND id IN (sqlc.slice(ids));
 
 -- Bulk work whose heartbeat lapsed before `now`: the process doing it stopped (killed, crashed).
+-- A pending purge (no heartbeat) is not abandoned work: ListPendingPurges finds it.
 -- name: ListAbandonedSessions :many
 SELECT id, state, message_count FROM sessions
 WHERE state <> 'visible' AND hidden_until < @now
 ORDER BY id;
 
--- Takes over abandoned bulk work as a deletion with a fresh heartbeat.
+-- Takes over abandoned bulk work as a pending purge, reclaimed like a cleanup's.
 -- name: ClaimAbandonedSessions :execrows
-UPDATE sessions SET state = 'deleting', hidden_until = @hidden_until
+UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE state <> 'visible' AND hidden_until < @now;
+
+-- Sessions hidden for deletion whose rows are still to be reclaimed, by nobody in particular
+-- (no heartbeat): up to `max`, in id order, so every run takes up the one a stopped run began.
+-- (`state <> 'visible'` lets the partial index idx_sessions_hidden answer.)
+-- name: ListPendingPurges :many
+SELECT id FROM sessions
+WHERE state <> 'visible' AND state = 'deleting' AND hidden_until IS NULL
+ORDER BY id
+LIMIT @max;

@@ -8,9 +8,10 @@ import { loadConfig, type ConfigFlags } from "../config/load.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
 import type { Provider } from "../providers/types.ts";
 import type { Session } from "../session.ts";
+import { purgeAfterReply } from "../sessions/cleanup.ts";
 import { resolveSession, SessionRefError } from "../sessions/refs.ts";
 import { createStorage } from "../storage/create-storage.ts";
-import type { SessionStore } from "../storage/session-store.ts";
+import type { PurgeProgress, SessionStore } from "../storage/session-store.ts";
 import { runExchange, type ExchangeOutput, type ExchangeResult } from "./exchange.ts";
 import { chooseModel, chooseProvider, createProvider, type CreateProviderOptions } from "./provider.ts";
 
@@ -110,6 +111,16 @@ export class Chat {
       systemPrompt: config.systemPrompt,
       settings: config.session,
     });
+  }
+
+  /**
+   * After the reply is out and stored: reclaims, for a short while, the rows of sessions a
+   * cleanup deleted (the automatic cleanup only hides them, so the reply never waits for that
+   * work). `signal` stops it between two short batches; what is left waits for a later run.
+   * Null when it did not run (a shared database).
+   */
+  purgeAfterReply(signal: AbortSignal): Promise<PurgeProgress | null> {
+    return purgeAfterReply(this.store, signal);
   }
 
   close(): Promise<void> {

@@ -80,6 +80,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   // On a terminal the reply is shown with its control characters visible, never interpreted.
   const toTerminal = stdoutInfo.isTTY ? visibleStream() : null;
   let shortId = "";
+  let replied = false;
   try {
     const result = await chat.send({
       message,
@@ -108,6 +109,8 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
         lastWritten = text;
       },
     });
+    replied = true;
+    storingReply = false;
     if (result.stopReason === "max_tokens") {
       log.warn("the reply was cut off at the token limit; raise max_tokens for this provider in the configuration");
     }
@@ -123,6 +126,9 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
         shortId = await shortIdFor(chat.store, started.session.id);
         if (started.isNew) announce(started.session, shortId);
       }
+      // The reply is shown and stored: only now are deleted sessions' rows reclaimed, briefly;
+      // Ctrl+C stops that between two batches, and a later run finishes it.
+      if (replied) await reclaim(chat, controller.signal);
       await chat.close();
     } finally {
       for (const signal of stopSignals) process.off(signal, stop);
@@ -133,6 +139,15 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   const failure = stdoutFailure();
   if (failure !== null) {
     throw new UserFacingError(`the reply could not be written to stdout: ${failure}; it is stored whole, read it with: synapse sessions show ${shortId}`);
+  }
+}
+
+/** {@link Chat.purgeAfterReply}, which must not turn a stored reply into a failed command. */
+async function reclaim(chat: Chat, signal: AbortSignal): Promise<void> {
+  try {
+    await chat.purgeAfterReply(signal);
+  } catch (error) {
+    log.warn(`deleted sessions' messages were not removed yet: ${messageOf(error)}; the next cleanup finishes it`);
   }
 }
 

@@ -5,7 +5,8 @@
  * the counting and the report live here; a store only takes one short step at a time.
  */
 import type { SessionSummary } from "../session.ts";
-import type { SessionStore } from "../storage/session-store.ts";
+import type { PurgeProgress, SessionStore } from "../storage/session-store.ts";
+import { StorageError } from "../storage/errors.ts";
 import { shortIdsOf } from "./refs.ts";
 import { checkCount, checkId, checkLimit } from "../storage/validate.ts";
 
@@ -27,8 +28,14 @@ export interface CleanupOptions {
    * there are no more than `maxSessions`.
    */
   reserve?: number;
-  /** Stops a cleanup waiting for another process's lock (kind `interrupted`). */
+  /** Stops a cleanup waiting for another process's lock (kind `interrupted`), and its purge. */
   signal?: AbortSignal | undefined;
+  /**
+   * How long the rows of what it hid (and any purge still pending) may be reclaimed before it
+   * returns, in milliseconds: all of them by default; 0 leaves them all to a later run. The
+   * sessions are gone for every reader either way.
+   */
+  purgeBudgetMs?: number;
 }
 
 /** What a cleanup would delete now, and why, oldest first. */
@@ -45,7 +52,20 @@ export interface CleanupResult {
   byMaxLimit: number;
   /** Deleted because they were older than `retentionDays`. */
   byRetention: number;
+  /** What was reclaimed of pending purges (these sessions' rows, or earlier ones) before it returned. */
+  purge: PurgeProgress;
 }
+
+/**
+ * How long `sessions prune` reclaims rows before it returns (the rest waits for a later run,
+ * such as the next chat's, or `prune --now`): the whole command stays well under a second.
+ */
+export const pruneBudgetMs = 300;
+/**
+ * How long a chat reclaims rows after its reply is out and stored: the reply is not waiting, only
+ * the shell prompt is, so a little. 100,000 deleted messages take about 7 s in all.
+ */
+export const afterReplyBudgetMs = 400;
 
 /**
  * Sessions hidden per write transaction: short enough for others' waits, few enough commits for
@@ -58,7 +78,8 @@ const dayMs = 24 * 60 * 60 * 1000;
  * Deletes the least recently used sessions beyond `maxSessions`, then those not used for
  * `retentionDays`; a limit of 0 disables its rule. Sessions in use are never deleted (they still
  * count toward `maxSessions`), nor those in `keep`. Bulk work a stopped process left behind is
- * finished first, whatever the limits. Concurrent cleanups, in any process, never delete more
+ * taken over first, whatever the limits. Hidden sessions are gone for every reader at once; their
+ * rows are reclaimed within `purgeBudgetMs` (all by default), the rest later. Concurrent cleanups, in any process, never delete more
  * together than the limits ask: each step counts again under the store's write lock.
  *
  * @example
@@ -82,11 +103,26 @@ export async function cleanUp(store: SessionStore, limits: CleanupLimits, option
     if (hidden.length < cleanupBatch) break;
   }
   const removed = [...byMaxLimit, ...byRetention];
-  await store.purgeHiddenSessions(
-    removed.map((s) => s.id),
-    wait,
-  );
-  return { sessionsDeleted: removed.length, removed: oldestFirst(removed), byMaxLimit: byMaxLimit.length, byRetention: byRetention.length };
+  const purge = await purgeDeleted(store, { budgetMs: options.purgeBudgetMs, signal: options.signal });
+  return { sessionsDeleted: removed.length, removed: oldestFirst(removed), byMaxLimit: byMaxLimit.length, byRetention: byRetention.length, purge };
+}
+
+/**
+ * Reclaims the rows and search index entries of sessions deleted already (hidden from every
+ * read), within `budgetMs` (no limit by default), until `signal` stops it between two short
+ * batches. What is left stays pending for a later run; a crash loses or doubles nothing. A
+ * budgeted purge that cannot go on (another process holds the lock too long) leaves the rest for
+ * later rather than fail what already succeeded; a damaged file or a full disk is still said.
+ */
+export async function purgeDeleted(store: SessionStore, options: { budgetMs?: number | undefined; signal?: AbortSignal | undefined } = {}): Promise<PurgeProgress> {
+  const { budgetMs, signal } = options;
+  try {
+    return await store.purgePendingDeletions({ budgetMs, signal }, { signal });
+  } catch (error) {
+    const unbounded = budgetMs === undefined || budgetMs === Infinity;
+    if (unbounded || !(error instanceof StorageError) || error.kind === "corrupt" || error.kind === "disk_full") throw error;
+    return { sessions: 0, messages: 0, more: true };
+  }
 }
 
 /**
@@ -102,7 +138,20 @@ export async function cleanUpBeforeExchange(
   signal: AbortSignal,
 ): Promise<CleanupResult | null> {
   if (!limits.autoCleanup || store.shared) return null;
-  return cleanUp(store, limits, continuing === undefined ? { reserve: 1, signal } : { keep: [continuing], signal });
+  // The sessions are hidden now, in a few short transactions; reclaiming their rows (seconds for
+  // thousands) waits until the reply is out: see purgeAfterReply.
+  return cleanUp(store, limits, continuing === undefined ? { reserve: 1, signal, purgeBudgetMs: 0 } : { keep: [continuing], signal, purgeBudgetMs: 0 });
+}
+
+/**
+ * The chat's reclaiming after its reply is out and stored: what cleanups hid (this one's, or
+ * earlier ones') is reclaimed for up to {@link afterReplyBudgetMs}, or until `signal` (Ctrl+C)
+ * stops it between two batches. Not on a shared database, where only `sessions prune` works.
+ * Null when it did not run.
+ */
+export async function purgeAfterReply(store: SessionStore, signal: AbortSignal): Promise<PurgeProgress | null> {
+  if (store.shared || signal.aborted) return null;
+  return purgeDeleted(store, { budgetMs: afterReplyBudgetMs, signal });
 }
 
 /** What {@link cleanUp} would delete now, deleting nothing. */
@@ -141,28 +190,35 @@ export interface PruneResult {
   byRetention: number;
   /** Short ids measured among the sessions there were before, so that those deleted have one too. */
   shortIds: ReadonlyMap<string, string>;
+  /** What was reclaimed before it returned; `more` when rows are left for a later run (never with `now`). */
+  purge: PurgeProgress;
 }
 
 /**
  * `sessions prune`: applies the limits now, whether or not they apply automatically, or with
- * `dryRun` only says what that would delete.
+ * `dryRun` only says what that would delete. The sessions it deletes are gone from every read
+ * when it returns; their rows are reclaimed for up to {@link pruneBudgetMs}, the rest later (by
+ * the next chat or prune). With `now`, every pending purge is reclaimed before it returns, and so
+ * always on a shared database (PostgreSQL), where no chat reclaims anything.
  */
-export async function prune(store: SessionStore, limits: CleanupLimits, options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+export async function prune(store: SessionStore, limits: CleanupLimits, options: { dryRun?: boolean; now?: boolean } = {}): Promise<PruneResult> {
+  const none = { sessions: 0, messages: 0, more: false };
+  const purgeBudgetMs = options.now === true || store.shared ? Infinity : pruneBudgetMs;
   if (limits.maxSessions === 0 && limits.retentionDays === 0) {
     // No limits, but what a stopped import or deletion left hidden still goes (said on stderr).
-    if (options.dryRun !== true) await cleanUp(store, limits);
-    return { limited: false, sessions: [], byMaxLimit: 0, byRetention: 0, shortIds: new Map() };
+    const purge = options.dryRun === true ? none : (await cleanUp(store, limits, { purgeBudgetMs })).purge;
+    return { limited: false, sessions: [], byMaxLimit: 0, byRetention: 0, shortIds: new Map(), purge };
   }
   if (options.dryRun === true) {
     const plan = await planCleanup(store, limits);
     const sessions = [...plan.byMaxLimit, ...plan.byRetention];
     const ids = await shortIdsOf(store, sessions.map((s) => s.id));
-    return { limited: true, sessions, byMaxLimit: plan.byMaxLimit.length, byRetention: plan.byRetention.length, shortIds: ids };
+    return { limited: true, sessions, byMaxLimit: plan.byMaxLimit.length, byRetention: plan.byRetention.length, shortIds: ids, purge: none };
   }
   // The cleanup itself decides, under the write lock, so a session used meanwhile is safe.
-  const result = await cleanUp(store, limits);
+  const result = await cleanUp(store, limits, { purgeBudgetMs });
   const ids = await shortIdsOf(store, result.removed.map((s) => s.id));
-  return { limited: true, sessions: result.removed, byMaxLimit: result.byMaxLimit, byRetention: result.byRetention, shortIds: ids };
+  return { limited: true, sessions: result.removed, byMaxLimit: result.byMaxLimit, byRetention: result.byRetention, shortIds: ids, purge: result.purge };
 }
 
 /** The limits as the rules apply them: a target count (null: no limit) and a cutoff (null: none). */

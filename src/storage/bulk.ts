@@ -4,7 +4,7 @@
  * (schema 20261201_006 / PostgreSQL 003) and carries a heartbeat that every batch renews; what a
  * stopped process leaves behind is removed by the next cleanup once the heartbeat has lapsed.
  */
-import type { AbandonedSession } from "./session-store.ts";
+import type { AbandonedSession, PurgeBudget, PurgeProgress } from "./session-store.ts";
 import { log } from "../log.ts";
 import { StorageError } from "./errors.ts";
 import { messageOf } from "../unknown-values.ts";
@@ -93,7 +93,7 @@ class BatchSizer {
  * long the statements took: the work only, as an import measures it. The commit adds about as
  * much again (see {@link deleteBudgetMs}); counting it too made batches small and commits many.
  */
-export type PurgeBatch = (ids: string[], rows: number, renew: boolean) => Promise<{ deleted: number; ms: number }>;
+export type PurgeBatch = (ids: string[], rows: number, renew: boolean) => Promise<{ deleted: number; ms: number; sessions: number }>;
 
 /**
  * Deletes the messages of sessions hidden for deletion, then the sessions, `idsAtOnce` sessions
@@ -118,18 +118,67 @@ export async function purgeInBatches(ids: readonly string[], idsAtOnce: number, 
 }
 
 /**
- * Finishes what {@link AbandonedSession}s `claim` took over (in one write transaction, as
- * deletions with fresh heartbeats), and says so on stderr.
+ * Takes over what {@link AbandonedSession}s `claim` finds (in one write transaction, as pending
+ * purges: hidden at once, reclaimed later like a cleanup's), and says so on stderr.
  */
-export async function finishAbandoned(
-  claim: () => Promise<AbandonedSession[]>,
-  purge: (ids: readonly string[]) => Promise<void>,
-): Promise<AbandonedSession[]> {
+export async function finishAbandoned(claim: () => Promise<AbandonedSession[]>): Promise<AbandonedSession[]> {
   const abandoned = await claim();
-  if (abandoned.length === 0) return abandoned;
-  await purge(abandoned.map((s) => s.id));
-  reportAbandoned(abandoned);
+  if (abandoned.length > 0) reportAbandoned(abandoned);
   return abandoned;
+}
+
+/**
+ * Reclaims the rows of pending purges (sessions hidden for deletion with no heartbeat, listed by
+ * `pending` in a fixed order), `idsAtOnce` at a time, in batches measured like
+ * {@link purgeInBatches}, until none is left, the budget is spent or the signal stops it. Each
+ * batch is one transaction and deletes only rows still there, so two runs at once, or a run
+ * after a crash, never lose or double anything: the next run takes up what is left.
+ */
+export async function purgePending(
+  pending: (max: number) => Promise<string[]>,
+  idsAtOnce: number,
+  batch: PurgeBatch,
+  budget: PurgeBudget = {},
+): Promise<PurgeProgress> {
+  const deadline = performance.now() + (budget.budgetMs ?? Infinity);
+  const stopped = () => budget.signal?.aborted === true || performance.now() >= deadline;
+  const progress: PurgeProgress = { sessions: 0, messages: 0, more: false };
+  const sizer = new BatchSizer();
+  let first = true;
+  for (;;) {
+    if (stopped()) {
+      progress.more = (await pending(1)).length > 0;
+      return progress;
+    }
+    const ids = await pending(idsAtOnce);
+    if (ids.length === 0) return progress;
+    for (;;) {
+      if (!first) await Bun.sleep(restBetweenBatchesMs);
+      first = false;
+      const rows = sizer.size;
+      // No heartbeat to renew: a pending purge belongs to no process.
+      const { deleted, ms, sessions } = await batch(ids, rows, false);
+      sizer.record(deleted, ms);
+      progress.messages += deleted;
+      progress.sessions += sessions;
+      if (deleted < rows || stopped()) break;
+    }
+  }
+}
+
+/**
+ * Runs an import of session `sessionId`, and once more if an id it brings is taken: a session
+ * deleted a while ago whose rows are still a pending purge holds its ids until `free` reclaims
+ * them (a person deletes a session, then imports it again from its export).
+ */
+export async function importFreeingIds(work: () => Promise<void>, free: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof StorageError) || !error.idTaken) throw error;
+    await free();
+    await work();
+  }
 }
 
 /** The steps of a big import, each one short write transaction of the store's own. */

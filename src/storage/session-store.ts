@@ -11,6 +11,24 @@ export interface AbandonedSession {
   messageCount: number;
 }
 
+/** What one run of {@link SessionStore.purgePendingDeletions} reclaimed, and whether any is left. */
+export interface PurgeProgress {
+  /** Sessions whose last rows went in this run. */
+  sessions: number;
+  /** Messages deleted in this run (with their search index entries). */
+  messages: number;
+  /** True when pending purges are left for a later run (the budget ran out, or it was stopped). */
+  more: boolean;
+}
+
+/** How long a purge may go on, and what stops it between two batches. */
+export interface PurgeBudget {
+  /** Stop starting batches after this many milliseconds; no limit by default. */
+  budgetMs?: number | undefined;
+  /** Stops the purge between batches (what is done stays done), and any wait for a lock. */
+  signal?: AbortSignal | undefined;
+}
+
 /** How a store is opened. */
 export interface OpenOptions {
   /**
@@ -126,21 +144,26 @@ export interface SessionStore {
    * again under the write lock: hides up to `max` of the least recently used sessions beyond the
    * newest `target`, never those in `keep` nor those in use (which still count). So however many
    * processes take such steps at once, together they never leave fewer than `target`. Hidden
-   * sessions are gone for every reader; {@link purgeHiddenSessions} then removes them. Returns
-   * them as they were, in no set order.
+   * sessions are gone for every reader (list, show, search, count, references) and left as
+   * pending purges, which {@link purgePendingDeletions} reclaims, in this run or a later one.
+   * Returns them as they were, in no set order.
    */
   hideSessionsBeyond(target: number, options: { keep: readonly string[]; max: number }, wait?: WaitOptions): Promise<SessionSummary[]>;
   /** One step of a cleanup by age, the same way: hides up to `max` sessions last used before `cutoff`. */
   hideSessionsUpdatedBefore(cutoff: Date, options: { keep: readonly string[]; max: number }, wait?: WaitOptions): Promise<SessionSummary[]>;
   /**
-   * Removes the messages, then the rows, of sessions hidden for deletion, in short transactions
-   * measured to keep others' waits short; ids not hidden for deletion are passed over.
+   * Reclaims pending purges (sessions a cleanup hid, or abandoned work taken over): their
+   * messages with their search index entries, then their rows, in short transactions measured to
+   * keep others' waits short, until none is left, `budget.budgetMs` is spent or `budget.signal`
+   * stops it. Any process may run it at any time, several at once, or again after a crash:
+   * nothing is lost or deleted twice, and what is left waits for the next run.
    */
-  purgeHiddenSessions(ids: readonly string[], wait?: WaitOptions): Promise<void>;
+  purgePendingDeletions(budget?: PurgeBudget, wait?: WaitOptions): Promise<PurgeProgress>;
   /**
    * Takes over bulk work (an import, a deletion) whose process stopped, its heartbeat lapsed
-   * before `now` (by default the database's clock), and finishes it as a deletion, saying so on
-   * stderr. Returns what it finished.
+   * before `now` (by default the database's clock): hidden already, it becomes a pending purge
+   * (see {@link purgePendingDeletions}), and is said on stderr. Returns what it took over. A
+   * pending purge is not such work, and is never reported.
    */
   finishAbandonedWork(now?: Date, wait?: WaitOptions): Promise<AbandonedSession[]>;
   /** Releases the database; the store is unusable afterwards. */

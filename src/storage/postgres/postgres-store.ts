@@ -5,7 +5,7 @@ import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { AbandonedSession, Lease, OpenOptions, SessionStore } from "../session-store.ts";
+import type { AbandonedSession, Lease, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
@@ -13,10 +13,12 @@ import { postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { describeUrl } from "./url.ts";
 import { isRecord } from "../../unknown-values.ts";
 import { lockAttemptMs, retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishAbandoned, finishLater, importHidden, purgeInBatches, batchBudgetMs, heartbeatMs, lostImport, isSmallImport } from "../bulk.ts";
+import { finishAbandoned, finishLater, importFreeingIds, importHidden, purgeInBatches, purgePending, batchBudgetMs, heartbeatMs, lostImport, isSmallImport } from "../bulk.ts";
 
 /** Heartbeats are kept by the server's clock. */
 const leaseSeconds = heartbeatMs / 1000;
+/** Pending purges reclaimed together: one array parameter, so any number fits; this many keeps a batch's join small. */
+const pendingIdsAtOnce = 500;
 /** SQLSTATE lock_not_available: a lock wait ran past lock_timeout. */
 const lockNotAvailable = "55P03";
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
@@ -184,8 +186,16 @@ export class PostgresStore implements SessionStore {
 
   async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
     const { session: checkedSession, messages: checkedMessages } = checkImport(session, messages);
-    // What a stopped import of this very session left hidden would make it "exist already".
+    // A stopped import of this very session, or a deleted one whose rows are still to be
+    // reclaimed, holds its ids: the one is taken over, and either is reclaimed if in the way.
     await this.finishAbandonedWork(undefined, wait);
+    await importFreeingIds(
+      () => this.#importChecked(checkedSession, checkedMessages, wait),
+      () => this.#purge([checkedSession.id], "importing a session", wait),
+    );
+  }
+
+  async #importChecked(checkedSession: Session, checkedMessages: CheckedMessage[], wait: WaitOptions): Promise<void> {
     if (isSmallImport(checkedMessages)) {
       await this.#write(
         "importing a session",
@@ -273,23 +283,23 @@ export class PostgresStore implements SessionStore {
    * as PostgreSQL takes any number. `doing` names the work in errors.
    */
   async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
-    await purgeInBatches(ids, Math.max(ids.length, 1), async (some, rows, renew) => {
-      let ms = 0;
-      const deleted = await this.#write(
-        doing,
-        async (tx) => {
-          const started = performance.now();
-          if (renew) await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "deleting", ids: some });
-          // Only sessions still hidden for deletion: none if another process finished them.
-          const deleted = await sessionsDb.deleteMessagesOfHiddenSessions(tx, { ids: some, batch: rows });
-          if (deleted < rows) await sessionsDb.deleteHiddenSessions(tx, { ids: some });
-          ms = performance.now() - started;
-          return deleted;
-        },
-        wait,
-      );
-      return { deleted, ms };
-    });
+    await purgeInBatches(ids, Math.max(ids.length, 1), (some, rows, renew) => this.#purgeBatch(some, rows, renew, doing, wait));
+  }
+
+  /** One batch of a purge ({@link PurgeBatch}) in one write transaction. */
+  async #purgeBatch(some: string[], rows: number, renew: boolean, doing: string, wait: WaitOptions): Promise<{ deleted: number; ms: number; sessions: number }> {
+    return this.#write(
+      doing,
+      async (tx) => {
+        const started = performance.now();
+        if (renew) await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "deleting", ids: some });
+        // Only sessions still hidden for deletion: none if another process finished them.
+        const deleted = await sessionsDb.deleteMessagesOfHiddenSessions(tx, { ids: some, batch: rows });
+        const sessions = deleted < rows ? await sessionsDb.deleteHiddenSessions(tx, { ids: some }) : 0;
+        return { deleted, sessions, ms: performance.now() - started };
+      },
+      wait,
+    );
   }
 
   async finishAbandonedWork(now?: Date, wait: WaitOptions = {}): Promise<AbandonedSession[]> {
@@ -302,13 +312,12 @@ export class PostgresStore implements SessionStore {
           "cleaning up sessions",
           async (tx) => {
             const rows = await sessionsDb.listAbandonedSessions(tx, { at });
-            if (rows.length > 0) await sessionsDb.claimAbandonedSessions(tx, { leaseSeconds, ids: rows.map((r) => r.id) });
+            if (rows.length > 0) await sessionsDb.claimAbandonedSessions(tx, { ids: rows.map((r) => r.id) });
             return rows;
           },
           wait,
         );
       },
-      (ids) => this.#purge(ids, "cleaning up sessions", wait),
     );
   }
 
@@ -372,7 +381,7 @@ export class PostgresStore implements SessionStore {
         await sessionsDb.lockCleanup(tx);
         const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - beyond;
         if (excess <= 0) return [];
-        return sessionsDb.hideLeastRecentSessions(tx, { leaseSeconds, keep, batch: Math.min(excess, max) });
+        return sessionsDb.hideLeastRecentSessions(tx, { keep, batch: Math.min(excess, max) });
       },
       wait,
     );
@@ -386,18 +395,20 @@ export class PostgresStore implements SessionStore {
       "cleaning up sessions",
       async (tx) => {
         await sessionsDb.lockCleanup(tx);
-        return sessionsDb.hideSessionsUpdatedBefore(tx, { leaseSeconds, cutoff: before, keep, batch: max });
+        return sessionsDb.hideSessionsUpdatedBefore(tx, { cutoff: before, keep, batch: max });
       },
       wait,
     );
     return rows.map(toSummary);
   }
 
-  async purgeHiddenSessions(ids: readonly string[], wait: WaitOptions = {}): Promise<void> {
-    await this.#purge(
-      ids.map((id) => checkId(id, "session id")),
-      "cleaning up sessions",
-      wait,
+  async purgePendingDeletions(budget: PurgeBudget = {}, wait: WaitOptions = {}): Promise<PurgeProgress> {
+    const waits = { ...wait, signal: budget.signal ?? wait.signal };
+    return purgePending(
+      async (max) => (await this.#run("cleaning up sessions", () => sessionsDb.listPendingPurges(this.#sql, { max }))).map((r) => r.id),
+      pendingIdsAtOnce,
+      (some, rows) => this.#purgeBatch(some, rows, false, "cleaning up sessions", waits),
+      budget,
     );
   }
 

@@ -4,7 +4,7 @@ import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
-import type { AbandonedSession, Lease, OpenOptions, SessionStore } from "../session-store.ts";
+import type { AbandonedSession, Lease, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
@@ -13,7 +13,7 @@ import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
 import { messageOf } from "../../unknown-values.ts";
 import { retryWhileLocked, type WaitOptions } from "../lock-wait.ts";
-import { finishAbandoned, finishLater, importHidden, purgeInBatches, batchBudgetMs, heartbeatEnd, idsPerStatement, lostImport, isSmallImport } from "../bulk.ts";
+import { finishAbandoned, finishLater, importFreeingIds, importHidden, purgeInBatches, purgePending, batchBudgetMs, heartbeatEnd, idsPerStatement, lostImport, isSmallImport } from "../bulk.ts";
 
 /** Search ranks only this many of the most recent matches: a common word matches most messages. */
 const searchCandidates = 1000;
@@ -201,8 +201,18 @@ export class SqliteStore implements SessionStore {
     const checked = checkImport(session, messages);
     const sessionRow = sessionParams(checked.session);
     const messageRows = checked.messages.map(storedParams);
-    // What a stopped import of this very session left hidden would make it "exist already".
+    // A stopped import of this very session, or a deleted one whose rows are still to be
+    // reclaimed, holds its ids: the one is taken over, and either is reclaimed if in the way.
     await this.finishAbandonedWork(new Date(), wait);
+    const id = sessionRow.id;
+    await importFreeingIds(
+      () => this.#importChecked(sessionRow, messageRows, wait),
+      () => this.#purge([id], "importing a session", wait),
+    );
+  }
+
+  async #importChecked(sessionRow: sessionsDb.CreateSessionParams, messageRows: messagesDb.AddMessageParams[], wait: WaitOptions): Promise<void> {
+    const id = sessionRow.id;
     if (isSmallImport(messageRows)) {
       await this.#run(
         "importing a session",
@@ -219,7 +229,6 @@ export class SqliteStore implements SessionStore {
       );
       return;
     }
-    const id = sessionRow.id;
     await importHidden(id, messageRows.length, {
       create: () => this.#run("importing a session", () => this.#insertSession(sessionRow, toStoredTime(heartbeatEnd())), wait),
       addFrom: (from) =>
@@ -279,26 +288,25 @@ export class SqliteStore implements SessionStore {
 
   /** {@link purgeInBatches}, each batch one write transaction; `doing` names it in errors. */
   async #purge(ids: readonly string[], doing: string, wait: WaitOptions = {}): Promise<void> {
-    await purgeInBatches(ids, idsPerStatement, (some, rows, renew) =>
-      this.#run(
-        doing,
-        () => {
-          let ms = 0;
-          const deleted = this.#db
-            .transaction(() => {
-              const started = performance.now();
-              if (renew) sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "deleting", ids: some });
-              // Only sessions still hidden for deletion: none if another process finished them.
-              const deleted = sessionsDb.deleteMessagesOfHiddenSessions(this.#db, { ids: some, batch: rows });
-              if (deleted < rows) sessionsDb.deleteHiddenSessions(this.#db, { ids: some });
-              ms = performance.now() - started;
-              return deleted;
-            })
-            .immediate();
-          return { deleted, ms };
-        },
-        wait,
-      ),
+    await purgeInBatches(ids, idsPerStatement, (some, rows, renew) => this.#purgeBatch(some, rows, renew, doing, wait));
+  }
+
+  /** One batch of a purge ({@link PurgeBatch}) in one write transaction. */
+  #purgeBatch(some: string[], rows: number, renew: boolean, doing: string, wait: WaitOptions): Promise<{ deleted: number; ms: number; sessions: number }> {
+    return this.#run(
+      doing,
+      () =>
+        this.#db
+          .transaction(() => {
+            const started = performance.now();
+            if (renew) sessionsDb.renewHiddenSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), state: "deleting", ids: some });
+            // Only sessions still hidden for deletion: none if another process finished them.
+            const deleted = sessionsDb.deleteMessagesOfHiddenSessions(this.#db, { ids: some, batch: rows });
+            const sessions = deleted < rows ? sessionsDb.deleteHiddenSessions(this.#db, { ids: some }) : 0;
+            return { deleted, sessions, ms: performance.now() - started };
+          })
+          .immediate(),
+      wait,
     );
   }
 
@@ -362,7 +370,7 @@ export class SqliteStore implements SessionStore {
             const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - beyond;
             if (excess <= 0) return [];
             const now = toStoredTime(new Date());
-            return sessionsDb.hideLeastRecentSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), now, keep, batch: Math.min(excess, max) });
+            return sessionsDb.hideLeastRecentSessions(this.#db, { now, keep, batch: Math.min(excess, max) });
           })
           .immediate(),
       wait,
@@ -378,7 +386,7 @@ export class SqliteStore implements SessionStore {
       () =>
         this.#db
           .transaction(() =>
-            sessionsDb.hideSessionsUpdatedBefore(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), cutoff: before, now: toStoredTime(new Date()), keep, batch: max }),
+            sessionsDb.hideSessionsUpdatedBefore(this.#db, { cutoff: before, now: toStoredTime(new Date()), keep, batch: max }),
           )
           .immediate(),
       wait,
@@ -386,11 +394,13 @@ export class SqliteStore implements SessionStore {
     return rows.map((row) => toSummary(titled(row)));
   }
 
-  async purgeHiddenSessions(ids: readonly string[], wait: WaitOptions = {}): Promise<void> {
-    await this.#purge(
-      ids.map((id) => checkId(id, "session id")),
-      "cleaning up sessions",
-      wait,
+  async purgePendingDeletions(budget: PurgeBudget = {}, wait: WaitOptions = {}): Promise<PurgeProgress> {
+    const waits = { ...wait, signal: budget.signal ?? wait.signal };
+    return purgePending(
+      (max) => this.#run("cleaning up sessions", () => sessionsDb.listPendingPurges(this.#db, { max }).map((r) => r.id), waits),
+      idsPerStatement,
+      (some, rows) => this.#purgeBatch(some, rows, false, "cleaning up sessions", waits),
+      budget,
     );
   }
 
@@ -406,14 +416,13 @@ export class SqliteStore implements SessionStore {
             this.#db
               .transaction(() => {
                 const rows = sessionsDb.listAbandonedSessions(this.#db, { now: at });
-                if (rows.length > 0) sessionsDb.claimAbandonedSessions(this.#db, { hiddenUntil: toStoredTime(heartbeatEnd()), now: at });
+                if (rows.length > 0) sessionsDb.claimAbandonedSessions(this.#db, { now: at });
                 return rows;
               })
               .immediate(),
           wait,
         );
       },
-      (ids) => this.#purge(ids, "cleaning up sessions", wait),
     );
   }
 

@@ -5,17 +5,19 @@ export default defineSynapseCommand({
   meta: { name: "prune", description: "Apply the [session] limits (max_sessions, retention_days) now" },
   args: {
     "dry-run": { type: "boolean", description: "Only show what would be deleted" },
+    now: { type: "boolean", description: "Also remove every deleted session's messages before returning, however long it takes" },
     ...debugArg,
   },
-  examples: ["synapse sessions prune --dry-run", "synapse sessions prune"],
+  examples: ["synapse sessions prune --dry-run", "synapse sessions prune", "synapse sessions prune --now"],
   async run({ args }) {
     const dryRun = args["dry-run"] === true;
+    const now = args.now === true;
     const { withStore } = await import("../../open-store.ts");
     const { printSessionTable } = await import("../../format.ts");
     const { prune } = await import("../../../sessions/cleanup.ts");
     const { log } = await import("../../../log.ts");
     await withStore(async (store, settings) => {
-      const result = await prune(store, settings, { dryRun });
+      const result = await prune(store, settings, { dryRun, now });
       if (!result.limited) return log.info("nothing to prune: max_sessions and retention_days are both 0 (no limits)");
       const limits = `max_sessions = ${settings.maxSessions || "no limit"}, retention_days = ${settings.retentionDays || "no limit"}`;
       if (result.sessions.length === 0) return log.info(`nothing to prune (${limits})`);

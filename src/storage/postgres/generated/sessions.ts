@@ -466,17 +466,16 @@ export async function lockForWriting(sql: SQL): Promise<void> {
   await sql.unsafe<unknown[]>(lockForWritingSql, []);
 }
 
-export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
+export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.state = 'visible' AND oldest.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+    WHERE oldest.state = 'visible' AND oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
     ORDER BY oldest.updated_at ASC, oldest.id ASC
-    LIMIT $3
+    LIMIT $2
 )
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface HideLeastRecentSessionsParams {
-  leaseSeconds: number;
   keep: string[];
   batch: number;
 }
@@ -494,10 +493,11 @@ export interface HideLeastRecentSessionsRow {
 
 /**
  * Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
- * `keep` and the sessions in use; returns what it hid.
+ * `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no
+ * heartbeat: `hidden_until` NULL), which any later run reclaims (ListPendingPurges).
  */
 export async function hideLeastRecentSessions(sql: SQL, params: HideLeastRecentSessionsParams): Promise<HideLeastRecentSessionsRow[]> {
-  const rows = await sql.unsafe<unknown[][]>(hideLeastRecentSessionsSql, [params.leaseSeconds, params.keep, params.batch]).values();
+  const rows = await sql.unsafe<unknown[][]>(hideLeastRecentSessionsSql, [params.keep, params.batch]).values();
   return rows.map((r) => ({
     id: r[0] as string,
     title: r[1] as string | null,
@@ -510,16 +510,15 @@ export async function hideLeastRecentSessions(sql: SQL, params: HideLeastRecentS
   }));
 }
 
-export const hideSessionsUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
+export const hideSessionsUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.state = 'visible' AND expired.updated_at < $2 AND expired.id <> ALL($3::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
-    LIMIT $4
+    WHERE expired.state = 'visible' AND expired.updated_at < $1 AND expired.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
+    LIMIT $3
 )
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface HideSessionsUpdatedBeforeParams {
-  leaseSeconds: number;
   cutoff: Date;
   keep: string[];
   batch: number;
@@ -538,10 +537,10 @@ export interface HideSessionsUpdatedBeforeRow {
 
 /**
  * Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
- * `keep` and the sessions in use; returns what it hid.
+ * `keep` and the sessions in use; returns what it hid, as a pending purge like HideLeastRecentSessions.
  */
 export async function hideSessionsUpdatedBefore(sql: SQL, params: HideSessionsUpdatedBeforeParams): Promise<HideSessionsUpdatedBeforeRow[]> {
-  const rows = await sql.unsafe<unknown[][]>(hideSessionsUpdatedBeforeSql, [params.leaseSeconds, params.cutoff, params.keep, params.batch]).values();
+  const rows = await sql.unsafe<unknown[][]>(hideSessionsUpdatedBeforeSql, [params.cutoff, params.keep, params.batch]).values();
   return rows.map((r) => ({
     id: r[0] as string,
     title: r[1] as string | null,
@@ -613,7 +612,7 @@ export async function limitLockWait(sql: SQL, params: LimitLockWaitParams): Prom
 }
 
 export const renewHiddenSessionsSql = `UPDATE sessions SET hidden_until = now() + make_interval(secs => $1::integer)
-WHERE state = $2 AND id = ANY($3::uuid[])`;
+WHERE state = $2 AND hidden_until IS NOT NULL AND id = ANY($3::uuid[])`;
 
 export interface RenewHiddenSessionsParams {
   leaseSeconds: number;
@@ -623,7 +622,8 @@ export interface RenewHiddenSessionsParams {
 
 /**
  * The heartbeat of bulk work: moved forward by every batch. Counts the sessions still in `state`
- * (a cleanup may have taken over one whose heartbeat lapsed).
+ * with a heartbeat (a cleanup may have taken over one whose heartbeat lapsed); a pending purge
+ * has none and keeps none, so it is never taken for a stopped process's work.
  */
 export async function renewHiddenSessions(sql: SQL, params: RenewHiddenSessionsParams): Promise<number> {
   return (await sql.unsafe<unknown[]>(renewHiddenSessionsSql, [params.leaseSeconds, params.state, params.ids])).count;
@@ -694,7 +694,8 @@ export interface ListAbandonedSessionsRow {
 
 /**
  * Bulk work whose heartbeat lapsed: the process doing it stopped (killed, crashed). Judged at
- * `at`, or by the server clock when it is null.
+ * `at`, or by the server clock when it is null. A pending purge (no heartbeat) is not abandoned
+ * work: ListPendingPurges finds it.
  */
 export async function listAbandonedSessions(sql: SQL, params: ListAbandonedSessionsParams): Promise<ListAbandonedSessionsRow[]> {
   const rows = await sql.unsafe<unknown[][]>(listAbandonedSessionsSql, [params.at]).values();
@@ -705,17 +706,41 @@ export async function listAbandonedSessions(sql: SQL, params: ListAbandonedSessi
   }));
 }
 
-export const claimAbandonedSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => $1::integer)
-WHERE id = ANY($2::uuid[]) AND state <> 'visible'`;
+export const claimAbandonedSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
+WHERE id = ANY($1::uuid[]) AND state <> 'visible'`;
 
 export interface ClaimAbandonedSessionsParams {
-  leaseSeconds: number;
   ids: string[];
 }
 
 /**
- * Takes over abandoned bulk work (as ListAbandonedSessions found it) as a deletion with a fresh heartbeat.
+ * Takes over abandoned bulk work (as ListAbandonedSessions found it) as a pending purge,
+ * reclaimed like a cleanup's.
  */
 export async function claimAbandonedSessions(sql: SQL, params: ClaimAbandonedSessionsParams): Promise<number> {
-  return (await sql.unsafe<unknown[]>(claimAbandonedSessionsSql, [params.leaseSeconds, params.ids])).count;
+  return (await sql.unsafe<unknown[]>(claimAbandonedSessionsSql, [params.ids])).count;
+}
+
+export const listPendingPurgesSql = `SELECT id FROM sessions
+WHERE state = 'deleting' AND hidden_until IS NULL
+ORDER BY id
+LIMIT $1`;
+
+export interface ListPendingPurgesParams {
+  max: number;
+}
+
+export interface ListPendingPurgesRow {
+  id: string;
+}
+
+/**
+ * Sessions hidden for deletion whose rows are still to be reclaimed, by nobody in particular
+ * (no heartbeat): up to `max`, in id order, so every run takes up the one a stopped run began.
+ */
+export async function listPendingPurges(sql: SQL, params: ListPendingPurgesParams): Promise<ListPendingPurgesRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(listPendingPurgesSql, [params.max]).values();
+  return rows.map((r) => ({
+    id: r[0] as string,
+  }));
 }

@@ -440,7 +440,7 @@ export function countSessions(db: Database): CountSessionsRow | null {
   };
 }
 
-export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?
+export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
     WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
@@ -450,7 +450,6 @@ WHERE id IN (
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface HideLeastRecentSessionsParams {
-  hiddenUntil: string | null;
   now: string;
   keep: string[];
   batch: number;
@@ -469,10 +468,11 @@ export interface HideLeastRecentSessionsRow {
 
 /**
  * Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
- * `keep` and the sessions in use; returns what it hid.
+ * `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no
+ * heartbeat: `hidden_until` NULL), which any later run reclaims (ListPendingPurges).
  */
 export function hideLeastRecentSessions(db: Database, params: HideLeastRecentSessionsParams): HideLeastRecentSessionsRow[] {
-  return db.query(expandSlices(hideLeastRecentSessionsSql, { keep: params.keep.length })).values(params.hiddenUntil, params.now, ...params.keep, params.batch).map((r) => ({
+  return db.query(expandSlices(hideLeastRecentSessionsSql, { keep: params.keep.length })).values(params.now, ...params.keep, params.batch).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,
@@ -484,7 +484,7 @@ export function hideLeastRecentSessions(db: Database, params: HideLeastRecentSes
   }));
 }
 
-export const hideSessionsUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?
+export const hideSessionsUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
     WHERE expired.state = 'visible' AND expired.updated_at < ? AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND expired.id NOT IN (/*SLICE:keep*/?)
@@ -493,7 +493,6 @@ WHERE id IN (
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
 
 export interface HideSessionsUpdatedBeforeParams {
-  hiddenUntil: string | null;
   cutoff: string;
   now: string;
   keep: string[];
@@ -513,10 +512,10 @@ export interface HideSessionsUpdatedBeforeRow {
 
 /**
  * Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
- * `keep` and the sessions in use; returns what it hid.
+ * `keep` and the sessions in use; returns what it hid, as a pending purge like HideLeastRecentSessions.
  */
 export function hideSessionsUpdatedBefore(db: Database, params: HideSessionsUpdatedBeforeParams): HideSessionsUpdatedBeforeRow[] {
-  return db.query(expandSlices(hideSessionsUpdatedBeforeSql, { keep: params.keep.length })).values(params.hiddenUntil, params.cutoff, params.now, ...params.keep, params.batch).map((r) => ({
+  return db.query(expandSlices(hideSessionsUpdatedBeforeSql, { keep: params.keep.length })).values(params.cutoff, params.now, ...params.keep, params.batch).map((r) => ({
     id: r[0] as string,
     name: r[1] as string | null,
     provider: r[2] as string,
@@ -569,7 +568,7 @@ export function listLeastRecentSessions(db: Database, params: ListLeastRecentSes
 }
 
 export const renewHiddenSessionsSql = `UPDATE sessions SET hidden_until = ?
-WHERE state = ? AND id IN (/*SLICE:ids*/?)`;
+WHERE state = ? AND hidden_until IS NOT NULL AND id IN (/*SLICE:ids*/?)`;
 
 export interface RenewHiddenSessionsParams {
   hiddenUntil: string | null;
@@ -579,7 +578,8 @@ export interface RenewHiddenSessionsParams {
 
 /**
  * The heartbeat of bulk work: moved forward by every batch. Counts the sessions still in `state`
- * (a cleanup may have taken over one whose heartbeat lapsed).
+ * with a heartbeat (a cleanup may have taken over one whose heartbeat lapsed); a pending purge
+ * has none and keeps none, so it is never taken for a stopped process's work.
  */
 export function renewHiddenSessions(db: Database, params: RenewHiddenSessionsParams): number {
   return db.query(expandSlices(renewHiddenSessionsSql, { ids: params.ids.length })).run(params.hiddenUntil, params.state, ...params.ids).changes;
@@ -649,6 +649,7 @@ export interface ListAbandonedSessionsRow {
 
 /**
  * Bulk work whose heartbeat lapsed before `now`: the process doing it stopped (killed, crashed).
+ * A pending purge (no heartbeat) is not abandoned work: ListPendingPurges finds it.
  */
 export function listAbandonedSessions(db: Database, params: ListAbandonedSessionsParams): ListAbandonedSessionsRow[] {
   return db.query(listAbandonedSessionsSql).values(params.now).map((r) => ({
@@ -658,17 +659,40 @@ export function listAbandonedSessions(db: Database, params: ListAbandonedSession
   }));
 }
 
-export const claimAbandonedSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = ?1
-WHERE state <> 'visible' AND hidden_until < ?2`;
+export const claimAbandonedSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
+WHERE state <> 'visible' AND hidden_until < ?1`;
 
 export interface ClaimAbandonedSessionsParams {
-  hiddenUntil: string | null;
   now: string | null;
 }
 
 /**
- * Takes over abandoned bulk work as a deletion with a fresh heartbeat.
+ * Takes over abandoned bulk work as a pending purge, reclaimed like a cleanup's.
  */
 export function claimAbandonedSessions(db: Database, params: ClaimAbandonedSessionsParams): number {
-  return db.query(claimAbandonedSessionsSql).run(params.hiddenUntil, params.now).changes;
+  return db.query(claimAbandonedSessionsSql).run(params.now).changes;
+}
+
+export const listPendingPurgesSql = `SELECT id FROM sessions
+WHERE state <> 'visible' AND state = 'deleting' AND hidden_until IS NULL
+ORDER BY id
+LIMIT ?1`;
+
+export interface ListPendingPurgesParams {
+  max: number;
+}
+
+export interface ListPendingPurgesRow {
+  id: string;
+}
+
+/**
+ * Sessions hidden for deletion whose rows are still to be reclaimed, by nobody in particular
+ * (no heartbeat): up to `max`, in id order, so every run takes up the one a stopped run began.
+ * (`state <> 'visible'` lets the partial index idx_sessions_hidden answer.)
+ */
+export function listPendingPurges(db: Database, params: ListPendingPurgesParams): ListPendingPurgesRow[] {
+  return db.query(listPendingPurgesSql).values(params.max).map((r) => ({
+    id: r[0] as string,
+  }));
 }
