@@ -24,7 +24,7 @@ export type { ResolvedConfig, SessionSettings } from "./config/schema.ts";
 
 // Stores: SQLite or PostgreSQL behind one port.
 export { createStorage, defaultDatabaseUrl, describeDatabase } from "./storage/create-storage.ts";
-export type { Lease, OpenOptions, SessionStore, WaitOptions } from "./storage/session-store.ts";
+export type { Lease, MessagePages, OpenOptions, SessionStore, WaitOptions } from "./storage/session-store.ts";
 export { SearchSyntaxError, StorageError, type StorageErrorKind } from "./storage/errors.ts";
 
 // One exchange with a model, stored as it happens.

@@ -200,6 +200,79 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       expect(await store.getMessages(session.id)).toEqual(added);
     });
 
+    describe("messages in pages", () => {
+      async function pagesOf(store: SessionStore, id: string, pageSize?: number) {
+        const pages = await store.messagePages(id, pageSize === undefined ? {} : { pageSize });
+        const read: StoredMessage[][] = [];
+        for await (const page of pages) read.push(page);
+        return { count: pages.count, read };
+      }
+
+      async function sessionWith(store: SessionStore, count: number) {
+        const session = aSession();
+        await store.createSession(session);
+        const messages: StoredMessage[] = [];
+        for (let i = 0; i < count; i++) {
+          // Equal timestamps, and a usage and an interruption here and there: order is by addition.
+          let message = aMessage(session.id, i % 2 === 0 ? "user" : "assistant", `message ${i}`);
+          if (i % 3 === 1) message = { ...message, usage: { inputTokens: i, outputTokens: 2 * i } };
+          if (i === 4) message = { ...message, interrupted: true };
+          await store.addMessage(message);
+          messages.push(message);
+        }
+        return { session, messages };
+      }
+
+      test("every message once, in order, in pages of the size asked for", async () => {
+        const store = await fresh();
+        const { session, messages } = await sessionWith(store, 7);
+        await sessionWith(store, 2); // another session's messages interleave in no page
+        const { count, read } = await pagesOf(store, session.id, 3);
+        expect(count).toBe(7);
+        expect(read.map((page) => page.length)).toEqual([3, 3, 1]);
+        expect(read.flat()).toEqual(messages);
+        expect(read.flat()).toEqual(await store.getMessages(session.id));
+        expect((await pagesOf(store, session.id)).read).toEqual([messages]);
+        expect((await pagesOf(store, session.id, 7)).read).toEqual([messages]);
+      });
+
+      test("a message added between pages is left out: the pages hold what was there", async () => {
+        const store = await fresh();
+        const { session, messages } = await sessionWith(store, 4);
+        const pages = await store.messagePages(session.id, { pageSize: 2 });
+        const read: StoredMessage[] = [];
+        for await (const page of pages) {
+          read.push(...page);
+          await store.addMessage(aMessage(session.id, "user", `added after ${read.length}`));
+        }
+        expect(pages.count).toBe(4);
+        expect(read).toEqual(messages);
+        expect(await store.getMessages(session.id)).toHaveLength(6);
+      });
+
+      test("a session deleted between pages fails as not found, not as a shorter session", async () => {
+        const store = await fresh();
+        const { session } = await sessionWith(store, 4);
+        const pages = await store.messagePages(session.id, { pageSize: 2 });
+        const error = await storageError(
+          (async () => {
+            for await (const _page of pages) await store.deleteSession(session.id);
+          })(),
+        );
+        expect(error.kind).toBe("not_found");
+      });
+
+      test("an unknown or empty session has no pages; a bad page size or id is invalid_data", async () => {
+        const store = await fresh();
+        expect(await pagesOf(store, newId())).toEqual({ count: 0, read: [] });
+        const empty = aSession();
+        await store.createSession(empty);
+        expect(await pagesOf(store, empty.id, 1)).toEqual({ count: 0, read: [] });
+        expect((await storageError(store.messagePages(empty.id, { pageSize: 0 }))).kind).toBe("invalid_data");
+        expect((await storageError(store.messagePages("nope"))).kind).toBe("invalid_data");
+      });
+    });
+
     test("an interrupted reply is kept and marked; others carry no mark", async () => {
       const store = await fresh();
       const session = aSession();

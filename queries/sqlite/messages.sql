@@ -15,6 +15,24 @@ WHERE session_id = @session_id
     AND (SELECT s.state FROM sessions AS s WHERE s.id = @session_id) = 'visible'
 ORDER BY seq;
 
+-- What a reader of a session in pages starts from: how many messages it has, and the seq of the
+-- last one. Pages read up to that seq hold exactly those messages, whatever is added meanwhile.
+-- name: GetMessageSpan :one
+SELECT count(*) AS count, CAST(coalesce(max(seq), 0) AS INTEGER) AS last_seq
+FROM messages
+WHERE session_id = @session_id
+    AND (SELECT s.state FROM sessions AS s WHERE s.id = @session_id) = 'visible';
+
+-- One page of a session's messages: up to @max of those after seq @after, up to seq @last, in
+-- order. A keyset on the (session_id, seq) index: each page costs the same, however far in.
+-- name: GetMessagePage :many
+SELECT seq, id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
+FROM messages
+WHERE session_id = @session_id AND seq > @after AND seq <= @last
+    AND (SELECT s.state FROM sessions AS s WHERE s.id = @session_id) = 'visible'
+ORDER BY seq
+LIMIT @max;
+
 -- Full-text search: the `candidates` most recent matches (cheap: FTS5 walks its index by seq),
 -- ranked by bm25 among themselves, best first. Snippets mark hits with @hit_start and @hit_end,
 -- chosen afresh for each search so that no stored text can contain them (src/storage/rows.ts).

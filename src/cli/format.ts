@@ -1,9 +1,9 @@
 /** What the sessions commands print: tables for people, JSON for scripts. */
 import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
-import { sessionJson } from "../sessions/export.ts";
+import { messageJson, sessionJson } from "../sessions/export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
-import { stdoutInfo, writeOut } from "./stdout.ts";
+import { stdoutInfo, stdoutSettled, writeOut } from "./stdout.ts";
 import { terminalSafeJson, textFor } from "./terminal-text.ts";
 
 /**
@@ -61,9 +61,44 @@ export function printSessionTable(sessions: readonly SessionSummary[], shortIds:
 }
 
 export function printSession(session: Session, messages: readonly StoredMessage[], options: { json: boolean }): void {
+  const printer = sessionPrinter(session, messages.length, options);
+  writeOut(printer.start + printer.page(messages) + printer.end);
+}
+
+/**
+ * A session as `sessions show` prints it, written page by page as the pages are read, so a long
+ * session is never in memory whole: the same bytes as {@link printSession}. Each page waits
+ * until stdout has taken the last, so a slow reader holds back the reading, not memory.
+ */
+export async function printSessionPages(session: Session, pages: { count: number } & AsyncIterable<readonly StoredMessage[]>, options: { json: boolean }): Promise<void> {
+  const printer = sessionPrinter(session, pages.count, options);
+  writeOut(printer.start);
+  for await (const page of pages) {
+    writeOut(printer.page(page));
+    await stdoutSettled();
+  }
+  writeOut(printer.end);
+}
+
+/** The text of a session shown: a start (with the count), each page of messages, an end. */
+function sessionPrinter(session: Session, count: number, options: { json: boolean }): { start: string; page: (messages: readonly StoredMessage[]) => string; end: string } {
   if (options.json) {
-    printJson(sessionJson(session, messages));
-    return;
+    // JSON.stringify(sessionJson(…), null, 2) in pieces: the array's items indented two levels.
+    const whole = terminalSafeJson(JSON.stringify(sessionJson(session, []), null, 2));
+    if (count === 0) return { start: `${whole}\n`, page: () => "", end: "" };
+    let first = true;
+    return {
+      start: whole.slice(0, -"]\n}".length),
+      page: (messages) => {
+        let text = "";
+        for (const message of messages) {
+          text += `${first ? "\n" : ",\n"}    ${terminalSafeJson(JSON.stringify(messageJson(message), null, 2)).replaceAll("\n", "\n    ")}`;
+          first = false;
+        }
+        return text;
+      },
+      end: "\n  ]\n}\n",
+    };
   }
   const style = styleFor(colorEnabled(stdoutInfo));
   const shown = textFor(stdoutInfo);
@@ -73,18 +108,24 @@ export function printSession(session: Session, messages: readonly StoredMessage[
     `${style.bold("Model")}     ${shown(`${session.provider}/${session.model}`)}`,
     `${style.bold("Created")}   ${formatTime(session.createdAt)}`,
     `${style.bold("Updated")}   ${formatTime(session.updatedAt)}`,
-    `${style.bold("Messages")}  ${messages.length}`,
+    `${style.bold("Messages")}  ${count}`,
   ];
   if (session.systemPrompt) out.push(`${style.bold("System")}    ${shown(session.systemPrompt)}`);
-  // One string, built in one pass: a long session is thousands of messages.
+  // One string per page, built in one pass: a long session is thousands of messages.
   const roleLabel = { user: style.bold(style.cyan("user")), assistant: style.bold(style.green("assistant")), system: style.bold(style.yellow("system")) };
   const interrupted = ` · ${style.yellow("interrupted")}`;
-  let text = `${out.join("\n")}\n`;
-  for (const message of messages) {
-    const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : "";
-    text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${usage}`)}${message.interrupted ? interrupted : ""}\n${shown(message.content)}\n`;
-  }
-  writeOut(text);
+  return {
+    start: `${out.join("\n")}\n`,
+    page: (messages) => {
+      let text = "";
+      for (const message of messages) {
+        const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : "";
+        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${usage}`)}${message.interrupted ? interrupted : ""}\n${shown(message.content)}\n`;
+      }
+      return text;
+    },
+    end: "",
+  };
 }
 
 /** Search hits with their hits marked `**like this**` in plain text, or bold on a terminal. */

@@ -27,14 +27,19 @@ export function sessionJson(session: Session, messages: readonly StoredMessage[]
       createdAt: session.createdAt.toISOString(),
       updatedAt: session.updatedAt.toISOString(),
     },
-    messages: messages.map((m) => ({
-      id: m.id,
-      role: m.role,
-      content: m.content,
-      timestamp: m.timestamp.toISOString(),
-      ...(m.interrupted ? { interrupted: true } : {}),
-      ...(m.usage ? { usage: { inputTokens: m.usage.inputTokens, outputTokens: m.usage.outputTokens } } : {}),
-    })),
+    messages: messages.map(messageJson),
+  };
+}
+
+/** One message of {@link sessionJson}. */
+export function messageJson(m: StoredMessage) {
+  return {
+    id: m.id,
+    role: m.role,
+    content: m.content,
+    timestamp: m.timestamp.toISOString(),
+    ...(m.interrupted ? { interrupted: true } : {}),
+    ...(m.usage ? { usage: { inputTokens: m.usage.inputTokens, outputTokens: m.usage.outputTokens } } : {}),
   };
 }
 

@@ -29,6 +29,12 @@ export interface PurgeBudget {
   signal?: AbortSignal | undefined;
 }
 
+/** A session's messages as {@link SessionStore.messagePages} reads them: page by page. */
+export interface MessagePages extends AsyncIterable<StoredMessage[]> {
+  /** How many messages the pages hold together. */
+  readonly count: number;
+}
+
 /** How a store is opened. */
 export interface OpenOptions {
   /**
@@ -134,6 +140,18 @@ export interface SessionStore {
   addMessage(message: StoredMessage, wait?: WaitOptions): Promise<void>;
   /** The session's messages in the order they were added (empty for an unknown session). */
   getMessages(sessionId: string): Promise<StoredMessage[]>;
+  /**
+   * The session's messages in the order they were added, read a page of at most `pageSize` at a
+   * time as the pages are iterated, so a long session is never in memory whole. They are the
+   * messages the session holds when this is called (`count` of them): one added meanwhile is
+   * left out. A session deleted while its pages are read fails with kind `not_found` rather than
+   * ending early. Empty for an unknown session.
+   *
+   * @example
+   * const pages = await store.messagePages(id, { pageSize: 500 });
+   * for await (const page of pages) for (const message of page) console.log(message.content);
+   */
+  messagePages(sessionId: string, options?: { pageSize?: number }): Promise<MessagePages>;
   /**
    * The least recently used sessions beyond the newest `target`, oldest first, without those in
    * `keep` and those in use (which still count): what {@link hideSessionsBeyond} would hide now.

@@ -5,7 +5,8 @@ import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { AbandonedSession, Lease, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
+import type { AbandonedSession, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
+import { checkPageSize, pagesOf } from "../message-pages.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
@@ -173,6 +174,17 @@ export class PostgresStore implements SessionStore {
     const id = checkId(sessionId, "session id");
     const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#sql, { sessionId: id }));
     return rows.map((row) => storedMessage(row, row.timestamp));
+  }
+
+  async messagePages(sessionId: string, options: { pageSize?: number } = {}): Promise<MessagePages> {
+    const id = checkId(sessionId, "session id");
+    const pageSize = checkPageSize(options.pageSize);
+    const span = await this.#run("reading messages", () => messagesDb.getMessageSpan(this.#sql, { sessionId: id }));
+    const last = span?.lastSeq ?? "0";
+    return pagesOf(id, span?.count ?? 0, "0", pageSize, async (after, max) => {
+      const rows = await this.#run("reading messages", () => messagesDb.getMessagePage(this.#sql, { sessionId: id, after, last, max }));
+      return { messages: rows.map((row) => storedMessage(row, row.timestamp)), last: rows.at(-1)?.seq ?? after };
+    });
   }
 
   async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {

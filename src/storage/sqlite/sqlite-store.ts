@@ -4,7 +4,8 @@ import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
 import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
-import type { AbandonedSession, Lease, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
+import type { AbandonedSession, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
+import { checkPageSize, pagesOf } from "../message-pages.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
 import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
@@ -173,6 +174,20 @@ export class SqliteStore implements SessionStore {
     const id = checkId(sessionId, "session id");
     const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#db, { sessionId: id }));
     return rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, `message ${row.id}`)));
+  }
+
+  async messagePages(sessionId: string, options: { pageSize?: number } = {}): Promise<MessagePages> {
+    const id = checkId(sessionId, "session id");
+    const pageSize = checkPageSize(options.pageSize);
+    const span = await this.#run("reading messages", () => messagesDb.getMessageSpan(this.#db, { sessionId: id }));
+    const last = span?.lastSeq ?? 0;
+    return pagesOf(id, span?.count ?? 0, 0, pageSize, async (after, max) => {
+      const rows = await this.#run("reading messages", () => messagesDb.getMessagePage(this.#db, { sessionId: id, after, last, max }));
+      return {
+        messages: rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, `message ${row.id}`))),
+        last: rows.at(-1)?.seq ?? after,
+      };
+    });
   }
 
   async searchMessages(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
@@ -487,6 +502,15 @@ export class SqliteStore implements SessionStore {
   async #run<T>(doing: string, work: () => T, wait: WaitOptions = {}): Promise<T> {
     if (this.#corrupt !== null) throw this.#corrupt;
     try {
+      // Nearly always the first attempt succeeds: run it at once, and start the lock wait's
+      // timers and pauses only when it met a lock (a short read would otherwise pay for them).
+      if (wait.signal?.aborted !== true) {
+        try {
+          return retryWhenFull(this.#db, work);
+        } catch (error) {
+          if (!isLocked(error)) throw error;
+        }
+      }
       return await retryWhileLocked(() => retryWhenFull(this.#db, work), isLocked, this.path, wait);
     } catch (error) {
       throw this.#failure(error, doing);

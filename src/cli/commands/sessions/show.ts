@@ -7,11 +7,12 @@ export default defineSynapseCommand({
   examples: ["synapse sessions show 3f2c9a4e", 'synapse sessions show "Trip planning"', "synapse sessions show 3f2c9a4e --json"],
   async run({ args }) {
     const { withStore } = await import("../../open-store.ts");
-    const { printSession } = await import("../../format.ts");
+    const { printSessionPages } = await import("../../format.ts");
     const { resolveSession } = await import("../../../sessions/refs.ts");
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);
-      printSession(session, await store.getMessages(session.id), { json: args.json === true });
+      // Written as read: the longest session takes no more memory than a short one.
+      await printSessionPages(session, await store.messagePages(session.id), { json: args.json === true });
     });
   },
 });

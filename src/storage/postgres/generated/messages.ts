@@ -77,6 +77,78 @@ export async function getMessages(sql: SQL, params: GetMessagesParams): Promise<
   }));
 }
 
+export const getMessageSpanSql = `SELECT count(*)::int AS count, coalesce(max(seq), 0)::bigint AS last_seq
+FROM messages
+WHERE session_id = $1
+    AND (SELECT s.state FROM sessions AS s WHERE s.id = $1) = 'visible'`;
+
+export interface GetMessageSpanParams {
+  sessionId: string;
+}
+
+export interface GetMessageSpanRow {
+  count: number;
+  lastSeq: string;
+}
+
+/**
+ * What a reader of a session in pages starts from: how many messages it has, and the seq of the
+ * last one. Pages read up to that seq hold exactly those messages, whatever is added meanwhile.
+ */
+export async function getMessageSpan(sql: SQL, params: GetMessageSpanParams): Promise<GetMessageSpanRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(getMessageSpanSql, [params.sessionId]).values())[0];
+  if (r === undefined) return null;
+  return {
+    count: r[0] as number,
+    lastSeq: r[1] as string,
+  };
+}
+
+export const getMessagePageSql = `SELECT seq, id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
+FROM messages
+WHERE session_id = $1 AND seq > $2 AND seq <= $3
+    AND (SELECT s.state FROM sessions AS s WHERE s.id = $1) = 'visible'
+ORDER BY seq
+LIMIT $4`;
+
+export interface GetMessagePageParams {
+  sessionId: string;
+  after: string | number | bigint;
+  last: string | number | bigint;
+  max: number;
+}
+
+export interface GetMessagePageRow {
+  seq: string;
+  id: string;
+  sessionId: string;
+  role: string;
+  content: string;
+  timestamp: Date;
+  interrupted: boolean;
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+/**
+ * One page of a session's messages: up to @max of those after seq @after, up to seq @last, in
+ * order. A keyset on the (session_id, seq) index: each page costs the same, however far in.
+ */
+export async function getMessagePage(sql: SQL, params: GetMessagePageParams): Promise<GetMessagePageRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(getMessagePageSql, [params.sessionId, params.after, params.last, params.max]).values();
+  return rows.map((r) => ({
+    seq: r[0] as string,
+    id: r[1] as string,
+    sessionId: r[2] as string,
+    role: r[3] as string,
+    content: r[4] as string,
+    timestamp: r[5] as Date,
+    interrupted: r[6] as boolean,
+    inputTokens: r[7] as number | null,
+    outputTokens: r[8] as number | null,
+  }));
+}
+
 export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message,
     (-ts_rank(m.search, websearch_to_tsquery('english', $1)))::float8 AS score,
     -- A short message is shown whole; a long one as its best fragments.

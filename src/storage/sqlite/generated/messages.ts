@@ -76,6 +76,77 @@ export function getMessages(db: Database, params: GetMessagesParams): GetMessage
   }));
 }
 
+export const getMessageSpanSql = `SELECT count(*) AS count, CAST(coalesce(max(seq), 0) AS INTEGER) AS last_seq
+FROM messages
+WHERE session_id = ?1
+    AND (SELECT s.state FROM sessions AS s WHERE s.id = ?1) = 'visible'`;
+
+export interface GetMessageSpanParams {
+  sessionId: string;
+}
+
+export interface GetMessageSpanRow {
+  count: number;
+  lastSeq: number;
+}
+
+/**
+ * What a reader of a session in pages starts from: how many messages it has, and the seq of the
+ * last one. Pages read up to that seq hold exactly those messages, whatever is added meanwhile.
+ */
+export function getMessageSpan(db: Database, params: GetMessageSpanParams): GetMessageSpanRow | null {
+  const r = db.query(getMessageSpanSql).values(params.sessionId)[0];
+  if (r === undefined) return null;
+  return {
+    count: r[0] as number,
+    lastSeq: r[1] as number,
+  };
+}
+
+export const getMessagePageSql = `SELECT seq, id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
+FROM messages
+WHERE session_id = ?1 AND seq > ?2 AND seq <= ?3
+    AND (SELECT s.state FROM sessions AS s WHERE s.id = ?1) = 'visible'
+ORDER BY seq
+LIMIT ?4`;
+
+export interface GetMessagePageParams {
+  sessionId: string;
+  after: number;
+  last: number;
+  max: number;
+}
+
+export interface GetMessagePageRow {
+  seq: number;
+  id: string;
+  sessionId: string;
+  role: string;
+  content: string;
+  timestamp: string;
+  interrupted: boolean;
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+/**
+ * One page of a session's messages: up to @max of those after seq @after, up to seq @last, in
+ * order. A keyset on the (session_id, seq) index: each page costs the same, however far in.
+ */
+export function getMessagePage(db: Database, params: GetMessagePageParams): GetMessagePageRow[] {
+  return db.query(getMessagePageSql).values(params.sessionId, params.after, params.last, params.max).map((r) => ({
+    seq: r[0] as number,
+    id: r[1] as string,
+    sessionId: r[2] as string,
+    role: r[3] as string,
+    content: r[4] as string,
+    timestamp: r[5] as string,
+    interrupted: Boolean(r[6]),
+    inputTokens: r[7] as number | null,
+    outputTokens: r[8] as number | null,
+  }));
+}
+
 export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message, hits.score, hits.snippet
 FROM (
     SELECT messages_fts.seq, bm25(messages_fts) AS score,
