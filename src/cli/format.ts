@@ -1,4 +1,5 @@
 /** What the sessions commands print: tables for people, JSON for scripts. */
+import { localOffsetMinutes } from "../local-time.ts";
 import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
 import { messageJson, sessionJson } from "../sessions/export.ts";
@@ -12,7 +13,7 @@ import { terminalSafeJson, textFor } from "./terminal-text.ts";
  * session prints thousands of these.
  */
 export function formatTime(date: Date, seconds = false): string {
-  const iso = new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString();
+  const iso = new Date(date.getTime() + localOffsetMinutes(date) * 60_000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)}`;
 }
 

@@ -1,0 +1,45 @@
+/**
+ * The local time zone's offset from UTC, without JavaScriptCore's `getTimezoneOffset`: its first
+ * call sets up ICU's time zones, about 8 ms of a compiled binary's start-up (a `sessions list`
+ * that prints local times paid more for it than for its query). The C library answers the same
+ * question (`localtime_r`, with DST and `TZ` honoured) at no cost; where it cannot be asked, or
+ * answers nonsense, `getTimezoneOffset` does.
+ */
+import { dlopen, FFIType, ptr } from "bun:ffi";
+
+type LocalTime = (time: BigInt64Array, result: BigInt64Array) => unknown;
+
+let localtime: LocalTime | null | undefined;
+// Made once: a long session asks for thousands of times.
+const time = new BigInt64Array(1);
+// struct tm on 64-bit glibc, musl and macOS: nine ints, padding, then long tm_gmtoff (byte 40).
+const tm = new BigInt64Array(8);
+
+function cLocaltime(): LocalTime | null {
+  if (localtime !== undefined) return localtime;
+  localtime = null;
+  const library = process.platform === "linux" ? "libc.so.6" : process.platform === "darwin" ? "libSystem.B.dylib" : null;
+  if (library === null) return null;
+  try {
+    const { symbols } = dlopen(library, { localtime_r: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.ptr } });
+    const timePtr = ptr(time);
+    const tmPtr = ptr(tm);
+    localtime = () => symbols.localtime_r(timePtr, tmPtr);
+  } catch {
+    // musl names it otherwise, a sandbox may forbid dlopen: the JavaScript way still works.
+  }
+  return localtime;
+}
+
+/** Minutes to add to UTC to get local time at `date`: `-date.getTimezoneOffset()`. */
+export function localOffsetMinutes(date: Date): number {
+  const call = cLocaltime();
+  if (call !== null) {
+    time[0] = BigInt(Math.floor(date.getTime() / 1000));
+    if (call(time, tm) !== null) {
+      const seconds = Number(tm[5]);
+      if (Number.isInteger(seconds / 60) && Math.abs(seconds) <= 18 * 3600) return seconds / 60;
+    }
+  }
+  return -date.getTimezoneOffset();
+}
