@@ -3,7 +3,6 @@
  * means, what the body said (clipped), and what to do. A conversation too long for the model is
  * its own verdict, whether an error status or a stream's error event says so.
  */
-import { STATUS_CODES } from "node:http";
 import { baseUrlEnvName, keyEnvName, providerLabel } from "../provider-names.ts";
 import { clip, isContextOverflow, type ErrorBody } from "./error-body.ts";
 import { ProviderError, redact, type ProviderErrorKind, type ProviderErrorOptions } from "./errors.ts";
@@ -65,7 +64,7 @@ export function unfinishedErrorBody(
   const { status } = failure;
   const none: ErrorBody = { type: undefined, code: undefined, message: undefined };
   const { kind, meaning, advice } = httpVerdict(settings, { ...failure, body: none });
-  const statusText = failure.statusText.trim() || STATUS_CODES[status] || "";
+  const statusText = failure.statusText.trim() || reasonPhrase(status);
   const message =
     `${providerLabel(settings.name)} answered ${status}${statusText === "" ? "" : ` ${clip(statusText, 60)}`} (${meaning}); ` +
     `its error ${failure.html ? "page" : "message"} never finished${advice === "" ? "" : `; ${advice}`}`;
@@ -147,4 +146,12 @@ export function contextTooLong(settings: RemoteSettings, model: string, said: st
     ]),
     status === undefined ? {} : { status },
   );
+}
+
+/**
+ * The standard reason phrase of a status (`Bad Gateway`), for a server that sent none. Loaded
+ * only on this error path: node:http costs about 8 ms of start-up, more than the chat's own work.
+ */
+function reasonPhrase(status: number): string {
+  return (require("node:http") as typeof import("node:http")).STATUS_CODES[status] ?? "";
 }
