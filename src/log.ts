@@ -2,10 +2,11 @@
 import { createConsola, type ConsolaReporter } from "consola/core";
 import { writeSync } from "node:fs";
 import { colorEnabled, styleFor } from "./style.ts";
+import { isTerminal } from "./tty.ts";
 
 // Neither process.stderr nor node:tty is loaded until something is logged: making that Node
 // stream costs more start-up than a whole `synapse --version` should (src/cli/stdout.ts).
-const stderr = { get isTTY() { return (require("node:tty") as typeof import("node:tty")).isatty(2); } };
+const stderr = { get isTTY() { return isTerminal(2); } };
 let labels: Record<string, string> | undefined;
 
 function labelFor(type: string): string | undefined {

@@ -5,6 +5,7 @@
  * - anything else (a full disk, an I/O error): writing stops, and {@link stdoutFailure} says
  *   why, so the command can report it once and exit 1 instead of crashing mid-reply.
  */
+import { isTerminal } from "../tty.ts";
 import { UserFacingError } from "../user-error.ts";
 
 /*
@@ -28,10 +29,6 @@ export function writeOut(text: string): void {
   });
 }
 
-/** Whether a file descriptor is a terminal, loading node:tty only when asked. */
-function isTerminal(fd: number): boolean {
-  return (require("node:tty") as typeof import("node:tty")).isatty(fd);
-}
 
 /** stdout and stderr as `colorEnabled` and `textFor` read them, without making Node's streams. */
 export const stdoutInfo = {
