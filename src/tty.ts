@@ -1,5 +1,4 @@
 /** Whether a file descriptor is a terminal, as cheaply as that can be known. */
-import { fstatSync } from "node:fs";
 
 /**
  * True for a terminal. A pipe or a file (what scripts, tests and benchmarks give) is told apart by
@@ -8,7 +7,8 @@ import { fstatSync } from "node:fs";
  */
 export function isTerminal(fd: number): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    // Required here, not imported: `--version` loads this module but never asks.
+    if (!(require("node:fs") as typeof import("node:fs")).fstatSync(fd).isCharacterDevice()) return false;
   } catch {
     return false; // closed
   }
