@@ -164,10 +164,12 @@ DELETE FROM sessions WHERE state = 'deleting' AND id IN (sqlc.slice(ids));
 
 -- Bulk work whose heartbeat lapsed before `now`: the process doing it stopped (killed, crashed).
 -- A pending purge (no heartbeat) is not abandoned work: ListPendingPurges finds it.
+-- (`+id`: ordered after the hidden sessions are found through idx_sessions_hidden; ordering by
+-- the id's own index instead read every session, 4 ms of each exchange on 10,000 of them.)
 -- name: ListAbandonedSessions :many
 SELECT id, state, message_count FROM sessions
 WHERE state <> 'visible' AND hidden_until < @now
-ORDER BY id;
+ORDER BY +id;
 
 -- Takes over abandoned bulk work as a pending purge, reclaimed like a cleanup's.
 -- name: ClaimAbandonedSessions :execrows

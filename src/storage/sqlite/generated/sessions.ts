@@ -635,7 +635,7 @@ export function deleteHiddenSessions(db: Database, params: DeleteHiddenSessionsP
 
 export const listAbandonedSessionsSql = `SELECT id, state, message_count FROM sessions
 WHERE state <> 'visible' AND hidden_until < ?1
-ORDER BY id`;
+ORDER BY +id`;
 
 export interface ListAbandonedSessionsParams {
   now: string | null;
@@ -650,6 +650,8 @@ export interface ListAbandonedSessionsRow {
 /**
  * Bulk work whose heartbeat lapsed before `now`: the process doing it stopped (killed, crashed).
  * A pending purge (no heartbeat) is not abandoned work: ListPendingPurges finds it.
+ * (`+id`: ordered after the hidden sessions are found through idx_sessions_hidden; ordering by
+ * the id's own index instead read every session, 4 ms of each exchange on 10,000 of them.)
  */
 export function listAbandonedSessions(db: Database, params: ListAbandonedSessionsParams): ListAbandonedSessionsRow[] {
   return db.query(listAbandonedSessionsSql).values(params.now).map((r) => ({
