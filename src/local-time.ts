@@ -3,7 +3,8 @@
  * call sets up ICU's time zones, about 8 ms of a compiled binary's start-up (a `sessions list`
  * that prints local times paid more for it than for its query). The C library answers the same
  * question (`localtime_r`, with DST and `TZ` honoured) at no cost; where it cannot be asked, or
- * answers nonsense, `getTimezoneOffset` does.
+ * answers nonsense, `getTimezoneOffset` does. The C library reads `TZ` once, at the first call:
+ * a program that changes `process.env.TZ` afterwards gets the zone it started with.
  */
 import { dlopen, FFIType, ptr } from "bun:ffi";
 
@@ -29,6 +30,11 @@ function cLocaltime(): LocalTime | null {
     // musl names it otherwise, a sandbox may forbid dlopen: the JavaScript way still works.
   }
   return localtime;
+}
+
+/** Whether the offset comes from the C library here (false: from JavaScript, at ICU's cost). */
+export function usesCLibrary(): boolean {
+  return cLocaltime() !== null;
 }
 
 /** Minutes to add to UTC to get local time at `date`: `-date.getTimezoneOffset()`. */

@@ -17,13 +17,24 @@ function labelFor(type: string): string | undefined {
   return labels[type];
 }
 
+/**
+ * Set once a write had to go through the stream (stderr is non-blocking and full: EAGAIN): from
+ * then on every line does, or a later line written directly would overtake the queued rest.
+ */
+let viaStream = false;
+
 /** Written at once, in order with anything else written to stderr; the stream only if that fails. */
 function writeErr(text: string): void {
   const bytes = Buffer.from(text);
+  if (viaStream) {
+    process.stderr.write(bytes);
+    return;
+  }
   let done = 0;
   try {
     while (done < bytes.length) done += writeSync(2, bytes, done);
   } catch {
+    viaStream = true;
     process.stderr.write(bytes.subarray(done));
   }
 }

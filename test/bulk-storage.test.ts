@@ -291,3 +291,46 @@ describePostgres(`PostgreSQL: hidden sessions migration${postgresSkipNote}`, () 
     }
   });
 });
+
+const twoStores: [string, () => Promise<[SessionStore, SessionStore]>][] = [
+  [
+    "SQLite",
+    async () => {
+      const path = join(mkdtempSync(join(tmpdir(), "synapse-bulk-")), "sessions.db");
+      return [SqliteStore.open(path), SqliteStore.open(path)];
+    },
+  ],
+];
+if (postgresUrl !== undefined) {
+  twoStores.push([
+    "PostgreSQL",
+    async () => {
+      const url = await freshDatabase();
+      return [await PostgresStore.open(url), await PostgresStore.open(url)];
+    },
+  ]);
+}
+
+for (const [engine, openTwo] of twoStores) {
+  test(`${engine}: two purges at once share the pending work in measured batches; every message is counted once, none goes in one cascade`, async () => {
+    const [one, two] = await openTwo();
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const session = aSession({ updatedAt: at(i) });
+        ids.push(session.id);
+        await one.importSession(session, conversation(session.id, 3000));
+      }
+      // Hidden at once, every row still there: a pending purge that belongs to no process.
+      expect(await cleanUp(one, { maxSessions: 0, retentionDays: 1 }, { now: at(400 * 24 * 3600 * 1000), purgeBudgetMs: 0 })).toMatchObject({ sessionsDeleted: 6 });
+      const [a, b] = await Promise.all([one.purgePendingDeletions(), two.purgePendingDeletions()]);
+      expect(a.messages + b.messages).toBe(18_000);
+      expect(a.sessions + b.sessions).toBe(6);
+      expect(await one.purgePendingDeletions()).toEqual({ sessions: 0, messages: 0, more: false });
+      for (const id of ids) expect(await one.getMessages(id)).toEqual([]);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+}

@@ -3,7 +3,9 @@
  * half- and quarter-hour offsets, on both sides of a change, and back in time.
  */
 import { expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { usesCLibrary } from "../src/local-time.ts";
 
 const probe = `
 import { localOffsetMinutes } from ${JSON.stringify(join(import.meta.dir, "../src/local-time.ts"))};
@@ -22,5 +24,13 @@ test.each(["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australi
     for (const [ours, theirs] of pairs) expect(ours).toBe(theirs);
     // The zone was really in force: not every zone's offsets are all zero.
     if (zone !== "UTC") expect(pairs.some(([ours]) => ours !== 0)).toBe(true);
+  },
+);
+
+// Agreement alone would not notice the C library going unused (the fallback agrees too).
+test.skipIf(process.platform !== "linux" || !["/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/usr/lib/libc.so.6", "/lib64/libc.so.6"].some(existsSync))(
+  "on Linux with glibc the offset comes from the C library, not from ICU",
+  () => {
+    expect(usesCLibrary()).toBe(true);
   },
 );

@@ -161,7 +161,8 @@ WHERE state = @state AND hidden_until IS NOT NULL AND id = ANY(@ids::uuid[]);
 UPDATE sessions SET state = 'deleting', hidden_until = now() + make_interval(secs => @lease_seconds::integer)
 WHERE id = @id AND state = 'importing';
 
--- Up to `batch` messages of sessions hidden for deletion.
+-- Up to `batch` messages of sessions hidden for deletion. Rows another process is deleting are
+-- skipped, not waited for: two purges at once share the work instead of queueing on each other.
 -- name: DeleteMessagesOfHiddenSessions :execrows
 DELETE FROM messages
 WHERE seq IN (
@@ -169,11 +170,16 @@ WHERE seq IN (
     JOIN sessions AS s ON s.id = doomed.session_id
     WHERE s.state = 'deleting' AND s.id = ANY(@ids::uuid[])
     LIMIT @batch
+    FOR UPDATE OF doomed SKIP LOCKED
 );
 
--- The last step of a deletion, once their messages are gone: the rows themselves.
+-- The last step of a deletion, once their messages are gone: the rows themselves. Only those
+-- with no message left, so a session whose messages another purge is still deleting is never
+-- taken with all its messages in one cascade (the long transaction the batches avoid).
 -- name: DeleteHiddenSessions :execrows
-DELETE FROM sessions WHERE state = 'deleting' AND id = ANY(@ids::uuid[]);
+DELETE FROM sessions
+WHERE state = 'deleting' AND id = ANY(@ids::uuid[])
+    AND NOT EXISTS (SELECT 1 FROM messages AS left_over WHERE left_over.session_id = sessions.id);
 
 -- Bulk work whose heartbeat lapsed: the process doing it stopped (killed, crashed). Judged at
 -- `at`, or by the server clock when it is null. A pending purge (no heartbeat) is not abandoned

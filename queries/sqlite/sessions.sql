@@ -158,9 +158,12 @@ WHERE seq IN (
     LIMIT @batch
 );
 
--- The last step of a deletion, once their messages are gone: the rows themselves.
+-- The last step of a deletion, once their messages are gone: the rows themselves. Only those
+-- with no message left, so a session is never taken with all its messages in one cascade.
 -- name: DeleteHiddenSessions :execrows
-DELETE FROM sessions WHERE state = 'deleting' AND id IN (sqlc.slice(ids));
+DELETE FROM sessions
+WHERE sessions.state = 'deleting' AND sessions.id IN (sqlc.slice(ids))
+    AND NOT EXISTS (SELECT 1 FROM messages AS left_over WHERE left_over.session_id = sessions.id);
 
 -- Bulk work whose heartbeat lapsed before `now`: the process doing it stopped (killed, crashed).
 -- A pending purge (no heartbeat) is not abandoned work: ListPendingPurges finds it.

@@ -650,6 +650,7 @@ WHERE seq IN (
     JOIN sessions AS s ON s.id = doomed.session_id
     WHERE s.state = 'deleting' AND s.id = ANY($1::uuid[])
     LIMIT $2
+    FOR UPDATE OF doomed SKIP LOCKED
 )`;
 
 export interface DeleteMessagesOfHiddenSessionsParams {
@@ -658,20 +659,25 @@ export interface DeleteMessagesOfHiddenSessionsParams {
 }
 
 /**
- * Up to `batch` messages of sessions hidden for deletion.
+ * Up to `batch` messages of sessions hidden for deletion. Rows another process is deleting are
+ * skipped, not waited for: two purges at once share the work instead of queueing on each other.
  */
 export async function deleteMessagesOfHiddenSessions(sql: SQL, params: DeleteMessagesOfHiddenSessionsParams): Promise<number> {
   return (await sql.unsafe<unknown[]>(deleteMessagesOfHiddenSessionsSql, [params.ids, params.batch])).count;
 }
 
-export const deleteHiddenSessionsSql = `DELETE FROM sessions WHERE state = 'deleting' AND id = ANY($1::uuid[])`;
+export const deleteHiddenSessionsSql = `DELETE FROM sessions
+WHERE state = 'deleting' AND id = ANY($1::uuid[])
+    AND NOT EXISTS (SELECT 1 FROM messages AS left_over WHERE left_over.session_id = sessions.id)`;
 
 export interface DeleteHiddenSessionsParams {
   ids: string[];
 }
 
 /**
- * The last step of a deletion, once their messages are gone: the rows themselves.
+ * The last step of a deletion, once their messages are gone: the rows themselves. Only those
+ * with no message left, so a session whose messages another purge is still deleting is never
+ * taken with all its messages in one cascade (the long transaction the batches avoid).
  */
 export async function deleteHiddenSessions(sql: SQL, params: DeleteHiddenSessionsParams): Promise<number> {
   return (await sql.unsafe<unknown[]>(deleteHiddenSessionsSql, [params.ids])).count;

@@ -620,14 +620,17 @@ export function deleteMessagesOfHiddenSessions(db: Database, params: DeleteMessa
   return db.query(expandSlices(deleteMessagesOfHiddenSessionsSql, { ids: params.ids.length })).run(...params.ids, params.batch).changes;
 }
 
-export const deleteHiddenSessionsSql = `DELETE FROM sessions WHERE state = 'deleting' AND id IN (/*SLICE:ids*/?)`;
+export const deleteHiddenSessionsSql = `DELETE FROM sessions
+WHERE sessions.state = 'deleting' AND sessions.id IN (/*SLICE:ids*/?)
+    AND NOT EXISTS (SELECT 1 FROM messages AS left_over WHERE left_over.session_id = sessions.id)`;
 
 export interface DeleteHiddenSessionsParams {
   ids: string[];
 }
 
 /**
- * The last step of a deletion, once their messages are gone: the rows themselves.
+ * The last step of a deletion, once their messages are gone: the rows themselves. Only those
+ * with no message left, so a session is never taken with all its messages in one cascade.
  */
 export function deleteHiddenSessions(db: Database, params: DeleteHiddenSessionsParams): number {
   return db.query(expandSlices(deleteHiddenSessionsSql, { ids: params.ids.length })).run(...params.ids).changes;
