@@ -2,16 +2,15 @@
 import { createConsola, type ConsolaReporter } from "consola/core";
 import { writeSync } from "node:fs";
 import { colorEnabled, styleFor } from "./style.ts";
-import { isTerminal } from "./tty.ts";
+import { stderrInfo } from "./tty.ts";
 
 // Neither process.stderr nor node:tty is loaded until something is logged: making that Node
 // stream costs more start-up than a whole `synapse --version` should (src/cli/stdout.ts).
-const stderr = { get isTTY() { return isTerminal(2); } };
 let labels: Record<string, string> | undefined;
 
 function labelFor(type: string): string | undefined {
   if (labels === undefined) {
-    const style = styleFor(colorEnabled(stderr));
+    const style = styleFor(colorEnabled(stderrInfo));
     labels = { fatal: style.red("error"), error: style.red("error"), warn: style.yellow("warning"), debug: style.dim("debug"), trace: style.dim("trace") };
   }
   return labels[type];

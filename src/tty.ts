@@ -1,11 +1,26 @@
-/** Whether a file descriptor is a terminal, as cheaply as that can be known. */
+/**
+ * Whether stdin, stdout and stderr are terminals, as cheaply as that can be known, and without
+ * making Node's process streams (which cost milliseconds of every run).
+ */
+
+const known = new Map<number, boolean>();
 
 /**
  * True for a terminal. A pipe or a file (what scripts, tests and benchmarks give) is told apart by
  * one fstat; only a character device is asked of node:tty, whose loading costs about 2 ms of a
- * command's start-up.
+ * command's start-up. Asked once per descriptor: what it is connected to does not change while
+ * Synapse runs, and a list asks for every row's colours.
  */
 export function isTerminal(fd: number): boolean {
+  let answer = known.get(fd);
+  if (answer === undefined) {
+    answer = ask(fd);
+    known.set(fd, answer);
+  }
+  return answer;
+}
+
+function ask(fd: number): boolean {
   try {
     // Required here, not imported: `--version` loads this module but never asks.
     if (!(require("node:fs") as typeof import("node:fs")).fstatSync(fd).isCharacterDevice()) return false;
@@ -14,3 +29,16 @@ export function isTerminal(fd: number): boolean {
   }
   return (require("node:tty") as typeof import("node:tty")).isatty(fd);
 }
+
+/** A descriptor as `colorEnabled` and `textFor` read a stream: asked only when they ask. */
+function terminalInfo(fd: number): { readonly isTTY: boolean } {
+  return {
+    get isTTY() {
+      return isTerminal(fd);
+    },
+  };
+}
+
+export const stdinInfo = terminalInfo(0);
+export const stdoutInfo = terminalInfo(1);
+export const stderrInfo = terminalInfo(2);

@@ -4,7 +4,8 @@ import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
 import { messageJson, sessionJson } from "../sessions/export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
-import { stdoutInfo, stdoutSettled, writeOut } from "./stdout.ts";
+import { stdoutInfo } from "../tty.ts";
+import { stdoutSettled, writeOut } from "./stdout.ts";
 import { terminalSafeJson, textFor } from "./terminal-text.ts";
 
 /**
@@ -61,15 +62,10 @@ export function printSessionTable(sessions: readonly SessionSummary[], shortIds:
   writeOut(out);
 }
 
-export function printSession(session: Session, messages: readonly StoredMessage[], options: { json: boolean }): void {
-  const printer = sessionPrinter(session, messages.length, options);
-  writeOut(printer.start + printer.page(messages) + printer.end);
-}
-
 /**
  * A session as `sessions show` prints it, written page by page as the pages are read, so a long
- * session is never in memory whole: the same bytes as {@link printSession}. Each page waits
- * until stdout has taken the last, so a slow reader holds back the reading, not memory.
+ * session is never in memory whole. Each page waits until stdout has taken the last, so a slow
+ * reader holds back the reading, not memory.
  */
 export async function printSessionPages(session: Session, pages: { count: number } & AsyncIterable<readonly StoredMessage[]>, options: { json: boolean }): Promise<void> {
   const printer = sessionPrinter(session, pages.count, options);

@@ -7,7 +7,8 @@
 import { renderUsage, type CommandDef } from "citty";
 import { log } from "../log.ts";
 import { colorEnabled } from "../style.ts";
-import { outputWritten, stdoutInfo, writeOut } from "./stdout.ts";
+import { stdoutInfo } from "../tty.ts";
+import { outputWritten, writeOut } from "./stdout.ts";
 import { printVersion } from "./version.ts";
 import { firstWord, readArgs, readArgv, type Arg, type Argv } from "./argv.ts";
 import { oneLine } from "./terminal-text.ts";

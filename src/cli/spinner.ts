@@ -1,4 +1,4 @@
-import { stderrInfo } from "./stdout.ts";
+import { stderrInfo } from "../tty.ts";
 
 const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 

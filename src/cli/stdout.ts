@@ -5,13 +5,12 @@
  * - anything else (a full disk, an I/O error): writing stops, and {@link stdoutFailure} says
  *   why, so the command can report it once and exit 1 instead of crashing mid-reply.
  */
-import { isTerminal } from "../tty.ts";
 import { UserFacingError } from "../user-error.ts";
 
 /*
  * Written with Bun.write, one write after another, never through `process.stdout`: making that
  * Node stream (and `process.stderr`) costs more start-up than the rest of `--version` (about 10 ms
- * of a compiled binary's 16). See {@link stdoutInfo} for whether it is a terminal.
+ * of a compiled binary's 16). Whether it is a terminal: src/tty.ts.
  */
 let readerGone = false;
 let failure: string | null = null;
@@ -28,19 +27,6 @@ export function writeOut(text: string): void {
     }
   });
 }
-
-
-/** stdout and stderr as `colorEnabled` and `textFor` read them, without making Node's streams. */
-export const stdoutInfo = {
-  get isTTY(): boolean {
-    return isTerminal(1);
-  },
-};
-export const stderrInfo = {
-  get isTTY(): boolean {
-    return isTerminal(2);
-  },
-};
 
 /** Resolves once everything written so far has reached stdout, or failed to. */
 export function stdoutSettled(): Promise<void> {
