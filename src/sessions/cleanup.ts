@@ -117,14 +117,13 @@ export async function cleanUp(store: SessionStore, limits: CleanupLimits, option
  */
 export async function purgeDeleted(store: SessionStore, options: { budgetMs?: number | undefined; signal?: AbortSignal | undefined } = {}): Promise<PurgeProgress> {
   const { budgetMs, signal } = options;
+  const bounded = budgetMs !== undefined && budgetMs !== Infinity;
   try {
     // A budgeted purge waits for another process's lock no longer than its budget either: after
     // a reply, nobody should wait on it (and no "waiting for…" line comes after the answer).
-    const bounded = budgetMs !== undefined && budgetMs !== Infinity;
     return await store.purgePendingDeletions({ budgetMs, signal }, bounded ? { signal, waitMs: budgetMs } : { signal });
   } catch (error) {
-    const unbounded = budgetMs === undefined || budgetMs === Infinity;
-    if (unbounded || !(error instanceof StorageError) || error.kind === "corrupt" || error.kind === "disk_full") throw error;
+    if (!bounded || !(error instanceof StorageError) || error.kind === "corrupt" || error.kind === "disk_full") throw error;
     return { sessions: 0, messages: 0, more: true };
   }
 }
