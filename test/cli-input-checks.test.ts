@@ -140,3 +140,17 @@ describe("model and provider names with control characters are refused", () => {
     expect(await home.list()).toEqual([]);
   });
 });
+
+test("sessions prune --dry-run --now: a usage error, nothing deleted", async () => {
+  const home = new Home(sourceRunner);
+  // Two sessions and a limit of one: a prune that ran would delete the older.
+  const ids = [newSessionId((await home.run(["-p", "echo", "Keep me"])).stderr), newSessionId((await home.run(["-p", "echo", "And me"])).stderr)];
+  writeFileSync(join(home.dir, "limits.toml"), "[session]\nmax_sessions = 1\nretention_days = 0\n");
+  const result = await home.run(["sessions", "prune", "--dry-run", "--now"], { env: { SYNAPSE_CONFIG: join(home.dir, "limits.toml") } });
+  expect(result).toMatchObject({
+    exitCode: 2,
+    stdout: "",
+    stderr: "error: --dry-run deletes nothing, so --now has nothing to finish; give one of them (see `synapse sessions prune --help`)\n",
+  });
+  expect((await home.list()).map((s) => s.id).sort()).toEqual(ids.sort());
+});

@@ -1,5 +1,6 @@
 import { debugArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
+import { UsageError } from "../../errors.ts";
 
 export default defineSynapseCommand({
   meta: { name: "prune", description: "Apply the [session] limits (max_sessions, retention_days) now" },
@@ -12,6 +13,8 @@ export default defineSynapseCommand({
   async run({ args }) {
     const dryRun = args["dry-run"] === true;
     const now = args.now === true;
+    // A dry run deletes nothing, so there is nothing for --now to finish.
+    if (dryRun && now) throw new UsageError("--dry-run deletes nothing, so --now has nothing to finish; give one of them", "synapse sessions prune");
     const { withStore } = await import("../../open-store.ts");
     const { printSessionTable } = await import("../../format.ts");
     const { prune } = await import("../../../sessions/cleanup.ts");
