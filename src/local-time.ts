@@ -2,11 +2,12 @@
  * The local time zone's offset from UTC, without JavaScriptCore's `getTimezoneOffset`: its first
  * call sets up ICU's time zones, about 8 ms of a compiled binary's start-up (a `sessions list`
  * that prints local times paid more for it than for its query). The C library answers the same
- * question (`localtime_r`, with DST and `TZ` honoured) at no cost; where it cannot be asked, or
+ * question (`localtime_r`, with DST and `TZ` honoured, src/libc.ts) at no cost; where it cannot be asked, or
  * answers nonsense, `getTimezoneOffset` does. The C library reads `TZ` once, at the first call:
  * a program that changes `process.env.TZ` afterwards gets the zone it started with.
  */
-import { dlopen, FFIType, ptr } from "bun:ffi";
+import { ptr } from "bun:ffi";
+import { libc } from "./libc.ts";
 
 type LocalTime = (time: BigInt64Array, result: BigInt64Array) => unknown;
 
@@ -18,16 +19,13 @@ const tm = new BigInt64Array(8);
 
 function cLocaltime(): LocalTime | null {
   if (localtime !== undefined) return localtime;
-  localtime = null;
-  const library = process.platform === "linux" ? "libc.so.6" : process.platform === "darwin" ? "libSystem.B.dylib" : null;
-  if (library === null) return null;
-  try {
-    const { symbols } = dlopen(library, { localtime_r: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.ptr } });
+  const c = libc();
+  if (c === null) {
+    localtime = null;
+  } else {
     const timePtr = ptr(time);
     const tmPtr = ptr(tm);
-    localtime = () => symbols.localtime_r(timePtr, tmPtr);
-  } catch {
-    // musl names it otherwise, a sandbox may forbid dlopen: the JavaScript way still works.
+    localtime = () => c.localtime_r(timePtr, tmPtr);
   }
   return localtime;
 }

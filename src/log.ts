@@ -1,6 +1,5 @@
 // consola/core: the same logger without the default reporters, which cost ~12 ms of start-up.
-import { createConsola, type ConsolaReporter } from "consola/core";
-import { writeSync } from "node:fs";
+import type { ConsolaInstance, ConsolaReporter } from "consola/core";
 import { colorEnabled, styleFor } from "./style.ts";
 import { stderrInfo } from "./tty.ts";
 
@@ -31,6 +30,9 @@ function writeErr(text: string): void {
   }
   let done = 0;
   try {
+    // Required here, not imported: node:fs costs about 1.5 ms of start-up to load, and
+    // `--help` needs no other part of it.
+    const { writeSync } = require("node:fs") as typeof import("node:fs");
     while (done < bytes.length) done += writeSync(2, bytes, done);
   } catch {
     viaStream = true;
@@ -49,7 +51,33 @@ const lineReporter: ConsolaReporter = {
 
 /**
  * The one logger: everything a person reads goes to stderr, so stdout carries only the answer
- * (and `--json` output) and stays safe to pipe.
+ * (and `--json` output) and stays safe to pipe. consola is made at the first line logged:
+ * loading it is about 2 ms of start-up, and most commands that succeed log nothing.
  */
-// The level is set, not guessed: consola would go quiet wherever it thinks a test is running.
-export const log = createConsola({ reporters: [lineReporter], level: 3 });
+export const log = {
+  // The level is set, not guessed: consola would go quiet wherever it thinks a test is running.
+  level: 3,
+  info: (message: unknown, ...args: unknown[]) => consola().info(message, ...args),
+  warn: (message: unknown, ...args: unknown[]) => consola().warn(message, ...args),
+  error: (message: unknown, ...args: unknown[]) => consola().error(message, ...args),
+  debug: (message: unknown, ...args: unknown[]) => consola().debug(message, ...args),
+  /** Every line goes to `to` instead of stderr until {@link log.restore}; for tests. */
+  capture(to: (...args: unknown[]) => void): void {
+    consola().mockTypes(() => to);
+  },
+  restore(): void {
+    consola().restoreAll();
+  },
+};
+
+let instance: ConsolaInstance | undefined;
+
+function consola(): ConsolaInstance {
+  if (instance === undefined) {
+    // Required here, not imported, so that it loads only when something is logged.
+    const { createConsola } = require("consola/core") as typeof import("consola/core");
+    instance = createConsola({ reporters: [lineReporter], level: log.level });
+  }
+  instance.level = log.level;
+  return instance;
+}

@@ -82,11 +82,11 @@ if (postgresUrl !== undefined) {
 /** Collects what the logger prints while `fn` runs. */
 async function logged(fn: () => Promise<void>): Promise<string[]> {
   const lines: string[] = [];
-  log.mockTypes(() => (...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+  log.capture((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
   try {
     await fn();
   } finally {
-    log.restoreAll();
+    log.restore();
   }
   return lines;
 }

@@ -22,11 +22,11 @@ function mode(path: string): number {
 /** Collects what the logger prints while `fn` runs. */
 async function logged(fn: () => Promise<void>): Promise<string[]> {
   const lines: string[] = [];
-  log.mockTypes(() => (...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+  log.capture((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
   try {
     await fn();
   } finally {
-    log.restoreAll();
+    log.restore();
   }
   return lines;
 }

@@ -4,7 +4,7 @@
  * checked and read, and turns any error into one line on stderr and a documented exit code.
  * The only place that decides exit codes.
  */
-import { renderUsage, type CommandDef } from "citty";
+import type { CommandDef } from "citty";
 import { log } from "../log.ts";
 import { colorEnabled } from "../style.ts";
 import { stdoutInfo } from "../tty.ts";
@@ -94,6 +94,8 @@ function commandName(command: SynapseCommand, parent?: SynapseCommand): string {
 }
 
 async function help(command: SynapseCommand, parent: SynapseCommand | undefined): Promise<string> {
+  // Loaded for --help alone: no other path uses citty's code, only its types.
+  const { renderUsage } = await import("citty");
   const usage = await renderUsage(command as unknown as CommandDef, parent as unknown as CommandDef | undefined);
   const examples = command.examples?.length ? `\n\nEXAMPLES\n\n${command.examples.map((e) => `  ${e}`).join("\n")}` : "";
   const text = `${usage}${examples}\n`;

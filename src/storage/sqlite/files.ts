@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, statSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, statSync, type Stats } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import { log } from "../../log.ts";
@@ -14,9 +14,13 @@ const warned = new Set<string>();
  * so conversations are never readable by other users, even for an instant. SQLite gives the
  * `-wal` and `-shm` files the database file's mode. An existing file must look like SQLite:
  * anything else is refused before SQLite opens it, so it is left byte for byte as it was.
- * Call {@link warnIfExposed} once the file is known to be Synapse's.
+ * Call {@link warnIfExposed} once the file is known to be Synapse's. Returns the file's size
+ * before SQLite opens it (0 for a new one).
  */
-export function prepareDatabaseFile(path: string): void {
+export function prepareDatabaseFile(path: string): number {
+  // Nearly every open finds the file there: one stat, and no create that fails.
+  const existing = statIfFile(path);
+  if (existing !== undefined) return assertLooksLikeSqlite(path, existing).size;
   const dir = dirname(path);
   if (!existsSync(dir)) {
     try {
@@ -29,14 +33,24 @@ export function prepareDatabaseFile(path: string): void {
   }
   try {
     closeSync(openSync(path, "wx", 0o600));
-    return;
+    return 0;
   } catch (cause) {
     if (errnoCode(cause) === "ENOSPC") throw diskFullError(path, "creating the database", cause);
     if (errnoCode(cause) !== "EEXIST") {
       throw unreachable(path, cause) ?? new StorageError("database", `cannot create the session database ${path}: ${messageOf(cause)}`, { cause });
     }
   }
-  assertLooksLikeSqlite(path);
+  return assertLooksLikeSqlite(path).size;
+}
+
+/** The file's stat when `path` is a regular file; undefined for anything else, or on any error. */
+function statIfFile(path: string): Stats | undefined {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat?.isFile() ? stat : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Warns, once per path, when other users may read the database or list its folder. */
@@ -45,12 +59,15 @@ export function warnIfExposed(path: string): void {
   warnOnce(path, "file", "600");
 }
 
-function assertLooksLikeSqlite(path: string): void {
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(path, { throwIfNoEntry: false });
-  } catch (cause) {
-    throw unreachable(path, cause) ?? new StorageError("database", `cannot read the session database ${path}: ${messageOf(cause)}`, { cause });
+/** The file's stat, once it is known to be a regular file that is empty or starts as SQLite does. */
+function assertLooksLikeSqlite(path: string, known?: Stats): Stats {
+  let stat: Stats | undefined = known;
+  if (stat === undefined) {
+    try {
+      stat = statSync(path, { throwIfNoEntry: false });
+    } catch (cause) {
+      throw unreachable(path, cause) ?? new StorageError("database", `cannot read the session database ${path}: ${messageOf(cause)}`, { cause });
+    }
   }
   if (stat === undefined) {
     // The name exists (creating it failed) but leads nowhere: a symbolic link to nothing.
@@ -82,13 +99,14 @@ function assertLooksLikeSqlite(path: string): void {
     const header = Buffer.alloc(sqliteHeader.length);
     const read = readSync(fd, header, 0, header.length, 0);
     // An empty file is a database with nothing in it yet, as SQLite itself treats it.
-    if (read === 0) return;
+    if (read === 0) return stat;
     if (read < header.length || header.toString("latin1") !== sqliteHeader) {
       throw new StorageError("database", notSqliteMessage(path));
     }
   } finally {
     closeSync(fd);
   }
+  return stat;
 }
 
 /**
@@ -166,12 +184,12 @@ function symlinkTarget(path: string): string | null {
 function warnOnce(path: string, what: "file" | "folder", mode: string): void {
   if (warned.has(path)) return;
   const stat = statSync(path);
+  if ((stat.mode & 0o077) === 0) return;
   // A sticky shared folder such as /tmp is meant to be listed by all; the file's mode guards it.
   if (what === "folder" && (stat.mode & 0o1000) !== 0) return;
   // Nor is a system folder (/etc, /srv…) or a home folder Synapse's to lock: `chmod 700` on one
   // would break other programs or users. The file's own mode guards the sessions there.
   if (what === "folder" && isSharedFolder(path, stat.uid)) return;
-  if ((stat.mode & 0o077) === 0) return;
   warned.add(path);
   const current = (stat.mode & 0o777).toString(8).padStart(3, "0");
   log.warn(`the session database ${what} ${path} is accessible to other users (mode ${current}); run: chmod ${mode} ${path}`);

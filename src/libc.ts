@@ -1,0 +1,38 @@
+/**
+ * The few C library functions Synapse asks directly, through bun:ffi: each answers in
+ * microseconds what the JavaScript way pays milliseconds of start-up for (ICU's time zones for
+ * `getTimezoneOffset`, loading node:tty for `isatty`). Opened once, at the first call; null where
+ * it cannot be (an unknown platform, musl's other name, a sandbox that forbids dlopen), and the
+ * caller falls back to the JavaScript way.
+ */
+import type { Pointer } from "bun:ffi";
+
+export interface Libc {
+  /** `localtime_r(time, result)`: pointers to a time_t and a struct tm; null on failure. */
+  localtime_r(time: Pointer, result: Pointer): unknown;
+  /** 1 when the descriptor is a terminal. */
+  isatty(fd: number): number;
+}
+
+let opened: Libc | null | undefined;
+
+export function libc(): Libc | null {
+  if (opened === undefined) opened = open();
+  return opened;
+}
+
+function open(): Libc | null {
+  const library = process.platform === "linux" ? "libc.so.6" : process.platform === "darwin" ? "libSystem.B.dylib" : null;
+  if (library === null) return null;
+  try {
+    // Required here, not imported: `--version` loads the modules that use this and never asks.
+    const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
+    const { symbols } = dlopen(library, {
+      localtime_r: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.ptr },
+      isatty: { args: [FFIType.i32], returns: FFIType.i32 },
+    });
+    return symbols;
+  } catch {
+    return null; // the JavaScript way still works
+  }
+}
