@@ -151,6 +151,19 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       expect(none.stderr).toBe('error: no message: give one as an argument (synapse "Hello") or pipe it in (see `synapse --help`)\n');
     });
 
+    test("stdin redirected from a file is the message, and from /dev/null it is none", async () => {
+      const server = serve([anthropicReply("ok")]);
+      const home = new Home(runner).anthropic(server);
+      const file = join(home.dir, "notes.md");
+      writeFileSync(file, "notes from a file\n");
+      const fromFile = Bun.spawn([...runner, "Summarize"], { env: home.env, stdin: Bun.file(file), stdout: "pipe", stderr: "pipe" });
+      expect(await fromFile.exited).toBe(0);
+      const devNull = Bun.spawn([...runner, "Only", "words"], { env: home.env, stdin: Bun.file("/dev/null"), stdout: "pipe", stderr: "pipe" });
+      expect(await devNull.exited).toBe(0);
+      const sent = server.requests.map((r) => (r.body as { messages: { content: string }[] }).messages.at(-1)!.content);
+      expect(sent).toEqual(["notes from a file\n\nSummarize", "Only words"]);
+    });
+
     test("usage errors exit 2 with one line; unknown sessions exit 1", async () => {
       const home = new Home(runner);
       const cases: [string[], number, string][] = [

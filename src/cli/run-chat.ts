@@ -14,7 +14,7 @@ import { stderrInfo, stdinInfo, stdoutInfo } from "../tty.ts";
 import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
 import { visibleStream } from "./terminal-text.ts";
-import { readMessage } from "./stdin.ts";
+import { readMessage, stdinAtOnce } from "./stdin.ts";
 import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
 import { messageOf } from "../unknown-values.ts";
@@ -50,7 +50,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   const message = await readMessage(
     options.words,
     // (Asked of the descriptor: making Node's process.stdin stream costs milliseconds of every run.)
-    { isTTY: stdinInfo.isTTY, stream: () => Bun.stdin.stream() },
+    { isTTY: stdinInfo.isTTY, stream: () => Bun.stdin.stream(), atOnce: stdinAtOnce },
     // Only a person at a terminal is told; a script's stderr gets no chatter.
     { onWait: stderrInfo.isTTY ? () => log.info("reading the message from stdin… (Ctrl+D ends it; run with </dev/null to send none)") : undefined },
   );

@@ -7,6 +7,8 @@ import { UserFacingError } from "../user-error.ts";
 export interface Stdin {
   isTTY?: boolean;
   stream(): ReadableStream<Uint8Array>;
+  /** All of stdin at once when that cannot block (a file, /dev/null), or null: read the stream. */
+  atOnce?(): Uint8Array | null;
 }
 
 export interface ReadOptions {
@@ -20,9 +22,26 @@ export interface ReadOptions {
 
 export async function readMessage(words: readonly string[], stdin: Stdin, options: ReadOptions = {}): Promise<string> {
   const argument = words.join(" ").trim();
-  const piped = stdin.isTTY ? "" : decodeUtf8(await readAll(stdin.stream(), options), "stdin").trimEnd();
+  const piped = stdin.isTTY ? "" : decodeUtf8(stdin.atOnce?.() ?? (await readAll(stdin.stream(), options)), "stdin").trimEnd();
   if (piped.trim() === "") return argument;
   return argument === "" ? piped : `${piped}\n\n${argument}`;
+}
+
+/**
+ * Descriptor 0 read at once when it is a regular file or /dev/null (a script's `</dev/null`, a
+ * spawn's ignored stdin), which end without waiting; null for a pipe or anything else. Making
+ * the stream costs about a millisecond of every run.
+ */
+export function stdinAtOnce(): Uint8Array | null {
+  try {
+    const { fstatSync, readFileSync, statSync } = require("node:fs") as typeof import("node:fs");
+    const stat = fstatSync(0);
+    if (stat.isFile()) return readFileSync(0);
+    if (stat.isCharacterDevice() && stat.rdev === statSync("/dev/null").rdev) return new Uint8Array(0);
+  } catch {
+    // Closed, or not to be asked here: the stream says what it holds.
+  }
+  return null;
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>, { onWait, waitMs = 1_000 }: ReadOptions): Promise<Uint8Array> {
