@@ -47,11 +47,16 @@ export function toStoredTime(date: Date): string {
 // The exact form toStoredTime writes.
 const canonical = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-/** Reads a stored timestamp; text that is not RFC 3339 is invalid data, not a silent NaN date. */
-export function fromStoredTime(text: string, what: string): Date {
+/**
+ * Reads a stored timestamp; text that is not RFC 3339 is invalid data, not a silent NaN date.
+ * `what` and `id` name its row in that error (`message 3f2c…`): apart, because a long session
+ * reads thousands of timestamps and the name is needed only when one is wrong.
+ */
+export function fromStoredTime(text: string, what: string, id?: string): Date {
   const ms = canonical.test(text) ? canonicalMs(text) : parseRfc3339(text);
   if (Number.isNaN(ms)) {
-    throw StorageError.invalidData(`${what} has a timestamp that is not a real RFC 3339 time: ${JSON.stringify(text)}`);
+    const row = id === undefined ? what : `${what} ${id}`;
+    throw StorageError.invalidData(`${row} has a timestamp that is not a real RFC 3339 time: ${JSON.stringify(text)}`);
   }
   return new Date(ms);
 }

@@ -173,7 +173,7 @@ export class SqliteStore implements SessionStore {
   async getMessages(sessionId: string): Promise<StoredMessage[]> {
     const id = checkId(sessionId, "session id");
     const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#db, { sessionId: id }));
-    return rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, `message ${row.id}`)));
+    return rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, "message", row.id)));
   }
 
   async messagePages(sessionId: string, options: { pageSize?: number } = {}): Promise<MessagePages> {
@@ -184,7 +184,7 @@ export class SqliteStore implements SessionStore {
     return pagesOf(id, span?.count ?? 0, 0, pageSize, async (after, max) => {
       const rows = await this.#run("reading messages", () => messagesDb.getMessagePage(this.#db, { sessionId: id, after, last, max }));
       return {
-        messages: rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, `message ${row.id}`))),
+        messages: rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, "message", row.id))),
         last: rows.at(-1)?.seq ?? after,
       };
     });
@@ -209,7 +209,7 @@ export class SqliteStore implements SessionStore {
         throw error;
       }
     });
-    return rows.map((row) => searchHit(row, fromStoredTime(row.timestamp, `message ${row.id}`), markers));
+    return rows.map((row) => searchHit(row, fromStoredTime(row.timestamp, "message", row.id), markers));
   }
 
   async importSession(session: Session, messages: readonly StoredMessage[], wait: WaitOptions = {}): Promise<void> {
@@ -541,13 +541,13 @@ function toSession(row: SessionRow): Session {
     provider: row.provider,
     model: row.model,
     systemPrompt: row.systemPrompt,
-    createdAt: fromStoredTime(row.createdAt, `session ${row.id}`),
-    updatedAt: fromStoredTime(row.updatedAt, `session ${row.id}`),
+    createdAt: fromStoredTime(row.createdAt, "session", row.id),
+    updatedAt: fromStoredTime(row.updatedAt, "session", row.id),
   };
 }
 
 function toSummary(row: SummaryRow): SessionSummary {
-  return sessionSummary(row, fromStoredTime(row.createdAt, `session ${row.id}`), fromStoredTime(row.updatedAt, `session ${row.id}`));
+  return sessionSummary(row, fromStoredTime(row.createdAt, "session", row.id), fromStoredTime(row.updatedAt, "session", row.id));
 }
 
 function sessionParams(session: Session): sessionsDb.CreateSessionParams {
