@@ -57,7 +57,13 @@ const lineReporter: ConsolaReporter = {
 export const log = {
   // The level is set, not guessed: consola would go quiet wherever it thinks a test is running.
   level: 3,
-  info: (message: unknown, ...args: unknown[]) => consola().info(message, ...args),
+  /** `-q` / `quiet = true`: notes (info) are dropped; notices, warnings and errors still print. */
+  quiet: false,
+  info: (message: unknown, ...args: unknown[]) => {
+    if (!log.quiet) consola().info(message, ...args);
+  },
+  /** A note that prints even when quiet: what the user must not miss, such as an automatic deletion. */
+  notice: (message: unknown, ...args: unknown[]) => consola().info(message, ...args),
   warn: (message: unknown, ...args: unknown[]) => consola().warn(message, ...args),
   error: (message: unknown, ...args: unknown[]) => consola().error(message, ...args),
   debug: (message: unknown, ...args: unknown[]) => consola().debug(message, ...args),

@@ -2,7 +2,8 @@
  * Whether stdin, stdout and stderr are terminals, as cheaply as that can be known, and without
  * making Node's process streams (which cost milliseconds of every run).
  */
-import { libc } from "./libc.ts";
+import { ptr } from "bun:ffi";
+import { libc, terminalSizeRequest } from "./libc.ts";
 
 const known = new Map<number, boolean>();
 
@@ -46,3 +47,32 @@ function terminalInfo(fd: number): { readonly isTTY: boolean } {
 export const stdinInfo = terminalInfo(0);
 export const stdoutInfo = terminalInfo(1);
 export const stderrInfo = terminalInfo(2);
+
+export interface TerminalSize {
+  columns: number;
+  rows: number;
+}
+
+// struct winsize: unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel.
+const winsize = new Uint16Array(4);
+
+/**
+ * The size of the terminal on `fd` now (it changes when the window is resized), or null when
+ * `fd` is not a terminal or says no size (0 × 0, as some serial consoles and CI terminals do).
+ */
+export function terminalSize(fd: number): TerminalSize | null {
+  if (!isTerminal(fd)) return null;
+  const c = libc();
+  if (c !== null && terminalSizeRequest !== null) {
+    winsize.fill(0);
+    if (c.ioctl(fd, terminalSizeRequest, ptr(winsize)) === 0) return sized(winsize[1]!, winsize[0]!);
+    return null;
+  }
+  // Where ioctl cannot be called through bun:ffi (macOS): Node's stream for that descriptor.
+  const stream = fd === 2 ? process.stderr : process.stdout;
+  return sized(stream.columns ?? 0, stream.rows ?? 0);
+}
+
+function sized(columns: number, rows: number): TerminalSize | null {
+  return columns > 0 && rows > 0 ? { columns, rows } : null;
+}

@@ -177,6 +177,7 @@ describe("the config file", () => {
         deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-chat", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
       },
       session: { maxSessions: 100, retentionDays: 90, autoCleanup: true, databaseUrl: undefined },
+      display: { render: "auto", quiet: false },
     });
   });
 
@@ -200,6 +201,7 @@ describe("the config file", () => {
         deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
       },
       session: { maxSessions: 0, retentionDays: 30, autoCleanup: false, databaseUrl: "~/synapse.db" },
+      display: { render: "never", quiet: true },
     });
   });
 
@@ -255,6 +257,7 @@ describe("the config file", () => {
     ["fractional", "fractional.toml", "session.max_sessions", "but it is 2.5"],
     ["bad URL", "bad-url.toml", "openai.base_url", "must be an http:// or https:// URL"],
     ["table expected", "table-as-string.toml", "anthropic", "must be a table"],
+    ["unknown render mode", "bad-render.toml", "render", 'must be one of "never", "auto" or "always", but it is the string "sometimes"'],
   ];
   test.each(invalid)("%s names the file, the key and what was expected", (_name, file, key, expected) => {
     const path = fixturePath(file);

@@ -5,7 +5,7 @@
  * person sees of it goes through the callbacks of {@link ExchangeOutput}.
  */
 import { loadConfig, type ConfigFlags } from "../config/load.ts";
-import type { ResolvedConfig } from "../config/schema.ts";
+import type { DisplaySettings, ResolvedConfig } from "../config/schema.ts";
 import type { Provider } from "../providers/types.ts";
 import type { Session } from "../session.ts";
 import { purgeAfterReply } from "../sessions/cleanup.ts";
@@ -121,6 +121,11 @@ export class Chat {
    */
   purgeAfterReply(signal: AbortSignal): Promise<PurgeProgress | null> {
     return purgeAfterReply(this.store, signal);
+  }
+
+  /** The top-level `render` and `quiet` settings of the configuration this chat was opened with. */
+  get display(): DisplaySettings {
+    return this.#config.display;
   }
 
   close(): Promise<void> {

@@ -5,6 +5,15 @@ export const debugArg = {
   debug: { type: "boolean", description: "Print stack traces and debug details on stderr" },
 } as const satisfies ArgsDef;
 
+export const quietArg = {
+  quiet: { type: "boolean", alias: "q", description: "No notes on stderr (the new-session line, hints); warnings and errors still print" },
+} as const satisfies ArgsDef;
+
+/** For commands that show a reply: its Markdown source, not rendered. */
+export const rawArg = {
+  raw: { type: "boolean", alias: "r", description: "Print replies as their Markdown source, not rendered for the terminal" },
+} as const satisfies ArgsDef;
+
 export const jsonArg = {
   json: { type: "boolean", description: "Print JSON on stdout, for scripts (shape in the README)" },
 } as const satisfies ArgsDef;

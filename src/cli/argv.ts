@@ -19,6 +19,8 @@ export interface Argv {
   readonly args: readonly Arg[];
   /** `--debug` anywhere before `--`. */
   readonly debug: boolean;
+  /** `--quiet` or `-q` anywhere before `--`. */
+  readonly quiet: boolean;
   /** `--help` or `-h` anywhere before `--`. */
   readonly help: boolean;
   /** `--version` or `-v` as the only argument: anywhere else it is an unknown option. */
@@ -46,6 +48,7 @@ export function readArgv(argv: readonly string[]): Argv {
   return {
     args,
     debug: flags.has("--debug"),
+    quiet: flags.has("--quiet") || flags.has("-q"),
     help: flags.has("--help") || flags.has("-h"),
     version: argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v"),
   };

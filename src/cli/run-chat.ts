@@ -62,6 +62,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     session: options.session,
     latest: options.continueLatest,
   });
+  if (chat.display.quiet) log.quiet = true;
   const controller = new AbortController();
   let storingReply = false;
   const stop = () => {
@@ -92,14 +93,14 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
         // Nothing is deleted silently: an automatic deletion says so.
         if (cleanup.sessionsDeleted === 0) return;
         const sessions = `${cleanup.sessionsDeleted} old session${cleanup.sessionsDeleted === 1 ? "" : "s"}`;
-        log.info(`deleted ${sessions} by the [session] limits: ${cleanup.byMaxLimit} over max_sessions, ${cleanup.byRetention} past retention_days`);
+        log.notice(`deleted ${sessions} by the [session] limits: ${cleanup.byMaxLimit} over max_sessions, ${cleanup.byRetention} past retention_days`);
       },
       onCleanupFailed(error) {
         log.warn(`old sessions were not cleaned up: ${messageOf(error)}`);
       },
       onSession(session, isNew) {
         started = { session, isNew };
-        stopSpinner = startSpinner("waiting for the reply…");
+        if (!log.quiet) stopSpinner = startSpinner("waiting for the reply…");
       },
       onStoringReply() {
         storingReply = true;

@@ -32,6 +32,7 @@ export function run(argv: string[]): Promise<number> {
 /** {@link run}, for an argv already read (main.ts reads it to answer --version early). */
 export async function runLine(line: Argv): Promise<number> {
   if (line.debug) log.level = 4;
+  if (line.quiet) log.quiet = true;
   try {
     if (line.version) return await printVersion();
     const resolved = await resolve(line.args);

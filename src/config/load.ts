@@ -13,6 +13,7 @@ import {
   isHttpUrl,
   REMOTE_PROVIDERS,
   type ConfigFile,
+  type DisplaySettings,
   type RemoteProviderName,
   type ResolvedConfig,
   type ResolvedProviderConfig,
@@ -121,6 +122,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     systemPrompt: systemPrompt === "" ? undefined : systemPrompt,
     providers,
     session: sessionSettings(data, env),
+    display: displaySettings(data),
   };
 }
 
@@ -129,9 +131,18 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
  * `sessions` commands need, so a provider setting they never use cannot stop them.
  */
 export function loadSessionSettings(options: Omit<LoadConfigOptions, "flags">): SessionSettings {
+  return loadStoreSettings(options).session;
+}
+
+/** {@link loadSessionSettings} with the top-level display settings: what the `sessions` commands read. */
+export function loadStoreSettings(options: Omit<LoadConfigOptions, "flags">): { session: SessionSettings; display: DisplaySettings } {
   const { path, explicit } = configFilePath(options.env, options.path);
   const file = readConfigFile(path, explicit, options.warn ?? ((message: string) => log.warn(message)));
-  return sessionSettings(file ?? {}, options.env);
+  return { session: sessionSettings(file ?? {}, options.env), display: displaySettings(file ?? {}) };
+}
+
+function displaySettings(data: ConfigFile): DisplaySettings {
+  return { render: data.render ?? DEFAULTS.display.render, quiet: data.quiet ?? DEFAULTS.display.quiet };
 }
 
 function sessionSettings(data: ConfigFile, env: Env): SessionSettings {

@@ -10,6 +10,17 @@ import type { ProviderName } from "../provider-names.ts";
 export const REMOTE_PROVIDERS = ["anthropic", "openai", "deepseek"] as const;
 export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number];
 
+/** When replies are rendered as Markdown: never, on a terminal (`auto`), or always. */
+export const RENDER_MODES = ["never", "auto", "always"] as const;
+export type RenderMode = (typeof RENDER_MODES)[number];
+
+/** How output looks, whatever the command: top-level `render` and `quiet`. */
+export interface DisplaySettings {
+  render: RenderMode;
+  /** No notes on stderr (the new-session line, hints); warnings and errors still print. */
+  quiet: boolean;
+}
+
 /** Everything that holds when neither file, environment nor flag says otherwise. */
 export const DEFAULTS = {
   /** What peers default to; without ANTHROPIC_API_KEY the first request says how to set it. */
@@ -42,6 +53,7 @@ export const DEFAULTS = {
     retentionDays: 90,
     autoCleanup: true,
   } satisfies Omit<SessionSettings, "databaseUrl">,
+  display: { render: "auto", quiet: false } satisfies DisplaySettings,
 } as const;
 
 /** Whether `value` parses as an absolute http(s) URL. */
@@ -98,6 +110,8 @@ const providerTable = v.object(
 
 /** `config.toml`. Unknown keys are not errors: the loader warns about them and drops them. */
 export const ConfigFileSchema = v.object({
+  render: v.optional(v.picklist(RENDER_MODES, 'one of "never", "auto" or "always"')),
+  quiet: v.optional(v.boolean("true or false")),
   provider: v.optional(nameString),
   model: v.optional(nameString),
   system_prompt: v.optional(v.string("a string")),
@@ -121,7 +135,7 @@ export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 
 /** The keys the file may hold, as dotted paths: what "unknown key" is measured against. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": ["provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "session"],
+  "": ["render", "quiet", "provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "session"],
   ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens", "first_byte_timeout", "idle_timeout"]])),
   session: ["max_sessions", "retention_days", "auto_cleanup", "database_url"],
 };
@@ -166,4 +180,5 @@ export interface ResolvedConfig {
   systemPrompt: string | undefined;
   providers: Record<RemoteProviderName, ResolvedProviderConfig>;
   session: SessionSettings;
+  display: DisplaySettings;
 }

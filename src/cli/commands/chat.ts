@@ -1,4 +1,4 @@
-import { debugArg } from "../args.ts";
+import { debugArg, quietArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 
 export default defineSynapseCommand({
@@ -28,7 +28,7 @@ export default defineSynapseCommand({
     provider: { type: "string", alias: "p", valueHint: "name", description: "anthropic, openai, deepseek or echo (offline)" },
     model: { type: "string", alias: "m", valueHint: "model", description: "The model to use, e.g. gpt-4o-mini" },
     system: { type: "string", valueHint: "prompt", description: "System prompt for a new session" },
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: [
     'synapse "Explain WAL mode in SQLite"',

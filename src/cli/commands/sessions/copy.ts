@@ -1,4 +1,4 @@
-import { debugArg } from "../../args.ts";
+import { debugArg, quietArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 import { UserFacingError } from "../../../user-error.ts";
@@ -8,7 +8,7 @@ export default defineSynapseCommand({
   args: {
     from: { type: "string", valueHint: "url", description: "The database to copy from (default: the configured one)" },
     to: { type: "string", valueHint: "url", description: "The database to copy to (default: the configured one)" },
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: [
     "synapse sessions copy --to postgres://me@db.internal/synapse",

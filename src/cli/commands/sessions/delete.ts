@@ -1,4 +1,4 @@
-import { debugArg, parseDuration, yesArg } from "../../args.ts";
+import { debugArg, quietArg, parseDuration, yesArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 
@@ -9,7 +9,7 @@ export default defineSynapseCommand({
     session: { type: "positional", required: false, valueHint: "id", description: "Sessions to delete: ids, unique starts of ids, or titles" },
     "older-than": { type: "string", valueHint: "duration", description: "Also delete every session unused for this long: 12h, 30d, 2w" },
     ...yesArg,
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: ["synapse sessions delete 3f2c9a4e", "synapse sessions delete 3f2c9a4e 7b1d0e22 --yes", "synapse sessions delete --older-than 30d"],
   async run({ args }) {

@@ -1,4 +1,4 @@
-import { debugArg, sessionRefArg } from "../../args.ts";
+import { debugArg, quietArg, sessionRefArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { writeOut } from "../../stdout.ts";
 
@@ -7,7 +7,7 @@ export default defineSynapseCommand({
   args: {
     ...sessionRefArg,
     format: { type: "enum", options: ["json", "markdown"], default: "json", valueHint: "json|markdown", description: "json (default) or markdown" },
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: ["synapse sessions export 3f2c9a4e > trip.json", "synapse sessions export 3f2c9a4e --format markdown > trip.md"],
   async run({ args }) {

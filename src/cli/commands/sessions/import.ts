@@ -1,4 +1,4 @@
-import { debugArg } from "../../args.ts";
+import { debugArg, quietArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { writeOut } from "../../stdout.ts";
 import { UsageError } from "../../errors.ts";
@@ -8,7 +8,7 @@ export default defineSynapseCommand({
   args: {
     file: { type: "positional", required: true, valueHint: "file", description: "The export to read, or - for stdin" },
     "new-id": { type: "boolean", description: "Import as a copy with new ids (needed when the session exists)" },
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: ["synapse sessions import trip.json", "synapse sessions export 3f2c9a4e | synapse sessions import --new-id -"],
   async run({ args }) {

@@ -1,4 +1,4 @@
-import { debugArg, jsonArg, parseCount } from "../../args.ts";
+import { debugArg, quietArg, jsonArg, parseCount } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 
@@ -8,7 +8,7 @@ export default defineSynapseCommand({
     limit: { type: "string", alias: "n", valueHint: "count", description: "How many to show (default 20; with --json, all)" },
     all: { type: "boolean", description: "Show every session" },
     ...jsonArg,
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: ["synapse sessions list", "synapse sessions list -n 50", "synapse sessions list --all --json | jq -r '.[].id'"],
   async run({ args }) {

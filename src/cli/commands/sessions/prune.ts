@@ -1,4 +1,4 @@
-import { debugArg } from "../../args.ts";
+import { debugArg, quietArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 
@@ -7,7 +7,7 @@ export default defineSynapseCommand({
   args: {
     "dry-run": { type: "boolean", description: "Only show what would be deleted" },
     now: { type: "boolean", description: "Also remove every deleted session's messages before returning, however long it takes" },
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: ["synapse sessions prune --dry-run", "synapse sessions prune", "synapse sessions prune --now"],
   async run({ args }) {

@@ -1,4 +1,4 @@
-import { debugArg, sessionRefArg } from "../../args.ts";
+import { debugArg, quietArg, sessionRefArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 
 export default defineSynapseCommand({
@@ -6,7 +6,7 @@ export default defineSynapseCommand({
   args: {
     ...sessionRefArg,
     title: { type: "positional", required: true, description: "The new title", valueHint: "title" },
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: ['synapse sessions rename 3f2c9a4e "Trip planning"', 'synapse -s "Trip planning" "What about trains?"', 'synapse sessions rename 3f2c9a4e ""'],
   async run({ args }) {

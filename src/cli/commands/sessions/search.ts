@@ -1,4 +1,4 @@
-import { debugArg, jsonArg, parseCount } from "../../args.ts";
+import { debugArg, quietArg, jsonArg, parseCount } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 import { UsageError } from "../../errors.ts";
 
@@ -14,7 +14,7 @@ export default defineSynapseCommand({
     },
     limit: { type: "string", alias: "n", valueHint: "count", description: "How many matches to show (default 20)" },
     ...jsonArg,
-    ...debugArg,
+    ...quietArg, ...debugArg,
   },
   examples: ["synapse sessions search wal", "synapse sessions search 'sqlite \"busy timeout\"'", "synapse sessions search 'deploy*' -n 5 --json"],
   async run({ args }) {

@@ -1,9 +1,9 @@
-import { debugArg, jsonArg, sessionRefArg } from "../../args.ts";
+import { debugArg, quietArg, jsonArg, sessionRefArg } from "../../args.ts";
 import { defineSynapseCommand } from "../../command.ts";
 
 export default defineSynapseCommand({
   meta: { name: "show", description: "Show a session and every message in it" },
-  args: { ...sessionRefArg, ...jsonArg, ...debugArg },
+  args: { ...sessionRefArg, ...jsonArg, ...quietArg, ...debugArg },
   examples: ["synapse sessions show 3f2c9a4e", 'synapse sessions show "Trip planning"', "synapse sessions show 3f2c9a4e --json"],
   async run({ args }) {
     const { withStore } = await import("../../open-store.ts");
