@@ -13,7 +13,7 @@ import { colorEnabled, styleFor } from "../style.ts";
 import { stderrInfo, stdinInfo, stdoutInfo } from "../tty.ts";
 import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
-import { visibleStream } from "./terminal-text.ts";
+import { replyOutput } from "./reply-output.ts";
 import { readMessage, stdinAtOnce } from "./stdin.ts";
 import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
@@ -29,6 +29,8 @@ export interface ChatArgs {
   provider: string | undefined;
   model: string | undefined;
   system: string | undefined;
+  /** `--raw`: the reply as its Markdown source, never rendered. */
+  raw: boolean;
 }
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -80,8 +82,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   // (Set in a callback, which the compiler cannot see: hence the assertion.)
   let started = null as { session: Session; isNew: boolean } | null;
   let lastWritten = "\n";
-  // On a terminal the reply is shown with its control characters visible, never interpreted.
-  const toTerminal = stdoutInfo.isTTY ? visibleStream() : null;
+  const output = replyOutput(chat.display.render, options.raw);
   let shortId = "";
   let replied = false;
   try {
@@ -108,8 +109,10 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
       onText(text) {
         stopSpinner();
         if (text === "") return;
-        writeOut(toTerminal === null ? text : toTerminal.push(text));
-        lastWritten = text;
+        const shown = output.push(text);
+        if (shown === "") return;
+        writeOut(shown);
+        lastWritten = shown;
       },
     });
     replied = true;
@@ -119,8 +122,11 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     }
   } finally {
     stopSpinner();
-    const held = toTerminal?.end() ?? "";
-    if (held !== "") writeOut(held);
+    const held = output.end();
+    if (held !== "") {
+      writeOut(held);
+      lastWritten = held;
+    }
     // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
     if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
     try {

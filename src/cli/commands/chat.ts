@@ -1,4 +1,4 @@
-import { debugArg, quietArg } from "../args.ts";
+import { debugArg, quietArg, rawArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 
 export default defineSynapseCommand({
@@ -28,7 +28,9 @@ export default defineSynapseCommand({
     provider: { type: "string", alias: "p", valueHint: "name", description: "anthropic, openai, deepseek or echo (offline)" },
     model: { type: "string", alias: "m", valueHint: "model", description: "The model to use, e.g. gpt-4o-mini" },
     system: { type: "string", valueHint: "prompt", description: "System prompt for a new session" },
-    ...quietArg, ...debugArg,
+    ...rawArg,
+    ...quietArg,
+    ...debugArg,
   },
   examples: [
     'synapse "Explain WAL mode in SQLite"',
@@ -54,6 +56,7 @@ export default defineSynapseCommand({
       provider: args.provider,
       model: args.model,
       system: args.system,
+      raw: args.raw === true,
     });
   },
 });
