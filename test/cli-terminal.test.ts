@@ -9,9 +9,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { Terminal } from "@xterm/headless";
 import { Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
 import type { Reply } from "./_provider-server.ts";
+import { PtyRun, type Screen } from "./_pty.ts";
 
 afterAll(stopServers);
 
@@ -20,72 +20,6 @@ const attack = "A\x1b]0;PWNED\x07B\x1b]52;c;ZXZpbA==\x07C\x1b[2J\x1b[HD\x1b]8;;h
 /** The same line as a terminal must show it. */
 const attackShown =
   "A\\x1b]0;PWNED\\x07B\\x1b]52;c;ZXZpbA==\\x07C\\x1b[2J\\x1b[HD\\x1b]8;;https://evil.example/\\x1b\\link\\x1b]8;;\\x1b\\E\\x9b2JF\\u202eG\\x0dH";
-
-interface Screen {
-  /** The lines on the screen (and scrolled off it), right-trimmed. */
-  lines: string[];
-  titles: string[];
-  clipboard: string[];
-  links: string[];
-  clears: number;
-}
-
-class PtyRun {
-  readonly #bytes: Uint8Array[] = [];
-  readonly #decoder = new TextDecoder();
-  #text = "";
-  #waiters: { text: string; resolve: () => void }[] = [];
-  readonly exited: Promise<number>;
-  readonly #closed: Promise<void>;
-
-  constructor(command: string[], env: Record<string, string>) {
-    let closed!: () => void;
-    this.#closed = new Promise((resolve) => (closed = resolve));
-    const child = Bun.spawn(command, {
-      env,
-      terminal: {
-        cols: 220,
-        rows: 40,
-        data: (_terminal, data) => {
-          this.#bytes.push(data.slice());
-          this.#text += this.#decoder.decode(data, { stream: true });
-          this.#waiters = this.#waiters.filter((w) => (this.#text.includes(w.text) ? (w.resolve(), false) : true));
-        },
-        exit: () => closed(),
-      },
-    });
-    this.exited = child.exited;
-  }
-
-  /** Resolves once `text` has appeared in the output. */
-  waitFor(text: string): Promise<void> {
-    if (this.#text.includes(text)) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ text, resolve }));
-  }
-
-  /** The exit code, once the process has exited and all its output has been read. */
-  async finished(): Promise<number> {
-    const code = await this.exited;
-    await this.#closed;
-    return code;
-  }
-
-  /** Everything written so far, as a real terminal would take it. */
-  async screen(): Promise<Screen> {
-    const term = new Terminal({ cols: 220, rows: 40, allowProposedApi: true });
-    const screen: Screen = { lines: [], titles: [], clipboard: [], links: [], clears: 0 };
-    term.onTitleChange((title) => screen.titles.push(title));
-    term.parser.registerOscHandler(52, (data) => (screen.clipboard.push(data), true));
-    term.parser.registerOscHandler(8, (data) => (screen.links.push(data), false));
-    term.parser.registerCsiHandler({ final: "J" }, () => (screen.clears++, false));
-    for (const chunk of this.#bytes) await new Promise<void>((resolve) => term.write(chunk, resolve));
-    const buffer = term.buffer.active;
-    for (let i = 0; i < buffer.length; i++) screen.lines.push(buffer.getLine(i)?.translateToString(true) ?? "");
-    while (screen.lines.at(-1) === "") screen.lines.pop();
-    term.dispose();
-    return screen;
-  }
-}
 
 function inTerminal(home: Home, args: string[]): PtyRun {
   return new PtyRun([...sourceRunner, ...args], home.env);
@@ -117,9 +51,19 @@ function attackPieces(): string[] {
 }
 
 describe("a reply with escape sequences", () => {
-  test("on a terminal: streamed with its control characters visible, even split across pieces; nothing obeyed", async () => {
+  test("on a terminal, rendered: the control characters shown, nothing obeyed", async () => {
     const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(attackPieces())]));
     const run = inTerminal(home, ["Say something"]);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expectNothingObeyed(screen);
+    const shown = screen.lines.join("\n");
+    for (const escape of ["\\x1b]0;PWNED\\x07", "\\x1b]52;c;", "\\x1b[2J", "\\x9b2J", "\\u202e", "\\x0dH"]) expect(shown).toContain(escape);
+  });
+
+  test("on a terminal, --raw: streamed with its control characters visible, even split across pieces; nothing obeyed", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(attackPieces())]));
+    const run = inTerminal(home, ["--raw", "Say something"]);
     expect(await run.finished()).toBe(0);
     const screen = await run.screen();
     expectNothingObeyed(screen);

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { anthropicReply, apiKey, Home, newSessionId, openaiReply, root, serve, sse, stopServers } from "./_cli.ts";
+import { PtyRun } from "./_pty.ts";
 
 const buildDir = mkdtempSync(join(tmpdir(), "synapse-bin-"));
 const binary = join(buildDir, "synapse");
@@ -361,3 +362,29 @@ for (const [runnerName, runner] of Object.entries(runners)) {
     });
   });
 }
+
+describe("synapse (binary) on a terminal", () => {
+  test("renders a streamed Markdown reply to the same screen as the source does", async () => {
+    const reply = "# Title\n\nSome **bold** text.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```ts\nconst x = 1;\n```\n";
+    const pieces = reply.match(/[\s\S]{1,5}/g)!;
+    const stream = sse([
+      ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
+      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+      ...pieces.map((text): [string, unknown] => ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }]),
+      ["content_block_stop", { type: "content_block_stop", index: 0 }],
+      ["message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 9 } }],
+      ["message_stop", { type: "message_stop" }],
+    ]);
+    const screens: string[][] = [];
+    for (const runner of [runners.source, runners.binary]) {
+      const home = new Home(runner).anthropic(serve([{ kind: "sse", body: stream, chunkSize: 32 }]));
+      const run = new PtyRun([...runner, "Show me"], home.env, { columns: 60, rows: 30 });
+      expect(await run.finished()).toBe(0);
+      const { lines } = await run.screen();
+      screens.push(lines.slice(0, lines.findIndex((line) => line.startsWith("session "))));
+    }
+    expect(screens[0]!.join("\n")).toContain("| a   | b   |");
+    expect(screens[0]!.join("\n")).not.toContain("**bold**");
+    expect(screens[1]).toEqual(screens[0]!);
+  });
+});

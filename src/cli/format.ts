@@ -67,7 +67,11 @@ export function printSessionTable(sessions: readonly SessionSummary[], shortIds:
  * session is never in memory whole. Each page waits until stdout has taken the last, so a slow
  * reader holds back the reading, not memory.
  */
-export async function printSessionPages(session: Session, pages: { count: number } & AsyncIterable<readonly StoredMessage[]>, options: { json: boolean }): Promise<void> {
+export async function printSessionPages(
+  session: Session,
+  pages: { count: number } & AsyncIterable<readonly StoredMessage[]>,
+  options: { json: boolean; reply?: (text: string) => string },
+): Promise<void> {
   const printer = sessionPrinter(session, pages.count, options);
   writeOut(printer.start);
   for await (const page of pages) {
@@ -78,7 +82,11 @@ export async function printSessionPages(session: Session, pages: { count: number
 }
 
 /** The text of a session shown: a start (with the count), each page of messages, an end. */
-function sessionPrinter(session: Session, count: number, options: { json: boolean }): { start: string; page: (messages: readonly StoredMessage[]) => string; end: string } {
+function sessionPrinter(
+  session: Session,
+  count: number,
+  options: { json: boolean; reply?: (text: string) => string },
+): { start: string; page: (messages: readonly StoredMessage[]) => string; end: string } {
   if (options.json) {
     // JSON.stringify(sessionJson(…), null, 2) in pieces: the array's items indented two levels.
     const whole = terminalSafeJson(JSON.stringify(sessionJson(session, []), null, 2));
@@ -99,6 +107,8 @@ function sessionPrinter(session: Session, count: number, options: { json: boolea
   }
   const style = styleFor(colorEnabled(stdoutInfo));
   const shown = textFor(stdoutInfo);
+  // An assistant's message as the reply was shown (rendered on a terminal, unless --raw), with its newline.
+  const reply = options.reply ?? ((text: string) => `${shown(text)}\n`);
   const out = [
     `${style.bold("Session")}   ${session.id}`,
     ...(session.title ? [`${style.bold("Title")}     ${shown(session.title)}`] : []),
@@ -117,7 +127,8 @@ function sessionPrinter(session: Session, count: number, options: { json: boolea
       let text = "";
       for (const message of messages) {
         const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : "";
-        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${usage}`)}${message.interrupted ? interrupted : ""}\n${shown(message.content)}\n`;
+        const content = message.role === "assistant" ? reply(message.content) : `${shown(message.content)}\n`;
+        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${usage}`)}${message.interrupted ? interrupted : ""}\n${content}`;
       }
       return text;
     },

@@ -37,15 +37,20 @@ export function replyOutput(mode: RenderMode, raw: boolean): ReplyOutput {
   return { push: (text) => text, end: () => "" };
 }
 
-/** A whole stored message for `sessions show`: rendered, shown safely, or as stored. */
+/**
+ * A whole stored reply for `sessions show`, ending with a newline: rendered, shown safely, or
+ * as stored.
+ */
 export function messageOutput(mode: RenderMode, raw: boolean): (text: string) => string {
   if (rendersMarkdown(mode, raw)) {
     const target = renderTarget();
     // Not live: the message is whole, so nothing is shown before it is rendered.
     return (text) => {
       const stream = new MarkdownStream({ ...target, rows: null });
-      return stream.push(text) + stream.end();
+      const out = stream.push(text) + stream.end();
+      return out === "" ? "\n" : out;
     };
   }
-  return stdoutInfo.isTTY ? visible : (text) => text;
+  const shown = stdoutInfo.isTTY ? visible : (text: string) => text;
+  return (text) => `${shown(text)}\n`;
 }
