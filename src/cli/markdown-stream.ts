@@ -43,8 +43,11 @@ export class MarkdownStream {
   #shown = "";
   /** How much of #pending #shown stands for. */
   #shownUpTo = 0;
-  /** Display width of #shown's last line, for tab stops. */
+  /** Display width of #shown's last line, for tab stops and its rows. */
   #shownColumn = 0;
+  /** Rows #shown's lines before the last take at `#measuredAt` columns: kept as it grows, not recounted. */
+  #rowsAbove = 0;
+  #measuredAt = 0;
   /** Set once the arriving block is as tall as the window allows: the rest waits for its rendering. */
   #holding = false;
 
@@ -137,12 +140,13 @@ export class MarkdownStream {
   /** Moves back to where the arriving block began on the screen and clears from there. */
   #eraseShown(): string {
     const shown = this.#shown;
+    const up = shown === "" || this.#options.rows === null ? 0 : this.#shownRows(this.#options.columns()) - 1;
     this.#shown = "";
     this.#shownUpTo = 0;
     this.#shownColumn = 0;
+    this.#rowsAbove = 0;
     this.#holding = false;
     if (shown === "" || this.#options.rows === null) return "";
-    const up = rowsOf(shown, this.#options.columns()) - 1;
     return `\r${up > 0 ? `\x1b[${up}A` : ""}\x1b[J`;
   }
 
@@ -153,10 +157,12 @@ export class MarkdownStream {
     // A carriage return at the end may begin a CRLF: it is shown with what follows it.
     if (text.endsWith("\r")) text = text.slice(0, -1);
     if (text === "") return "";
-    let { shown, column } = expandTabs(visible(text), this.#shownColumn);
+    const { shown, column } = expandTabs(visible(text), this.#shownColumn);
     const limit = Math.max(this.#options.rows() - 1, 1);
     const columns = this.#options.columns();
-    if (rowsOf(this.#shown + shown, columns) > limit) {
+    this.#shownRows(columns);
+    const above = this.#rowsAbove + rowsAdded(this.#shownColumn, shown, columns);
+    if (above + lineRows(column, columns) > limit) {
       // Taller than the window, it could not be cleared once scrolled off: it waits to be rendered.
       this.#holding = true;
       return "";
@@ -164,8 +170,39 @@ export class MarkdownStream {
     this.#shown += shown;
     this.#shownUpTo += text.length;
     this.#shownColumn = column;
+    this.#rowsAbove = above;
     return shown;
   }
+
+  /** Rows #shown takes at `columns`: kept up as it grows, counted again when the width changed. */
+  #shownRows(columns: number): number {
+    if (columns !== this.#measuredAt) {
+      this.#rowsAbove = rowsOf(this.#shown, columns) - lineRows(this.#shownColumn, columns);
+      this.#measuredAt = columns;
+    }
+    return this.#rowsAbove + lineRows(this.#shownColumn, columns);
+  }
+}
+
+/** Rows one line of this display width takes: at least one. */
+function lineRows(width: number, columns: number): number {
+  return Math.max(1, Math.ceil(width / columns));
+}
+
+/**
+ * Rows of lines that `text` completes, written after a line already `column` wide: its first
+ * line finishes that one, each later one but the last is whole.
+ */
+function rowsAdded(column: number, text: string, columns: number): number {
+  let rows = 0;
+  let width = column;
+  let at = 0;
+  for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", at)) {
+    rows += lineRows(width + Bun.stringWidth(text.slice(at, newline).replace(/\r$/, "")), columns);
+    width = 0;
+    at = newline + 1;
+  }
+  return rows;
 }
 
 /** Screen rows `text` takes when the terminal wraps it at `columns`; at least one per line. */
