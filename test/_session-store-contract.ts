@@ -287,6 +287,26 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       expect("interrupted" in messages[2]!).toBe(false);
     });
 
+    test("recent questions: the user's own messages in every visible session, newest added first, repeats kept", async () => {
+      const store = await fresh();
+      expect(await store.recentQuestions(10)).toEqual([]);
+      const first = aSession();
+      const second = aSession();
+      const gone = aSession();
+      for (const s of [first, second, gone]) await store.createSession(s);
+      await store.addMessage(aMessage(first.id, "user", "one"));
+      await store.addMessage(aMessage(first.id, "assistant", "a reply is no question"));
+      await store.addMessage(aMessage(second.id, "user", "two"));
+      await store.addMessage(aMessage(gone.id, "user", "in a deleted session"));
+      await store.addMessage(aMessage(first.id, "user", "one"));
+      // Added last, though its time is earlier: the order is the order they were stored in.
+      await store.addMessage(aMessage(second.id, "user", "three", at(-60_000)));
+      await store.deleteSessions([gone.id]);
+      expect(await store.recentQuestions(10)).toEqual(["three", "one", "two", "one"]);
+      expect(await store.recentQuestions(2)).toEqual(["three", "one"]);
+      await expect(store.recentQuestions(-1)).rejects.toMatchObject({ kind: "invalid_data" });
+    });
+
     test("a message moves the session's updatedAt forward to its time, never back", async () => {
       const store = await fresh();
       const session = aSession();

@@ -58,3 +58,14 @@ JOIN messages AS m ON m.seq = hits.seq
 JOIN sessions AS s ON s.id = m.session_id AND s.state = 'visible'
 ORDER BY hits.score ASC, m.seq DESC
 LIMIT @max;
+
+-- The user's own questions, most recent first, for chat mode's Up-arrow history: read backwards
+-- along seq, so the newest few of a million messages cost a few page reads. Repeats are left
+-- to the caller, which drops them in order.
+-- name: RecentQuestions :many
+SELECT m.content
+FROM messages AS m
+JOIN sessions AS s ON s.id = m.session_id
+WHERE m.role = 'user' AND s.state = 'visible'
+ORDER BY m.seq DESC
+LIMIT @max;

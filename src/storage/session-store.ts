@@ -140,6 +140,8 @@ export interface SessionStore {
   addMessage(message: StoredMessage, wait?: WaitOptions): Promise<void>;
   /** The session's messages in the order they were added (empty for an unknown session). */
   getMessages(sessionId: string): Promise<StoredMessage[]>;
+  /** The text of the latest `limit` user messages in every visible session, newest first, repeats included. */
+  recentQuestions(limit: number): Promise<string[]>;
   /**
    * The session's messages in the order they were added, read a page of at most `pageSize` at a
    * time as the pages are iterated, so a long session is never in memory whole. They are the

@@ -176,6 +176,11 @@ export class PostgresStore implements SessionStore {
     return rows.map((row) => storedMessage(row, row.timestamp));
   }
 
+  async recentQuestions(limit: number): Promise<string[]> {
+    const params = { max: checkCount(limit, "limit") };
+    return (await this.#run("reading your earlier questions", () => messagesDb.recentQuestions(this.#sql, params))).map((r) => r.content);
+  }
+
   async messagePages(sessionId: string, options: { pageSize?: number } = {}): Promise<MessagePages> {
     const id = checkId(sessionId, "session id");
     const pageSize = checkPageSize(options.pageSize);

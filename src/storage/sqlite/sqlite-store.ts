@@ -176,6 +176,11 @@ export class SqliteStore implements SessionStore {
     return rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, "message", row.id)));
   }
 
+  async recentQuestions(limit: number): Promise<string[]> {
+    const params = { max: checkCount(limit, "limit") };
+    return (await this.#run("reading your earlier questions", () => messagesDb.recentQuestions(this.#db, params))).map((r) => r.content);
+  }
+
   async messagePages(sessionId: string, options: { pageSize?: number } = {}): Promise<MessagePages> {
     const id = checkId(sessionId, "session id");
     const pageSize = checkPageSize(options.pageSize);

@@ -211,3 +211,30 @@ export async function searchMessages(sql: SQL, params: SearchMessagesParams): Pr
     snippet: r[7] as string,
   }));
 }
+
+export const recentQuestionsSql = `SELECT m.content
+FROM messages AS m
+JOIN sessions AS s ON s.id = m.session_id
+WHERE m.role = 'user' AND s.state = 'visible'
+ORDER BY m.seq DESC
+LIMIT $1`;
+
+export interface RecentQuestionsParams {
+  max: number;
+}
+
+export interface RecentQuestionsRow {
+  content: string;
+}
+
+/**
+ * The user's own questions, most recent first, for chat mode's Up-arrow history: read backwards
+ * along seq, so the newest few of a million messages cost a few page reads. Repeats are left
+ * to the caller, which drops them in order.
+ */
+export async function recentQuestions(sql: SQL, params: RecentQuestionsParams): Promise<RecentQuestionsRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(recentQuestionsSql, [params.max]).values();
+  return rows.map((r) => ({
+    content: r[0] as string,
+  }));
+}
