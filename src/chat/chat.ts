@@ -7,11 +7,12 @@
 import { loadConfig, type ConfigFlags } from "../config/load.ts";
 import type { DisplaySettings, ResolvedConfig } from "../config/schema.ts";
 import type { Provider } from "../providers/types.ts";
-import type { Session } from "../session.ts";
+import { newId, type Session } from "../session.ts";
 import { purgeAfterReply } from "../sessions/cleanup.ts";
-import { resolveSession, SessionRefError } from "../sessions/refs.ts";
+import { normalizeTitle, resolveSession, SessionRefError } from "../sessions/refs.ts";
 import { createStorage } from "../storage/create-storage.ts";
 import type { PurgeProgress, SessionStore } from "../storage/session-store.ts";
+import { ChatModeError } from "./errors.ts";
 import { runExchange, type ExchangeOutput, type ExchangeResult } from "./exchange.ts";
 import { chooseModel, chooseProvider, createProvider, type CreateProviderOptions } from "./provider.ts";
 
@@ -56,8 +57,17 @@ export interface SendRequest extends ExchangeOutput {
 export class Chat {
   readonly #config: ResolvedConfig;
   readonly #options: ChatOptions;
-  /** Built before the store was opened, when the provider did not depend on a stored session. */
-  readonly #provider: Provider | null;
+  /** Built before the store was opened, when the provider did not depend on a stored session; or chosen since (`/provider`). */
+  #provider: Provider | null;
+  /** The provider and model flags, changed by {@link useProvider} and {@link useModel} for the turns after. */
+  readonly #flags: ConfigFlags;
+  /** The session the next turn continues; null for a new one; undefined until the options are read. */
+  #current: Session | null | undefined = undefined;
+  /** The automatic cleanup runs once, before the first turn of the chat, however many turns follow. */
+  #cleanedUp = false;
+  /** A title and system prompt for the new session the next turn starts. */
+  #newTitle: string | null = null;
+  #newSystemPrompt: string | undefined;
 
   private constructor(
     /** Open until {@link close}: the announce line's short id is read from it. */
@@ -69,6 +79,8 @@ export class Chat {
     this.#config = config;
     this.#options = options;
     this.#provider = provider;
+    this.#flags = { ...options.flags };
+    this.#newSystemPrompt = config.systemPrompt;
   }
 
   /**
@@ -99,18 +111,121 @@ export class Chat {
    */
   async send(request: SendRequest): Promise<ExchangeResult> {
     const config = this.#config;
-    const flags = this.#options.flags ?? {};
-    const session = await sessionToContinue(this.store, this.#options);
+    const flags = this.#flags;
+    const session = await this.current();
     const provider = this.#provider ?? createProvider(chooseProvider(config, flags, session), config, this.#options.providerOptions);
-    return runExchange({
+    const autoCleanup = config.session.autoCleanup && !this.#cleanedUp;
+    this.#cleanedUp = true;
+    const result = await runExchange({
       ...request,
+      // Set as soon as it is stored: a turn that fails after its question was stored still
+      // leaves the chat in that session.
+      onSession: (stored, isNew) => {
+        this.#current = stored;
+        if (isNew) this.#newTitle = null;
+        request.onSession?.(stored, isNew);
+      },
+      title: request.title ?? this.#newTitle ?? undefined,
       store: this.store,
       session,
       provider,
       model: chooseModel(config, flags, provider, session),
-      systemPrompt: config.systemPrompt,
-      settings: config.session,
+      systemPrompt: this.#newSystemPrompt,
+      settings: { ...config.session, autoCleanup },
     });
+    this.#current = result.session;
+    return result;
+  }
+
+  /** The session the next turn continues (read from the options at the first call), or null for a new one. */
+  async current(): Promise<Session | null> {
+    if (this.#current === undefined) this.#current = await sessionToContinue(this.store, this.#options);
+    return this.#current;
+  }
+
+  /** The provider and model the next turn uses. */
+  async next(): Promise<{ session: Session | null; provider: string; model: string }> {
+    const session = await this.current();
+    const provider = this.#provider ?? createProvider(chooseProvider(this.#config, this.#flags, session), this.#config, this.#options.providerOptions);
+    return { session, provider: provider.name, model: chooseModel(this.#config, this.#flags, provider, session) };
+  }
+
+  /** The next turn starts a new session, with the configured system prompt. */
+  startNew(): void {
+    this.#current = null;
+    this.#newTitle = null;
+    this.#newSystemPrompt = this.#config.systemPrompt;
+  }
+
+  /** The next turn continues the session `ref` names (id, unique start, exact title). */
+  async switchTo(ref: string): Promise<Session> {
+    const session = await resolveSession(this.store, ref);
+    this.#current = session;
+    return session;
+  }
+
+  /** Titles the session in use, or the new one the next turn starts; "" clears it. */
+  async rename(title: string): Promise<void> {
+    const normalized = normalizeTitle(title);
+    const session = await this.current();
+    if (session === null) {
+      this.#newTitle = normalized;
+      return;
+    }
+    await this.store.renameSession(session.id, normalized);
+    this.#current = { ...session, title: normalized };
+  }
+
+  /** The model for the next turns. */
+  useModel(model: string): void {
+    if (model.trim() === "") throw new ChatModeError("a model name is needed: /model NAME");
+    this.#flags.model = model.trim();
+  }
+
+  /** The provider for the next turns (its configured model, unless a model was chosen); its key is checked now. */
+  useProvider(name: string): void {
+    this.#provider = createProvider(name, this.#config, this.#options.providerOptions);
+    this.#flags.provider = this.#provider.name;
+  }
+
+  /** The system prompt of the new session the next turn starts; a stored session keeps its own. */
+  async useSystemPrompt(prompt: string): Promise<void> {
+    if ((await this.current()) !== null) {
+      throw new ChatModeError("a stored session keeps its system prompt; /new starts a session that can have another");
+    }
+    this.#newSystemPrompt = prompt.trim() === "" ? undefined : prompt;
+  }
+
+  /** The user's own earlier questions, newest first, each once: chat mode's history. */
+  async questions(limit: number): Promise<string[]> {
+    // Read a few more than asked: the same question asked again is shown once.
+    const seen = new Set<string>();
+    for (const question of await this.store.recentQuestions(limit * 2)) {
+      if (seen.size === limit) break;
+      seen.add(question);
+    }
+    return [...seen];
+  }
+
+  /**
+   * Asks the last question of the session in use again. The session keeps the reply it had: the
+   * chat goes on in a new session that holds the conversation up to that question, where the
+   * question is asked again. Returns the new reply and the session that keeps the old one.
+   *
+   * @throws {ChatModeError} when there is no question to ask again yet.
+   */
+  async retry(request: Omit<SendRequest, "message" | "title">): Promise<{ result: ExchangeResult; kept: Session }> {
+    const kept = await this.current();
+    const messages = kept === null ? [] : await this.store.getMessages(kept.id);
+    const last = messages.findLastIndex((m) => m.role === "user");
+    if (kept === null || last === -1) throw new ChatModeError("there is no question to ask again yet");
+    const now = new Date();
+    const branch: Session = { ...kept, id: newId(), title: null, createdAt: now, updatedAt: now };
+    const before = messages.slice(0, last).map((m) => ({ ...m, id: newId(), sessionId: branch.id }));
+    await this.store.importSession(branch, before, { signal: request.signal });
+    this.#current = branch;
+    const result = await this.send({ ...request, message: messages[last]!.content });
+    return { result, kept };
   }
 
   /**
