@@ -14,6 +14,7 @@ import { stderrInfo, stdinInfo, stdoutInfo } from "../tty.ts";
 import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
 import { visibleStream } from "./terminal-text.ts";
+import { reasoningOutput } from "./reasoning-output.ts";
 import { readMessage, stdinAtOnce } from "./stdin.ts";
 import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
@@ -82,6 +83,8 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   let lastWritten = "\n";
   // On a terminal the reply is shown with its control characters visible, never interpreted.
   const toTerminal = stdoutInfo.isTTY ? visibleStream() : null;
+  // A reasoning model's thinking: for a person at a terminal only, on stderr, never stored.
+  const reasoning = reasoningOutput(stderrInfo.isTTY && !log.quiet);
   let shortId = "";
   let replied = false;
   try {
@@ -105,9 +108,14 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
       onStoringReply() {
         storingReply = true;
       },
+      onReasoning(text) {
+        stopSpinner();
+        reasoning.push(text);
+      },
       onText(text) {
         stopSpinner();
         if (text === "") return;
+        reasoning.end();
         writeOut(toTerminal === null ? text : toTerminal.push(text));
         lastWritten = text;
       },
@@ -119,6 +127,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     }
   } finally {
     stopSpinner();
+    reasoning.end();
     const held = toTerminal?.end() ?? "";
     if (held !== "") writeOut(held);
     // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
