@@ -21,8 +21,11 @@ function labelFor(type: string): string | undefined {
  */
 let viaStream = false;
 
-/** Written at once, in order with anything else written to stderr; the stream only if that fails. */
-function writeErr(text: string): void {
+/**
+ * Written at once, in order with anything else written to stderr; the stream only if that fails.
+ * For text that is no log line (a reasoning model's thinking), so it keeps that order too.
+ */
+export function writeErr(text: string): void {
   const bytes = Buffer.from(text);
   if (viaStream) {
     process.stderr.write(bytes);

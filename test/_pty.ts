@@ -23,6 +23,7 @@ export class PtyRun {
   #waiters: { text: string; resolve: () => void }[] = [];
   readonly exited: Promise<number>;
   readonly #closed: Promise<void>;
+  readonly #child: Bun.Subprocess;
 
   readonly #columns: number;
   readonly #rows: number;
@@ -47,11 +48,17 @@ export class PtyRun {
       },
     });
     this.exited = child.exited;
+    this.#child = child;
   }
 
-  /** Everything written so far, as text: escape sequences and all. */
-  output(): string {
+  /** Everything written so far, escape sequences included. */
+  get output(): string {
     return this.#text;
+  }
+
+  /** Sends `signal` to the process, as a terminal's Ctrl+C does (SIGINT). */
+  kill(signal: NodeJS.Signals): void {
+    this.#child.kill(signal);
   }
 
   /** Resolves once `text` has appeared in the output. */

@@ -12,6 +12,7 @@ import { runExchange, type ExchangeRequest } from "../src/chat/exchange.ts";
 import { createProvider } from "../src/chat/provider.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { ProviderError } from "../src/providers/errors.ts";
+import type { ChatMessage, Provider, StreamEvent } from "../src/providers/types.ts";
 import type { Session } from "../src/session.ts";
 import { SessionRefError } from "../src/sessions/refs.ts";
 import { createStorage } from "../src/storage/create-storage.ts";
@@ -182,6 +183,93 @@ describe("runExchange", () => {
     const titled = await exchange(store, "hi", { title: "  Trip  " }).done;
     expect(titled.session.title).toBe("Trip");
     expect((await store.getSession(titled.session.id))!.title).toBe("Trip");
+  });
+});
+
+describe("reasoning", () => {
+  const done: StreamEvent = { type: "done", stopReason: "end_turn", rawStopReason: "stop", usage: { inputTokens: 3, outputTokens: 9 } };
+
+  /**
+   * A reasoning model: streams `events` in order, checking the signal before each as a remote
+   * provider does, and records the conversation it is sent.
+   */
+  function thinker(events: StreamEvent[], sent: ChatMessage[][] = []): Provider {
+    return {
+      name: "deepseek",
+      defaultModel: "deepseek-reasoner",
+      async *stream(request) {
+        sent.push(request.messages);
+        for (const event of events) {
+          await Promise.resolve();
+          if (request.signal.aborted) throw new ProviderError("cancelled", "deepseek", "DeepSeek reply cancelled");
+          yield event;
+        }
+      },
+    };
+  }
+
+  test("reasoning goes to onReasoning alone: never to onText, never into the stored reply or the history sent back", async () => {
+    const store = await openStore();
+    const sent: ChatMessage[][] = [];
+    const provider = thinker(
+      [
+        { type: "reasoning", text: "SECRET-THOUGHTS: " },
+        { type: "reasoning", text: "greet back." },
+        { type: "text", text: "Hello" },
+        { type: "text", text: " there." },
+        done,
+      ],
+      sent,
+    );
+    const { events, done: finished } = exchange(store, "hi", { provider, model: "deepseek-reasoner", onReasoning: (text) => events.push(`reasoning ${text}`) });
+    const result = await finished;
+    expect(events.slice(2)).toEqual(["reasoning SECRET-THOUGHTS: ", "reasoning greet back.", "text Hello", "text  there.", "storing the reply"]);
+    expect(result.reply.content).toBe("Hello there.");
+    const stored = await store.getMessages(result.session.id);
+    expect(stored.map((m) => [m.role, m.content, m.interrupted ?? false])).toEqual([
+      ["user", "hi", false],
+      ["assistant", "Hello there.", false],
+    ]);
+    // Continued, the session is sent back without the reasoning (DeepSeek refuses reasoning_content in the history).
+    await exchange(store, "again", { provider, model: "deepseek-reasoner", session: result.session }).done;
+    expect(sent[1]).toEqual([
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "Hello there." },
+      { role: "user", content: "again" },
+    ]);
+    expect(JSON.stringify(await store.getMessages(result.session.id))).not.toContain("SECRET-THOUGHTS");
+  });
+
+  test("without onReasoning, reasoning is simply not shown", async () => {
+    const store = await openStore();
+    const provider = thinker([{ type: "reasoning", text: "SECRET-THOUGHTS" }, { type: "text", text: "Answer" }, done]);
+    const { events, done: finished } = exchange(store, "hi", { provider });
+    expect((await finished).reply.content).toBe("Answer");
+    expect(events.join("\n")).not.toContain("SECRET-THOUGHTS");
+  });
+
+  test("stopped while it only reasoned: the question is kept, nothing is stored as the reply", async () => {
+    const store = await openStore();
+    const controller = new AbortController();
+    const provider = thinker([{ type: "reasoning", text: "Let me think" }, { type: "reasoning", text: " harder" }, { type: "text", text: "Too late" }, done]);
+    const { events, done: finished } = exchange(store, "hi", { provider, signal: controller.signal, onReasoning: (text) => (events.push(`reasoning ${text}`), controller.abort()) });
+    await expect(finished).rejects.toThrow("interrupted before the reply began");
+    expect(events.filter((e) => !e.startsWith("session") && !e.startsWith("cleanup"))).toEqual(["reasoning Let me think"]);
+    const [session] = await store.listSessions();
+    expect((await store.getMessages(session!.id)).map((m) => [m.role, m.content])).toEqual([["user", "hi"]]);
+  });
+
+  test("stopped after the reply began: what arrived of the reply is kept, marked, without the reasoning", async () => {
+    const store = await openStore();
+    const controller = new AbortController();
+    const provider = thinker([{ type: "reasoning", text: "Plan" }, { type: "text", text: "Once upon" }, { type: "text", text: " a time" }, done]);
+    const { done: finished } = exchange(store, "story", { provider, signal: controller.signal, onText: () => controller.abort() });
+    await expect(finished).rejects.toThrow("interrupted; the reply so far was saved");
+    const [session] = await store.listSessions();
+    expect((await store.getMessages(session!.id)).map((m) => [m.role, m.content, m.interrupted ?? false])).toEqual([
+      ["user", "story", false],
+      ["assistant", "Once upon", true],
+    ]);
   });
 });
 

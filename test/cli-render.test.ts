@@ -77,7 +77,7 @@ describe("a Markdown reply on a terminal", () => {
     const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(randomPieces(recordedReply, 8))]));
     const run = new PtyRun([...sourceRunner, "Explain WAL"], { ...home.env, NO_COLOR: "1" }, { columns: 80, rows: 40 });
     expect(await run.finished()).toBe(0);
-    expect(run.output()).not.toMatch(/\x1b\[[0-9;]*m/);
+    expect(run.output).not.toMatch(/\x1b\[[0-9;]*m/);
     const text = (await run.screen()).lines.join("\n");
     expect(text).toContain("| journal_mode | WAL");
     expect(text).not.toContain("**readers**");

@@ -9,8 +9,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
-import type { Reply } from "./_provider-server.ts";
+import { apiKey, Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { fixture, type Reply } from "./_provider-server.ts";
 import { PtyRun, type Screen } from "./_pty.ts";
 
 afterAll(stopServers);
@@ -192,5 +192,127 @@ describe("stdin that stays open", () => {
     const screen = await run.screen();
     expect(screen.lines[0]).toBe("just this");
     expect(screen.lines.join("\n")).not.toContain("reading the message");
+  });
+});
+
+/**
+ * A DeepSeek reasoner stream: `reasoning` pieces in `reasoning_content`, then `answer` pieces in
+ * `content`; then its finish and `[DONE]`, unless `finished` is false (a reply still coming).
+ */
+function reasonerStream(reasoning: string[], answer: string[], finished = true): string {
+  const chunk = (delta: unknown, finish: string | null) => ({
+    id: "r1",
+    object: "chat.completion.chunk",
+    model: "deepseek-reasoner",
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+  const end: [null, unknown][] = [
+    [null, { ...chunk({ content: "", reasoning_content: null }, "stop"), usage: { prompt_tokens: 9, completion_tokens: 30 } }],
+    [null, "[DONE]"],
+  ];
+  return (
+    ": keep-alive\n\n" +
+    sse([
+      [null, chunk({ role: "assistant", content: null, reasoning_content: "" }, null)],
+      ...reasoning.map((text): [null, unknown] => [null, chunk({ content: null, reasoning_content: text }, null)]),
+      ...answer.map((text): [null, unknown] => [null, chunk({ content: text, reasoning_content: null }, null)]),
+      ...(finished ? end : []),
+    ])
+  );
+}
+
+function deepseekReasoner(reasoning: string[], answer: string[]): Reply {
+  return { kind: "sse", body: reasonerStream(reasoning, answer) };
+}
+
+function deepseekHome(reply: Reply): Home {
+  const server = serve([reply]);
+  return new Home(sourceRunner, { DEEPSEEK_BASE_URL: server.url, DEEPSEEK_API_KEY: apiKey });
+}
+
+const reasonerArgs = ["-p", "deepseek", "-m", "deepseek-reasoner"];
+/** Thinking in two pieces, with an escape sequence a terminal must not obey, and a line break. */
+const thinking = ["SECRET-THOUGHTS: step one\n", "step two \x1b]0;PWNED\x07"];
+
+describe("a reasoning model's thinking", () => {
+  test.each([
+    ["DeepSeek's reasoning_content", () => deepseekHome(deepseekReasoner(thinking, ["The ", "answer."])), reasonerArgs, "SECRET-THOUGHTS", "The answer."],
+    ["Anthropic's thinking and redacted_thinking", async () => new Home(sourceRunner).anthropic(serve([{ kind: "sse", body: await fixture("anthropic/redacted-thinking.sse") }])), [], "primes below ten", "2 and 3."],
+  ])("piped: %s reaches neither stdout nor stderr, and stdout is the stored reply byte for byte", async (_name, makeHome, args, marker, answer) => {
+    const home = await makeHome();
+    const result = await home.run([...args, "Think first"]);
+    expect(result.exitCode).toBe(0);
+    const { messages } = await home.show(newSessionId(result.stderr));
+    expect(messages[1]!.content).toBe(answer);
+    expect(result.stdout).toBe(`${messages[1]!.content}\n`);
+    expect(result.stderr).not.toContain(marker);
+    expect(result.stderr).not.toContain("EmwKAhgB");
+  });
+
+  test("on a terminal: the thinking comes first, dimmed, its controls visible, on lines of its own before the reply; it is not stored", async () => {
+    const home = deepseekHome(deepseekReasoner(thinking, ["The ", "answer."]));
+    const { NO_COLOR: _, ...colours } = home.env;
+    const run = new PtyRun([...sourceRunner, ...reasonerArgs, "Think first"], colours);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expectNothingObeyed(screen);
+    expect(screen.lines.slice(0, 3)).toEqual(["SECRET-THOUGHTS: step one", "step two \\x1b]0;PWNED\\x07", "The answer."]);
+    // (The terminal turns each newline into CRLF.)
+    expect(run.output).toContain("\x1b[2mSECRET-THOUGHTS: step one\r\n\x1b[22m");
+    // The reply itself is not dimmed.
+    expect(run.output).not.toContain("\x1b[2mThe ");
+    const { messages } = await home.show(newSessionId(screen.lines.join("\n")));
+    expect(messages.map((m) => m.content)).toEqual(["Think first", "The answer."]);
+  });
+
+  test("on a terminal with NO_COLOR: the thinking is shown, undimmed", async () => {
+    const home = deepseekHome(deepseekReasoner(["Pondering."], ["Done."]));
+    const run = inTerminal(home, [...reasonerArgs, "Think first"]);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expect(screen.lines.slice(0, 2)).toEqual(["Pondering.", "Done."]);
+    expect(run.output).not.toContain("\x1b[2m");
+  });
+
+  test.each([
+    ["-q", ["-q"], ""],
+    ["quiet = true", [], "quiet = true\n"],
+  ])("on a terminal with %s: no thinking, only the reply", async (_name, flags, toml) => {
+    const home = deepseekHome(deepseekReasoner(["SECRET-THOUGHTS"], ["Done."]));
+    if (toml !== "") home.config(toml);
+    const run = inTerminal(home, [...flags, ...reasonerArgs, "Think first"]);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expect(screen.lines[0]).toBe("Done.");
+    expect(run.output).not.toContain("SECRET-THOUGHTS");
+  });
+
+  test("Ctrl+C while it only thought: the thinking's line is ended, the error starts its own, nothing is stored as the reply", async () => {
+    // The reply never comes: only keep-alives follow the thinking, until the client goes.
+    const head = reasonerStream(["SECRET-THOUGHTS so far"], [], false);
+    const home = deepseekHome({ kind: "gated", head, tail: "", release: new Promise<void>(() => {}) });
+    const run = inTerminal(home, [...reasonerArgs, "Think first"]);
+    await run.waitFor("SECRET-THOUGHTS so far");
+    run.kill("SIGINT");
+    expect(await run.finished()).toBe(130);
+    const screen = await run.screen();
+    expect(screen.lines[0]).toBe("SECRET-THOUGHTS so far");
+    expect(screen.lines).toContain("error: interrupted before the reply began");
+    const { messages } = await home.show(newSessionId(screen.lines.join("\n")));
+    expect(messages.map((m) => [m.role, m.content])).toEqual([["user", "Think first"]]);
+  });
+
+  test("stderr on a terminal, stdout to a file: the thinking is on the screen, the file holds the reply alone", async () => {
+    const home = deepseekHome(deepseekReasoner(thinking, ["The ", "answer."]));
+    const dir = mkdtempSync(join(tmpdir(), "synapse-reasoning-"));
+    const out = join(dir, "reply.txt");
+    const script = join(dir, "run.sh");
+    writeFileSync(script, `exec '${sourceRunner[0]}' '${sourceRunner[1]}' ${reasonerArgs.join(" ")} "Think first" > '${out}'\n`);
+    const run = new PtyRun(["sh", script], home.env);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expect(screen.lines.slice(0, 2)).toEqual(["SECRET-THOUGHTS: step one", "step two \\x1b]0;PWNED\\x07"]);
+    expect(screen.lines.join("\n")).not.toContain("The answer.");
+    expect(await Bun.file(out).text()).toBe("The answer.\n");
   });
 });

@@ -63,15 +63,20 @@ function patientFor(name: Remote, server: ProviderServer, timeouts: { firstByte:
 
 interface Outcome {
   texts: string[];
+  reasoning: string[];
+  /** The kind of each event, in the order they came. */
+  order: StreamEvent["type"][];
   done: Extract<StreamEvent, { type: "done" }> | undefined;
   error: ProviderError | undefined;
 }
 
 async function run(provider: Provider, signal: AbortSignal): Promise<Outcome> {
-  const outcome: Outcome = { texts: [], done: undefined, error: undefined };
+  const outcome: Outcome = { texts: [], reasoning: [], order: [], done: undefined, error: undefined };
   try {
     for await (const event of provider.stream({ messages: MESSAGES, model: provider.defaultModel, signal })) {
+      outcome.order.push(event.type);
       if (event.type === "text") outcome.texts.push(event.text);
+      else if (event.type === "reasoning") outcome.reasoning.push(event.text);
       else outcome.done = event;
     }
   } catch (error) {
@@ -455,17 +460,80 @@ describe("requests", () => {
     expect(server.requests[0]?.body).toMatchObject({ model: "claude-x", max_tokens: 99 });
   });
 
-  test("deepseek's reasoning_content is never part of the answer", async () => {
+});
+
+describe("reasoning", () => {
+  test("deepseek's reasoning_content comes as reasoning, before the answer, and is never part of it", async () => {
     const server = serve([sse(await fixture("deepseek/reasoner.sse"))]);
     const outcome = await runWith(providerFor("deepseek", server));
-    expect(outcome.texts.join("")).not.toContain("SECRET-THOUGHTS");
+    expect(outcome.reasoning).toEqual(["SECRET-THOUGHTS: the user says hi."]);
+    expect(outcome.texts.join("")).toBe("你好! How can I help?");
+    expect(outcome.order).toEqual(["reasoning", "text", "text", "done"]);
+    expect(outcome.done).toMatchObject({ stopReason: "end_turn", usage: { inputTokens: 13, outputTokens: 42 } });
   });
 
-  test("anthropic thinking blocks are never part of the answer", async () => {
+  test.each([1, 2, 5])("deepseek's reasoning and answer survive %d-byte chunks (multi-byte characters cut)", async (size) => {
+    const server = serve([sse(await fixture("deepseek/reasoner.sse"), size)]);
+    const outcome = await runWith(providerFor("deepseek", server));
+    expect(outcome.reasoning.join("")).toBe("SECRET-THOUGHTS: the user says hi.");
+    expect(outcome.texts.join("")).toBe("你好! How can I help?");
+  });
+
+  test("any OpenAI-compatible server sending reasoning_content is read the same way", async () => {
+    const server = serve([sse(await fixture("deepseek/reasoner.sse"))]);
+    const outcome = await runWith(providerFor("openai", server));
+    expect(outcome.reasoning).toEqual(["SECRET-THOUGHTS: the user says hi."]);
+    expect(outcome.texts.join("")).toBe("你好! How can I help?");
+  });
+
+  test("anthropic: a thinking block is reasoning, its signature is nothing, the text block the answer", async () => {
     const server = serve([sse(await fixture("anthropic/thinking.sse"))]);
     const outcome = await runWith(providerFor("anthropic", server));
-    expect(outcome.texts.join("")).toBe("Hi there.");
+    expect(outcome.reasoning).toEqual(["The user greets me; I should greet back."]);
+    expect(outcome.texts).toEqual(["Hi there."]);
+    expect(outcome.order).toEqual(["reasoning", "text", "done"]);
     expect(outcome.done?.usage).toEqual({ inputTokens: 40, outputTokens: 31 });
+  });
+
+  test("anthropic: a redacted_thinking block's encrypted data reaches neither the reasoning nor the answer", async () => {
+    const body = await fixture("anthropic/redacted-thinking.sse");
+    const server = serve([sse(body, 11)]);
+    const outcome = await runWith(providerFor("anthropic", server));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.reasoning.join("")).toBe("Two primes below ten:\n1. 2 is prime\n2. 3 is prime");
+    expect(outcome.texts.join("")).toBe("2 and 3.");
+    const everything = [...outcome.reasoning, ...outcome.texts].join("");
+    // Neither the block's encrypted data nor the thinking block's signature is text to show.
+    expect(body).toContain("EmwKAhgBEgy3va3pzix");
+    expect(everything).not.toContain("EmwKAhgBEgy3va3pzix");
+    expect(everything).not.toContain("ErUBCkYIARgCIkAC");
+    expect(outcome.done).toMatchObject({ stopReason: "end_turn", usage: { inputTokens: 52, outputTokens: 88 } });
+  });
+
+  test("an error worth retrying after reasoning arrived is not retried: the thinking was already shown", async () => {
+    const head =
+      'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"c","usage":{"input_tokens":1,"output_tokens":1}}}\n\n' +
+      'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}\n\n' +
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Hmm"}}\n\n' +
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+    const server = serve([sse(head), sse(await fixture("anthropic/hello.sse"))]);
+    const outcome = remember(await runWith(providerFor("anthropic", server)));
+    expect(outcome.reasoning).toEqual(["Hmm"]);
+    expect(outcome.error?.kind).toBe("overloaded");
+    // Reasoning is no part of the text kept.
+    expect(outcome.error?.partialText).toBe("");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a reply that only reasoned is an empty reply, its reasoning delivered as it came", async () => {
+    const chunk = (delta: unknown, finish: string | null) => `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body = chunk({ role: "assistant", content: null, reasoning_content: "Thinking" }, null) + chunk({ reasoning_content: " more" }, null) + chunk({}, "stop") + "data: [DONE]\n\n";
+    const server = serve([sse(body)]);
+    const outcome = remember(await runWith(providerFor("deepseek", server)));
+    expect(outcome.reasoning).toEqual(["Thinking", " more"]);
+    expect(outcome.texts).toEqual([]);
+    expect(outcome.done).toBeUndefined();
+    expect(outcome.error).toMatchObject({ kind: "context_length", partialText: "" });
   });
 });
 
@@ -724,6 +792,8 @@ describe("how a reply ends", () => {
     const body = chunk({ role: "assistant", content: "", reasoning_content: "Let me think" }, null) + chunk({}, "length") + "data: [DONE]\n\n";
     const server = serve([sse(body)]);
     const outcome = remember(await runWith(providerFor("deepseek", server)));
+    // The whole budget went on thinking, which was shown as it came.
+    expect(outcome.reasoning).toEqual(["Let me think"]);
     expect(outcome.error?.kind).toBe("context_length");
     expect(outcome.error?.message).toBe(
       'DeepSeek sent an empty reply (finish_reason: length): the conversation may be too long for model "deepseek-chat", ' +

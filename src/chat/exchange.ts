@@ -21,6 +21,11 @@ export { ExchangeInterrupted } from "./errors.ts";
 export interface ExchangeOutput {
   /** Each piece of the reply, as it arrives. */
   onText(text: string): void;
+  /**
+   * Each piece of a reasoning model's thinking, as it arrives (before the reply, as a rule). It
+   * is never part of the reply: not stored, and never sent back when the session is continued.
+   */
+  onReasoning?(text: string): void;
   /** The session, once it is stored and the user's message with it; before the provider is called. */
   onSession?(session: Session, isNew: boolean): void;
   /** The reply (whole or cut short) is being stored: from here on, nothing stops that. */
@@ -128,6 +133,10 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
         end = event;
         break;
       }
+      if (event.type === "reasoning") {
+        request.onReasoning?.(event.text);
+        continue;
+      }
       text += event.text;
       request.onText(event.text);
     }
@@ -136,6 +145,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     }
   } catch (error) {
     // Whatever arrived was seen by the user: keep it, marked, whether they stopped it or it failed.
+    // Reasoning alone is no reply: a reply cut short before its first word stores nothing.
     const partial = text === "" ? null : await saveReply(true);
     if (error instanceof ProviderError && error.kind === "cancelled") throw new ExchangeInterrupted(partial !== null);
     throw error;

@@ -14,6 +14,7 @@ import { stderrInfo, stdinInfo, stdoutInfo } from "../tty.ts";
 import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
 import { replyOutput } from "./reply-output.ts";
+import { reasoningOutput } from "./reasoning-output.ts";
 import { readMessage, stdinAtOnce } from "./stdin.ts";
 import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
@@ -83,6 +84,8 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   let started = null as { session: Session; isNew: boolean } | null;
   let lastWritten = "\n";
   const output = replyOutput(chat.display.render, options.raw);
+  // A reasoning model's thinking: for a person at a terminal only, on stderr, never stored.
+  const reasoning = reasoningOutput(stderrInfo.isTTY && !log.quiet);
   let shortId = "";
   let replied = false;
   try {
@@ -106,9 +109,14 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
       onStoringReply() {
         storingReply = true;
       },
+      onReasoning(text) {
+        stopSpinner();
+        reasoning.push(text);
+      },
       onText(text) {
         stopSpinner();
         if (text === "") return;
+        reasoning.end();
         const shown = output.push(text);
         if (shown === "") return;
         writeOut(shown);
@@ -122,6 +130,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     }
   } finally {
     stopSpinner();
+    reasoning.end();
     const held = output.end();
     if (held !== "") {
       writeOut(held);

@@ -57,6 +57,28 @@ function tokens(usage: unknown, key: string): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
+/**
+ * The text a content block starts with (usually none: it comes in deltas). Only a `text` block
+ * is the answer and a `thinking` block the reasoning; `redacted_thinking` holds only encrypted
+ * `data`, and tool-use blocks are no text.
+ */
+function blockText(block: Record<string, unknown>): StreamEvent | undefined {
+  if (block.type === "text" && typeof block.text === "string" && block.text !== "") return { type: "text", text: block.text };
+  if (block.type === "thinking" && typeof block.thinking === "string" && block.thinking !== "") return { type: "reasoning", text: block.thinking };
+  return undefined;
+}
+
+/**
+ * A delta's text: `text_delta` is the answer, `thinking_delta` the reasoning. A thinking block's
+ * `signature_delta` only lets the block be sent back, which Synapse never does (no tools);
+ * `input_json_delta` is a tool's input.
+ */
+function deltaText(delta: Record<string, unknown>): StreamEvent | undefined {
+  if (delta.type === "text_delta" && typeof delta.text === "string" && delta.text !== "") return { type: "text", text: delta.text };
+  if (delta.type === "thinking_delta" && typeof delta.thinking === "string" && delta.thinking !== "") return { type: "reasoning", text: delta.thinking };
+  return undefined;
+}
+
 async function* attempt(settings: RemoteSettings, request: StreamRequest): AsyncGenerator<StreamEvent> {
   const { signal } = request;
   const call = {
@@ -81,17 +103,14 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
       }
       case "content_block_start": {
         const block = data.content_block;
-        if (isRecord(block) && block.type === "text" && typeof block.text === "string" && block.text !== "") {
-          yield { type: "text", text: block.text };
-        }
+        const start = isRecord(block) ? blockText(block) : undefined;
+        if (start !== undefined) yield start;
         break;
       }
       case "content_block_delta": {
-        // Only text is the answer: thinking and tool-input deltas are not printed.
         const delta = data.delta;
-        if (isRecord(delta) && delta.type === "text_delta" && typeof delta.text === "string" && delta.text !== "") {
-          yield { type: "text", text: delta.text };
-        }
+        const piece = isRecord(delta) ? deltaText(delta) : undefined;
+        if (piece !== undefined) yield piece;
         break;
       }
       case "message_delta": {

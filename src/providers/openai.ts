@@ -82,8 +82,12 @@ async function* attempt(
     if (data.error !== undefined && data.error !== null) throw streamError(settings, request.model, data.error);
     const choice = Array.isArray(data.choices) ? data.choices[0] : undefined;
     if (isRecord(choice)) {
-      // `reasoning_content` (DeepSeek's reasoner thinking aloud) is deliberately not the answer.
       const delta = choice.delta;
+      // DeepSeek's reasoner thinks aloud in `reasoning_content` before its `content`: shown
+      // apart, never the answer. (OpenAI's own API streams no reasoning text here.)
+      if (isRecord(delta) && typeof delta.reasoning_content === "string" && delta.reasoning_content !== "") {
+        yield { type: "reasoning", text: delta.reasoning_content };
+      }
       if (isRecord(delta) && typeof delta.content === "string" && delta.content !== "") {
         yield { type: "text", text: delta.content };
       }

@@ -35,6 +35,12 @@ export async function* checkEnding(
   let failure: ProviderError | undefined;
   try {
     for await (const event of events) {
+      // Reasoning is no part of the reply: it goes through as it comes, and a reply that only
+      // reasoned is still an empty one.
+      if (event.type === "reasoning") {
+        yield event;
+        continue;
+      }
       if (event.type === "text") {
         if (text === "" && !hasVisibleText(held + event.text)) {
           held += event.text;

@@ -1,6 +1,7 @@
 /**
  * Trying a reply again after a failure worth retrying (rate limit, overload, server error), only
- * before its first token: a retry never repeats text the user has already seen.
+ * before its first token, reasoning included: a retry never repeats text the user has already
+ * seen, and a second train of thought would follow the first one on the screen.
  */
 import { log } from "../log.ts";
 import { providerLabel, type ProviderName } from "../provider-names.ts";
@@ -34,8 +35,9 @@ function retryDelay(error: ProviderError, attempt: number, policy: RetryPolicy):
 }
 
 /**
- * Runs `attempt` (one request and its stream), retrying retryable failures while no text has
- * been delivered. Any error thrown carries `partialText`: the text yielded before it.
+ * Runs `attempt` (one request and its stream), retrying retryable failures while no text or
+ * reasoning has been delivered. Any error thrown carries `partialText`: the reply's text yielded
+ * before it (reasoning is no part of it).
  */
 export async function* withRetries(
   settings: RemoteSettings,
@@ -43,17 +45,19 @@ export async function* withRetries(
   attempt: () => AsyncIterable<StreamEvent>,
 ): AsyncGenerator<StreamEvent> {
   let partial = "";
+  let delivered = false;
   for (let tries = 0; ; tries++) {
     try {
       for await (const event of attempt()) {
         if (event.type === "text") partial += event.text;
+        if (event.type !== "done") delivered = true;
         yield event;
       }
       return;
     } catch (caught) {
       const error = caught instanceof ProviderError ? caught : signal.aborted ? cancelledError(settings.name) : undefined;
       if (error === undefined) throw caught;
-      const wait = partial === "" && !signal.aborted ? retryDelay(error, tries, settings.retry) : undefined;
+      const wait = !delivered && !signal.aborted ? retryDelay(error, tries, settings.retry) : undefined;
       if (wait === undefined) {
         error.partialText = partial;
         throw error;

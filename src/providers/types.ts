@@ -46,9 +46,15 @@ export interface Usage {
  * as `ProviderError`, never yielded. A remote provider yields `done` only for a reply with text
  * whose end the provider explained (a finish or stop reason); an empty reply, or one that ended
  * without a reason and so may be cut off, is thrown instead (see `reply-end.ts`).
+ *
+ * `reasoning` is a reasoning model thinking aloud before it answers (DeepSeek's
+ * `reasoning_content`, Anthropic's thinking blocks): never part of the reply's text, nor of
+ * `partialText`, and never sent back. Encrypted thinking (Anthropic's `redacted_thinking`, the
+ * signature of a thinking block) has no text to show and is not yielded.
  */
 export type StreamEvent =
   | { type: "text"; text: string }
+  | { type: "reasoning"; text: string }
   | {
       type: "done";
       stopReason: StopReason;
@@ -66,6 +72,7 @@ export type StreamEvent =
  * let answer = "";
  * for await (const event of provider.stream({ messages, model, signal: controller.signal })) {
  *   if (event.type === "text") { answer += event.text; process.stdout.write(event.text); }
+ *   else if (event.type === "reasoning") process.stderr.write(event.text);
  *   else console.error(event.stopReason, event.usage);
  * }
  */
