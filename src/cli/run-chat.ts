@@ -10,7 +10,7 @@ import { normalizeTitle, shortIdOf } from "../sessions/refs.ts";
 import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
-import { stderrInfo, stdinInfo, stdoutInfo } from "../tty.ts";
+import { stderrInfo, stdinInfo } from "../tty.ts";
 import { UsageError } from "./errors.ts";
 import { startSpinner } from "./spinner.ts";
 import { replyOutput } from "./reply-output.ts";
