@@ -12,11 +12,9 @@ import type { SessionStore } from "../storage/session-store.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { stderrInfo, stdinInfo } from "../tty.ts";
 import { UsageError } from "./errors.ts";
-import { startSpinner } from "./spinner.ts";
-import { replyOutput } from "./reply-output.ts";
-import { reasoningOutput } from "./reasoning-output.ts";
 import { readMessage, stdinAtOnce } from "./stdin.ts";
-import { stdoutFailure, stdoutSettled, writeOut } from "./stdout.ts";
+import { TurnOutput } from "./turn-output.ts";
+import { stdoutFailure, stdoutSettled } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
 import { messageOf } from "../unknown-values.ts";
 
@@ -67,10 +65,10 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   });
   if (chat.display.quiet) log.quiet = true;
   const controller = new AbortController();
-  let storingReply = false;
+  const turn = new TurnOutput(chat.display.render, options.raw);
   const stop = () => {
     // A stop signal cannot take back a reply the user has seen: the store goes on, and says so.
-    if (storingReply) {
+    if (turn.storingReply) {
       log.warn(`still storing the reply shown above; Synapse stops once it is stored (it waits up to ${replyLockWaitMs / 60_000} min for a busy database)`);
     }
     controller.abort();
@@ -79,65 +77,17 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   // signals the whole process group, often more than once, and a signal with no handler would
   // kill Synapse before it stores what arrived.
   for (const signal of stopSignals) process.on(signal, stop);
-  let stopSpinner = () => {};
-  // (Set in a callback, which the compiler cannot see: hence the assertion.)
-  let started = null as { session: Session; isNew: boolean } | null;
-  let lastWritten = "\n";
-  const output = replyOutput(chat.display.render, options.raw);
-  // A reasoning model's thinking: for a person at a terminal only, on stderr, never stored.
-  const reasoning = reasoningOutput(stderrInfo.isTTY && !log.quiet);
   let shortId = "";
   let replied = false;
   try {
-    const result = await chat.send({
-      message,
-      title,
-      signal: controller.signal,
-      onCleanup(cleanup) {
-        // Nothing is deleted silently: an automatic deletion says so.
-        if (cleanup.sessionsDeleted === 0) return;
-        const sessions = `${cleanup.sessionsDeleted} old session${cleanup.sessionsDeleted === 1 ? "" : "s"}`;
-        log.notice(`deleted ${sessions} by the [session] limits: ${cleanup.byMaxLimit} over max_sessions, ${cleanup.byRetention} past retention_days`);
-      },
-      onCleanupFailed(error) {
-        log.warn(`old sessions were not cleaned up: ${messageOf(error)}`);
-      },
-      onSession(session, isNew) {
-        started = { session, isNew };
-        if (!log.quiet) stopSpinner = startSpinner("waiting for the reply…");
-      },
-      onStoringReply() {
-        storingReply = true;
-      },
-      onReasoning(text) {
-        stopSpinner();
-        reasoning.push(text);
-      },
-      onText(text) {
-        stopSpinner();
-        if (text === "") return;
-        reasoning.end();
-        const shown = output.push(text);
-        if (shown === "") return;
-        writeOut(shown);
-        lastWritten = shown;
-      },
-    });
+    const result = await chat.send({ message, title, signal: controller.signal, ...turn.callbacks });
     replied = true;
-    storingReply = false;
     if (result.stopReason === "max_tokens") {
       log.warn("the reply was cut off at the token limit; raise max_tokens for this provider in the configuration");
     }
   } finally {
-    stopSpinner();
-    reasoning.end();
-    const held = output.end();
-    if (held !== "") {
-      writeOut(held);
-      lastWritten = held;
-    }
-    // The reply, whole or cut short, ends with a newline, so the prompt starts on its own line.
-    if (started !== null && !lastWritten.endsWith("\n")) writeOut("\n");
+    turn.finish();
+    const started = turn.started;
     try {
       await stdoutSettled();
       if (started !== null && (started.isNew || stdoutFailure() !== null)) {
