@@ -17,7 +17,8 @@ export interface SynapseCommand<T extends ArgsDef = ArgsDef> {
   args?: T;
   /** A group's commands, each loaded only when used. */
   subCommands?: Record<string, () => Promise<SynapseCommand<any>>>;
-  run?(context: SynapseContext<T>): Promise<void> | void;
+  /** Returns the exit code when it is not 0 for success (chat mode left by a signal: 130). */
+  run?(context: SynapseContext<T>): Promise<void | number> | void | number;
   examples?: readonly string[];
   variadic?: boolean;
 }

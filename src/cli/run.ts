@@ -46,8 +46,9 @@ export async function runLine(line: Argv): Promise<number> {
       throw new UsageError(`${name} needs a command: ${Object.keys(command.subCommands ?? {}).join(", ")}`, name);
     }
     const { values, inline } = readArgs(resolved.args, command, name);
-    await command.run({ args: values, inline });
-    return await outputWritten();
+    const code = await command.run({ args: values, inline });
+    const written = await outputWritten();
+    return typeof code === "number" ? code : written;
   } catch (error) {
     return failed(error, line.debug);
   }
@@ -72,7 +73,9 @@ async function resolve(line: readonly Arg[]): Promise<Resolved> {
   }
   const parent = await group();
   const rest = without(line, first);
-  const subCommands = parent.subCommands ?? {};
+  // A command of its own (`synapse chat`), not a group: the rest are its arguments.
+  if (parent.subCommands === undefined) return { command: parent, parent: undefined, args: rest, helpFor: parent };
+  const subCommands = parent.subCommands;
   // Which sub-command is the first word, whatever the flags before it.
   const index = firstWord(rest, {});
   if (index === -1) return { command: parent, parent: undefined, args: rest, helpFor: parent };

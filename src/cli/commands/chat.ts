@@ -41,12 +41,31 @@ export default defineSynapseCommand({
     'cat error.log | synapse "What went wrong?"',
     'synapse -p openai -m gpt-4o-mini --system "Answer in one line" "Capital of Peru?"',
     'synapse -p echo "Try Synapse without an account"',
+    "synapse chat",
     "synapse sessions list",
   ],
   async run({ args, inline }) {
-    const { runChat } = await import("../run-chat.ts");
     // `--continue=Trip` continues that session, like -s Trip; a boolean flag's value is kept aside.
     const named = inline.continue;
+    // Nothing to send, and a person at the terminal: the conversation opens (synapse chat).
+    const { stdinInfo, stdoutInfo } = await import("../../tty.ts");
+    if (args._.length === 0 && stdinInfo.isTTY && stdoutInfo.isTTY) {
+      const { runChatLoop } = await import("../chat-loop.ts");
+      if (args.session !== undefined && (args.continue === true || named !== undefined)) {
+        const { UsageError } = await import("../errors.ts");
+        throw new UsageError("-s and -c both choose a session; give one");
+      }
+      return runChatLoop({
+        session: args.session ?? named,
+        continueLatest: args.continue === true && named === undefined,
+        title: args.title,
+        provider: args.provider,
+        model: args.model,
+        system: args.system,
+        raw: args.raw === true,
+      });
+    }
+    const { runChat } = await import("../run-chat.ts");
     await runChat({
       words: args._,
       session: args.session,

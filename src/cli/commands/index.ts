@@ -9,7 +9,8 @@ type Lazy = () => Promise<SynapseCommand>;
 /** The top-level command: `synapse [message]`. */
 export const chatCommand: Lazy = () => import("./chat.ts").then((m) => m.default as SynapseCommand);
 
-/** Groups of sub-commands: `synapse sessions …`. */
+/** Commands named by their first word: `synapse sessions …` (a group of sub-commands), `synapse chat`. */
 export const groups: Record<string, Lazy> = {
+  chat: () => import("./chat-mode.ts").then((m) => m.default as SynapseCommand),
   sessions: () => import("./sessions/index.ts").then((m) => m.default as SynapseCommand),
 };

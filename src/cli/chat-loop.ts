@@ -1,0 +1,370 @@
+/**
+ * `synapse chat`: the conversation kept open at a terminal. Each line typed is a turn through
+ * the same exchange as the one-shot path (the question stored before the provider is called,
+ * the reply when complete); lines starting with `/` are commands. The history Up recalls is the
+ * user's own questions, read from the store, so no second file holds conversation text.
+ */
+import { Chat } from "../chat/chat.ts";
+import { ExchangeInterrupted } from "../chat/errors.ts";
+import type { Session } from "../session.ts";
+import { shortIdOf } from "../sessions/refs.ts";
+import { log } from "../log.ts";
+import { colorEnabled, styleFor } from "../style.ts";
+import { stdinInfo, stdoutInfo, terminalSize } from "../tty.ts";
+import { PROVIDER_NAMES } from "../provider-names.ts";
+import { messageFor } from "./errors.ts";
+import { UsageError } from "./errors.ts";
+import { composeInEditor } from "./editor.ts";
+import { printSessionPages, printSessionTable } from "./format.ts";
+import { readLine, type LineResult } from "./line-editor.ts";
+import { messageOutput } from "./reply-output.ts";
+import { stdoutSettled, writeOut } from "./stdout.ts";
+import { TerminalInput } from "./terminal-input.ts";
+import { oneLine } from "./terminal-text.ts";
+import { TurnOutput } from "./turn-output.ts";
+
+export interface ChatLoopArgs {
+  session: string | undefined;
+  continueLatest: boolean;
+  title: string | undefined;
+  provider: string | undefined;
+  model: string | undefined;
+  system: string | undefined;
+  raw: boolean;
+}
+
+/** How many earlier questions Up can recall. */
+const historySize = 500;
+
+/** Each command with the one line `/help` shows for it. */
+const commands: readonly (readonly [name: string, usage: string, help: string])[] = [
+  ["/help", "/help", "these commands"],
+  ["/new", "/new", "start a new session (the one in use stays stored)"],
+  ["/sessions", "/sessions", "the most recent sessions"],
+  ["/switch", "/switch REF", "continue another session: its id, a unique start of it, or its title"],
+  ["/title", "/title TEXT", 'title the session ("/title" alone clears it)'],
+  ["/model", "/model NAME", "the model for the next turns"],
+  ["/provider", "/provider NAME", `the provider for the next turns (${PROVIDER_NAMES.join(", ")})`],
+  ["/system", "/system TEXT", "the system prompt of a new session, before its first turn"],
+  ["/show", "/show", "the conversation so far"],
+  ["/retry", "/retry", "ask the last question again; the session keeps the reply it had"],
+  ["/edit", "/edit", "write the next message in $VISUAL / $EDITOR (also Ctrl+X Ctrl+E)"],
+  ["/exit", "/exit", "leave (also Ctrl+D)"],
+];
+
+/** Exit code when a signal (SIGTERM, SIGHUP) ended the chat, as for the one-shot path. */
+const signalExit = 130;
+
+export async function runChatLoop(args: ChatLoopArgs): Promise<number> {
+  if (!stdinInfo.isTTY) {
+    throw new UsageError('synapse chat needs a terminal; for a script, send one message at a time: synapse -c "…" (or pipe it: … | synapse -c)');
+  }
+  const chat = await Chat.open({
+    env: process.env,
+    flags: { provider: args.provider, model: args.model, systemPrompt: args.system },
+    session: args.session,
+    latest: args.continueLatest,
+  });
+  if (chat.display.quiet) log.quiet = true;
+  const loop = new ChatLoop(chat, args.raw);
+  try {
+    if (args.title !== undefined) await chat.rename(args.title);
+    return await loop.run();
+  } finally {
+    await chat.close();
+  }
+}
+
+class ChatLoop {
+  readonly #chat: Chat;
+  readonly #raw: boolean;
+  readonly #style = styleFor(colorEnabled(stdoutInfo));
+  #input: TerminalInput | null = null;
+  #history: string[] = [];
+  /** Sessions already announced: each is said once, on its first stored turn. */
+  readonly #announced = new Set<string>();
+  readonly #shortIds = new Map<string, string>();
+  /** The turn streaming now: a signal stops it. */
+  #turn: AbortController | null = null;
+  #signalled = false;
+
+  constructor(chat: Chat, raw: boolean) {
+    this.#chat = chat;
+    this.#raw = raw;
+  }
+
+  async run(): Promise<number> {
+    const leave = () => {
+      // As the one-shot path: the reply streaming is stopped and what arrived is kept.
+      this.#signalled = true;
+      this.#turn?.abort();
+      this.#input?.end();
+    };
+    process.on("SIGTERM", leave);
+    process.on("SIGHUP", leave);
+    this.#history = await this.#chat.questions(historySize);
+    const input = TerminalInput.open();
+    this.#input = input;
+    try {
+      const { provider, model } = await this.#chat.next();
+      await this.#note(`chat with ${provider}/${model} · /help for commands · Ctrl+D to leave`);
+      for (;;) {
+        const line = await this.#read(await this.#prompt());
+        if (line.kind === "eof") break;
+        if (line.kind === "interrupt") {
+          if (line.text === "") await this.#note("to leave, press Ctrl+D or type /exit");
+          continue;
+        }
+        if (this.#signalled) break;
+        const leaveNow = await this.#handle(line.text);
+        if (leaveNow || this.#signalled) break;
+      }
+    } finally {
+      await stdoutSettled();
+      input.close();
+      process.off("SIGTERM", leave);
+      process.off("SIGHUP", leave);
+    }
+    await this.#sayHowToContinue();
+    return this.#signalled ? signalExit : 0;
+  }
+
+  /** One line typed: a message, a `"""` block, or a command. True when the chat should end. */
+  async #handle(text: string): Promise<boolean> {
+    if (text.trim() === '"""') {
+      const block = await this.#readBlock();
+      if (block !== null && block.trim() !== "") await this.#ask(block);
+      return false;
+    }
+    // `//text` sends `/text` as it is.
+    if (text.startsWith("//")) {
+      await this.#ask(text.slice(1));
+      return false;
+    }
+    if (text.startsWith("/")) return this.#command(text);
+    if (text.trim() !== "") await this.#ask(text);
+    return false;
+  }
+
+  /** Lines up to the closing `"""`, as one message; null when the block was abandoned. */
+  async #readBlock(): Promise<string | null> {
+    const lines: string[] = [];
+    for (;;) {
+      const line = await this.#read(this.#style.dim("... "));
+      if (line.kind !== "line") return null;
+      if (line.text.trim() === '"""') return lines.join("\n");
+      lines.push(line.text);
+    }
+  }
+
+  async #command(text: string): Promise<boolean> {
+    const space = text.search(/\s/);
+    const name = space === -1 ? text : text.slice(0, space);
+    const rest = space === -1 ? "" : text.slice(space + 1).trim();
+    try {
+      switch (name) {
+        case "/exit":
+        case "/quit":
+          return true;
+        case "/help":
+          this.#out(commands.map(([, usage, help]) => `  ${usage.padEnd(16)} ${help}`).join("\n") + "\n");
+          this.#out(`  ${"//text".padEnd(16)} send "/text" as it is\n  ${'"""'.padEnd(16)} a message of several lines, up to the next """\n`);
+          return false;
+        case "/new":
+          this.#chat.startNew();
+          await this.#note("the next message starts a new session");
+          return false;
+        case "/sessions": {
+          const sessions = await this.#chat.store.listSessions({ limit: 10 });
+          if (sessions.length === 0) await this.#note("no sessions yet");
+          else printSessionTable(sessions, new Map(await Promise.all(sessions.map(async (s) => [s.id, await this.#shortId(s.id)] as const))));
+          return false;
+        }
+        case "/switch": {
+          if (rest === "") throw new UsageError("/switch needs a session: its id, a unique start of it, or its title");
+          const session = await this.#chat.switchTo(rest);
+          this.#announced.add(session.id);
+          await this.#note(`continuing session ${await this.#label(session)}`);
+          return false;
+        }
+        case "/title":
+          await this.#chat.rename(rest);
+          await this.#note(rest === "" ? "title cleared" : `titled "${rest}"`);
+          return false;
+        case "/model":
+          this.#chat.useModel(rest);
+          await this.#note(`model: ${rest}`);
+          return false;
+        case "/provider": {
+          if (rest === "") throw new UsageError(`/provider needs a name: ${PROVIDER_NAMES.join(", ")}`);
+          this.#chat.useProvider(rest);
+          const { provider, model } = await this.#chat.next();
+          await this.#note(`provider: ${provider}, model: ${model}`);
+          return false;
+        }
+        case "/system":
+          await this.#chat.useSystemPrompt(rest);
+          await this.#note(rest === "" ? "no system prompt for the new session" : "system prompt set for the new session");
+          return false;
+        case "/show":
+          await this.#show();
+          return false;
+        case "/retry":
+          await this.#retry();
+          return false;
+        case "/edit": {
+          const text = await this.#edit("");
+          if (text !== null) await this.#ask(text);
+          return false;
+        }
+        default:
+          await this.#note(`unknown command ${oneLine(name)}: /help lists them; to send a message starting with "/", begin it with "//"`);
+          return false;
+      }
+    } catch (error) {
+      await this.#fail(error);
+      return false;
+    }
+  }
+
+  /** One turn: the message stored, the reply streamed and stored; Ctrl+C stops the reply and keeps what came. */
+  async #ask(message: string): Promise<void> {
+    this.#remember(message);
+    await this.#turnWith((signal, turn) => this.#chat.send({ message, signal, ...turn.callbacks }));
+  }
+
+  async #retry(): Promise<void> {
+    // (Set in a callback, which the compiler cannot see: hence the assertion.)
+    let kept = null as Session | null;
+    await this.#turnWith(async (signal, turn) => {
+      const result = await this.#chat.retry({ signal, ...turn.callbacks });
+      kept = result.kept;
+      return result.result;
+    });
+    if (kept !== null) await this.#note(`the earlier reply stays in session ${await this.#label(kept)}`);
+  }
+
+  async #turnWith(send: (signal: AbortSignal, turn: TurnOutput) => Promise<unknown>): Promise<void> {
+    const controller = new AbortController();
+    this.#turn = controller;
+    const turn = new TurnOutput(this.#chat.display.render, this.#raw);
+    let failure: unknown = null;
+    try {
+      await this.#input!.duringReply(
+        () => controller.abort(),
+        () => send(controller.signal, turn),
+      );
+    } catch (error) {
+      failure = error;
+    }
+    this.#turn = null;
+    turn.finish();
+    // A failure is one line, and the chat goes on: the question is stored, the next turn can follow.
+    if (failure instanceof ExchangeInterrupted) await this.#note(failure.message);
+    else if (failure !== null) await this.#fail(failure);
+    const started = turn.started;
+    if (started !== null && !this.#announced.has(started.session.id)) {
+      this.#announced.add(started.session.id);
+      await this.#note(`session ${started.session.id} · stored as it goes`);
+    }
+  }
+
+  async #show(): Promise<void> {
+    const session = await this.#chat.current();
+    if (session === null) {
+      await this.#note("nothing said yet in this session");
+      return;
+    }
+    const fresh = (await this.#chat.store.getSession(session.id)) ?? session;
+    await printSessionPages(fresh, await this.#chat.store.messagePages(session.id), { json: false, reply: messageOutput(this.#chat.display.render, this.#raw) });
+    await stdoutSettled();
+  }
+
+  async #read(prompt: string): Promise<LineResult> {
+    await stdoutSettled();
+    return readLine(prompt, {
+      input: this.#input!,
+      write: (text) => writeOut(text),
+      columns: () => terminalSize(1)?.columns ?? 80,
+      history: this.#history,
+      complete: (line) => complete(line),
+      edit: (line) => this.#edit(line),
+    });
+  }
+
+  /** The message written in the user's editor; the terminal is theirs meanwhile. */
+  async #edit(initial: string): Promise<string | null> {
+    await stdoutSettled();
+    this.#input!.suspend();
+    try {
+      const text = await composeInEditor(initial);
+      if (text === null) await this.#note("the buffer was empty: nothing sent");
+      return text;
+    } catch (error) {
+      await this.#fail(error);
+      return null;
+    } finally {
+      this.#input!.resume();
+    }
+  }
+
+  /** `title-or-short-id · model › `: where the next message goes. */
+  async #prompt(): Promise<string> {
+    const { session, model } = await this.#chat.next();
+    const where = session === null ? "new" : await this.#label(session);
+    return `${this.#style.cyan(where)} ${this.#style.dim(`· ${model}`)} ${this.#style.bold("›")} `;
+  }
+
+  async #label(session: Session): Promise<string> {
+    return session.title ?? (await this.#shortId(session.id));
+  }
+
+  async #shortId(id: string): Promise<string> {
+    let short = this.#shortIds.get(id);
+    if (short === undefined) {
+      short = await shortIdOf(this.#chat.store, id).catch(() => id);
+      this.#shortIds.set(id, short);
+    }
+    return short;
+  }
+
+  #remember(message: string): void {
+    const at = this.#history.indexOf(message);
+    if (at !== -1) this.#history.splice(at, 1);
+    this.#history.unshift(message);
+    if (this.#history.length > historySize) this.#history.length = historySize;
+  }
+
+  /** How to come back to the sessions this chat used, on leaving. */
+  async #sayHowToContinue(): Promise<void> {
+    const session = await this.#chat.current().catch(() => null);
+    if (session === null) return;
+    const short = await this.#shortId(session.id);
+    await this.#note(`session ${session.id} · continue it with: synapse chat -s ${short}, or synapse -s ${short} "…"`);
+  }
+
+  #out(text: string): void {
+    writeOut(text);
+  }
+
+  /** A note on stderr, after what stdout holds so far. */
+  async #note(text: string): Promise<void> {
+    await stdoutSettled();
+    log.info(this.#style.dim(text));
+  }
+
+  async #fail(error: unknown): Promise<void> {
+    await stdoutSettled();
+    log.error(oneLine(messageFor(error)));
+  }
+}
+
+/** Tab: the commands a line starting with `/` could be, and provider names after `/provider `. */
+export function complete(line: string): string[] {
+  if (line.startsWith("/provider ")) {
+    const start = line.slice("/provider ".length);
+    return PROVIDER_NAMES.filter((name) => name.startsWith(start)).map((name) => `/provider ${name}`);
+  }
+  if (!line.startsWith("/") || /\s/.test(line)) return [];
+  return commands.map(([name]) => name).filter((name) => name.startsWith(line)).map((name) => `${name} `);
+}

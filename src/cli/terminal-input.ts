@@ -1,0 +1,103 @@
+/**
+ * The keyboard, for chat mode: stdin in raw mode (each key as it is typed, Ctrl+C as a key, not
+ * a signal) with bracketed paste on, so a paste arrives marked as one piece. Keys typed while a
+ * reply streams wait for the next prompt, but Ctrl+C stops the reply. The terminal is given
+ * back as it was however Synapse ends.
+ */
+import { writeSync } from "node:fs";
+import type { LineInput } from "./line-editor.ts";
+
+const pasteOn = "\x1b[?2004h";
+const pasteOff = "\x1b[?2004l";
+
+export class TerminalInput implements LineInput {
+  readonly #queue: string[] = [];
+  #waiting: ((chunk: string | null) => void) | null = null;
+  #ended = false;
+  #interrupt: (() => void) | null = null;
+  readonly #decoder = new TextDecoder();
+  readonly #onData = (data: Buffer | string) => this.#take(typeof data === "string" ? data : this.#decoder.decode(data, { stream: true }));
+  readonly #onEnd = () => this.end();
+  readonly #restore = () => this.#setRaw(false);
+
+  private constructor() {}
+
+  /** Raw mode and bracketed paste on, until {@link close}. */
+  static open(): TerminalInput {
+    const input = new TerminalInput();
+    process.stdin.on("data", input.#onData);
+    process.stdin.on("end", input.#onEnd);
+    // However the process ends, the terminal is not left in raw mode.
+    process.on("exit", input.#restore);
+    input.#setRaw(true);
+    return input;
+  }
+
+  read(): Promise<string | null> {
+    const next = this.#queue.shift();
+    if (next !== undefined) return Promise.resolve(next);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => (this.#waiting = resolve));
+  }
+
+  /** Runs `work` (a reply streaming) with Ctrl+C calling `interrupt`; other keys wait for the next prompt. */
+  async duringReply<T>(interrupt: () => void, work: () => Promise<T>): Promise<T> {
+    this.#interrupt = interrupt;
+    try {
+      return await work();
+    } finally {
+      this.#interrupt = null;
+    }
+  }
+
+  /** The terminal as the user's editor needs it: cooked, no paste marks, stdin left to it. */
+  suspend(): void {
+    this.#setRaw(false);
+    process.stdin.pause();
+  }
+
+  resume(): void {
+    process.stdin.resume();
+    this.#setRaw(true);
+  }
+
+  /** No more input: a pending read gets null (stdin closed, or Synapse is leaving on a signal). */
+  end(): void {
+    this.#ended = true;
+    this.#waiting?.(null);
+    this.#waiting = null;
+  }
+
+  close(): void {
+    this.end();
+    process.stdin.off("data", this.#onData);
+    process.stdin.off("end", this.#onEnd);
+    this.#setRaw(false);
+    process.stdin.pause();
+    process.off("exit", this.#restore);
+  }
+
+  #take(chunk: string): void {
+    if (this.#interrupt !== null && chunk.includes("\x03")) {
+      this.#interrupt();
+      return;
+    }
+    if (this.#waiting !== null) {
+      const resolve = this.#waiting;
+      this.#waiting = null;
+      resolve(chunk);
+    } else {
+      this.#queue.push(chunk);
+    }
+  }
+
+  #setRaw(on: boolean): void {
+    try {
+      process.stdin.setRawMode(on);
+      // Written at once, not queued behind the reply: the mode must change before the next key.
+      writeSync(1, on ? pasteOn : pasteOff);
+    } catch {
+      // stdin or stdout already gone: nothing left to restore.
+    }
+  }
+}
