@@ -18,18 +18,27 @@ const tableRow = /^( {2,}\S.*?)( {4,})(\S.*)$/;
 
 /** citty's usage text, each line within `width` columns. */
 export function fitUsage(usage: string, width: number): string {
-  return usage
-    .split("\n")
-    .flatMap((raw) => {
-      // citty pads descriptions with spaces, which would wrap a line whose words fit.
-      const line = raw.trimEnd();
-      const row = tableRow.exec(line);
-      if (row !== null) return fitRow(row[1]!, row[2]!, row[3]!, width);
-      // The usage line goes on under the command's name, after `USAGE `.
-      const indent = /^ *(USAGE )?/.exec(Bun.stripANSI(line))![0].length;
-      return wrapped(line, width, 0, indent);
-    })
-    .join("\n");
+  const out: string[] = [];
+  let table: Row[] = [];
+  const endTable = () => {
+    out.push(...fitTable(table, width));
+    table = [];
+  };
+  for (const raw of usage.split("\n")) {
+    // citty pads descriptions with spaces, which would wrap a line whose words fit.
+    const line = raw.trimEnd();
+    const row = tableRow.exec(line);
+    if (row !== null) {
+      table.push({ label: row[1]!, gap: row[2]!, description: row[3]! });
+      continue;
+    }
+    endTable();
+    // The usage line goes on under the command's name, after `USAGE `.
+    const indent = /^ *(USAGE )?/.exec(Bun.stripANSI(line))![0].length;
+    out.push(...wrapped(line, width, 0, indent));
+  }
+  endTable();
+  return out.join("\n");
 }
 
 /** An example command line, indented by two, within `width` columns. */
@@ -59,18 +68,32 @@ export function fitExample(example: string, width: number): string {
   return lines.join("\n");
 }
 
-/** A table row: the description beside its label, wrapped in its column, or under it. */
-function fitRow(label: string, gap: string, description: string, width: number): string[] {
-  const column = displayWidth(label) + gap.length;
-  if (displayWidth(label) + gap.length + displayWidth(description) <= width) return [`${label}${gap}${description}`];
-  if (width - column >= narrowestDescription) {
-    const [first = "", ...rest] = wrapWords(description, width - column);
-    const pad = " ".repeat(column);
-    return [`${label}${gap}${first}`, ...rest.map((l) => `${pad}${l}`)];
-  }
-  // The label, set left rather than right-aligned to the others, which it no longer lines up with.
-  const indent = indentFor(hangingIndent, width);
-  return [...wrapped(`  ${label.trimStart()}`, width, 2, 4), ...wrapped(`${" ".repeat(indent)}${description}`, width, indent, indent)];
+interface Row {
+  /** Padded to the longest label of its table, with the two spaces before it. */
+  label: string;
+  gap: string;
+  description: string;
+}
+
+/**
+ * A table's rows: as they are when all fit, else each description wrapped in its column, or,
+ * when that column would be too narrow, under its label. All rows of a table share the column,
+ * so a table is laid out one way.
+ */
+function fitTable(rows: readonly Row[], width: number): string[] {
+  const whole = rows.map((row) => `${row.label}${row.gap}${row.description}`);
+  if (whole.every((line) => displayWidth(line) <= width)) return whole;
+  return rows.flatMap(({ label, gap, description }) => {
+    const column = displayWidth(label) + gap.length;
+    if (width - column >= narrowestDescription) {
+      const [first = "", ...rest] = wrapWords(description, width - column);
+      const pad = " ".repeat(column);
+      return [`${label}${gap}${first}`, ...rest.map((l) => `${pad}${l}`)];
+    }
+    // The label, set left: right-aligned to the others' end, it would line up with nothing now.
+    const indent = indentFor(hangingIndent, width);
+    return [...wrapped(`  ${label.trimStart()}`, width, 2, 2), ...wrapped(`${" ".repeat(indent)}${description}`, width, indent, indent)];
+  });
 }
 
 /**
@@ -111,6 +134,7 @@ export function wrapWords(text: string, firstRoom: number, room = firstRoom): st
       let { head, rest } = splitAtWidth(word, roomNow());
       // A wide character in a one-column room: it goes alone, or nothing would ever be taken.
       if (displayWidth(head) === 0) ({ head, rest } = splitAtWidth(word, 2));
+      if (rest === "") break;
       lines.push(head);
       word = rest;
       width = displayWidth(word);
