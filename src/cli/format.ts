@@ -4,7 +4,10 @@ import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
 import { messageJson, sessionJson } from "../sessions/export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
-import { stdoutInfo } from "../tty.ts";
+import { stdoutInfo, terminalSize } from "../tty.ts";
+import { displayWidth, fitWidth } from "./fit-width.ts";
+import { relativeTime, relativeTimeWidth } from "./relative-time.ts";
+import { fitMarked, marked, pieces } from "./snippet.ts";
 import { stdoutSettled, writeOut } from "./stdout.ts";
 import { terminalSafeJson, textFor } from "./terminal-text.ts";
 
@@ -38,28 +41,51 @@ export function printJson(value: unknown): void {
   writeOut(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
 }
 
-/** A table of sessions; `shortIds` maps each id to the prefix to show. */
-export function printSessionTable(sessions: readonly SessionSummary[], shortIds: ReadonlyMap<string, string>): void {
+/**
+ * A table of sessions; `shortIds` maps each id to the prefix to show. On a terminal, the last use
+ * is relative (`5 min ago`) and each row fits the window: the title (or first message) is cut
+ * to the room the other columns leave, or, when even they do not fit, the row itself. Piped,
+ * the full time and the whole row.
+ */
+export function printSessionTable(sessions: readonly SessionSummary[], shortIds: ReadonlyMap<string, string>, now = new Date()): void {
   const style = styleFor(colorEnabled(stdoutInfo));
+  const onTerminal = stdoutInfo.isTTY;
+  const columns = terminalSize(1)?.columns ?? null;
   // Titles, previews and even model names are stored text: an import can put anything there.
-  const shown = textFor(stdoutInfo);
+  const cell = cellFor(onTerminal);
+  // On a terminal, by the columns a cell takes (a CJK model name takes two a character).
+  const widthOf = onTerminal ? displayWidth : (text: string) => text.length;
   let idWidth = "ID".length;
   let countWidth = "MSGS".length;
   let modelWidth = "MODEL".length;
   for (const s of sessions) {
     idWidth = Math.max(idWidth, (shortIds.get(s.id) ?? s.id).length);
     countWidth = Math.max(countWidth, String(s.messageCount).length);
-    modelWidth = Math.max(modelWidth, shown(`${s.provider}/${s.model}`).length);
+    modelWidth = Math.max(modelWidth, widthOf(cell(`${s.provider}/${s.model}`)));
   }
-  // Times have a fixed width: 16 characters.
-  const line = (id: string, updated: string, count: string, model: string, title: string) =>
-    `${id.padEnd(idWidth)}  ${updated.padEnd(16)}  ${count.padStart(countWidth)}  ${model.padEnd(modelWidth)}  ${title}`.trimEnd();
+  // Times have a fixed width: 16 characters, or 10 for a relative one (`59 min ago`, `2026-11-24`).
+  const [when, timeWidth] = onTerminal ? [(date: Date) => relativeTime(date, now), relativeTimeWidth] : [(date: Date) => formatTime(date), 16];
+  const line = (id: string, updated: string, count: string, model: string, title: string) => {
+    const fixed = `${id.padEnd(idWidth)}  ${updated.padEnd(timeWidth)}  ${count.padStart(countWidth)}  ${model}${" ".repeat(Math.max(0, modelWidth - widthOf(model)))}  `;
+    if (columns === null) return `${fixed}${title}`.trimEnd();
+    const room = columns - displayWidth(fixed);
+    return room >= 1 ? `${fixed}${fitWidth(title, room)}`.trimEnd() : fitWidth(`${fixed}${title}`.trimEnd(), columns);
+  };
   let out = `${style.bold(line("ID", "UPDATED", "MSGS", "MODEL", "TITLE / FIRST MESSAGE"))}\n`;
   for (const s of sessions) {
-    const title = s.title === null ? shown(s.preview ?? "") : style.bold(shown(s.title));
-    out += `${line(shortIds.get(s.id) ?? s.id, formatTime(s.updatedAt), String(s.messageCount), shown(`${s.provider}/${s.model}`), title)}\n`;
+    const title = s.title === null ? cell(s.preview ?? "") : style.bold(cell(s.title));
+    out += `${line(shortIds.get(s.id) ?? s.id, when(s.updatedAt), String(s.messageCount), cell(`${s.provider}/${s.model}`), title)}\n`;
   }
   writeOut(out);
+}
+
+/**
+ * Stored text in a table cell or a one-line header: {@link textFor}, and on a terminal also one
+ * line (a title from an old import may hold a newline or a tab, and would break its row).
+ */
+function cellFor(onTerminal: boolean): (text: string) => string {
+  const shown = textFor({ isTTY: onTerminal });
+  return onTerminal ? (text) => shown(text).replace(/[\t\n]/g, " ") : shown;
 }
 
 /**
@@ -160,34 +186,20 @@ export function printSearchHits(hits: readonly SearchHit[], shortIds: ReadonlyMa
     return;
   }
   const style = styleFor(colorEnabled(stdoutInfo));
-  const shown = textFor(stdoutInfo);
+  const cell = cellFor(stdoutInfo.isTTY);
+  const columns = terminalSize(1)?.columns ?? null;
   const [open, close] = colorEnabled(stdoutInfo) ? ["\x1b[1;33m", "\x1b[22;39m"] : ["**", "**"];
   let out = "";
   for (const hit of hits) {
     const where = hit.sessionTitle ?? hit.sessionPreview ?? "";
-    out += `${style.bold(shortIds.get(hit.sessionId) ?? hit.sessionId)}  ${style.dim(formatTime(hit.timestamp))}  ${hit.role}  ${shown(where)}\n`;
-    let snippet = "";
-    for (const piece of pieces(hit.snippet, hit.hits)) {
-      const text = shown(piece.text.replace(/\s+/g, " "));
-      snippet += piece.hit ? `${open}${text}${close}` : text;
-    }
-    out += `    ${snippet}\n`;
+    const header = `${style.bold(shortIds.get(hit.sessionId) ?? hit.sessionId)}  ${style.dim(formatTime(hit.timestamp))}  ${hit.role}  ${cell(where)}`;
+    out += `${columns === null ? header : fitWidth(header, columns)}\n`;
+    const parts = pieces(hit.snippet, hit.hits).map((piece) => ({ text: cell(piece.text.replace(/\s+/g, " ")), hit: piece.hit }));
+    if (columns === null) out += `    ${marked(parts, open, close)}\n`;
+    // (Below 5 columns not even the indent fits: then the line is cut like any other.)
+    else out += `${fitWidth(`    ${fitMarked(parts, open, close, columns - 4)}`, columns)}\n`;
   }
   writeOut(out);
-}
-
-/** `text` cut at the ranges' ends: the stretches between hits and the hits, in order. */
-function pieces(text: string, ranges: readonly TextRange[]): { text: string; hit: boolean }[] {
-  const out: { text: string; hit: boolean }[] = [];
-  let at = 0;
-  for (const { start, end } of ranges) {
-    if (start < at || end > text.length) continue;
-    if (start > at) out.push({ text: text.slice(at, start), hit: false });
-    out.push({ text: text.slice(start, end), hit: true });
-    at = end;
-  }
-  if (at < text.length) out.push({ text: text.slice(at), hit: false });
-  return out;
 }
 
 /**

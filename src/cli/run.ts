@@ -7,7 +7,7 @@
 import type { CommandDef } from "citty";
 import { log } from "../log.ts";
 import { colorEnabled } from "../style.ts";
-import { stdoutInfo } from "../tty.ts";
+import { stdoutInfo, terminalSize } from "../tty.ts";
 import { outputWritten, writeOut } from "./stdout.ts";
 import { printVersion } from "./version.ts";
 import { firstWord, readArgs, readArgv, type Arg, type Argv } from "./argv.ts";
@@ -100,8 +100,12 @@ function commandName(command: SynapseCommand, parent?: SynapseCommand): string {
 async function help(command: SynapseCommand, parent: SynapseCommand | undefined): Promise<string> {
   // Loaded for --help alone: no other path uses citty's code, only its types.
   const { renderUsage } = await import("citty");
-  const usage = await renderUsage(command as unknown as CommandDef, parent as unknown as CommandDef | undefined);
-  const examples = command.examples?.length ? `\n\nEXAMPLES\n\n${command.examples.map((e) => `  ${e}`).join("\n")}` : "";
-  const text = `${usage}${examples}\n`;
-  return colorEnabled(stdoutInfo) ? text : Bun.stripANSI(text);
+  const rendered = await renderUsage(command as unknown as CommandDef, parent as unknown as CommandDef | undefined);
+  const usage = colorEnabled(stdoutInfo) ? rendered : Bun.stripANSI(rendered);
+  const examples = command.examples ?? [];
+  const size = terminalSize(1);
+  if (size === null) return `${usage}${examples.length ? `\n\nEXAMPLES\n\n${examples.map((e) => `  ${e}`).join("\n")}` : ""}\n`;
+  // On a terminal, every line within its width.
+  const { fitExample, fitUsage } = await import("./help-layout.ts");
+  return `${fitUsage(usage, size.columns)}${examples.length ? `\n\nEXAMPLES\n\n${examples.map((e) => fitExample(e, size.columns)).join("\n")}` : ""}\n`;
 }
