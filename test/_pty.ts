@@ -23,6 +23,7 @@ export class PtyRun {
   #waiters: { text: string; resolve: () => void }[] = [];
   readonly exited: Promise<number>;
   readonly #closed: Promise<void>;
+  readonly #terminal: Bun.Terminal | undefined;
 
   readonly #columns: number;
   readonly #rows: number;
@@ -47,6 +48,12 @@ export class PtyRun {
       },
     });
     this.exited = child.exited;
+    this.#terminal = child.terminal;
+  }
+
+  /** Types `text` into the terminal: keys as the program reads them (in raw mode, byte for byte). */
+  write(text: string): void {
+    this.#terminal?.write(text);
   }
 
   /** Everything written so far, as text: escape sequences and all. */

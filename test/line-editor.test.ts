@@ -1,11 +1,13 @@
 /**
  * The line editor driven by scripted input: chunks as a terminal sends them (escape sequences
  * split anywhere), the output replayed into a headless xterm to read what the screen shows and
- * where the cursor is.
+ * where the cursor is. One test runs it in a real pseudo-terminal.
  */
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { Terminal } from "@xterm/headless";
 import { type LineEditorOptions, type LineInput, type LineResult, readLine } from "../src/cli/line-editor.ts";
+import { PtyRun } from "./_pty.ts";
 
 /** Input that gives `chunks` one by one, then closes (null), or stays silent when `hold` is set. */
 class Script implements LineInput {
@@ -532,5 +534,25 @@ describe("a line wider than the window", () => {
     const screen = await editing(["hi"], { prompt: "\x1b[1mmy very long session title>\x1b[0m ", columns: () => 20 });
     expect(screen.lines).toEqual(["<on title> hi"]);
     expect(Math.max(...drawnWidths(screen.output))).toBeLessThanOrEqual(19);
+  });
+});
+
+describe("in a real terminal", () => {
+  test("raw mode, keys as a terminal sends them, a paste, history and completion; the result as JSON", async () => {
+    const demo = join(import.meta.dir, "fixtures/line-editor-demo.ts");
+    const run = new PtyRun([process.execPath, demo], { HOME: process.env.HOME ?? "", PATH: process.env.PATH ?? "" }, { columns: 40, rows: 10 });
+    // The prompt comes after raw mode is on: keys written before would be the line discipline's.
+    await run.waitFor("demo> ");
+    // Written key by key, read in whatever chunks the terminal makes of them.
+    const keys = ["/he", "\t", "\x01", `${ESC}[3~`, "\x05", ` ${paste("a\rb")}`, `${ESC}[1;5D`, "!", up, up, down, down, "\x05", "日本", "\r"];
+    for (const key of keys) run.write(key);
+    await run.waitFor("RESULT ");
+    expect(await run.finished()).toBe(0);
+    const output = run.output();
+    const json = output.slice(output.indexOf("RESULT ") + "RESULT ".length).split(/\r?\n/)[0]!;
+    expect(JSON.parse(json)).toEqual({ kind: "line", text: "help a\n!b日本" });
+    const screen = await run.screen();
+    expect(screen.lines[0]).toBe("demo> help a");
+    expect(screen.lines[1]).toBe("!b日本");
   });
 });
