@@ -24,6 +24,7 @@ export class PtyRun {
   readonly exited: Promise<number>;
   readonly #closed: Promise<void>;
   readonly #child: Bun.Subprocess;
+  readonly #terminal: Bun.Terminal | undefined;
 
   readonly #columns: number;
   readonly #rows: number;
@@ -49,6 +50,17 @@ export class PtyRun {
     });
     this.exited = child.exited;
     this.#child = child;
+    this.#terminal = child.terminal;
+  }
+
+  /** Types `text` into the terminal: keys as the program reads them (in raw mode, byte for byte). */
+  write(text: string): void {
+    this.#terminal?.write(text);
+  }
+
+  /** Resizes the terminal, as dragging the window's edge does (the program gets SIGWINCH). */
+  resize(columns: number, rows: number): void {
+    this.#terminal?.resize(columns, rows);
   }
 
   /** Everything written so far, escape sequences included. */

@@ -5,10 +5,7 @@
  * back as it was however Synapse ends.
  */
 import { writeSync } from "node:fs";
-import type { LineInput } from "./line-editor.ts";
-
-const pasteOn = "\x1b[?2004h";
-const pasteOff = "\x1b[?2004l";
+import { bracketedPasteMode, type LineInput } from "./line-editor.ts";
 
 export class TerminalInput implements LineInput {
   readonly #queue: string[] = [];
@@ -19,6 +16,10 @@ export class TerminalInput implements LineInput {
   readonly #onData = (data: Buffer | string) => this.#take(typeof data === "string" ? data : this.#decoder.decode(data, { stream: true }));
   readonly #onEnd = () => this.end();
   readonly #restore = () => this.#setRaw(false);
+  // An empty chunk is no key: the line editor redraws at the window's new width.
+  readonly #onResize = () => {
+    if (this.#waiting !== null) this.#take("");
+  };
 
   private constructor() {}
 
@@ -29,6 +30,7 @@ export class TerminalInput implements LineInput {
     process.stdin.on("end", input.#onEnd);
     // However the process ends, the terminal is not left in raw mode.
     process.on("exit", input.#restore);
+    process.on("SIGWINCH", input.#onResize);
     input.#setRaw(true);
     return input;
   }
@@ -75,6 +77,7 @@ export class TerminalInput implements LineInput {
     this.#setRaw(false);
     process.stdin.pause();
     process.off("exit", this.#restore);
+    process.off("SIGWINCH", this.#onResize);
   }
 
   #take(chunk: string): void {
@@ -95,7 +98,7 @@ export class TerminalInput implements LineInput {
     try {
       process.stdin.setRawMode(on);
       // Written at once, not queued behind the reply: the mode must change before the next key.
-      writeSync(1, on ? pasteOn : pasteOff);
+      writeSync(1, on ? bracketedPasteMode.on : bracketedPasteMode.off);
     } catch {
       // stdin or stdout already gone: nothing left to restore.
     }
