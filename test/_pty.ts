@@ -20,7 +20,7 @@ export class PtyRun {
   readonly #bytes: Uint8Array[] = [];
   readonly #decoder = new TextDecoder();
   #text = "";
-  #waiters: { text: string; resolve: () => void }[] = [];
+  #waiters: { text: string; from: number; resolve: () => void }[] = [];
   readonly exited: Promise<number>;
   readonly #closed: Promise<void>;
   readonly #child: Bun.Subprocess;
@@ -43,7 +43,7 @@ export class PtyRun {
         data: (_terminal, data) => {
           this.#bytes.push(data.slice());
           this.#text += this.#decoder.decode(data, { stream: true });
-          this.#waiters = this.#waiters.filter((w) => (this.#text.includes(w.text) ? (w.resolve(), false) : true));
+          this.#waiters = this.#waiters.filter((w) => (this.#text.indexOf(w.text, w.from) !== -1 ? (w.resolve(), false) : true));
         },
         exit: () => closed(),
       },
@@ -73,10 +73,10 @@ export class PtyRun {
     this.#child.kill(signal);
   }
 
-  /** Resolves once `text` has appeared in the output. */
-  waitFor(text: string): Promise<void> {
-    if (this.#text.includes(text)) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ text, resolve }));
+  /** Resolves once `text` has appeared in the output, at or after offset `from`. */
+  waitFor(text: string, from = 0): Promise<void> {
+    if (this.#text.indexOf(text, from) !== -1) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ text, from, resolve }));
   }
 
   /** The exit code, once the process has exited and all its output has been read. */

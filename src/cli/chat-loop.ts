@@ -15,6 +15,7 @@ import { PROVIDER_NAMES } from "../provider-names.ts";
 import { messageFor } from "./errors.ts";
 import { UsageError } from "./errors.ts";
 import { composeInEditor } from "./editor.ts";
+import { fitWidth } from "./fit-width.ts";
 import { printSessionPages, printSessionTable } from "./format.ts";
 import { readLine, type LineResult } from "./line-editor.ts";
 import { messageOutput } from "./reply-output.ts";
@@ -166,10 +167,12 @@ class ChatLoop {
         case "/exit":
         case "/quit":
           return true;
-        case "/help":
-          this.#out(commands.map(([, usage, help]) => `  ${usage.padEnd(16)} ${help}`).join("\n") + "\n");
-          this.#out(`  ${"//text".padEnd(16)} send "/text" as it is\n  ${'"""'.padEnd(16)} a message of several lines, up to the next """\n`);
+        case "/help": {
+          const width = terminalSize(1)?.columns ?? 80;
+          const rows = [...commands.map(([, usage, help]) => [usage, help] as const), ["//text", 'sends "/text" as it is'] as const, ['"""', 'a message of several lines, up to the next """'] as const];
+          this.#out(rows.map(([usage, help]) => `${fitWidth(`  ${usage.padEnd(16)} ${help}`, width)}\n`).join(""));
           return false;
+        }
         case "/new":
           this.#chat.startNew();
           await this.#note("the next message starts a new session");

@@ -1,0 +1,254 @@
+/**
+ * Chat mode end to end: the real synapse in a pseudo-terminal, keys typed into it, a local server
+ * speaking Anthropic's streaming format; afterwards `sessions show` says what was stored.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { anthropicReply, Home, root, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import type { Reply } from "./_provider-server.ts";
+import { PtyRun } from "./_pty.ts";
+
+afterAll(stopServers);
+
+const enter = "\r";
+const ctrlC = "\x03";
+const ctrlD = "\x04";
+const up = "\x1b[A";
+const tab = "\t";
+
+/** An Anthropic stream that sends "Once upon a time", then " and then" every 20 ms, forever. */
+function endlessStory(): Reply {
+  const head = sse([
+    ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
+    ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+    ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Once upon a time" } }],
+  ]);
+  const more = sse([["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " and then" } }]]);
+  return { kind: "endless", head, repeat: more, intervalMs: 20 };
+}
+
+/** A chat in a pseudo-terminal, driven key by key. */
+class Chat {
+  readonly run: PtyRun;
+  #seen = 0;
+
+  constructor(home: Home, args: string[] = [], runner: readonly string[] = sourceRunner) {
+    this.run = new PtyRun([...runner, "chat", ...args], home.env, { columns: 100, rows: 40 });
+  }
+
+  /** Waits until `text` appears in the output after what was waited for before. */
+  async expect(text: string): Promise<void> {
+    await this.run.waitFor(text, this.#seen);
+    // Later waits look only at what comes after, so a prompt seen twice is waited for twice.
+    this.#seen = this.run.output.indexOf(text, this.#seen) + text.length;
+  }
+
+  /** Waits for the next prompt (its `›`), then types `keys`. */
+  async type(keys: string): Promise<void> {
+    await this.expect("› ");
+    this.run.write(keys);
+  }
+
+  async leave(): Promise<number> {
+    await this.type(ctrlD);
+    return this.run.finished();
+  }
+
+  async screen(): Promise<string> {
+    return (await this.run.screen()).lines.join("\n");
+  }
+}
+
+async function messagesOf(home: Home, ref: string): Promise<{ role: string; content: string; interrupted?: boolean }[]> {
+  return (await home.show(ref)).messages as { role: string; content: string; interrupted?: boolean }[];
+}
+
+async function latestId(home: Home): Promise<string> {
+  return (await home.list())[0]!.id as string;
+}
+
+describe("synapse chat", () => {
+  test("a conversation: each line a turn, streamed and stored in order, announced once and again on leaving", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([anthropicReply("Hello to you."), anthropicReply("Twice as much.")]));
+    const chat = new Chat(home);
+    await chat.type(`Hello${enter}`);
+    await chat.expect("Hello to you.");
+    await chat.expect("stored as it goes");
+    await chat.type(`And again${enter}`);
+    await chat.expect("Twice as much.");
+    expect(await chat.leave()).toBe(0);
+    const screen = await chat.screen();
+    expect(screen.match(/stored as it goes/g)).toHaveLength(1);
+    expect(screen).toMatch(/continue it with: synapse chat -s [0-9a-f]{8}/);
+    const messages = await messagesOf(home, await latestId(home));
+    expect(messages.map((m) => [m.role, m.content])).toEqual([
+      ["user", "Hello"],
+      ["assistant", "Hello to you."],
+      ["user", "And again"],
+      ["assistant", "Twice as much."],
+    ]);
+  });
+
+  test('a paste of several lines is one message; so is a """ block', async () => {
+    const server = serve([anthropicReply("Got the paste."), anthropicReply("Got the block.")]);
+    const home = new Home(sourceRunner).anthropic(server);
+    const chat = new Chat(home);
+    await chat.type(`\x1b[200~first line\nsecond line\nthird line\x1b[201~${enter}`);
+    await chat.expect("Got the paste.");
+    await chat.type(`"""${enter}`);
+    await chat.expect("... ");
+    chat.run.write(`one${enter}`);
+    await chat.expect("... ");
+    chat.run.write(`two${enter}`);
+    await chat.expect("... ");
+    chat.run.write(`"""${enter}`);
+    await chat.expect("Got the block.");
+    expect(await chat.leave()).toBe(0);
+    const sent = server.requests.map((r) => (r.body as { messages: { content: string }[] }).messages.at(-1)!.content);
+    expect(sent).toEqual(["first line\nsecond line\nthird line", "one\ntwo"]);
+  });
+
+  test("Up recalls the questions of an earlier chat, read from the store", async () => {
+    const server = serve([anthropicReply("First answer."), anthropicReply("Same again.")]);
+    const home = new Home(sourceRunner).anthropic(server);
+    const first = new Chat(home);
+    await first.type(`What is WAL?${enter}`);
+    await first.expect("First answer.");
+    expect(await first.leave()).toBe(0);
+    const second = new Chat(home);
+    await second.type(`${up}${enter}`);
+    await second.expect("Same again.");
+    expect(await second.leave()).toBe(0);
+    const sent = server.requests.map((r) => (r.body as { messages: { content: string }[] }).messages.at(-1)!.content);
+    expect(sent).toEqual(["What is WAL?", "What is WAL?"]);
+  });
+
+  test("slash commands: help, title, model, system, show, sessions, new, switch, retry, unknown, //, Tab", async () => {
+    const server = serve([anthropicReply("One."), anthropicReply("Two."), anthropicReply("Three."), anthropicReply("Retried.")]);
+    const home = new Home(sourceRunner).anthropic(server);
+    const chat = new Chat(home);
+    await chat.type(`/help${enter}`);
+    await chat.expect("/retry");
+    // Tab completes a command's name.
+    await chat.type(`/sys${tab}Be brief.${enter}`);
+    await chat.expect("system prompt set");
+    await chat.type(`/title Trip${enter}`);
+    await chat.expect('titled "Trip"');
+    await chat.type(`/model claude-other${enter}`);
+    await chat.expect("model: claude-other");
+    await chat.type(`First${enter}`);
+    await chat.expect("One.");
+    // A stored session keeps its system prompt.
+    await chat.type(`/system Other${enter}`);
+    await chat.expect("keeps its system prompt");
+    await chat.type(`/bogus${enter}`);
+    await chat.expect("unknown command /bogus");
+    await chat.type(`//etc/hosts is a file${enter}`);
+    await chat.expect("Two.");
+    await chat.type(`/show${enter}`);
+    await chat.expect("/etc/hosts is a file");
+    await chat.type(`/new${enter}`);
+    await chat.expect("starts a new session");
+    await chat.type(`Elsewhere${enter}`);
+    await chat.expect("Three.");
+    await chat.type(`/sessions${enter}`);
+    await chat.expect("Trip");
+    await chat.type(`/switch Trip${enter}`);
+    await chat.expect("continuing session Trip");
+    await chat.type(`/retry${enter}`);
+    await chat.expect("Retried.");
+    await chat.expect("the earlier reply stays in session Trip");
+    expect(await chat.leave()).toBe(0);
+
+    const bodies = server.requests.map((r) => r.body as { model: string; system?: string; messages: { role: string; content: string }[] });
+    expect(bodies[0]).toMatchObject({ model: "claude-other", system: "Be brief.", messages: [{ role: "user", content: "First" }] });
+    expect(bodies[1]!.messages.at(-1)!.content).toBe("/etc/hosts is a file");
+    expect(bodies[2]!.messages).toEqual([{ role: "user", content: "Elsewhere" }]);
+    // The retry asks the last question of Trip again, with the history before it.
+    expect(bodies[3]!.messages.map((m) => m.content)).toEqual(["First", "One.", "/etc/hosts is a file"]);
+    // Nothing lost: Trip keeps the reply it had; the retry's session holds the new one.
+    expect((await messagesOf(home, "Trip")).map((m) => m.content)).toEqual(["First", "One.", "/etc/hosts is a file", "Two."]);
+    const retried = await messagesOf(home, await latestId(home));
+    expect(retried.map((m) => m.content)).toEqual(["First", "One.", "/etc/hosts is a file", "Retried."]);
+  });
+
+  test("Ctrl+C mid-reply keeps the partial reply, marked, and the chat goes on; Ctrl+C at the prompt; Ctrl+D leaves", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([endlessStory(), anthropicReply("Shorter, then.")]));
+    const chat = new Chat(home);
+    await chat.type(`Tell me a story${enter}`);
+    await chat.expect("Once upon a time and then");
+    chat.run.write(ctrlC);
+    await chat.expect("interrupted");
+    await chat.type(`half a line${ctrlC}`);
+    await chat.expect("^C");
+    await chat.type(ctrlC);
+    await chat.expect("to leave, press Ctrl+D");
+    await chat.type(`Something short${enter}`);
+    await chat.expect("Shorter, then.");
+    expect(await chat.leave()).toBe(0);
+    const messages = await messagesOf(home, await latestId(home));
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(messages[1]!.content).toStartWith("Once upon a time");
+    expect(messages[1]!.interrupted).toBe(true);
+    expect(messages.slice(2).map((m) => m.content)).toEqual(["Something short", "Shorter, then."]);
+  });
+
+  test("a provider failure is one line, the question is kept, and the chat goes on", async () => {
+    const failure: Reply = { kind: "error", status: 400, json: { type: "error", error: { type: "invalid_request_error", message: "prompt is too long" } } };
+    const home = new Home(sourceRunner).anthropic(serve([failure, anthropicReply("Better.")]));
+    const chat = new Chat(home);
+    await chat.type(`Too much${enter}`);
+    await chat.expect("prompt is too long");
+    await chat.type(`Less${enter}`);
+    await chat.expect("Better.");
+    expect(await chat.leave()).toBe(0);
+    const messages = await messagesOf(home, await latestId(home));
+    expect(messages.map((m) => m.content)).toEqual(["Too much", "Less", "Better."]);
+  });
+
+  test("SIGTERM mid-reply keeps what arrived and leaves with 130", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([endlessStory()]));
+    const chat = new Chat(home);
+    await chat.type(`Tell me a story${enter}`);
+    await chat.expect("Once upon a time and then");
+    chat.run.kill("SIGTERM");
+    expect(await chat.run.finished()).toBe(130);
+    const messages = await messagesOf(home, await latestId(home));
+    expect(messages[1]).toMatchObject({ role: "assistant", interrupted: true });
+  });
+
+  test("bare synapse at a terminal opens the chat; without a terminal, chat is a usage error", async () => {
+    const home = new Home(sourceRunner).anthropic(serve([anthropicReply("Hi.")]));
+    const run = new PtyRun([...sourceRunner], home.env, { columns: 100, rows: 40 });
+    await run.waitFor("› ");
+    run.write(`Hello${enter}`);
+    await run.waitFor("Hi.");
+    await run.waitFor("stored as it goes");
+    run.write(ctrlD);
+    expect(await run.finished()).toBe(0);
+    const piped = await home.run(["chat"]);
+    expect(piped.exitCode).toBe(2);
+    expect(piped.stderr).toStartWith("error: synapse chat needs a terminal");
+    expect((await home.run([])).exitCode).toBe(2);
+  });
+});
+
+describe("synapse chat (binary)", () => {
+  const buildDir = mkdtempSync(join(tmpdir(), "synapse-bin-"));
+  const binary = join(buildDir, "synapse");
+  beforeAll(() => {
+    const build = Bun.spawnSync([process.execPath, join(root, "scripts/build.ts"), binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr}`);
+  }, 120_000);
+
+  test("the compiled binary chats, stores and leaves", async () => {
+    const home = new Home([binary]).anthropic(serve([anthropicReply("From the binary.")]));
+    const chat = new Chat(home, [], [binary]);
+    await chat.type(`Hello${enter}`);
+    await chat.expect("From the binary.");
+    expect(await chat.leave()).toBe(0);
+    expect((await messagesOf(home, await latestId(home))).map((m) => m.content)).toEqual(["Hello", "From the binary."]);
+  });
+});
