@@ -34,8 +34,8 @@ class Chat {
   readonly run: PtyRun;
   #seen = 0;
 
-  constructor(home: Home, args: string[] = [], runner: readonly string[] = sourceRunner) {
-    this.run = new PtyRun([...runner, "chat", ...args], home.env, { columns: 100, rows: 40 });
+  constructor(home: Home, args: string[] = [], runner: readonly string[] = sourceRunner, env: Record<string, string> = {}) {
+    this.run = new PtyRun([...runner, "chat", ...args], { ...home.env, ...env }, { columns: 100, rows: 40 });
   }
 
   /** Waits until `text` appears in the output after what was waited for before. */
@@ -172,6 +172,33 @@ describe("synapse chat", () => {
     expect((await messagesOf(home, "Trip")).map((m) => m.content)).toEqual(["First", "One.", "/etc/hosts is a file", "Two."]);
     const retried = await messagesOf(home, await latestId(home));
     expect(retried.map((m) => m.content)).toEqual(["First", "One.", "/etc/hosts is a file", "Retried."]);
+  });
+
+  test("/edit and Ctrl+X Ctrl+E write the message in $EDITOR; an empty buffer sends nothing; /provider switches", async () => {
+    const server = serve([anthropicReply("Edited, received."), anthropicReply("Typed, received.")]);
+    const home = new Home(sourceRunner).anthropic(server);
+    // An "editor" that writes what EDIT_TEXT says into the file it is given.
+    const editor = join(home.dir, "editor.sh");
+    await Bun.write(editor, '#!/bin/sh\nprintf "%s" "$(cat "$EDIT_TEXT_FILE")" > "$1"\n');
+    Bun.spawnSync(["chmod", "700", editor]);
+    const textFile = join(home.dir, "edit-text");
+    await Bun.write(textFile, "written in the editor\nover two lines");
+    const chat = new Chat(home, [], sourceRunner, { EDITOR: editor, EDIT_TEXT_FILE: textFile });
+    await chat.type(`/edit${enter}`);
+    await chat.expect("Edited, received.");
+    await Bun.write(textFile, "");
+    await chat.type("typed so far\x18\x05");
+    await chat.expect("nothing sent");
+    // Back at the line as it was: Ctrl+U clears it.
+    await chat.type(`\x15/provider echo${enter}`);
+    await chat.expect("provider: echo");
+    await chat.type(`Echo this${enter}`);
+    await chat.expect("Echo this");
+    expect(await chat.leave()).toBe(0);
+    const sent = server.requests.map((r) => (r.body as { messages: { content: string }[] }).messages.at(-1)!.content);
+    expect(sent).toEqual(["written in the editor\nover two lines"]);
+    const messages = await messagesOf(home, await latestId(home));
+    expect(messages.map((m) => m.content)).toEqual(["written in the editor\nover two lines", "Edited, received.", "Echo this", "Echo this"]);
   });
 
   test("Ctrl+C mid-reply keeps the partial reply, marked, and the chat goes on; Ctrl+C at the prompt; Ctrl+D leaves", async () => {
