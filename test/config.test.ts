@@ -172,13 +172,22 @@ describe("the config file", () => {
       model: "claude-sonnet-4-5",
       systemPrompt: undefined,
       providers: {
-        anthropic: { apiKey: undefined, baseUrl: "https://api.anthropic.com", model: "claude-sonnet-4-5", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
-        openai: { apiKey: undefined, baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
-        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-chat", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
+        anthropic: { apiKey: undefined, baseUrl: "https://api.anthropic.com", model: "claude-sonnet-4-5", maxTokens: 4096, maxTokensField: "max_tokens", firstByteTimeout: 180, idleTimeout: 120 },
+        openai: { apiKey: undefined, baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", maxTokens: 4096, maxTokensField: "max_completion_tokens", firstByteTimeout: 180, idleTimeout: 120 },
+        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-chat", maxTokens: 4096, maxTokensField: "max_tokens", firstByteTimeout: 180, idleTimeout: 120 },
       },
       session: { maxSessions: 100, retentionDays: 90, autoCleanup: true, databaseUrl: undefined },
       display: { render: "auto", quiet: false },
     });
+  });
+
+  test("an OpenAI-compatible limit goes as max_completion_tokens to OpenAI's API only, unless max_tokens_field says", () => {
+    const { env } = sandbox();
+    const own = loadConfig({ env });
+    expect(own.providers.openai.maxTokensField).toBe("max_completion_tokens");
+    const local = loadConfig({ env: { ...env, OPENAI_BASE_URL: "http://127.0.0.1:8080/v1" } });
+    expect(local.providers.openai.maxTokensField).toBe("max_tokens");
+    expect(local.providers.deepseek.maxTokensField).toBe("max_tokens");
   });
 
   test("the default path is <config dir>/config.toml under XDG_CONFIG_HOME or ~/.config", () => {
@@ -196,9 +205,9 @@ describe("the config file", () => {
       model: "gpt-4o",
       systemPrompt: "Answer briefly.",
       providers: {
-        anthropic: { apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192, firstByteTimeout: 600, idleTimeout: 0 },
-        openai: { apiKey: undefined, baseUrl: "https://openai.example.test/v1", model: "gpt-4.1-mini", maxTokens: 2048, firstByteTimeout: 180, idleTimeout: 120 },
-        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096, firstByteTimeout: 180, idleTimeout: 120 },
+        anthropic: { apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192, maxTokensField: "max_tokens", firstByteTimeout: 600, idleTimeout: 0 },
+        openai: { apiKey: undefined, baseUrl: "https://openai.example.test/v1", model: "gpt-4.1-mini", maxTokens: 2048, maxTokensField: "max_completion_tokens", firstByteTimeout: 180, idleTimeout: 120 },
+        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096, maxTokensField: "max_tokens", firstByteTimeout: 180, idleTimeout: 120 },
       },
       session: { maxSessions: 0, retentionDays: 30, autoCleanup: false, databaseUrl: "~/synapse.db" },
       display: { render: "never", quiet: true },

@@ -179,7 +179,10 @@ describe.each(REMOTES)("%s", (name) => {
 
   test("normalises a stop at the token limit", async () => {
     const server = serve([sse(await fixture(spec.maxTokens))]);
-    const outcome = await runWith(providerFor(name, server));
+    // The recorded reply was cut at 4 tokens: the limit this request sends.
+    const config = configFor(name, server.url);
+    config.providers[name] = { ...config.providers[name], maxTokens: 4 };
+    const outcome = await runWith(createProvider(name, config, FAST));
     expect(outcome.texts.join("")).toBe("Once upon a");
     expect(outcome.done).toMatchObject({ stopReason: "max_tokens", rawStopReason: spec.maxTokensRaw });
   });
@@ -427,7 +430,7 @@ describe("requests", () => {
     });
   });
 
-  test("openai: /v1/chat/completions, bearer key, usage requested", async () => {
+  test("openai: /v1/chat/completions, bearer key, usage requested; the limit as max_tokens for a server that is not OpenAI's", async () => {
     const server = serve([sse(await fixture("openai/hello.sse"))]);
     await runWith(providerFor("openai", server));
     const [request] = server.requests;
@@ -436,10 +439,25 @@ describe("requests", () => {
     expect(request?.body).toEqual({
       model: "gpt-4o-mini",
       messages: MESSAGES,
-      max_completion_tokens: 4096,
+      max_tokens: 4096,
       stream: true,
       stream_options: { include_usage: true },
     });
+  });
+
+  test("openai: the limit as max_completion_tokens where the config says so (OpenAI's own API does)", async () => {
+    const server = serve([sse(await fixture("openai/hello.sse"))]);
+    const config = configFor("openai", server.url);
+    config.providers.openai = { ...config.providers.openai, maxTokensField: "max_completion_tokens" };
+    await runWith(createProvider("openai", config, FAST));
+    expect(server.requests[0]?.body).toMatchObject({ max_completion_tokens: 4096 });
+    expect(server.requests[0]?.body).not.toHaveProperty("max_tokens");
+  });
+
+  test("openai: `length` under the limit we sent is the server's own stop (its context), not our max_tokens", async () => {
+    const server = serve([sse(await fixture("openai/length.sse"))]);
+    const outcome = await runWith(providerFor("openai", server));
+    expect(outcome.done).toMatchObject({ stopReason: "other", rawStopReason: "length" });
   });
 
   test("deepseek: /chat/completions on its own base, max_tokens", async () => {

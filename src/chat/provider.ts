@@ -55,6 +55,7 @@ export function createProvider(name: string, config: ResolvedConfig, options: Cr
     apiKey: settings.apiKey,
     baseUrl: settings.baseUrl,
     maxTokens: settings.maxTokens,
+    maxTokensField: settings.maxTokensField,
     firstByteTimeout: settings.firstByteTimeout,
     idleTimeout: settings.idleTimeout,
     defaultModel: provider === config.provider ? config.model : settings.model,

@@ -84,9 +84,11 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
         key: baseUrlVar,
       });
     }
+    const resolvedUrl = trimSlashes(baseUrl ?? table.base_url ?? DEFAULTS.baseUrls[name]);
     providers[name] = {
       apiKey: nonEmpty(env[keyEnvName(name)]) ?? table.api_key,
-      baseUrl: trimSlashes(baseUrl ?? table.base_url ?? DEFAULTS.baseUrls[name]),
+      baseUrl: resolvedUrl,
+      maxTokensField: table.max_tokens_field ?? (new URL(resolvedUrl).hostname === "api.openai.com" ? "max_completion_tokens" : "max_tokens"),
       model: table.model ?? DEFAULTS.models[name],
       maxTokens: table.max_tokens ?? DEFAULTS.maxTokens,
       firstByteTimeout: table.first_byte_timeout ?? DEFAULTS.firstByteTimeout,

@@ -102,6 +102,7 @@ const providerTable = v.object(
         v.minValue(1, "a whole number ≥ 1"),
       ),
     ),
+    max_tokens_field: v.optional(v.picklist(["max_tokens", "max_completion_tokens"], 'one of "max_tokens" or "max_completion_tokens"')),
     first_byte_timeout: v.optional(seconds),
     idle_timeout: v.optional(seconds),
   },
@@ -136,7 +137,7 @@ export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 /** The keys the file may hold, as dotted paths: what "unknown key" is measured against. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   "": ["render", "quiet", "provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "session"],
-  ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens", "first_byte_timeout", "idle_timeout"]])),
+  ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens", "max_tokens_field", "first_byte_timeout", "idle_timeout"]])),
   session: ["max_sessions", "retention_days", "auto_cleanup", "database_url"],
 };
 
@@ -149,6 +150,12 @@ export interface ResolvedProviderConfig {
   /** The model used when this provider runs and nothing chose another. */
   model: string;
   maxTokens: number;
+  /**
+   * Where an OpenAI-compatible request carries the limit: `max_completion_tokens` for OpenAI's
+   * own API, `max_tokens` for every other server (DeepSeek, Ollama, llama.cpp…), which ignore the
+   * other field; `max_tokens_field` in the table overrides it.
+   */
+  maxTokensField: "max_tokens" | "max_completion_tokens";
   /** Seconds to wait from sending the request to the reply's first bytes; `0` = no limit. */
   firstByteTimeout: number;
   /** Seconds of silence tolerated once the reply has begun; `0` = no limit. */

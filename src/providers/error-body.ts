@@ -25,7 +25,9 @@ export function parseErrorBody(text: string, contentType = ""): ErrorBody {
     const json: unknown = JSON.parse(text);
     const error = isRecord(json) ? json.error : undefined;
     if (isRecord(error)) return errorBodyOf(error);
-    if (isRecord(json)) return { type: undefined, code: undefined, message: stringOr(json.message) };
+    // Servers that are not OpenAI's say it their own way: `{"error": "…"}` (Ollama, LM Studio),
+    // `{"detail": …}` (FastAPI servers: llama-cpp-python, vLLM), `{"message": …}`.
+    if (isRecord(json)) return { type: undefined, code: undefined, message: stringOr(error) ?? detailOf(json.detail) ?? stringOr(json.message) };
   } catch {
     // not JSON
   }
@@ -96,4 +98,16 @@ function stringOr(value: unknown): string | undefined {
   if (typeof value === "string" && value !== "") return value;
   if (typeof value === "number") return String(value);
   return undefined;
+}
+
+/** FastAPI's `detail`: a string, or a list of `{loc, msg}` validation errors. */
+function detailOf(detail: unknown): string | undefined {
+  if (typeof detail === "string") return detail;
+  if (!Array.isArray(detail)) return undefined;
+  const messages = detail.flatMap((item) => {
+    if (!isRecord(item) || typeof item.msg !== "string") return [];
+    const where = Array.isArray(item.loc) ? item.loc.filter((part) => part !== "body").join(".") : "";
+    return [where === "" ? item.msg : `${where}: ${item.msg}`];
+  });
+  return messages.length === 0 ? undefined : messages.join("; ");
 }

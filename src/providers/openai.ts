@@ -7,7 +7,7 @@ import { isRecord } from "../unknown-values.ts";
 import { clip, errorBodyOf, isContextOverflow } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
 import { contextTooLong } from "./http-errors.ts";
-import type { RemoteSettings } from "./remote-settings.ts";
+import type { MaxTokensField, RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
 import { withRetries } from "./retries.ts";
 import { parseEventJson, streamEvents } from "./stream-request.ts";
@@ -21,12 +21,6 @@ const STOP_REASONS: Record<string, StopReason> = {
   function_call: "tool_use",
 };
 
-/**
- * OpenAI now names the limit `max_completion_tokens` (and its reasoning models refuse
- * `max_tokens`); DeepSeek documents only `max_tokens`.
- */
-const MAX_TOKENS_FIELD = { openai: "max_completion_tokens", deepseek: "max_tokens" } as const;
-
 /** A provider speaking the OpenAI Chat Completions API: `openai`, or `deepseek` with its settings. */
 export function createOpenAICompatibleProvider(
   settings: RemoteSettings & { name: "openai" | "deepseek" },
@@ -38,16 +32,15 @@ export function createOpenAICompatibleProvider(
   };
 }
 
-/** The request body; `include_usage` asks for a final chunk with token counts. */
-export function openAIBody(
-  request: StreamRequest,
-  maxTokens: number,
-  provider: "openai" | "deepseek",
-): Record<string, unknown> {
+/**
+ * The request body; `include_usage` asks for a final chunk with token counts. The limit goes in
+ * the field the server reads (`maxTokensField`: see RemoteSettings).
+ */
+export function openAIBody(request: StreamRequest, maxTokens: number, maxTokensField: MaxTokensField): Record<string, unknown> {
   return {
     model: request.model,
     messages: request.messages.map(({ role, content }) => ({ role, content })),
-    [MAX_TOKENS_FIELD[provider]]: request.maxTokens ?? maxTokens,
+    [maxTokensField]: request.maxTokens ?? maxTokens,
     stream: true,
     stream_options: { include_usage: true },
   };
@@ -62,7 +55,7 @@ async function* attempt(
   const call = {
     url: `${settings.baseUrl}/chat/completions`,
     headers: { authorization: `Bearer ${settings.apiKey}` },
-    body: openAIBody(request, settings.maxTokens, name),
+    body: openAIBody(request, settings.maxTokens, settings.maxTokensField),
     model: request.model,
   };
   let rawStopReason: string | null = null;
@@ -71,7 +64,7 @@ async function* attempt(
     if (event.data === "[DONE]") {
       yield {
         type: "done",
-        stopReason: rawStopReason === null ? "other" : (STOP_REASONS[rawStopReason] ?? "other"),
+        stopReason: stopReasonOf(rawStopReason, usage, request.maxTokens ?? settings.maxTokens),
         rawStopReason,
         usage,
       };
@@ -118,4 +111,16 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
       settings.apiKey,
     ]),
   );
+}
+
+/**
+ * `length` is our limit only when the reply reached it: a local server also says `length` when
+ * its own context window (llama.cpp's n_ctx) ran out, and telling the user to raise max_tokens
+ * then would be wrong. Without usage, the server's word is taken.
+ */
+export function stopReasonOf(raw: string | null, usage: { outputTokens: number } | null, limit: number): StopReason {
+  if (raw === null) return "other";
+  const reason = STOP_REASONS[raw] ?? "other";
+  if (reason === "max_tokens" && usage !== null && usage.outputTokens < limit) return "other";
+  return reason;
 }

@@ -13,6 +13,14 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, maxWaitMs: 30_000, baseDelayMs: 500 };
 
+/**
+ * Where an OpenAI-compatible request puts the reply's token limit. OpenAI's own API reads
+ * `max_completion_tokens` (its reasoning models refuse `max_tokens`); DeepSeek, Ollama, LM
+ * Studio, llama.cpp and most other servers read only `max_tokens` and ignore the other, so a
+ * limit sent there would not limit anything.
+ */
+export type MaxTokensField = "max_tokens" | "max_completion_tokens";
+
 /** What a remote provider needs to talk and to explain failures. */
 export interface RemoteSettings {
   name: Exclude<ProviderName, "echo">;
@@ -20,6 +28,8 @@ export interface RemoteSettings {
   /** Without a trailing slash. */
   baseUrl: string;
   maxTokens: number;
+  /** OpenAI-compatible providers only: the field the limit is sent in. */
+  maxTokensField: MaxTokensField;
   defaultModel: string;
   /** Seconds to wait for the reply's first bytes; `0` = no limit. */
   firstByteTimeout: number;
