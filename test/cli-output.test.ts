@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { anthropicReply, Home, newSessionId, serve, sourceRunner, stopServers } from "./_cli.ts";
+import { Home, anthropicReply, newSessionId, openaiReply, serve, sourceRunner, stopServers } from "./_cli.ts";
 
 afterAll(stopServers);
 
@@ -108,7 +108,13 @@ test("a run with no API key fails before the database is created", async () => {
   const result = await home.run(["Hello"]);
   expect(result.exitCode).toBe(1);
   expect(result.stderr).toStartWith("error: no API key for Anthropic; set ANTHROPIC_API_KEY");
+  expect(result.stderr).toContain("no key was found for ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPSEEK_API_KEY");
   expect(existsSync(home.database)).toBe(false);
+  // Asked for Anthropic by name, with only another key set: the error names the key it found.
+  const named = await home.run(["-p", "anthropic", "Hello"], { env: { OPENAI_API_KEY: "sk-test-0123456789" } });
+  expect(named.exitCode).toBe(1);
+  expect(named.stderr).toContain("keys were found for openai (-p openai)");
+  expect(named.stderr).not.toContain("sk-test-0123456789");
   // Naming a provider that needs no key still works, and then the database is created.
   expect((await home.run(["-p", "echo", "Hello"])).exitCode).toBe(0);
   expect(existsSync(home.database)).toBe(true);
@@ -122,4 +128,16 @@ test.each([[""], ["   "]])("an empty search query %p is a usage error (exit 2)",
     stderr: "error: the search query is empty; give the words to find (see `synapse sessions search --help`)\n",
     exitCode: 2,
   });
+});
+
+test("only OPENAI_API_KEY set: a new session goes to OpenAI; -m claude-… goes to Anthropic", async () => {
+  const openai = serve([openaiReply("From OpenAI.")]);
+  const anthropic = serve([anthropicReply("From Anthropic.")]);
+  const home = new Home(sourceRunner);
+  const env = { OPENAI_API_KEY: "sk-test-0123456789", OPENAI_BASE_URL: `${openai.url}/v1`, ANTHROPIC_BASE_URL: anthropic.url, ANTHROPIC_API_KEY: "sk-ant-test-0123456789" };
+  const first = await home.run(["Hello"], { env: { OPENAI_API_KEY: env.OPENAI_API_KEY, OPENAI_BASE_URL: env.OPENAI_BASE_URL } });
+  expect(first).toMatchObject({ exitCode: 0, stdout: "From OpenAI.\n" });
+  const second = await home.run(["-m", "claude-sonnet-4-5", "Hello"], { env });
+  expect(second).toMatchObject({ exitCode: 0, stdout: "From Anthropic.\n" });
+  expect((await home.list()).map((s) => s.provider).sort()).toEqual(["anthropic", "openai"]);
 });

@@ -178,6 +178,7 @@ describe("the config file", () => {
       },
       session: { maxSessions: 100, retentionDays: 90, autoCleanup: true, databaseUrl: undefined },
       display: { render: "auto", quiet: false },
+      keyed: [],
     });
   });
 
@@ -188,6 +189,32 @@ describe("the config file", () => {
     const local = loadConfig({ env: { ...env, OPENAI_BASE_URL: "http://127.0.0.1:8080/v1" } });
     expect(local.providers.openai.maxTokensField).toBe("max_tokens");
     expect(local.providers.deepseek.maxTokensField).toBe("max_tokens");
+  });
+
+  test("with no provider named, the first built-in whose key is set: anthropic, openai, deepseek", () => {
+    const { env } = sandbox();
+    expect(loadConfig({ env }).provider).toBe("anthropic");
+    expect(loadConfig({ env: { ...env, OPENAI_API_KEY: "sk-o" } })).toMatchObject({ provider: "openai", model: "gpt-4o-mini", keyed: ["openai"] });
+    expect(loadConfig({ env: { ...env, DEEPSEEK_API_KEY: "sk-d", OPENAI_API_KEY: "sk-o" } })).toMatchObject({ provider: "openai", keyed: ["openai", "deepseek"] });
+    expect(loadConfig({ env: { ...env, DEEPSEEK_API_KEY: "sk-d", ANTHROPIC_API_KEY: "sk-a" } }).provider).toBe("anthropic");
+    // A provider named anywhere wins over the keys.
+    expect(loadConfig({ env: { ...env, OPENAI_API_KEY: "sk-o", SYNAPSE_PROVIDER: "deepseek" } }).provider).toBe("deepseek");
+  });
+
+  test("-m without -p: the provider the model plainly belongs to", () => {
+    const { env } = sandbox('provider = "anthropic"\n');
+    for (const [model, provider] of [
+      ["gpt-4o-mini", "openai"],
+      ["o3-mini", "openai"],
+      ["o1", "openai"],
+      ["claude-opus-4-1", "anthropic"],
+      ["deepseek-reasoner", "deepseek"],
+    ] as const) {
+      expect(loadConfig({ env, flags: { model } })).toMatchObject({ provider, model });
+    }
+    // A name that belongs to no one plainly stays with the configured provider; -p always wins.
+    expect(loadConfig({ env, flags: { model: "llama3" } })).toMatchObject({ provider: "anthropic", model: "llama3" });
+    expect(loadConfig({ env, flags: { model: "gpt-4o-mini", provider: "deepseek" } })).toMatchObject({ provider: "deepseek", model: "gpt-4o-mini" });
   });
 
   test("the default path is <config dir>/config.toml under XDG_CONFIG_HOME or ~/.config", () => {
@@ -211,6 +238,7 @@ describe("the config file", () => {
       },
       session: { maxSessions: 0, retentionDays: 30, autoCleanup: false, databaseUrl: "~/synapse.db" },
       display: { render: "never", quiet: true },
+      keyed: [],
     });
   });
 

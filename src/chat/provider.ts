@@ -2,9 +2,9 @@
  * From the resolved configuration to a provider: the glue between config/ and providers/, so
  * that neither imports the other. Which provider and model an exchange uses is decided here too.
  */
-import { checkProvider } from "../config/load.ts";
+import { checkProvider, providerOfModel } from "../config/load.ts";
 import { ConfigError } from "../config/errors.ts";
-import type { ResolvedConfig } from "../config/schema.ts";
+import { REMOTE_PROVIDERS, type ResolvedConfig } from "../config/schema.ts";
 import {
   createAnthropicProvider,
   createEchoProvider,
@@ -48,7 +48,9 @@ export function createProvider(name: string, config: ResolvedConfig, options: Cr
       provider,
       `no API key for ${providerLabel(provider)}; set ${keyEnvName(provider)}, or api_key under ` +
         `[${provider}] in ${config.configPath} (then chmod 600 it); ` +
-        `to try Synapse without an account, use the offline provider: --provider echo`,
+        (config.keyed.length > 0
+          ? `keys were found for ${config.keyed.map((name) => `${name} (-p ${name})`).join(", ")}`
+          : `no key was found for ${REMOTE_PROVIDERS.map(keyEnvName).join(", ")}; to try Synapse without an account, use the offline provider: --provider echo`),
     );
   }
   const remote = {
@@ -81,6 +83,9 @@ export interface ProviderFlags {
  */
 export function chooseProvider(config: ResolvedConfig, flags: ProviderFlags, session: Session | null): ProviderName {
   if (flags.provider !== undefined || session === null) return config.provider;
+  // `-m gpt-4o-mini` on a session started with Claude: the model names its provider.
+  const owner = flags.model === undefined ? undefined : providerOfModel(flags.model);
+  if (owner !== undefined) return owner;
   if (isProviderName(session.provider)) return session.provider;
   // Stored text may be anything: quoted with escapes, and short, so it stays one line.
   const stored = JSON.stringify(session.provider.length > 40 ? `${session.provider.slice(0, 40)}…` : session.provider);

@@ -60,9 +60,11 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const file = readConfigFile(path, explicit, warn);
   const data: ConfigFile = file ?? {};
 
-  // Provider: the highest layer that names one.
+  // Provider: the highest layer that names one; with none, the first built-in whose key is set
+  // (in REMOTE_PROVIDERS' order), so a user with only OPENAI_API_KEY is not sent to Anthropic.
   // `providerAt[layer]` is the provider in effect once that layer is applied.
-  const providerAt: ProviderName[] = [DEFAULTS.provider];
+  const keyed = REMOTE_PROVIDERS.filter((name) => nonEmpty(env[keyEnvName(name)]) !== undefined || data[name]?.api_key !== undefined);
+  const providerAt: ProviderName[] = [keyed[0] ?? DEFAULTS.provider];
   const providerChoices: [string | undefined, Layer, string][] = [
     [data.provider, Layer.File, "provider"],
     [nonEmpty(env.SYNAPSE_PROVIDER), Layer.Env, "SYNAPSE_PROVIDER"],
@@ -72,6 +74,10 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     const previous = providerAt[layer - 1] ?? DEFAULTS.provider;
     providerAt[layer] = value === undefined ? previous : checkProvider(value, key, layer === Layer.File ? path : undefined);
   }
+  // `-m gpt-4o-mini` without `-p`: the provider the model plainly belongs to.
+  const flagModel = flagValue(flags.model, "--model");
+  const owner = flags.provider === undefined && flagModel !== undefined ? providerOfModel(flagModel) : undefined;
+  if (owner !== undefined) providerAt[Layer.Flag] = owner;
   const provider = providerAt[Layer.Flag] ?? DEFAULTS.provider;
 
   const providers = {} as Record<RemoteProviderName, ResolvedProviderConfig>;
@@ -125,7 +131,20 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     providers,
     session: sessionSettings(data, env),
     display: displaySettings(data),
+    keyed,
   };
+}
+
+/**
+ * The built-in provider a model name plainly belongs to (`claude-…` Anthropic, `gpt-…`, `o1`,
+ * `o3`, `o4…`, `chatgpt-…` OpenAI, `deepseek-…` DeepSeek), or undefined for any other name.
+ */
+export function providerOfModel(model: string): RemoteProviderName | undefined {
+  const name = model.trim().toLowerCase();
+  if (name.startsWith("claude-")) return "anthropic";
+  if (/^(gpt-|chatgpt-|o[134](-|$))/.test(name)) return "openai";
+  if (name.startsWith("deepseek-")) return "deepseek";
+  return undefined;
 }
 
 /**

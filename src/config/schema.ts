@@ -188,4 +188,6 @@ export interface ResolvedConfig {
   providers: Record<RemoteProviderName, ResolvedProviderConfig>;
   session: SessionSettings;
   display: DisplaySettings;
+  /** The built-in providers with a key (environment or file), in REMOTE_PROVIDERS' order: named by the no-key error. */
+  keyed: RemoteProviderName[];
 }
