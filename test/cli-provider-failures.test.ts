@@ -203,7 +203,7 @@ describe("a session stored with a provider this version does not know", () => {
     const exported = {
       format: "synapse.session",
       version: 1,
-      session: { id, name: null, provider: "gemini", model: "gemini-2.5-pro", systemPrompt: null, createdAt: "2026-11-24T05:15:34.123Z", updatedAt: "2026-11-24T05:16:02.456Z" },
+      session: { id, name: null, provider: "future-ai", model: "future-2", systemPrompt: null, createdAt: "2026-11-24T05:15:34.123Z", updatedAt: "2026-11-24T05:16:02.456Z" },
       messages: [
         { id: "1c6f3d2e-9b7a-4e8d-8f1a-2b3c4d5e6f70", role: "user", content: "Hello from the future", timestamp: "2026-11-24T05:15:34.123Z" },
         { id: "2d7a4e3f-0c8b-4f9e-9a2b-3c4d5e6f7a81", role: "assistant", content: "Hi!", timestamp: "2026-11-24T05:16:02.456Z" },
@@ -214,8 +214,9 @@ describe("a session stored with a provider this version does not know", () => {
     const refused = await home.run(["-s", id, "Still there?"]);
     expect(refused).toMatchObject({ exitCode: 1, stdout: "" });
     expect(refused.stderr).toBe(
-      `error: session ${id} was started with provider "gemini", which this version of Synapse does not know; ` +
-        "to continue it with another provider, add -p NAME (one of anthropic, openai, deepseek, echo)\n",
+      `error: session ${id} was started with provider "future-ai", which is not configured here; ` +
+        "to continue it with another provider, add -p NAME (one of anthropic, openai, deepseek, ollama, lmstudio, openrouter, groq, gemini, mistral, echo), " +
+        `or add [providers.future-ai] to ${join(home.dir, "config", "synapse", "config.toml")}\n`,
     );
     // Nothing was stored by the refused attempt.
     expect((await home.show(id)).messages).toHaveLength(2);

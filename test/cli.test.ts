@@ -182,7 +182,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         [["sessions", "list", "--jsn"], 2, "error: unknown option --jsn"],
         [["-s", "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", "-p", "echo", "hi"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
         [["sessions", "show", "0B5E2C1E-8A6F-4C3B-9D2E-6F1A7C9B4D20"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
-        [["-p", "nope", "hi"], 2, 'error: unknown provider "nope" (from --provider); known providers: anthropic, openai, deepseek, echo\n'],
+        [["-p", "nope", "hi"], 2, 'error: unknown provider "nope" (from --provider); known providers: anthropic, openai, deepseek, ollama, lmstudio, openrouter, groq, gemini, mistral, echo\n'],
         [["-m", "", "hi"], 2, "error: --model needs a value\n"],
         [["-s=abcd", "hi"], 2, "error: write -s VALUE (with a space), not -s=VALUE"],
         [["sessions", "list", "extra"], 2, "error: too many arguments: synapse sessions list takes none"],
@@ -308,7 +308,10 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       // A chat does read them: the bad value is named.
       const chat = await home.run(["-p", "echo", "hi"]);
       expect(chat.exitCode).toBe(1);
-      expect(chat.stderr).toContain('unknown provider "bogus" (from SYNAPSE_PROVIDER)');
+      expect(chat.stderr).toContain("OPENAI_BASE_URL must be an http:// or https:// URL");
+      const named = await home.run(["-p", "echo", "hi"], { env: { OPENAI_BASE_URL: "" } });
+      expect(named.exitCode).toBe(1);
+      expect(named.stderr).toContain('unknown provider "bogus" (from SYNAPSE_PROVIDER)');
     });
 
     test("a reply cut off by the token limit is kept, with a warning that says what to raise", async () => {

@@ -155,8 +155,8 @@ describe("precedence: defaults < file < environment < flags", () => {
     const { apiKey, baseUrl, databaseUrl, ...top } = c.expected;
     expect(config).toMatchObject(top);
     if ("systemPrompt" in top) expect(config.systemPrompt).toBe(top.systemPrompt);
-    if ("apiKey" in c.expected) expect(config.providers.anthropic.apiKey).toBe(apiKey);
-    if (baseUrl !== undefined) expect(config.providers.anthropic.baseUrl).toBe(baseUrl);
+    if ("apiKey" in c.expected) expect(config.providers.anthropic!.apiKey).toBe(apiKey);
+    if (baseUrl !== undefined) expect(config.providers.anthropic!.baseUrl).toBe(baseUrl);
     if ("databaseUrl" in c.expected) expect(config.session.databaseUrl).toBe(databaseUrl);
     expect(warnings).toEqual([]);
   });
@@ -165,30 +165,38 @@ describe("precedence: defaults < file < environment < flags", () => {
 describe("the config file", () => {
   test("no file means defaults", () => {
     const { config, path } = load(undefined);
-    expect(config).toEqual({
+    const { providers, ...rest } = config;
+    expect(rest).toEqual({
       configPath: path,
       configFileLoaded: false,
       provider: "anthropic",
       model: "claude-sonnet-4-5",
       systemPrompt: undefined,
-      providers: {
-        anthropic: { apiKey: undefined, baseUrl: "https://api.anthropic.com", model: "claude-sonnet-4-5", maxTokens: 4096, maxTokensField: "max_tokens", firstByteTimeout: 180, idleTimeout: 120 },
-        openai: { apiKey: undefined, baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", maxTokens: 4096, maxTokensField: "max_completion_tokens", firstByteTimeout: 180, idleTimeout: 120 },
-        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-chat", maxTokens: 4096, maxTokensField: "max_tokens", firstByteTimeout: 180, idleTimeout: 120 },
-      },
+      aliases: {},
       session: { maxSessions: 100, retentionDays: 90, autoCleanup: true, databaseUrl: undefined },
       display: { render: "auto", quiet: false },
       keyed: [],
     });
+    const built = (name: string, model: string, baseUrl: string, maxTokensField: string) => ({
+      name, type: name === "anthropic" ? "anthropic" : "openai", origin: "built-in", apiKey: undefined, keyEnv: `${name.toUpperCase()}_API_KEY`, needsKey: true, table: `[${name}]`,
+      baseUrl, baseUrlEnv: `${name.toUpperCase()}_BASE_URL`, model, maxTokens: 4096, maxTokensField, headers: {}, firstByteTimeout: 180, idleTimeout: 120,
+    });
+    expect(providers.anthropic).toMatchObject(built("anthropic", "claude-sonnet-4-5", "https://api.anthropic.com", "max_tokens"));
+    expect(providers.openai).toMatchObject(built("openai", "gpt-4o-mini", "https://api.openai.com/v1", "max_completion_tokens"));
+    expect(providers.deepseek).toMatchObject(built("deepseek", "deepseek-chat", "https://api.deepseek.com", "max_tokens"));
+    // The presets need no table.
+    expect(Object.keys(providers)).toEqual(["anthropic", "openai", "deepseek", "ollama", "lmstudio", "openrouter", "groq", "gemini", "mistral"]);
+    expect(providers.ollama).toMatchObject({ type: "openai", origin: "preset", baseUrl: "http://localhost:11434/v1", needsKey: false, model: "llama3.2" });
+    expect(providers.groq).toMatchObject({ origin: "preset", baseUrl: "https://api.groq.com/openai/v1", keyEnv: "GROQ_API_KEY", needsKey: true, maxTokensField: "max_tokens" });
   });
 
   test("an OpenAI-compatible limit goes as max_completion_tokens to OpenAI's API only, unless max_tokens_field says", () => {
     const { env } = sandbox();
     const own = loadConfig({ env });
-    expect(own.providers.openai.maxTokensField).toBe("max_completion_tokens");
+    expect(own.providers.openai!.maxTokensField).toBe("max_completion_tokens");
     const local = loadConfig({ env: { ...env, OPENAI_BASE_URL: "http://127.0.0.1:8080/v1" } });
-    expect(local.providers.openai.maxTokensField).toBe("max_tokens");
-    expect(local.providers.deepseek.maxTokensField).toBe("max_tokens");
+    expect(local.providers.openai!.maxTokensField).toBe("max_tokens");
+    expect(local.providers.deepseek!.maxTokensField).toBe("max_tokens");
   });
 
   test("with no provider named, the first built-in whose key is set: anthropic, openai, deepseek", () => {
@@ -225,20 +233,38 @@ describe("the config file", () => {
   test("every key is read", () => {
     const { env } = sandbox();
     const config = loadConfig({ env: { ...env, SYNAPSE_CONFIG: fixturePath("full.toml") }, warn: () => {} });
-    expect(config).toEqual({
+    const { providers, ...rest } = config;
+    expect(rest).toEqual({
       configPath: fixturePath("full.toml"),
       configFileLoaded: true,
       provider: "openai",
       model: "gpt-4o",
       systemPrompt: "Answer briefly.",
-      providers: {
-        anthropic: { apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192, maxTokensField: "max_tokens", firstByteTimeout: 600, idleTimeout: 0 },
-        openai: { apiKey: undefined, baseUrl: "https://openai.example.test/v1", model: "gpt-4.1-mini", maxTokens: 2048, maxTokensField: "max_completion_tokens", firstByteTimeout: 180, idleTimeout: 120 },
-        deepseek: { apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096, maxTokensField: "max_tokens", firstByteTimeout: 180, idleTimeout: 120 },
-      },
+      aliases: { fast: { provider: "local", model: "tiny" } },
       session: { maxSessions: 0, retentionDays: 30, autoCleanup: false, databaseUrl: "~/synapse.db" },
       display: { render: "never", quiet: true },
       keyed: [],
+    });
+    expect(providers.anthropic).toMatchObject({ apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192, maxTokensField: "max_tokens", firstByteTimeout: 600, idleTimeout: 0 });
+    expect(providers.openai).toMatchObject({ apiKey: undefined, baseUrl: "https://openai.example.test/v1", model: "gpt-4.1-mini", maxTokens: 2048, maxTokensField: "max_completion_tokens", firstByteTimeout: 180, idleTimeout: 120 });
+    expect(providers.deepseek).toMatchObject({ apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096, maxTokensField: "max_tokens" });
+    expect(providers.local).toEqual({
+      name: "local",
+      type: "openai",
+      label: "local",
+      origin: "configured",
+      apiKey: undefined,
+      keyEnv: "LOCAL_LLM_KEY",
+      needsKey: true,
+      table: "[providers.local]",
+      baseUrl: "http://127.0.0.1:8080/v1",
+      baseUrlEnv: undefined,
+      model: "tiny",
+      maxTokens: 512,
+      maxTokensField: "max_tokens",
+      headers: { "x-team": "synapse" },
+      firstByteTimeout: 30,
+      idleTimeout: 10,
     });
   });
 
@@ -315,7 +341,7 @@ describe("the config file", () => {
     const { config, warnings } = load(`[openai]\nfirst_byte_timeout = 2.5\n\n[deepseek]\nidle_timeout = 0\n`);
     expect(warnings).toEqual([]);
     const timeouts = (name: "anthropic" | "openai" | "deepseek") => {
-      const { firstByteTimeout, idleTimeout } = config.providers[name];
+      const { firstByteTimeout, idleTimeout } = config.providers[name]!;
       return { firstByteTimeout, idleTimeout };
     };
     expect(timeouts("anthropic")).toEqual({ firstByteTimeout: 180, idleTimeout: 120 });
@@ -396,16 +422,16 @@ describe("file permissions", () => {
 describe("provider names", () => {
   const sources: [string, () => unknown, string][] = [
     ["file", () => loadConfig({ env: {}, path: fixturePath("unknown-provider.toml") }), "provider"],
-    ["environment", () => loadConfig({ env: { HOME: "/nonexistent", SYNAPSE_PROVIDER: "gemini" } }), "SYNAPSE_PROVIDER"],
-    ["flag", () => loadConfig({ env: { HOME: "/nonexistent" }, flags: { provider: "gemini" } }), "--provider"],
+    ["environment", () => loadConfig({ env: { HOME: "/nonexistent", SYNAPSE_PROVIDER: "nope" } }), "SYNAPSE_PROVIDER"],
+    ["flag", () => loadConfig({ env: { HOME: "/nonexistent" }, flags: { provider: "nope" } }), "--provider"],
   ];
   test.each(sources)("an unknown provider from the %s lists the known ones", (_source, run, key) => {
     const error = loadError(run);
     expect(error.kind).toBe("unknown_provider");
     expect(error.key).toBe(key);
-    expect(error.message).toContain('"gemini"');
+    expect(error.message).toContain('"nope"');
     expect(error.message).toContain(key);
-    expect(error.message).toContain("anthropic, openai, deepseek, echo");
+    expect(error.message).toContain("anthropic, openai, deepseek, ollama, lmstudio, openrouter, groq, gemini, mistral, echo");
   });
 
   test("a bad base URL in the environment names the variable", () => {

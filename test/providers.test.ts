@@ -57,7 +57,7 @@ function providerFor(name: Remote, server: ProviderServer, options: CreateProvid
 /** Like {@link providerFor}, with `[name] first_byte_timeout` and `idle_timeout` set (in seconds). */
 function patientFor(name: Remote, server: ProviderServer, timeouts: { firstByte: number; idle: number }): Provider {
   const config = configFor(name, server.url);
-  config.providers[name] = { ...config.providers[name], firstByteTimeout: timeouts.firstByte, idleTimeout: timeouts.idle };
+  config.providers[name] = { ...config.providers[name]!, firstByteTimeout: timeouts.firstByte, idleTimeout: timeouts.idle };
   return createProvider(name, config, FAST);
 }
 
@@ -181,7 +181,7 @@ describe.each(REMOTES)("%s", (name) => {
     const server = serve([sse(await fixture(spec.maxTokens))]);
     // The recorded reply was cut at 4 tokens: the limit this request sends.
     const config = configFor(name, server.url);
-    config.providers[name] = { ...config.providers[name], maxTokens: 4 };
+    config.providers[name] = { ...config.providers[name]!, maxTokens: 4 };
     const outcome = await runWith(createProvider(name, config, FAST));
     expect(outcome.texts.join("")).toBe("Once upon a");
     expect(outcome.done).toMatchObject({ stopReason: "max_tokens", rawStopReason: spec.maxTokensRaw });
@@ -448,7 +448,7 @@ describe("requests", () => {
   test("openai: the limit as max_completion_tokens where the config says so (OpenAI's own API does)", async () => {
     const server = serve([sse(await fixture("openai/hello.sse"))]);
     const config = configFor("openai", server.url);
-    config.providers.openai = { ...config.providers.openai, maxTokensField: "max_completion_tokens" };
+    config.providers.openai = { ...config.providers.openai!, maxTokensField: "max_completion_tokens" };
     await runWith(createProvider("openai", config, FAST));
     expect(server.requests[0]?.body).toMatchObject({ max_completion_tokens: 4096 });
     expect(server.requests[0]?.body).not.toHaveProperty("max_tokens");
@@ -643,7 +643,7 @@ describe("HTTP errors", () => {
     const server = serve([STALLED_502]);
     // The first-byte wait (30 s) is not what ends it: the status line ended that wait.
     const config = configFor("openai", server.url);
-    config.providers.openai = { ...config.providers.openai, firstByteTimeout: 30, idleTimeout: 0.5 };
+    config.providers.openai = { ...config.providers.openai!, firstByteTimeout: 30, idleTimeout: 0.5 };
     const outcome = remember(await runWith(createProvider("openai", config, NO_RETRY)));
     expect(outcome.error?.kind).toBe("server");
     expect(outcome.error?.status).toBe(502);
@@ -654,7 +654,7 @@ describe("HTTP errors", () => {
   test("an unfinished error body is bounded even without an idle timeout, and keeps the status's advice", async () => {
     const server = serve([{ kind: "stall", status: 401, head: '{"error": {"message": "Incorrect API', headers: { "content-type": "application/json" } }]);
     const config = configFor("anthropic", server.url);
-    config.providers.anthropic = { ...config.providers.anthropic, firstByteTimeout: 0, idleTimeout: 0 };
+    config.providers.anthropic = { ...config.providers.anthropic!, firstByteTimeout: 0, idleTimeout: 0 };
     const outcome = remember(await runWith(createProvider("anthropic", config, NO_RETRY)));
     expect(outcome.error?.kind).toBe("auth");
     expect(outcome.error?.message).toBe(
@@ -667,7 +667,7 @@ describe("HTTP errors", () => {
   test("a stalled error page is retried like any other 502", async () => {
     const server = serve([STALLED_502, sse(await fixture("openai/hello.sse"))]);
     const config = configFor("openai", server.url);
-    config.providers.openai = { ...config.providers.openai, firstByteTimeout: 30, idleTimeout: 0.5 };
+    config.providers.openai = { ...config.providers.openai!, firstByteTimeout: 30, idleTimeout: 0.5 };
     const warn = spyOn(log, "warn").mockImplementation(Object.assign(() => {}, { raw: () => {} }));
     try {
       const outcome = await runWith(createProvider("openai", config, FAST));
@@ -683,7 +683,7 @@ describe("HTTP errors", () => {
     // Its title never ends either: what the message says cannot depend on how much arrived in time.
     const server = serve([{ kind: "stall", head: "<html><head><title>Sign in", headers: { "content-type": "text/html" } }]);
     const config = configFor("openai", server.url);
-    config.providers.openai = { ...config.providers.openai, firstByteTimeout: 30, idleTimeout: 0.5 };
+    config.providers.openai = { ...config.providers.openai!, firstByteTimeout: 30, idleTimeout: 0.5 };
     const outcome = remember(await runWith(createProvider("openai", config, NO_RETRY)));
     expect(outcome.error?.kind).toBe("stream_error");
     expect(outcome.error?.message).toBe(
@@ -970,8 +970,8 @@ describe("createProvider", () => {
 
   test("an unknown provider is a ConfigError listing the known ones", () => {
     const config = loadConfig({ env: { HOME: "/nonexistent" } });
-    expect(() => createProvider("gemini", config)).toThrow(ConfigError);
-    expect(() => createProvider("gemini", config)).toThrow("anthropic, openai, deepseek, echo");
+    expect(() => createProvider("nope", config)).toThrow(ConfigError);
+    expect(() => createProvider("nope", config)).toThrow("anthropic, openai, deepseek, ollama, lmstudio, openrouter, groq, gemini, mistral, echo");
   });
 
   test("the default model is the resolved model for the configured provider, the table's for others", () => {

@@ -3,6 +3,7 @@
  * that neither imports the other. Which provider and model an exchange uses is decided here too.
  */
 import { checkProvider, providerOfModel } from "../config/load.ts";
+import { readModelChoice } from "../config/providers.ts";
 import { ConfigError } from "../config/errors.ts";
 import { REMOTE_PROVIDERS, type ResolvedConfig } from "../config/schema.ts";
 import {
@@ -10,15 +11,12 @@ import {
   createEchoProvider,
   createOpenAICompatibleProvider,
   DEFAULT_RETRY,
-  isProviderName,
-  PROVIDER_NAMES,
   ProviderError,
   type EchoOptions,
   type Provider,
-  type ProviderName,
+  type RemoteSettings,
   type RetryPolicy,
 } from "../providers/index.ts";
-import { keyEnvName, providerLabel } from "../provider-names.ts";
 import type { Session } from "../session.ts";
 
 export interface CreateProviderOptions {
@@ -29,9 +27,9 @@ export interface CreateProviderOptions {
 
 /**
  * Builds provider `name` (often `config.provider`, or the provider a resumed session was
- * started with) from the resolved configuration.
+ * started with) from the resolved configuration: a built-in, a preset or a `[providers.NAME]`.
  *
- * @throws {ConfigError} `unknown_provider` for a name Synapse does not know.
+ * @throws {ConfigError} `unknown_provider` for a name the configuration does not know.
  * @throws {ProviderError} `auth` when the provider needs an API key and none is configured;
  *   the message names the environment variable and the config key to set. No request is made.
  * @example
@@ -39,34 +37,38 @@ export interface CreateProviderOptions {
  * for await (const event of provider.stream({ messages, model: config.model, signal })) …
  */
 export function createProvider(name: string, config: ResolvedConfig, options: CreateProviderOptions = {}): Provider {
-  const provider = checkProvider(name);
+  const provider = checkProvider(name, config.providers);
   if (provider === "echo") return createEchoProvider(options.echo);
-  const settings = config.providers[provider];
-  if (settings.apiKey === undefined) {
+  const settings = config.providers[provider]!;
+  const inFile = `api_key under ${settings.table} in ${config.configPath}`;
+  if (settings.needsKey && settings.apiKey === undefined) {
     throw new ProviderError(
       "auth",
       provider,
-      `no API key for ${providerLabel(provider)}; set ${keyEnvName(provider)}, or api_key under ` +
-        `[${provider}] in ${config.configPath} (then chmod 600 it); ` +
+      `no API key for ${settings.label}; set ${settings.keyEnv === undefined ? "" : `${settings.keyEnv}, or `}${inFile} (then chmod 600 it); ` +
         (config.keyed.length > 0
-          ? `keys were found for ${config.keyed.map((name) => `${name} (-p ${name})`).join(", ")}`
-          : `no key was found for ${REMOTE_PROVIDERS.map(keyEnvName).join(", ")}; to try Synapse without an account, use the offline provider: --provider echo`),
+          ? `keys were found for ${config.keyed.map((keyed) => `${keyed} (-p ${keyed})`).join(", ")}`
+          : `no key was found for ${REMOTE_PROVIDERS.map((builtIn) => config.providers[builtIn]?.keyEnv).join(", ")}; to try Synapse without an account, use the offline provider: --provider echo`),
     );
   }
-  const remote = {
+  const remote: RemoteSettings = {
+    name: provider,
+    label: settings.label,
+    table: settings.table,
+    keyHint: settings.keyEnv === undefined ? inFile : `${settings.keyEnv} or ${inFile}`,
+    baseUrlHint: settings.baseUrlEnv === undefined ? `base_url under ${settings.table}` : `${settings.baseUrlEnv} / base_url`,
+    headers: settings.headers,
     apiKey: settings.apiKey,
     baseUrl: settings.baseUrl,
     maxTokens: settings.maxTokens,
     maxTokensField: settings.maxTokensField,
     firstByteTimeout: settings.firstByteTimeout,
     idleTimeout: settings.idleTimeout,
-    defaultModel: provider === config.provider ? config.model : settings.model,
+    defaultModel: provider === config.provider ? config.model : (settings.model ?? ""),
     configPath: config.configPath,
     retry: { ...DEFAULT_RETRY, ...options.retry },
   };
-  return provider === "anthropic"
-    ? createAnthropicProvider({ ...remote, name: provider })
-    : createOpenAICompatibleProvider({ ...remote, name: provider });
+  return settings.type === "anthropic" ? createAnthropicProvider(remote) : createOpenAICompatibleProvider(remote);
 }
 
 /** What the command line chose; for a continued session only these override its own settings. */
@@ -81,18 +83,23 @@ export interface ProviderFlags {
  * session stored with a provider this version does not know (written by a newer Synapse, or
  * imported) can still be continued with another one: the error says how.
  */
-export function chooseProvider(config: ResolvedConfig, flags: ProviderFlags, session: Session | null): ProviderName {
-  if (flags.provider !== undefined || session === null) return config.provider;
-  // `-m gpt-4o-mini` on a session started with Claude: the model names its provider.
-  const owner = flags.model === undefined ? undefined : providerOfModel(flags.model);
-  if (owner !== undefined) return owner;
-  if (isProviderName(session.provider)) return session.provider;
+export function chooseProvider(config: ResolvedConfig, flags: ProviderFlags, session: Session | null): string {
+  if (flags.provider !== undefined) return checkProvider(flags.provider, config.providers, "--provider");
+  if (flags.model !== undefined) {
+    // `-m fast`, `-m groq:…`, or `-m gpt-4o-mini` on a session started elsewhere: the model names its provider.
+    const choice = readModelChoice(flags.model, config.aliases, config.providers);
+    if (choice !== undefined) return choice.provider;
+    const owner = providerOfModel(flags.model);
+    if (owner !== undefined) return owner;
+  }
+  if (session === null) return config.provider;
+  if (session.provider === "echo" || Object.hasOwn(config.providers, session.provider)) return session.provider;
   // Stored text may be anything: quoted with escapes, and short, so it stays one line.
   const stored = JSON.stringify(session.provider.length > 40 ? `${session.provider.slice(0, 40)}…` : session.provider);
   throw new ConfigError(
     "unknown_provider",
-    `session ${session.id} was started with provider ${stored}, which this version of Synapse does not know; ` +
-      `to continue it with another provider, add -p NAME (one of ${PROVIDER_NAMES.join(", ")})`,
+    `session ${session.id} was started with provider ${stored}, which is not configured here; ` +
+      `to continue it with another provider, add -p NAME (one of ${[...Object.keys(config.providers), "echo"].join(", ")}), or add [providers.${session.provider.replace(/[^a-z0-9_-]/g, "")}] to ${config.configPath}`,
   );
 }
 
@@ -101,7 +108,17 @@ export function chooseProvider(config: ResolvedConfig, flags: ProviderFlags, ses
  * (whose configured model then applies); a new session uses the configuration's choice.
  */
 export function chooseModel(config: ResolvedConfig, flags: ProviderFlags, provider: Provider, session: Session | null): string {
-  if (flags.model !== undefined) return flags.model;
+  const model = modelFor(config, flags, provider, session);
+  if (model === "") {
+    const table = config.providers[provider.name]?.table ?? `[providers.${provider.name}]`;
+    throw new ConfigError("invalid", `${provider.name} has no model to use; give one with -m NAME, or model under ${table} in ${config.configPath}`, { key: "--model" });
+  }
+  return model;
+}
+
+function modelFor(config: ResolvedConfig, flags: ProviderFlags, provider: Provider, session: Session | null): string {
+  // An alias or `PROVIDER:MODEL` gives its model.
+  if (flags.model !== undefined) return readModelChoice(flags.model, config.aliases, config.providers)?.model ?? flags.model;
   if (session === null) return provider.name === config.provider ? config.model : provider.defaultModel;
   return provider.name === session.provider ? session.model : provider.defaultModel;
 }

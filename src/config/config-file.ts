@@ -12,6 +12,7 @@ import { nonEmpty, type Env } from "./env-and-flags.ts";
 import { ConfigError } from "./errors.ts";
 import { ConfigFileSchema, KNOWN_KEYS, REMOTE_PROVIDERS, type ConfigFile } from "./schema.ts";
 import { closestKnownKey, unknownKeys } from "./unknown-keys.ts";
+import { isCredentialHeader } from "./providers.ts";
 
 /**
  * Which file is read: `path`, else `$SYNAPSE_CONFIG`, else `<config dir>/config.toml`. The
@@ -84,7 +85,9 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
     );
   }
 
-  const holdsKey = REMOTE_PROVIDERS.some((name) => result.output[name]?.api_key !== undefined);
+  const holdsKey =
+    REMOTE_PROVIDERS.some((name) => result.output[name]?.api_key !== undefined) ||
+    Object.values(result.output.providers ?? {}).some((table) => table.api_key !== undefined || Object.keys(table.headers ?? {}).some(isCredentialHeader));
   if (holdsKey && process.platform !== "win32") {
     const mode = statSync(path).mode;
     if ((mode & 0o044) !== 0) {

@@ -4,7 +4,7 @@
  * CLI) say exactly which environment and flags apply.
  */
 import { log } from "../log.ts";
-import { baseUrlEnvName, isProviderName, keyEnvName, PROVIDER_NAMES, type ProviderName } from "../provider-names.ts";
+import { readModelChoice, resolveProviders, type ModelChoice } from "./providers.ts";
 import { configFilePath, readConfigFile } from "./config-file.ts";
 import { envName, flagValue, nonEmpty, type Env } from "./env-and-flags.ts";
 import { ConfigError } from "./errors.ts";
@@ -60,66 +60,45 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const file = readConfigFile(path, explicit, warn);
   const data: ConfigFile = file ?? {};
 
-  // Provider: the highest layer that names one; with none, the first built-in whose key is set
-  // (in REMOTE_PROVIDERS' order), so a user with only OPENAI_API_KEY is not sent to Anthropic.
-  // `providerAt[layer]` is the provider in effect once that layer is applied.
-  const keyed = REMOTE_PROVIDERS.filter((name) => nonEmpty(env[keyEnvName(name)]) !== undefined || data[name]?.api_key !== undefined);
-  const providerAt: ProviderName[] = [keyed[0] ?? DEFAULTS.provider];
-  const providerChoices: [string | undefined, Layer, string][] = [
-    [data.provider, Layer.File, "provider"],
-    [nonEmpty(env.SYNAPSE_PROVIDER), Layer.Env, "SYNAPSE_PROVIDER"],
-    [flagValue(flags.provider, "--provider"), Layer.Flag, "--provider"],
-  ];
-  for (const [value, layer, key] of providerChoices) {
-    const previous = providerAt[layer - 1] ?? DEFAULTS.provider;
-    providerAt[layer] = value === undefined ? previous : checkProvider(value, key, layer === Layer.File ? path : undefined);
-  }
-  // `-m gpt-4o-mini` without `-p`: the provider the model plainly belongs to.
-  const flagModel = flagValue(flags.model, "--model");
-  const owner = flags.provider === undefined && flagModel !== undefined ? providerOfModel(flagModel) : undefined;
-  if (owner !== undefined) providerAt[Layer.Flag] = owner;
-  const provider = providerAt[Layer.Flag] ?? DEFAULTS.provider;
-
-  const providers = {} as Record<RemoteProviderName, ResolvedProviderConfig>;
-  for (const name of REMOTE_PROVIDERS) {
-    const table = data[name] ?? {};
-    const baseUrlVar = baseUrlEnvName(name);
-    const baseUrl = nonEmpty(env[baseUrlVar]);
-    if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
-      throw new ConfigError("invalid", `${baseUrlVar} must be an http:// or https:// URL, but it is "${clip(baseUrl)}"`, {
-        key: baseUrlVar,
-      });
-    }
-    const resolvedUrl = trimSlashes(baseUrl ?? table.base_url ?? DEFAULTS.baseUrls[name]);
-    providers[name] = {
-      apiKey: nonEmpty(env[keyEnvName(name)]) ?? table.api_key,
-      baseUrl: resolvedUrl,
-      maxTokensField: table.max_tokens_field ?? (new URL(resolvedUrl).hostname === "api.openai.com" ? "max_completion_tokens" : "max_tokens"),
-      model: table.model ?? DEFAULTS.models[name],
-      maxTokens: table.max_tokens ?? DEFAULTS.maxTokens,
-      firstByteTimeout: table.first_byte_timeout ?? DEFAULTS.firstByteTimeout,
-      idleTimeout: table.idle_timeout ?? DEFAULTS.idleTimeout,
-    };
-  }
-
-  // Model: the highest layer that names one, as long as it was named for the provider that
-  // ends up running: `--provider openai` must not inherit `model = "claude-…"` from a file that
-  // chose anthropic. Otherwise the provider's own model applies.
+  const providers = resolveProviders(data, env, path);
+  const aliases = resolveAliases(data, providers, path);
+  // With no provider named anywhere, the first built-in whose key is set (in REMOTE_PROVIDERS'
+  // order), so a user with only OPENAI_API_KEY is not sent to Anthropic.
+  const keyed = REMOTE_PROVIDERS.filter((name) => providers[name]?.apiKey !== undefined);
+  // Each layer may name a provider, a model, or both (`-m fast`, `-m groq:llama-3.1-8b-instant`).
+  // `providerAt[layer]` is the provider in effect once that layer is applied. The model of the
+  // highest layer that names one is kept as long as it was named for the provider that ends up
+  // running: `--provider openai` must not inherit `model = "claude-…"` from a file that chose anthropic.
+  const providerAt: string[] = [keyed[0] ?? DEFAULTS.provider];
   let model: string | undefined;
   let modelLayer: Layer = Layer.Default;
-  const modelChoices: [string | undefined, Layer][] = [
-    [data.model, Layer.File],
-    [envName(env, "SYNAPSE_MODEL"), Layer.Env],
-    [flagValue(flags.model, "--model"), Layer.Flag],
+  const layers: [Layer, string | undefined, string, string | undefined][] = [
+    [Layer.File, data.provider, "provider", data.model],
+    [Layer.Env, nonEmpty(env.SYNAPSE_PROVIDER), "SYNAPSE_PROVIDER", envName(env, "SYNAPSE_MODEL")],
+    [Layer.Flag, flagValue(flags.provider, "--provider"), "--provider", flagValue(flags.model, "--model")],
   ];
-  for (const [value, layer] of modelChoices) {
-    if (value === undefined) continue;
-    model = value;
-    modelLayer = layer;
+  for (const [layer, providerName, key, modelName] of layers) {
+    let named = providerName === undefined ? undefined : checkProvider(providerName, providers, key, layer === Layer.File ? path : undefined);
+    let layerModel = modelName;
+    if (layerModel !== undefined && named === undefined) {
+      const choice = readModelChoice(layerModel, aliases, providers);
+      if (choice !== undefined) {
+        named = choice.provider;
+        layerModel = choice.model;
+      } else if (layer === Layer.Flag) {
+        // `-m gpt-4o-mini` without `-p`: the provider the model plainly belongs to.
+        named = providerOfModel(layerModel);
+      }
+    }
+    providerAt[layer] = named ?? providerAt[layer - 1] ?? DEFAULTS.provider;
+    if (layerModel !== undefined) {
+      model = layerModel;
+      modelLayer = layer;
+    }
   }
-  if (model === undefined || providerAt[modelLayer] !== provider) {
-    model = provider === "echo" ? DEFAULTS.models.echo : providers[provider].model;
-  }
+  const provider = providerAt[Layer.Flag] ?? DEFAULTS.provider;
+  if (providerAt[modelLayer] !== provider) model = undefined;
+  model ??= provider === "echo" ? DEFAULTS.models.echo : (providers[provider]?.model ?? "");
 
   const systemPrompt = flags.systemPrompt !== undefined ? flags.systemPrompt : data.system_prompt;
   return {
@@ -129,6 +108,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     model,
     systemPrompt: systemPrompt === "" ? undefined : systemPrompt,
     providers,
+    aliases,
     session: sessionSettings(data, env),
     display: displaySettings(data),
     keyed,
@@ -177,22 +157,34 @@ function sessionSettings(data: ConfigFile, env: Env): SessionSettings {
 }
 
 /**
- * Throws a `ConfigError` listing the known providers unless `name` is one of them. `key` says
- * where the name came from (`SYNAPSE_PROVIDER`, `--provider`, or `provider` in `file`); without
- * it the name came from elsewhere, e.g. a stored session.
+ * `name` when it names a provider (`echo`, or one of `providers`); else a `ConfigError` listing
+ * them. `key` says where the name came from (`SYNAPSE_PROVIDER`, `--provider`, or `provider` in
+ * `file`); without it the name came from elsewhere, e.g. a stored session.
  */
-export function checkProvider(name: string, key?: string, file?: string): ProviderName {
-  if (isProviderName(name)) return name;
+export function checkProvider(name: string, providers: Readonly<Record<string, unknown>>, key?: string, file?: string): string {
+  if (name === "echo" || Object.hasOwn(providers, name)) return name;
   const source = key === undefined ? "" : file === undefined ? ` (from ${key})` : ` (from "${key}" in ${file})`;
-  throw new ConfigError(
-    "unknown_provider",
-    `unknown provider "${clip(name)}"${source}; known providers: ${PROVIDER_NAMES.join(", ")}`,
-    { ...(key === undefined ? {} : { key }), ...(file === undefined ? {} : { file }) },
-  );
+  throw new ConfigError("unknown_provider", `unknown provider "${clip(name)}"${source}; known providers: ${[...Object.keys(providers), "echo"].join(", ")}`, {
+    ...(key === undefined ? {} : { key }),
+    ...(file === undefined ? {} : { file }),
+  });
 }
 
-function trimSlashes(url: string): string {
-  return url.replace(/\/+$/, "");
+/** `[aliases]`: each a `PROVIDER:MODEL` whose provider exists. */
+function resolveAliases(data: ConfigFile, providers: Readonly<Record<string, ResolvedProviderConfig>>, path: string): Record<string, ModelChoice> {
+  const aliases: Record<string, ModelChoice> = {};
+  for (const [alias, target] of Object.entries(data.aliases ?? {})) {
+    const choice = readModelChoice(target, {}, providers);
+    if (choice === undefined) {
+      throw new ConfigError(
+        "invalid",
+        `alias "${clip(alias)}" in ${path} must be PROVIDER:MODEL with a known provider (${[...Object.keys(providers), "echo"].join(", ")}), but it is "${clip(target)}"`,
+        { key: `aliases.${alias}`, file: path },
+      );
+    }
+    aliases[alias] = choice;
+  }
+  return aliases;
 }
 
 function clip(text: string, max = 60): string {

@@ -6,7 +6,11 @@ import * as v from "valibot";
 import { hasControls, plainName } from "../plain-text.ts";
 import type { ProviderName } from "../provider-names.ts";
 
-/** Providers that talk to a server and so have a `[table]` of settings. */
+/** The wire formats Synapse speaks: Anthropic's Messages API, and OpenAI's Chat Completions (which most servers copy). */
+export const WIRE_TYPES = ["openai", "anthropic"] as const;
+export type WireType = (typeof WIRE_TYPES)[number];
+
+/** The built-in providers that talk to a server and so have a `[table]` of settings. */
 export const REMOTE_PROVIDERS = ["anthropic", "openai", "deepseek"] as const;
 export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number];
 
@@ -109,6 +113,31 @@ const providerTable = v.object(
   "a table (for example [anthropic] with api_key, base_url, model, max_tokens)",
 );
 
+/** The environment variable a `[providers.NAME]` table reads its key from. */
+const envVariable = v.pipe(v.string("a string"), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name, such as GROQ_API_KEY"));
+/** A header's value: one line, sent as it is. */
+const headerValue = v.pipe(v.string("a string"), v.check((t) => !/[\r\n\0]/.test(t), "one line of text"));
+
+/** `[providers.NAME]`: a provider of the user's own, or one that overrides a built-in or preset. */
+const namedProviderTable = v.object(
+  {
+    type: v.optional(v.picklist(WIRE_TYPES, 'one of "openai" or "anthropic" (the wire format the server speaks)')),
+    base_url: v.optional(httpUrl),
+    api_key: v.optional(nonEmptyString),
+    api_key_env: v.optional(envVariable),
+    model: v.optional(nameString),
+    max_tokens: v.optional(v.pipe(v.number("a whole number ≥ 1"), v.integer("a whole number ≥ 1"), v.minValue(1, "a whole number ≥ 1"))),
+    max_tokens_field: v.optional(v.picklist(["max_tokens", "max_completion_tokens"], 'one of "max_tokens" or "max_completion_tokens"')),
+    headers: v.optional(v.record(v.string(), headerValue, "a table of header names and values")),
+    first_byte_timeout: v.optional(seconds),
+    idle_timeout: v.optional(seconds),
+  },
+  "a table (for example [providers.local] with type, base_url, model)",
+);
+
+/** A provider's name as `-p` takes it: lower case letters, digits, `-` and `_`. */
+const providerNameKey = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]*$/, "a provider name of lower-case letters, digits, - and _"));
+
 /** `config.toml`. Unknown keys are not errors: the loader warns about them and drops them. */
 export const ConfigFileSchema = v.object({
   render: v.optional(v.picklist(RENDER_MODES, 'one of "never", "auto" or "always"')),
@@ -119,6 +148,8 @@ export const ConfigFileSchema = v.object({
   anthropic: v.optional(providerTable),
   openai: v.optional(providerTable),
   deepseek: v.optional(providerTable),
+  providers: v.optional(v.record(providerNameKey, namedProviderTable, "a table of providers ([providers.NAME])")),
+  aliases: v.optional(v.record(v.string(), nameString, 'a table of aliases (fast = "groq:llama-3.1-8b-instant")')),
   session: v.optional(
     v.object(
       {
@@ -136,19 +167,37 @@ export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 
 /** The keys the file may hold, as dotted paths: what "unknown key" is measured against. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": ["render", "quiet", "provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "session"],
+  "": ["render", "quiet", "provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "providers", "aliases", "session"],
   ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens", "max_tokens_field", "first_byte_timeout", "idle_timeout"]])),
   session: ["max_sessions", "retention_days", "auto_cleanup", "database_url"],
 };
 
-/** One remote provider's settings after every layer was applied. */
+/** The keys of a `[providers.NAME]` table: what "unknown key" is measured against there. */
+export const PROVIDER_TABLE_KEYS = ["type", "base_url", "api_key", "api_key_env", "model", "max_tokens", "max_tokens_field", "headers", "first_byte_timeout", "idle_timeout"] as const;
+
+/** One provider's settings after every layer was applied: a built-in, a preset, or the file's own. */
 export interface ResolvedProviderConfig {
-  /** `undefined` when no layer set one: the provider fails before any request, naming the variable. */
+  /** As `-p` takes it and sessions store it. */
+  name: string;
+  /** The wire format it speaks. */
+  type: WireType;
+  /** How messages name it: `Anthropic`, `Groq`, or its name. */
+  label: string;
+  origin: "built-in" | "preset" | "configured";
+  /** `undefined` when no layer set one. */
   apiKey: string | undefined;
+  /** The environment variable the key is read from, if any. */
+  keyEnv: string | undefined;
+  /** Whether it fails without a key (a local server needs none). */
+  needsKey: boolean;
+  /** Where its settings go in the file: `[anthropic]`, `[providers.groq]`. */
+  table: string;
   /** Without a trailing slash. */
   baseUrl: string;
-  /** The model used when this provider runs and nothing chose another. */
-  model: string;
+  /** The variable that overrides the address (built-ins: `OPENAI_BASE_URL`). */
+  baseUrlEnv: string | undefined;
+  /** The model used when this provider runs and nothing chose another; `undefined` where none can be assumed (LM Studio). */
+  model: string | undefined;
   maxTokens: number;
   /**
    * Where an OpenAI-compatible request carries the limit: `max_completion_tokens` for OpenAI's
@@ -156,6 +205,8 @@ export interface ResolvedProviderConfig {
    * other field; `max_tokens_field` in the table overrides it.
    */
   maxTokensField: "max_tokens" | "max_completion_tokens";
+  /** Extra request headers. */
+  headers: Record<string, string>;
   /** Seconds to wait from sending the request to the reply's first bytes; `0` = no limit. */
   firstByteTimeout: number;
   /** Seconds of silence tolerated once the reply has begun; `0` = no limit. */
@@ -180,12 +231,16 @@ export interface ResolvedConfig {
   configPath: string;
   /** Whether that file existed and was read. */
   configFileLoaded: boolean;
-  provider: ProviderName;
-  /** The model for `provider`. */
+  /** `echo`, or one of `providers`. */
+  provider: string;
+  /** The model for `provider`; `""` when it has none and nothing chose one (LM Studio). */
   model: string;
   /** `undefined` = no system prompt. */
   systemPrompt: string | undefined;
-  providers: Record<RemoteProviderName, ResolvedProviderConfig>;
+  /** Every provider but echo, by name: built-ins, presets, the file's `[providers.NAME]`. */
+  providers: Record<string, ResolvedProviderConfig>;
+  /** `[aliases]`: a name for a provider and a model together. */
+  aliases: Record<string, { provider: string; model: string }>;
   session: SessionSettings;
   display: DisplaySettings;
   /** The built-in providers with a key (environment or file), in REMOTE_PROVIDERS' order: named by the no-key error. */

@@ -3,7 +3,7 @@
  * the known key a typo was probably meant to be (`max_token` → `max_tokens`).
  */
 import { isRecord } from "../unknown-values.ts";
-import { KNOWN_KEYS } from "./schema.ts";
+import { KNOWN_KEYS, PROVIDER_TABLE_KEYS } from "./schema.ts";
 
 /** Dotted paths of keys the schema does not know, in file order. */
 export function unknownKeys(raw: unknown): string[] {
@@ -12,6 +12,16 @@ export function unknownKeys(raw: unknown): string[] {
   for (const [key, value] of Object.entries(raw)) {
     if (!KNOWN_KEYS[""]!.includes(key)) {
       found.push(key);
+      continue;
+    }
+    // `[providers.NAME]`: any name, each table with a provider's keys; `[aliases]`: any name.
+    if (key === "providers" && isRecord(value)) {
+      for (const [name, table] of Object.entries(value)) {
+        if (!isRecord(table)) continue;
+        for (const inner of Object.keys(table)) {
+          if (!(PROVIDER_TABLE_KEYS as readonly string[]).includes(inner)) found.push(`providers.${name}.${inner}`);
+        }
+      }
       continue;
     }
     const known = KNOWN_KEYS[key];
@@ -30,7 +40,8 @@ export function closestKnownKey(dotted: string): string | undefined {
   const key = dot === -1 ? dotted : dotted.slice(dot + 1);
   let best: string | undefined;
   let bestDistance = 3;
-  for (const candidate of KNOWN_KEYS[table] ?? []) {
+  const candidates = table.startsWith("providers.") ? PROVIDER_TABLE_KEYS : (KNOWN_KEYS[table] ?? []);
+  for (const candidate of candidates) {
     const distance = editDistance(key, candidate);
     if (distance < bestDistance) {
       best = candidate;

@@ -2,7 +2,6 @@
  * Anthropic's Messages API, streamed: `POST {base}/v1/messages`. The system prompt travels in
  * the top-level `system` field, never as a message.
  */
-import { providerLabel } from "../provider-names.ts";
 import { isRecord } from "../unknown-values.ts";
 import { clip, errorBodyOf, isContextOverflow } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
@@ -27,7 +26,7 @@ const STOP_REASONS: Record<string, StopReason> = {
 /** A provider speaking the Anthropic Messages API with `settings`. */
 export function createAnthropicProvider(settings: RemoteSettings): Provider {
   return {
-    name: "anthropic",
+    name: settings.name,
     defaultModel: settings.defaultModel,
     stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
@@ -83,7 +82,7 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
   const { signal } = request;
   const call = {
     url: `${settings.baseUrl}/v1/messages`,
-    headers: { "x-api-key": settings.apiKey, "anthropic-version": ANTHROPIC_VERSION },
+    headers: { ...(settings.apiKey === undefined ? {} : { "x-api-key": settings.apiKey }), "anthropic-version": ANTHROPIC_VERSION, ...settings.headers },
     body: anthropicBody(request, settings.maxTokens),
     model: request.model,
   };
@@ -137,7 +136,7 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
   throw new ProviderError(
     "stream_ended_early",
     "anthropic",
-    `the ${providerLabel("anthropic")} reply ended before it was complete (no message_stop); try again`,
+    `the ${settings.label} reply ended before it was complete (no message_stop); try again`,
   );
 }
 
@@ -150,7 +149,7 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
   return new ProviderError(
     kind,
     "anthropic",
-    redact(`${providerLabel("anthropic")} reported an error mid-reply (${type}: ${clip(message)}); try again`, [
+    redact(`${settings.label} reported an error mid-reply (${type}: ${clip(message)}); try again`, [
       settings.apiKey,
     ]),
   );

@@ -42,7 +42,7 @@ async function* echo(request: StreamRequest, delayMs: number): AsyncGenerator<St
     if (delayMs > 0) await pause(delayMs);
     else await Promise.resolve();
     if (signal.aborted) {
-      const error = cancelledError("echo");
+      const error = cancelledError("echo", "Echo");
       error.partialText = partial;
       throw error;
     }

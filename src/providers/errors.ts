@@ -1,4 +1,3 @@
-import { providerLabel, type ProviderName } from "../provider-names.ts";
 
 /**
  * What went wrong, coarse enough to pick an exit code or a retry policy:
@@ -51,13 +50,14 @@ export interface ProviderErrorOptions {
 export class ProviderError extends Error {
   override readonly name = "ProviderError";
   readonly kind: ProviderErrorKind;
-  readonly provider: ProviderName;
+  /** The provider's name (`anthropic`, `groq`, a configured one). */
+  readonly provider: string;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   /** Text yielded before the failure; `""` when none. Set by the stream wrapper. */
   partialText = "";
 
-  constructor(kind: ProviderErrorKind, provider: ProviderName, message: string, options: ProviderErrorOptions = {}) {
+  constructor(kind: ProviderErrorKind, provider: string, message: string, options: ProviderErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.provider = provider;
@@ -82,6 +82,6 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
 }
 
 /** What every provider throws when its caller aborts the reply. */
-export function cancelledError(name: ProviderName): ProviderError {
-  return new ProviderError("cancelled", name, `${providerLabel(name)} reply cancelled`);
+export function cancelledError(name: string, label: string): ProviderError {
+  return new ProviderError("cancelled", name, `${label} reply cancelled`);
 }

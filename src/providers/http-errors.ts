@@ -3,7 +3,6 @@
  * means, what the body said (clipped), and what to do. A conversation too long for the model is
  * its own verdict, whether an error status or a stream's error event says so.
  */
-import { baseUrlEnvName, keyEnvName, providerLabel } from "../provider-names.ts";
 import { clip, isContextOverflow, type ErrorBody } from "./error-body.ts";
 import { ProviderError, redact, type ProviderErrorKind, type ProviderErrorOptions } from "./errors.ts";
 import type { RemoteSettings } from "./remote-settings.ts";
@@ -66,7 +65,7 @@ export function unfinishedErrorBody(
   const { kind, meaning, advice } = httpVerdict(settings, { ...failure, body: none });
   const statusText = failure.statusText.trim() || reasonPhrase(status);
   const message =
-    `${providerLabel(settings.name)} answered ${status}${statusText === "" ? "" : ` ${clip(statusText, 60)}`} (${meaning}); ` +
+    `${settings.label} answered ${status}${statusText === "" ? "" : ` ${clip(statusText, 60)}`} (${meaning}); ` +
     `its error ${failure.html ? "page" : "message"} never finished${advice === "" ? "" : `; ${advice}`}`;
   return new ProviderError(kind, settings.name, redact(message, [settings.apiKey]), retryOptions(status, failure.retryAfterMs));
 }
@@ -85,9 +84,9 @@ function whatWasSaid(status: number, body: ErrorBody): string {
 function httpVerdict(settings: RemoteSettings, failure: HttpFailure): HttpVerdict {
   const { name, configPath } = settings;
   const { status, body, model } = failure;
-  const label = providerLabel(name);
+  const label = settings.label;
   const said = whatWasSaid(status, body);
-  const keyHint = `${keyEnvName(name)} or api_key under [${name}] in ${configPath}`;
+  const keyHint = settings.keyHint;
   const errorType = body.type ?? "";
   const errorCode = body.code ?? "";
 
@@ -100,7 +99,7 @@ function httpVerdict(settings: RemoteSettings, failure: HttpFailure): HttpVerdic
     return { kind: "auth", meaning: "access refused", advice, message: `${label} refused access for this API key (${said}); ${advice}` };
   }
   if (status === 404) {
-    const advice = `check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${baseUrlEnvName(name)} / base_url`;
+    const advice = `check the model name (--model, SYNAPSE_MODEL, or model in ${configPath}) and ${settings.baseUrlHint}`;
     return {
       kind: "not_found",
       meaning: `unknown model "${model}", or ${failure.url} is not its API`,
@@ -141,7 +140,7 @@ export function contextTooLong(settings: RemoteSettings, model: string, said: st
   return new ProviderError(
     "context_length",
     name,
-    redact(`${providerLabel(name)} says the conversation is too long for model "${model}" (${said}); ${TOO_LONG_ADVICE}`, [
+    redact(`${settings.label} says the conversation is too long for model "${model}" (${said}); ${TOO_LONG_ADVICE}`, [
       settings.apiKey,
     ]),
     status === undefined ? {} : { status },

@@ -2,7 +2,6 @@
  * The OpenAI Chat Completions API, streamed: `POST {base}/chat/completions`. DeepSeek speaks
  * the same protocol, so both providers are this module with different settings.
  */
-import { providerLabel } from "../provider-names.ts";
 import { isRecord } from "../unknown-values.ts";
 import { clip, errorBodyOf, isContextOverflow } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
@@ -21,10 +20,8 @@ const STOP_REASONS: Record<string, StopReason> = {
   function_call: "tool_use",
 };
 
-/** A provider speaking the OpenAI Chat Completions API: `openai`, or `deepseek` with its settings. */
-export function createOpenAICompatibleProvider(
-  settings: RemoteSettings & { name: "openai" | "deepseek" },
-): Provider {
+/** A provider speaking the OpenAI Chat Completions API: OpenAI, DeepSeek, and every compatible server. */
+export function createOpenAICompatibleProvider(settings: RemoteSettings): Provider {
   return {
     name: settings.name,
     defaultModel: settings.defaultModel,
@@ -46,15 +43,12 @@ export function openAIBody(request: StreamRequest, maxTokens: number, maxTokensF
   };
 }
 
-async function* attempt(
-  settings: RemoteSettings & { name: "openai" | "deepseek" },
-  request: StreamRequest,
-): AsyncGenerator<StreamEvent> {
+async function* attempt(settings: RemoteSettings, request: StreamRequest): AsyncGenerator<StreamEvent> {
   const { signal } = request;
   const { name } = settings;
   const call = {
     url: `${settings.baseUrl}/chat/completions`,
-    headers: { authorization: `Bearer ${settings.apiKey}` },
+    headers: { ...(settings.apiKey === undefined ? {} : { authorization: `Bearer ${settings.apiKey}` }), ...settings.headers },
     body: openAIBody(request, settings.maxTokens, settings.maxTokensField),
     model: request.model,
   };
@@ -94,7 +88,7 @@ async function* attempt(
   throw new ProviderError(
     "stream_ended_early",
     name,
-    `the ${providerLabel(name)} reply ended before it was complete (no [DONE]); try again`,
+    `the ${settings.label} reply ended before it was complete (no [DONE]); try again`,
   );
 }
 
@@ -107,7 +101,7 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
   return new ProviderError(
     "stream_error",
     settings.name,
-    redact(`${providerLabel(settings.name)} reported an error mid-reply (${clip(detail) || "no details"}); try again`, [
+    redact(`${settings.label} reported an error mid-reply (${clip(detail) || "no details"}); try again`, [
       settings.apiKey,
     ]),
   );

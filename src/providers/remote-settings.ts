@@ -1,5 +1,4 @@
 /** What a remote provider (Anthropic, OpenAI, DeepSeek) is built with: where and how to talk, and how hard to retry. */
-import type { ProviderName } from "../provider-names.ts";
 
 /** How hard to try again after a retryable failure. */
 export interface RetryPolicy {
@@ -23,8 +22,20 @@ export type MaxTokensField = "max_tokens" | "max_completion_tokens";
 
 /** What a remote provider needs to talk and to explain failures. */
 export interface RemoteSettings {
-  name: Exclude<ProviderName, "echo">;
-  apiKey: string;
+  /** The provider's name, as the user chooses it (`-p groq`) and sessions store it. */
+  name: string;
+  /** How messages name it: `Anthropic`, `Groq`, or the configured name. */
+  label: string;
+  /** Where its settings are written in the config file: `[anthropic]`, `[providers.groq]`. */
+  table: string;
+  /** Where its key comes from, for messages: `GROQ_API_KEY or api_key under [providers.groq] in …`. */
+  keyHint: string;
+  /** Where its address comes from, for messages: `OPENAI_BASE_URL / base_url`. */
+  baseUrlHint: string;
+  /** Extra request headers (the config's `headers`). */
+  headers: Readonly<Record<string, string>>;
+  /** Sent as the wire format's credential; none for a server that needs none (a local one). */
+  apiKey: string | undefined;
   /** Without a trailing slash. */
   baseUrl: string;
   maxTokens: number;

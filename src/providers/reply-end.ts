@@ -11,7 +11,6 @@
  *   be too long and what to do, since trying again cannot help.
  */
 import { hasVisibleText } from "../plain-text.ts";
-import { providerLabel } from "../provider-names.ts";
 import { clip } from "./error-body.ts";
 import { ProviderError, redact } from "./errors.ts";
 import { TOO_LONG_ADVICE } from "./http-errors.ts";
@@ -79,7 +78,7 @@ function reasonField(settings: RemoteSettings): string {
 
 /** `end` is the stream's last event, `undefined` when it closed without one. */
 function emptyReply(settings: RemoteSettings, model: string, end: Extract<StreamEvent, { type: "done" }> | undefined): ProviderError {
-  const label = providerLabel(settings.name);
+  const label = settings.label;
   const said =
     end === undefined ? "the stream closed without its end marker" : `${reasonField(settings)}: ${clip(end.rawStopReason ?? "none", 40)}`;
   if (end?.stopReason === "content_filter") {
@@ -94,7 +93,7 @@ function emptyReply(settings: RemoteSettings, model: string, end: Extract<Stream
   // A reasoning model can spend the whole token budget thinking: then max_tokens is the cure.
   const budget =
     end?.stopReason === "max_tokens"
-      ? `, or max_tokens under [${settings.name}] in ${settings.configPath} too small for it (raise it)`
+      ? `, or max_tokens under ${settings.table} in ${settings.configPath} too small for it (raise it)`
       : "";
   return new ProviderError(
     "context_length",
@@ -106,7 +105,7 @@ function emptyReply(settings: RemoteSettings, model: string, end: Extract<Stream
 }
 
 function noStopReason(settings: RemoteSettings): ProviderError {
-  const label = providerLabel(settings.name);
+  const label = settings.label;
   return new ProviderError(
     "stream_ended_early",
     settings.name,

@@ -4,18 +4,17 @@
  * seen, and a second train of thought would follow the first one on the screen.
  */
 import { log } from "../log.ts";
-import { providerLabel, type ProviderName } from "../provider-names.ts";
 import { cancelledError, ProviderError } from "./errors.ts";
 import type { RemoteSettings, RetryPolicy } from "./remote-settings.ts";
 import type { StreamEvent } from "./types.ts";
 
 /** Resolves after `ms`, or throws `cancelled` as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal, name: ProviderName): Promise<void> {
-  if (signal.aborted) return Promise.reject(cancelledError(name));
+function sleep(ms: number, signal: AbortSignal, settings: RemoteSettings): Promise<void> {
+  if (signal.aborted) return Promise.reject(cancelledError(settings.name, settings.label));
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(cancelledError(name));
+      reject(cancelledError(settings.name, settings.label));
     };
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);
@@ -55,7 +54,7 @@ export async function* withRetries(
       }
       return;
     } catch (caught) {
-      const error = caught instanceof ProviderError ? caught : signal.aborted ? cancelledError(settings.name) : undefined;
+      const error = caught instanceof ProviderError ? caught : signal.aborted ? cancelledError(settings.name, settings.label) : undefined;
       if (error === undefined) throw caught;
       const wait = !delivered && !signal.aborted ? retryDelay(error, tries, settings.retry) : undefined;
       if (wait === undefined) {
@@ -63,11 +62,11 @@ export async function* withRetries(
         throw error;
       }
       log.warn(
-        `${providerLabel(settings.name)}: ${error.kind.replace("_", " ")}` +
+        `${settings.label}: ${error.kind.replace("_", " ")}` +
           `${error.status === undefined ? "" : ` (${error.status})`}; retrying in ${(wait / 1000).toFixed(1)} s ` +
           `(${tries + 1}/${settings.retry.maxRetries})`,
       );
-      await sleep(wait, signal, settings.name);
+      await sleep(wait, signal, settings);
     }
   }
 }

@@ -3,7 +3,6 @@
  * point base URLs at local servers), watched by a stall timer, and read the answer as
  * server-sent events. HTTP failures, silence and lost connections become `ProviderError`s.
  */
-import { baseUrlEnvName, providerLabel } from "../provider-names.ts";
 import { errnoCode } from "../unknown-values.ts";
 import { clip, isHtml, pageTitle, parseErrorBody } from "./error-body.ts";
 import { cancelledError, ProviderError, redact } from "./errors.ts";
@@ -22,14 +21,14 @@ function stalled(settings: RemoteSettings, phase: StallPhase): ProviderError {
   return new ProviderError(
     "timeout",
     name,
-    `no answer from ${providerLabel(name)} in ${seconds} s${when}; ${why}, raise ${key} under [${name}] in ${configPath} (0 waits forever)`,
+    `no answer from ${settings.label} in ${seconds} s${when}; ${why}, raise ${key} under ${settings.table} in ${configPath} (0 waits forever)`,
   );
 }
 
 /** Why `timer`'s signal aborted: a stall, or the caller. `undefined` while it has not. */
 function abortError(settings: RemoteSettings, timer: StallTimer): ProviderError | undefined {
   if (!timer.signal.aborted) return undefined;
-  return timer.stalled === undefined ? cancelledError(settings.name) : stalled(settings, timer.stalled);
+  return timer.stalled === undefined ? cancelledError(settings.name, settings.label) : stalled(settings, timer.stalled);
 }
 
 function errorCode(error: unknown): string {
@@ -84,8 +83,8 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
     throw new ProviderError(
       "network",
       name,
-      `could not reach ${providerLabel(name)} at ${where} (${errorCode(error)}); ` +
-        `check your network connection, and ${baseUrlEnvName(name)} / base_url if you set one`,
+      `could not reach ${settings.label} at ${where} (${errorCode(error)}); ` +
+        `check your network connection, and ${settings.baseUrlHint} if you set one`,
       { cause: error },
     );
   }
@@ -114,8 +113,8 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
       "stream_error",
       name,
       redact(
-        `${providerLabel(name)} answered with ${type || "no content type"} instead of an event stream` +
-          `${shown === undefined ? "" : ` (${shown})`}${unfinished}; check ${baseUrlEnvName(name)} / base_url`,
+        `${settings.label} answered with ${type || "no content type"} instead of an event stream` +
+          `${shown === undefined ? "" : ` (${shown})`}${unfinished}; check ${settings.baseUrlHint}`,
         [settings.apiKey],
       ),
       { status: response.status },
@@ -196,7 +195,7 @@ async function* responseEvents(settings: RemoteSettings, response: Response, tim
         throw new ProviderError(
           "network",
           name,
-          `the connection to ${providerLabel(name)} broke off mid-reply (${errorCode(error)}); try again`,
+          `the connection to ${settings.label} broke off mid-reply (${errorCode(error)}); try again`,
           { cause: error },
         );
       }
@@ -216,7 +215,7 @@ export function parseEventJson(settings: RemoteSettings, event: SseEvent): unkno
     throw new ProviderError(
       "stream_error",
       settings.name,
-      redact(`${providerLabel(settings.name)} sent an unreadable event (${clip(event.data, 120)}); try again`, [
+      redact(`${settings.label} sent an unreadable event (${clip(event.data, 120)}); try again`, [
         settings.apiKey,
       ]),
       { cause: error },

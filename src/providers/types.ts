@@ -77,7 +77,8 @@ export type StreamEvent =
  * }
  */
 export interface Provider {
-  readonly name: ProviderName;
+  /** As the user chooses it and sessions store it: `anthropic`, `groq`, a configured name. */
+  readonly name: string;
   /** The model to use when the caller has no other: the resolved config's choice. */
   readonly defaultModel: string;
   stream(request: StreamRequest): AsyncIterable<StreamEvent>;
