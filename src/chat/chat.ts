@@ -238,6 +238,11 @@ export class Chat {
     return purgeAfterReply(this.store, signal);
   }
 
+  /** Every provider the configuration knows, echo last: what `-p` and `/provider` take. */
+  providerNames(): string[] {
+    return [...Object.keys(this.#config.providers), "echo"];
+  }
+
   /** The top-level `render` and `quiet` settings of the configuration this chat was opened with. */
   get display(): DisplaySettings {
     return this.#config.display;

@@ -3,7 +3,7 @@
  * that neither imports the other. Which provider and model an exchange uses is decided here too.
  */
 import { checkProvider, providerOfModel } from "../config/load.ts";
-import { readModelChoice } from "../config/providers.ts";
+import { isCredentialHeader, readModelChoice } from "../config/providers.ts";
 import { ConfigError } from "../config/errors.ts";
 import { REMOTE_PROVIDERS, type ResolvedConfig } from "../config/schema.ts";
 import {
@@ -58,6 +58,7 @@ export function createProvider(name: string, config: ResolvedConfig, options: Cr
     keyHint: settings.keyEnv === undefined ? inFile : `${settings.keyEnv} or ${inFile}`,
     baseUrlHint: settings.baseUrlEnv === undefined ? `base_url under ${settings.table}` : `${settings.baseUrlEnv} / base_url`,
     headers: settings.headers,
+    secrets: [settings.apiKey ?? "", ...Object.entries(settings.headers).flatMap(([header, value]) => (isCredentialHeader(header) ? [value] : []))].filter((secret) => secret !== ""),
     apiKey: settings.apiKey,
     baseUrl: settings.baseUrl,
     maxTokens: settings.maxTokens,

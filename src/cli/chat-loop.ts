@@ -11,7 +11,6 @@ import { shortIdOf } from "../sessions/refs.ts";
 import { log } from "../log.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { stdinInfo, stdoutInfo, terminalSize } from "../tty.ts";
-import { PROVIDER_NAMES } from "../provider-names.ts";
 import { messageFor } from "./errors.ts";
 import { UsageError } from "./errors.ts";
 import { composeInEditor } from "./editor.ts";
@@ -45,7 +44,7 @@ const commands: readonly (readonly [name: string, usage: string, help: string])[
   ["/switch", "/switch REF", "continue another session: its id, a unique start of it, or its title"],
   ["/title", "/title TEXT", 'title the session ("/title" alone clears it)'],
   ["/model", "/model NAME", "the model for the next turns"],
-  ["/provider", "/provider NAME", `the provider for the next turns (${PROVIDER_NAMES.join(", ")})`],
+  ["/provider", "/provider NAME", "the provider for the next turns (synapse models lists them)"],
   ["/system", "/system TEXT", "the system prompt of a new session, before its first turn"],
   ["/show", "/show", "the conversation so far"],
   ["/retry", "/retry", "ask the last question again; the session keeps the reply it had"],
@@ -199,7 +198,7 @@ class ChatLoop {
           await this.#note(`model: ${rest}`);
           return false;
         case "/provider": {
-          if (rest === "") throw new UsageError(`/provider needs a name: ${PROVIDER_NAMES.join(", ")}`);
+          if (rest === "") throw new UsageError(`/provider needs a name: ${this.#chat.providerNames().join(", ")}`);
           this.#chat.useProvider(rest);
           const { provider, model } = await this.#chat.next();
           await this.#note(`provider: ${provider}, model: ${model}`);
@@ -290,7 +289,7 @@ class ChatLoop {
       write: (text) => writeOut(text),
       columns: () => terminalSize(1)?.columns ?? 80,
       history: this.#history,
-      complete: (line) => complete(line),
+      complete: (line) => complete(line, this.#chat.providerNames()),
       edit: (line) => this.#edit(line),
     });
   }
@@ -363,10 +362,10 @@ class ChatLoop {
 }
 
 /** Tab: the commands a line starting with `/` could be, and provider names after `/provider `. */
-export function complete(line: string): string[] {
+export function complete(line: string, providers: readonly string[]): string[] {
   if (line.startsWith("/provider ")) {
     const start = line.slice("/provider ".length);
-    return PROVIDER_NAMES.filter((name) => name.startsWith(start)).map((name) => `/provider ${name}`);
+    return providers.filter((name) => name.startsWith(start)).map((name) => `/provider ${name}`);
   }
   if (!line.startsWith("/") || /\s/.test(line)) return [];
   return commands.map(([name]) => name).filter((name) => name.startsWith(line)).map((name) => `${name} `);

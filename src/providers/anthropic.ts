@@ -149,8 +149,6 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
   return new ProviderError(
     kind,
     "anthropic",
-    redact(`${settings.label} reported an error mid-reply (${type}: ${clip(message)}); try again`, [
-      settings.apiKey,
-    ]),
+    redact(`${settings.label} reported an error mid-reply (${type}: ${clip(message)}); try again`, settings.secrets),
   );
 }

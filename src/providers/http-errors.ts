@@ -49,7 +49,7 @@ export function httpError(settings: RemoteSettings, failure: HttpFailure): Provi
     return contextTooLong(settings, model, whatWasSaid(status, body), status);
   }
   const { kind, message } = httpVerdict(settings, failure);
-  return new ProviderError(kind, name, redact(message, [settings.apiKey]), retryOptions(status, failure.retryAfterMs));
+  return new ProviderError(kind, name, redact(message, settings.secrets), retryOptions(status, failure.retryAfterMs));
 }
 
 /**
@@ -67,7 +67,7 @@ export function unfinishedErrorBody(
   const message =
     `${settings.label} answered ${status}${statusText === "" ? "" : ` ${clip(statusText, 60)}`} (${meaning}); ` +
     `its error ${failure.html ? "page" : "message"} never finished${advice === "" ? "" : `; ${advice}`}`;
-  return new ProviderError(kind, settings.name, redact(message, [settings.apiKey]), retryOptions(status, failure.retryAfterMs));
+  return new ProviderError(kind, settings.name, redact(message, settings.secrets), retryOptions(status, failure.retryAfterMs));
 }
 
 function retryOptions(status: number, retryAfterMs: number | undefined): ProviderErrorOptions {
@@ -140,9 +140,7 @@ export function contextTooLong(settings: RemoteSettings, model: string, said: st
   return new ProviderError(
     "context_length",
     name,
-    redact(`${settings.label} says the conversation is too long for model "${model}" (${said}); ${TOO_LONG_ADVICE}`, [
-      settings.apiKey,
-    ]),
+    redact(`${settings.label} says the conversation is too long for model "${model}" (${said}); ${TOO_LONG_ADVICE}`, settings.secrets),
     status === undefined ? {} : { status },
   );
 }

@@ -101,9 +101,7 @@ function streamError(settings: RemoteSettings, model: string, error: unknown): P
   return new ProviderError(
     "stream_error",
     settings.name,
-    redact(`${settings.label} reported an error mid-reply (${clip(detail) || "no details"}); try again`, [
-      settings.apiKey,
-    ]),
+    redact(`${settings.label} reported an error mid-reply (${clip(detail) || "no details"}); try again`, settings.secrets),
   );
 }
 

@@ -34,6 +34,8 @@ export interface RemoteSettings {
   baseUrlHint: string;
   /** Extra request headers (the config's `headers`). */
   headers: Readonly<Record<string, string>>;
+  /** The key and the values of credential headers: taken out of any message, should a server echo one. */
+  secrets: readonly string[];
   /** Sent as the wire format's credential; none for a server that needs none (a local one). */
   apiKey: string | undefined;
   /** Without a trailing slash. */

@@ -85,9 +85,7 @@ function emptyReply(settings: RemoteSettings, model: string, end: Extract<Stream
     return new ProviderError(
       "stream_error",
       settings.name,
-      redact(`${label} withheld its reply (${said}); nothing was stored as an answer; rephrase the question, or try another model (-m MODEL)`, [
-        settings.apiKey,
-      ]),
+      redact(`${label} withheld its reply (${said}); nothing was stored as an answer; rephrase the question, or try another model (-m MODEL)`, settings.secrets),
     );
   }
   // A reasoning model can spend the whole token budget thinking: then max_tokens is the cure.
@@ -98,9 +96,7 @@ function emptyReply(settings: RemoteSettings, model: string, end: Extract<Stream
   return new ProviderError(
     "context_length",
     settings.name,
-    redact(`${label} sent an empty reply (${said}): the conversation may be too long for model "${model}"${budget}; ${TOO_LONG_ADVICE}`, [
-      settings.apiKey,
-    ]),
+    redact(`${label} sent an empty reply (${said}): the conversation may be too long for model "${model}"${budget}; ${TOO_LONG_ADVICE}`, settings.secrets),
   );
 }
 

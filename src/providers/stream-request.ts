@@ -79,14 +79,13 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
   } catch (error) {
     const aborted = abortError(settings, timer);
     if (aborted !== undefined) throw aborted;
-    const where = new URL(url).origin;
-    throw new ProviderError(
-      "network",
-      name,
-      `could not reach ${settings.label} at ${where} (${errorCode(error)}); ` +
-        `check your network connection, and ${settings.baseUrlHint} if you set one`,
-      { cause: error },
-    );
+    const { origin, hostname } = new URL(url);
+    // A server on this machine (Ollama, LM Studio, llama.cpp) that refuses is most often not started.
+    const local = hostname === "localhost" || hostname.startsWith("127.") || hostname === "[::1]";
+    const advice = local
+      ? `is the server running? start it, or check ${settings.baseUrlHint}`
+      : `check your network connection, and ${settings.baseUrlHint} if you set one`;
+    throw new ProviderError("network", name, `could not reach ${settings.label} at ${origin} (${errorCode(error)}); ${advice}`, { cause: error });
   }
   if (!response.ok) {
     // The status line is the answer: the body only adds detail, so reading it is bounded.
@@ -115,7 +114,7 @@ async function postForStream(settings: RemoteSettings, call: StreamCall, timer: 
       redact(
         `${settings.label} answered with ${type || "no content type"} instead of an event stream` +
           `${shown === undefined ? "" : ` (${shown})`}${unfinished}; check ${settings.baseUrlHint}`,
-        [settings.apiKey],
+        settings.secrets,
       ),
       { status: response.status },
     );
@@ -215,9 +214,7 @@ export function parseEventJson(settings: RemoteSettings, event: SseEvent): unkno
     throw new ProviderError(
       "stream_error",
       settings.name,
-      redact(`${settings.label} sent an unreadable event (${clip(event.data, 120)}); try again`, [
-        settings.apiKey,
-      ]),
+      redact(`${settings.label} sent an unreadable event (${clip(event.data, 120)}); try again`, settings.secrets),
       { cause: error },
     );
   }

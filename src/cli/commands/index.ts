@@ -12,5 +12,6 @@ export const chatCommand: Lazy = () => import("./chat.ts").then((m) => m.default
 /** Commands named by their first word: `synapse sessions …` (a group of sub-commands), `synapse chat`. */
 export const groups: Record<string, Lazy> = {
   chat: () => import("./chat-mode.ts").then((m) => m.default as SynapseCommand),
+  models: () => import("./models.ts").then((m) => m.default as SynapseCommand),
   sessions: () => import("./sessions/index.ts").then((m) => m.default as SynapseCommand),
 };
