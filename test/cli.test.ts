@@ -96,8 +96,8 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         ["assistant", "Following up, as asked."],
       ]);
       for (const message of messages) {
-        // Token usage, as the provider reported it, comes with each reply.
-        const keys = ["id", "role", "content", "timestamp", ...(message.role === "assistant" ? ["usage"] : [])];
+        // Token usage, as the provider reported it, and what wrote it come with each reply.
+        const keys = ["id", "role", "content", "timestamp", ...(message.role === "assistant" ? ["usage", "provider", "model"] : [])];
         expect(Object.keys(message)).toEqual(keys);
         expect(message.timestamp).toMatch(rfc3339);
       }
