@@ -75,6 +75,9 @@ function build(path: string): void {
           interrupted: false,
           inputTokens: user ? null : 400,
           outputTokens: user ? null : 300,
+          // Replies by the session's own provider and model, stored as such: NULL.
+          provider: null,
+          model: null,
         });
         messagesDb.touchSessionForMessage(db, { sessionId: id, timestamp });
       }

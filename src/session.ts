@@ -45,6 +45,14 @@ export interface StoredMessage {
   interrupted?: boolean;
   /** Tokens the provider reported for this reply; absent when it reported none. */
   usage?: TokenUsage;
+  /**
+   * The provider and the model that wrote this reply: the session's own, or the ones a turn
+   * chose instead (`-p`, `-m`, `/model`). Assistant messages only. Read back, every reply has
+   * both (one stored before replies recorded them reads as its session's); given to a store,
+   * either may be left out to mean the session's.
+   */
+  provider?: string;
+  model?: string;
 }
 
 export interface TokenUsage {

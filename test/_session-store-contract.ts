@@ -16,12 +16,16 @@ export function at(offsetMs: number): Date {
   return new Date(base.getTime() + offsetMs);
 }
 
+/** What {@link aSession} is started with, and so what {@link aMessage}'s replies were written by. */
+export const defaultProvider = "anthropic";
+export const defaultModel = "claude-sonnet-4-5";
+
 export function aSession(overrides: Partial<Session> = {}): Session {
   return {
     id: newId(),
     title: null,
-    provider: "anthropic",
-    model: "claude-sonnet-4-5",
+    provider: defaultProvider,
+    model: defaultModel,
     systemPrompt: null,
     createdAt: base,
     updatedAt: base,
@@ -29,8 +33,13 @@ export function aSession(overrides: Partial<Session> = {}): Session {
   };
 }
 
+/**
+ * A message; a reply (role assistant) says it was written by {@link aSession}'s default provider
+ * and model, as a store reads a reply of such a session back.
+ */
 export function aMessage(sessionId: string, role: Role, content: string, timestamp = base): StoredMessage {
-  return { id: newId(), sessionId, role, content, timestamp };
+  const message: StoredMessage = { id: newId(), sessionId, role, content, timestamp };
+  return role === "assistant" ? { ...message, provider: defaultProvider, model: defaultModel } : message;
 }
 
 /** A cleanup's counts, without the list of what it removed. */
@@ -406,6 +415,93 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       const reply = { ...aMessage(session.id, "assistant", "answer"), usage: { inputTokens: 120, outputTokens: 0 } };
       await store.addMessage(reply);
       expect(await store.getMessages(session.id)).toEqual([reply]);
+    });
+
+    describe("what wrote a reply", () => {
+      /** A reply written by another provider and model than its session's (`-p`, `-m`). */
+      const override = { provider: "openai", model: "gpt-4o-mini" };
+
+      test("a reply's provider and model read back as given; one given none, or only one, reads the rest as its session's", async () => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        const question = aMessage(session.id, "user", "q");
+        const own = aMessage(session.id, "assistant", "by the session's own");
+        const other = { ...aMessage(session.id, "assistant", "by another"), ...override };
+        const modelOnly = { ...aMessage(session.id, "assistant", "another model"), model: "claude-opus-4-1" };
+        const unsaid: StoredMessage = { id: newId(), sessionId: session.id, role: "assistant", content: "none given", timestamp: base };
+        const onlyProvider: StoredMessage = { ...unsaid, id: newId(), provider: "deepseek" };
+        for (const message of [question, own, other, modelOnly, unsaid, onlyProvider]) await store.addMessage(message);
+        const expected = [
+          question,
+          own,
+          other,
+          { ...modelOnly, provider: session.provider },
+          { ...unsaid, provider: session.provider, model: session.model },
+          { ...onlyProvider, model: session.model },
+        ];
+        expect(await store.getMessages(session.id)).toEqual(expected);
+        // A question records none, and pages read what getMessages reads.
+        expect("provider" in (await store.getMessages(session.id))[0]!).toBe(false);
+        const pages: StoredMessage[] = [];
+        for await (const page of await store.messagePages(session.id, { pageSize: 4 })) pages.push(...page);
+        expect(pages).toEqual(expected);
+        // The session keeps its own: a reply by another model changes nothing of it.
+        expect(await store.getSession(session.id)).toEqual(session);
+        expect((await store.listSessions())[0]).toMatchObject({ provider: session.provider, model: session.model });
+      });
+
+      test("imported and started sessions keep each reply's provider and model", async () => {
+        const store = await fresh();
+        const session = aSession({ provider: "echo", model: "echo" });
+        const messages = [
+          aMessage(session.id, "user", "q"),
+          { ...aMessage(session.id, "assistant", "a"), provider: "echo", model: "echo" },
+          aMessage(session.id, "user", "q2"),
+          { ...aMessage(session.id, "assistant", "a2"), ...override },
+        ];
+        await store.importSession(session, messages);
+        expect(await store.getMessages(session.id)).toEqual(messages);
+        const started = aSession();
+        const first = aMessage(started.id, "user", "hello");
+        await store.startSession(started, first, { holder: newId(), ttlMs: 60_000 });
+        const reply = { ...aMessage(started.id, "assistant", "hi"), ...override };
+        await store.addMessage(reply);
+        expect(await store.getMessages(started.id)).toEqual([first, reply]);
+      });
+
+      test("a copy that changes the session's own model leaves what wrote its earlier replies", async () => {
+        const store = await fresh();
+        const session = aSession({ updatedAt: at(10) });
+        const earlier = [aMessage(session.id, "user", "q", at(1)), aMessage(session.id, "assistant", "a", at(2))];
+        await store.importSession(session, earlier);
+        const later: Session = { ...session, provider: "openai", model: "gpt-4o", updatedAt: at(100) };
+        const rest = [aMessage(session.id, "user", "q2", at(50)), { ...aMessage(session.id, "assistant", "a2", at(60)), provider: "openai", model: "gpt-4o" }];
+        await store.extendSession(later, rest, { held: 2 });
+        expect(await store.getSession(session.id)).toEqual(later);
+        expect(await store.getMessages(session.id)).toEqual([...earlier, ...rest]);
+      });
+
+      test.each([
+        ["on a question", { role: "user" as Role, provider: "openai" }, "only a reply (role assistant) records the provider and model"],
+        ["on a system prompt", { role: "system" as Role, model: "gpt-4o" }, "only a reply (role assistant) records the provider and model"],
+        ["a blank provider", { provider: "  " }, "a reply's provider must be a non-empty name"],
+        ["a model on two lines", { model: "gpt-4o\nrm -rf" }, "invalid model"],
+        ["an escape in a provider", { provider: "open\x1b[2Jai" }, "expected a name without control characters"],
+        ["a bidi override in a model", { model: "gpt\u202E-4o" }, "expected a name without control characters"],
+      ])("a provider or model %s is invalid_data, and nothing is stored", async (_what, change, said) => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        const bad = { ...aMessage(session.id, "assistant", "x"), ...change };
+        const error = await storageError(store.addMessage(bad));
+        expect(error.kind).toBe("invalid_data");
+        expect(error.message).toContain(said);
+        const imported = aSession();
+        expect((await storageError(store.importSession(imported, [{ ...bad, sessionId: imported.id }]))).message).toContain(said);
+        expect(await store.getMessages(session.id)).toEqual([]);
+        expect(await store.getSession(imported.id)).toBeNull();
+      });
     });
 
     test("the ids beside one give its short id exactly as the whole list does", async () => {

@@ -110,6 +110,37 @@ describe("runExchange", () => {
     expect((await store.getMessages(session.id)).map((m) => m.content)).toEqual(["one", "one", "two", "two"]);
   });
 
+  test("another provider or model on a continued session is recorded on that reply; the session keeps its own", async () => {
+    const store = await openStore();
+    const first = await exchange(store, "one").done;
+    expect(first.reply).toMatchObject({ provider: "echo", model: "echo" });
+    const session = (await store.getSession(first.session.id))!;
+    // `-m` alone: the same provider, another model.
+    const second = await exchange(store, "two", { session, model: "echo-large" }).done;
+    expect(second.reply).toMatchObject({ provider: "echo", model: "echo-large" });
+    // `-p` (and its model): another provider altogether.
+    const other: Provider = {
+      name: "openai",
+      defaultModel: "gpt-4o-mini",
+      async *stream() {
+        yield { type: "text", text: "from elsewhere" };
+        yield { type: "done", stopReason: "end_turn", rawStopReason: "stop", usage: null };
+      },
+    };
+    const third = await exchange(store, "three", { session, provider: other, model: "gpt-4o-mini" }).done;
+    expect(third.reply).toMatchObject({ provider: "openai", model: "gpt-4o-mini", content: "from elsewhere" });
+    const replies = (await store.getMessages(session.id)).filter((m) => m.role === "assistant");
+    expect(replies.map((m) => [m.content, m.provider, m.model])).toEqual([
+      ["one", "echo", "echo"],
+      ["two", "echo", "echo-large"],
+      ["from elsewhere", "openai", "gpt-4o-mini"],
+    ]);
+    // The session's own provider and model stay the defaults it was started with.
+    expect(third.session).toEqual(session);
+    expect(await store.getSession(session.id)).toEqual({ ...session, updatedAt: third.reply.timestamp });
+    expect((await store.listSessions())[0]).toMatchObject({ provider: "echo", model: "echo" });
+  });
+
   test("the cleanup never takes the session being continued, and makes room for a new one", async () => {
     const store = await openStore();
     const ids: string[] = [];

@@ -249,8 +249,10 @@ describe("export and import", () => {
   test("a session exported and imported again is unchanged; an existing id needs --new-id", async () => {
     const home = homeAnswering("An answer, with ünïcødé 🧠.");
     const id = await started(home, ["--title", "Keep me", "--system", "Be brief.", "First question"]);
-    await home.run(["-s", id, "Second question\nwith two lines"]);
+    // Answered by another model: the export keeps that on the reply, the import brings it back.
+    await home.run(["-s", id, "-m", "claude-opus-4-1", "Second question\nwith two lines"]);
     const before = await home.run(["sessions", "show", id, "--json"]);
+    expect(JSON.parse(before.stdout).messages.map((m: Record<string, unknown>) => m.model)).toEqual([undefined, "claude-sonnet-4-5", undefined, "claude-opus-4-1"]);
     const exported = await home.run(["sessions", "export", id.slice(0, 8)]);
     expect(exported.exitCode).toBe(0);
     const file = join(home.dir, "export.json");
@@ -271,13 +273,32 @@ describe("export and import", () => {
     const original = JSON.parse(before.stdout);
     const duplicate = await home.show(copyId);
     expect(duplicate.session).toEqual({ ...original.session, id: copyId });
-    expect(duplicate.messages.map((m) => [m.role, m.content, m.timestamp, m.usage])).toEqual(
-      original.messages.map((m: Record<string, unknown>) => [m.role, m.content, m.timestamp, m.usage]),
+    expect(duplicate.messages.map((m) => [m.role, m.content, m.timestamp, m.usage, m.provider, m.model])).toEqual(
+      original.messages.map((m: Record<string, unknown>) => [m.role, m.content, m.timestamp, m.usage, m.provider, m.model]),
     );
 
     const markdown = await home.run(["sessions", "export", id, "--format", "markdown"]);
     expect(markdown.stdout).toStartWith("# Keep me\n");
     expect((await home.run(["sessions", "export", id, "--format", "pdf"])).exitCode).toBe(2);
+  });
+
+  test("a version 1 export still imports: its replies are its session's provider and model, and it exports as version 2", async () => {
+    const home = homeAnswering();
+    const file = join(import.meta.dir, "fixtures/exports/v1-trip.json");
+    const id = "5a1e0b7c-3d2f-4e6a-9b8c-1d2e3f4a5b6c";
+    expect(await home.run(["sessions", "import", file])).toMatchObject({ exitCode: 0, stdout: `${id}\n` });
+    const shown = await home.show(id);
+    expect(shown.session).toMatchObject({ title: "Trip", provider: "openai", model: "gpt-4o-mini" });
+    expect(shown.messages.map((m) => [m.role, m.provider, m.model])).toEqual([
+      ["user", undefined, undefined],
+      ["assistant", "openai", "gpt-4o-mini"],
+      ["user", undefined, undefined],
+      ["assistant", "openai", "gpt-4o-mini"],
+    ]);
+    const exported = JSON.parse((await home.run(["sessions", "export", id])).stdout);
+    expect(exported).toMatchObject({ format: "synapse.session", version: 2 });
+    const v1 = JSON.parse(await Bun.file(file).text());
+    expect({ ...exported, version: 1, messages: exported.messages.map(({ provider: _p, model: _m, ...m }: Record<string, unknown>) => m) }).toEqual(v1);
   });
 
   test("a file that is not an export is refused, naming it, and nothing is stored", async () => {

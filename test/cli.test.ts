@@ -96,8 +96,8 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         ["assistant", "Following up, as asked."],
       ]);
       for (const message of messages) {
-        // Token usage, as the provider reported it, comes with each reply.
-        const keys = ["id", "role", "content", "timestamp", ...(message.role === "assistant" ? ["usage"] : [])];
+        // Token usage, as the provider reported it, and what wrote it come with each reply.
+        const keys = ["id", "role", "content", "timestamp", ...(message.role === "assistant" ? ["usage", "provider", "model"] : [])];
         expect(Object.keys(message)).toEqual(keys);
         expect(message.timestamp).toMatch(rfc3339);
       }
@@ -133,7 +133,29 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       });
       expect(await home.run(["-s", id, "-m", "gpt-other", "Third"])).toMatchObject({ exitCode: 0 });
       expect(openai.requests[2]!.body).toMatchObject({ model: "gpt-other" });
-      expect((await home.show(id)).session).toMatchObject({ provider: "openai", model: "gpt-test", systemPrompt: "Be brief." });
+      expect(await home.run(["-s", id, "-p", "echo", "Fourth"])).toMatchObject({ stdout: "Fourth\n", exitCode: 0 });
+      // Each reply records what wrote it; the session keeps the provider and model it was started with.
+      const shown = await home.show(id);
+      expect(shown.session).toMatchObject({ provider: "openai", model: "gpt-test", systemPrompt: "Be brief." });
+      expect(shown.messages.map((m) => [m.role, m.provider, m.model])).toEqual([
+        ["user", undefined, undefined],
+        ["assistant", "openai", "gpt-test"],
+        ["user", undefined, undefined],
+        ["assistant", "openai", "gpt-test"],
+        ["user", undefined, undefined],
+        ["assistant", "openai", "gpt-other"],
+        ["user", undefined, undefined],
+        ["assistant", "echo", "echo"],
+      ]);
+      // As text, a reply by another model than the session's says which in its header.
+      const text = await home.run(["sessions", "show", id]);
+      expect(text.stdout.split("\n").filter((line) => line.startsWith("assistant"))).toEqual([
+        expect.not.stringContaining("gpt"),
+        expect.not.stringContaining("gpt"),
+        expect.stringMatching(/^assistant · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d · openai\/gpt-other · \d+ in \/ \d+ out tokens$/),
+        expect.stringMatching(/^assistant · \S+ \S+ · echo\/echo · /),
+      ]);
+      expect(text.stdout).toContain("Model     openai/gpt-test\n");
       const refused = await home.run(["-s", id, "--system", "Other", "x"]);
       expect(refused.exitCode).toBe(2);
       expect(refused.stderr).toContain("--system sets the prompt of a new session");

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { StoredMessage } from "../src/session.ts";
 import { StorageError } from "../src/storage/errors.ts";
 import { openDatabase } from "../src/storage/sqlite/bootstrap.ts";
 import { migrations, type Migration } from "../src/storage/sqlite/migrations.ts";
@@ -118,6 +119,52 @@ describe("migration runner", () => {
     await store.close();
     const db = new Database(path);
     expect(() => db.run("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")).not.toThrow();
+    db.close();
+  });
+
+  test("a database of the previous schema reads each reply as written by its session's provider and model, rewriting no row", async () => {
+    const path = tempPath();
+    const previous = migrations.findIndex((m) => m.file.includes("_008_"));
+    const old = openDatabase(path, migrations.slice(0, previous));
+    const id = "44444444-4444-4444-8444-444444444444";
+    old.run(`INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at) VALUES ('${id}', NULL, 'openai', 'gpt-4o', NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:02.000Z')`);
+    const insert = old.query(`INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens) VALUES (?, '${id}', ?, ?, ?, ?, ?, ?)`);
+    insert.run("cccccccc-0000-4000-8000-000000000001", "user", "Capital of Peru?", "2026-01-01T00:00:00.000Z", 0, null, null);
+    insert.run("cccccccc-0000-4000-8000-000000000002", "assistant", "Lima.", "2026-01-01T00:00:01.000Z", 0, 12, 3);
+    insert.run("cccccccc-0000-4000-8000-000000000003", "assistant", "And", "2026-01-01T00:00:02.000Z", 1, null, null);
+    old.close();
+
+    const store = SqliteStore.open(path);
+    const session = { provider: "openai", model: "gpt-4o" };
+    const expected: StoredMessage[] = [
+      { id: "cccccccc-0000-4000-8000-000000000001", sessionId: id, role: "user", content: "Capital of Peru?", timestamp: new Date("2026-01-01T00:00:00.000Z") },
+      { id: "cccccccc-0000-4000-8000-000000000002", sessionId: id, role: "assistant", content: "Lima.", timestamp: new Date("2026-01-01T00:00:01.000Z"), usage: { inputTokens: 12, outputTokens: 3 }, ...session },
+      { id: "cccccccc-0000-4000-8000-000000000003", sessionId: id, role: "assistant", content: "And", timestamp: new Date("2026-01-01T00:00:02.000Z"), interrupted: true, ...session },
+    ];
+    expect(await store.getMessages(id)).toEqual(expected);
+    const pages: StoredMessage[] = [];
+    for await (const page of await store.messagePages(id, { pageSize: 2 })) pages.push(...page);
+    expect(pages).toEqual(expected);
+    // After the upgrade, a reply by the session's own provider and model is stored as the old
+    // ones are (NULL, no bytes), and one by another model names it.
+    const at = new Date("2026-01-01T00:00:03.000Z");
+    await store.addMessage({ id: "cccccccc-0000-4000-8000-000000000004", sessionId: id, role: "assistant", content: "own", timestamp: at, ...session });
+    await store.addMessage({ id: "cccccccc-0000-4000-8000-000000000005", sessionId: id, role: "assistant", content: "other", timestamp: at, provider: "openai", model: "o3" });
+    expect((await store.getMessages(id)).slice(3).map((m) => [m.content, m.provider, m.model])).toEqual([
+      ["own", "openai", "gpt-4o"],
+      ["other", "openai", "o3"],
+    ]);
+    expect(await store.getSession(id)).toMatchObject(session);
+    await store.close();
+    const db = new Database(path);
+    expect(db.query("SELECT content, provider, model FROM messages ORDER BY seq").values()).toEqual([
+      ["Capital of Peru?", null, null],
+      ["Lima.", null, null],
+      ["And", null, null],
+      ["own", null, null],
+      ["other", null, "o3"],
+    ]);
+    expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
     db.close();
   });
 

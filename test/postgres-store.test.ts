@@ -7,6 +7,7 @@ import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
 import { migrations } from "../src/storage/postgres/migrations.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { aMessage, aSession, at, sessionStoreContract } from "./_session-store-contract.ts";
+import type { StoredMessage } from "../src/session.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Home, sourceRunner } from "./_cli.ts";
@@ -322,6 +323,49 @@ describePostgres(`PostgreSQL: long sessions stored in batches${postgresSkipNote}
     expect((await store.listSessions())[0]).toMatchObject({ messageCount: 4, preview: "First" });
     expect(await summaryMismatches(url)).toEqual([]);
     await store.close();
+  });
+
+  test("a database written before migration 004 reads each reply as written by its session's provider and model, and stores only overrides", async () => {
+    const url = await freshDatabase();
+    const previous = migrations.findIndex((m) => m.file.includes("_004_"));
+    const old = await openPostgres(url, migrations.slice(0, previous));
+    const session = aSession({ provider: "openai", model: "gpt-4o", updatedAt: at(2) });
+    await old.unsafe("INSERT INTO sessions (id, provider, model, created_at, updated_at) VALUES ($1, 'openai', 'gpt-4o', $2, $3)", [session.id, session.createdAt, session.updatedAt]);
+    const question = aMessage(session.id, "user", "Capital of Peru?", at(0));
+    const answer = { ...aMessage(session.id, "assistant", "Lima.", at(1)), usage: { inputTokens: 12, outputTokens: 3 } };
+    for (const m of [question, answer]) {
+      await old.unsafe("INSERT INTO messages (id, session_id, role, content, timestamp, input_tokens, output_tokens) VALUES ($1, $2, $3, $4, $5, $6, $7)", [
+        m.id, m.sessionId, m.role, m.content, m.timestamp, m.usage?.inputTokens ?? null, m.usage?.outputTokens ?? null,
+      ]);
+    }
+    await old.close();
+    const store = await PostgresStore.open(url);
+    const read = [question, { ...answer, provider: "openai", model: "gpt-4o" }];
+    expect(await store.getMessages(session.id)).toEqual(read);
+    const pages: StoredMessage[] = [];
+    for await (const page of await store.messagePages(session.id, { pageSize: 1 })) pages.push(...page);
+    expect(pages).toEqual(read);
+    // One by one and in a batch (an import), a reply by the session's own provider and model is
+    // stored as the old ones are, and one by another model names it.
+    await store.addMessage({ ...aMessage(session.id, "assistant", "own", at(3)), provider: "openai", model: "gpt-4o" });
+    await store.addMessage({ ...aMessage(session.id, "assistant", "other", at(4)), provider: "openai", model: "o3" });
+    const imported = aSession({ provider: "openai", model: "gpt-4o" });
+    await store.importSession(imported, [
+      { ...aMessage(imported.id, "assistant", "imported own", at(5)), provider: "openai", model: "gpt-4o" },
+      { ...aMessage(imported.id, "assistant", "imported other", at(6)), provider: "deepseek", model: "gpt-4o" },
+    ]);
+    expect((await store.getMessages(imported.id)).map((m) => [m.provider, m.model])).toEqual([["openai", "gpt-4o"], ["deepseek", "gpt-4o"]]);
+    await store.close();
+    const sql = new SQL(url, { max: 1 });
+    expect(await sql.unsafe("SELECT content, provider, model FROM messages ORDER BY seq").values()).toEqual([
+      ["Capital of Peru?", null, null],
+      ["Lima.", null, null],
+      ["own", null, null],
+      ["other", null, "o3"],
+      ["imported own", null, null],
+      ["imported other", "deepseek", null],
+    ]);
+    await sql.close();
   });
 
   test("sessions prune is not held up by an import in progress", async () => {

@@ -82,5 +82,33 @@ for (const [engine, openTarget] of targets) {
         await to.close();
       }
     });
+
+    test("each reply keeps the provider and model that wrote it, copied whole or brought up to date", async () => {
+      const from = SqliteStore.inMemory();
+      const to = await openTarget();
+      try {
+        const session = aSession({ updatedAt: at(10) });
+        const messages = [
+          aMessage(session.id, "user", "q", at(1)),
+          aMessage(session.id, "assistant", "by the session's own", at(2)),
+          aMessage(session.id, "user", "q2", at(3)),
+          { ...aMessage(session.id, "assistant", "by another model", at(4)), model: "claude-opus-4-1" },
+          aMessage(session.id, "user", "q3", at(5)),
+          { ...aMessage(session.id, "assistant", "by another provider", at(6)), provider: "openai", model: "gpt-4o" },
+        ];
+        await from.importSession(session, messages);
+        await to.importSession({ ...session, updatedAt: at(4) }, messages.slice(0, 4));
+        const whole = aSession();
+        const wholeMessages = [aMessage(whole.id, "user", "hi"), { ...aMessage(whole.id, "assistant", "hello"), provider: "echo", model: "echo" }];
+        await from.importSession(whole, wholeMessages);
+        expect(await copySessions(from, to)).toMatchObject({ copied: 1, updated: 1, failed: [] });
+        expect(await to.getMessages(session.id)).toEqual(messages);
+        expect(await to.getMessages(whole.id)).toEqual(wholeMessages);
+        expect(await to.getSession(session.id)).toEqual(session);
+      } finally {
+        await from.close();
+        await to.close();
+      }
+    });
   });
 }

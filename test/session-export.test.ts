@@ -1,19 +1,72 @@
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { StoredMessage } from "../src/session.ts";
 import { ExportFormatError, exportJson, exportMarkdown, parseExport } from "../src/sessions/export.ts";
+import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { aMessage, aSession, at } from "./_session-store-contract.ts";
 
 const session = aSession({ title: "Trip", systemPrompt: "Be brief.", createdAt: at(0), updatedAt: at(9000) });
-const messages = [
+const messages: StoredMessage[] = [
   aMessage(session.id, "user", "Trains from Lyon?", at(1000)),
   { ...aMessage(session.id, "assistant", "Twice a day.", at(2000)), usage: { inputTokens: 5, outputTokens: 4 } },
-  { ...aMessage(session.id, "assistant", "And", at(3000)), interrupted: true },
+  // Continued with `-p openai -m gpt-4o`: that reply names them, the session keeps its own.
+  { ...aMessage(session.id, "assistant", "And", at(3000)), interrupted: true, provider: "openai", model: "gpt-4o" },
 ];
+/** A file `sessions export` wrote before replies named their model (version 1). */
+const v1File = join(import.meta.dir, "fixtures/exports/v1-trip.json");
 
 describe("export and import", () => {
-  test("JSON round-trips every field exactly", () => {
+  test("JSON round-trips every field exactly, each reply's provider and model included", () => {
     const text = exportJson(session, messages);
-    expect(JSON.parse(text)).toMatchObject({ format: "synapse.session", version: 1, session: { id: session.id, name: "Trip" } });
+    expect(JSON.parse(text)).toMatchObject({ format: "synapse.session", version: 2, session: { id: session.id, name: "Trip", provider: "anthropic", model: "claude-sonnet-4-5" } });
+    expect(JSON.parse(text).messages.map((m: Record<string, unknown>) => [m.role, m.provider, m.model])).toEqual([
+      ["user", undefined, undefined],
+      ["assistant", "anthropic", "claude-sonnet-4-5"],
+      ["assistant", "openai", "gpt-4o"],
+    ]);
     expect(parseExport(text)).toEqual({ session, messages });
+  });
+
+  test("a reply given no provider or model is exported as its session's", () => {
+    const { provider: _provider, model: _model, ...unnamed } = messages[1]!;
+    const written = JSON.parse(exportJson(session, [unnamed])).messages[0];
+    expect(written).toMatchObject({ provider: "anthropic", model: "claude-sonnet-4-5" });
+  });
+
+  test("a version 2 reply that leaves out its provider or model has its session's", () => {
+    const data = JSON.parse(exportJson(session, messages));
+    delete data.messages[1].provider;
+    delete data.messages[2].model;
+    const read = parseExport(JSON.stringify(data)).messages;
+    expect([read[1]!.provider, read[1]!.model, read[2]!.provider, read[2]!.model]).toEqual(["anthropic", "claude-sonnet-4-5", "openai", "claude-sonnet-4-5"]);
+  });
+
+  test("a version 1 file imports as it always did: every reply written by the session's provider and model", async () => {
+    const text = await Bun.file(v1File).text();
+    const { session: read, messages: replies } = parseExport(text);
+    expect(read).toMatchObject({ id: "5a1e0b7c-3d2f-4e6a-9b8c-1d2e3f4a5b6c", title: "Trip", provider: "openai", model: "gpt-4o-mini", systemPrompt: "Be brief." });
+    expect(replies.map((m) => [m.role, m.content, m.provider, m.model, m.interrupted ?? false, m.usage ?? null])).toEqual([
+      ["user", "Trains from Lyon to Turin?", undefined, undefined, false, null],
+      ["assistant", "Twice a day, through the Fréjus tunnel.", "openai", "gpt-4o-mini", false, { inputTokens: 14, outputTokens: 9 }],
+      ["user", "And back?", undefined, undefined, false, null],
+      ["assistant", "The same", "openai", "gpt-4o-mini", true, null],
+    ]);
+    // Stored and exported again, it comes back as version 2, the same in every other field.
+    const store = SqliteStore.inMemory();
+    await store.importSession(read, replies);
+    const again = JSON.parse(exportJson((await store.getSession(read.id))!, await store.getMessages(read.id)));
+    await store.close();
+    const before = JSON.parse(text);
+    expect(again).toEqual({
+      ...before,
+      version: 2,
+      messages: before.messages.map((m: Record<string, unknown>) => (m.role === "assistant" ? { ...m, provider: "openai", model: "gpt-4o-mini" } : m)),
+    });
+    // Version 1 never wrote a reply's model: one found there is ignored, as it always was.
+    const odd = JSON.parse(text);
+    odd.messages[1].model = "ignored";
+    odd.messages[0].provider = 42;
+    expect(parseExport(JSON.stringify(odd)).messages.map((m) => m.model)).toEqual([undefined, "gpt-4o-mini", undefined, "gpt-4o-mini"]);
   });
 
   test("a session without a title or system prompt round-trips with both null", () => {
@@ -35,7 +88,7 @@ describe("export and import", () => {
     ["not json", "not JSON"],
     ["[]", "not a Synapse session export"],
     [JSON.stringify({ format: "other", version: 1 }), "at format"],
-    [JSON.stringify({ ...JSON.parse(exportJson(session, messages)), version: 2 }), "at version"],
+    [JSON.stringify({ ...JSON.parse(exportJson(session, messages)), version: 3 }), "at version, expected 1 or 2 (a newer Synapse may write versions this one cannot read), got 3"],
     [exportJson(session, messages).replace('"role": "user"', '"role": "robot"'), "at messages.0.role"],
     [exportJson(session, messages).replace(session.createdAt.toISOString(), "yesterday"), "at session.createdAt"],
     [exportJson(session, messages).replace(`"id": "${session.id}"`, '"id": "x"'), "at session.id"],
@@ -83,6 +136,21 @@ describe("export and import", () => {
     ],
     ["a missing role", withFirstMessage({ role: undefined }), `"messages.0.role" is missing (message "${messageId}")`],
     ["a blank provider", exportJson(session, messages).replace('"provider": "anthropic"', '"provider": "  "'), `at session.provider, expected a non-empty string, got "  "`],
+    [
+      "a reply's model on two lines",
+      exportJson(session, messages).replace('"model": "gpt-4o"', '"model": "gpt-4o\\nrm"'),
+      `at messages.2.model (message "${messages[2]!.id}"), expected a name without control characters`,
+    ],
+    [
+      "a reply's provider that is not text",
+      exportJson(session, messages).replace('"provider": "openai"', '"provider": 7'),
+      `at messages.2.provider (message "${messages[2]!.id}"), expected a non-empty string, got 7`,
+    ],
+    [
+      "a provider on a question",
+      withFirstMessage({ provider: "openai" }),
+      `messages.0.provider (message "${messageId}") is on a user message; only a reply (role "assistant") names the provider and model that wrote it`,
+    ],
     ["a title with a bidi override", exportJson(session, messages).replace('"name": "Trip"', '"name": "Trip\\u202E"'), "at session.name, a title must not contain bidirectional controls"],
     [
       "a title that differs from the name",
@@ -109,6 +177,8 @@ describe("export and import", () => {
     expect(markdown).toStartWith(`# Trip\n\n- Session: \`${session.id}\`\n- Model: anthropic/claude-sonnet-4-5\n`);
     expect(markdown).toContain("- System prompt: Be brief.\n");
     expect(markdown).toContain(`## User · ${at(1000).toISOString()}\n\nTrains from Lyon?\n`);
-    expect(markdown).toContain(`## Assistant · ${at(3000).toISOString()} · interrupted\n\nAnd\n`);
+    expect(markdown).toContain(`## Assistant · ${at(2000).toISOString()}\n\nTwice a day.\n`);
+    // A reply by another model than the session's says which.
+    expect(markdown).toContain(`## Assistant · ${at(3000).toISOString()} · openai/gpt-4o · interrupted\n\nAnd\n`);
   });
 });

@@ -2,16 +2,18 @@
 -- 002 then update each session's summary once per batch, not once per message, so a long
 -- session is stored in time proportional to its length. Rows are inserted in the order given
 -- (the arrays are read in step, and sorted by position), so seq keeps that order. Token counts
--- of -1 stand for none: a real count is never negative.
+-- of -1 stand for none: a real count is never negative; likewise "" for a reply's provider or
+-- model that is its session's (NULL in the table): a real name is never empty.
 -- name: AddMessages :exec
-INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens)
+INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
 SELECT batch.id, batch.session_id, batch.role, batch.content, batch.timestamp, batch.interrupted,
-    NULLIF(batch.input_tokens, -1), NULLIF(batch.output_tokens, -1)
+    NULLIF(batch.input_tokens, -1), NULLIF(batch.output_tokens, -1), NULLIF(batch.provider, ''), NULLIF(batch.model, '')
 FROM (
     SELECT generate_subscripts(@ids::uuid[], 1) AS position, unnest(@ids::uuid[]) AS id,
         unnest(@session_ids::uuid[]) AS session_id, unnest(@roles::text[]) AS role,
         unnest(@contents::text[]) AS content, unnest(@timestamps::timestamptz[]) AS timestamp,
         unnest(@interrupted::boolean[]) AS interrupted, unnest(@input_tokens::integer[]) AS input_tokens,
-        unnest(@output_tokens::integer[]) AS output_tokens
+        unnest(@output_tokens::integer[]) AS output_tokens, unnest(@providers::text[]) AS provider,
+        unnest(@models::text[]) AS model
 ) AS batch
 ORDER BY batch.position;

@@ -1,19 +1,24 @@
+-- A reply's provider and model are NULL when they are its session's (see migration 004): the
+-- store writes only an override.
 -- name: AddMessage :exec
-INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens)
-VALUES (@id, @session_id, @role, @content, @timestamp, @interrupted, sqlc.narg(input_tokens), sqlc.narg(output_tokens));
+INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+VALUES (@id, @session_id, @role, @content, @timestamp, @interrupted, sqlc.narg(input_tokens), sqlc.narg(output_tokens),
+    sqlc.narg(provider), sqlc.narg(model));
 
 -- Moves a session's updated_at forward to a new message's time, never backward.
 -- name: TouchSessionForMessage :exec
 UPDATE sessions SET updated_at = @timestamp WHERE id = @session_id AND updated_at < @timestamp;
 
 -- In the order they were added: seq grows with every insert, timestamps may tie. None while the
--- session is hidden (being imported or deleted).
+-- session is hidden (being imported or deleted). Each message's provider and model are its own,
+-- or, NULL, its session's (src/storage/rows.ts keeps them on replies only).
 -- name: GetMessages :many
-SELECT id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
-FROM messages
-WHERE session_id = @session_id
-    AND (SELECT s.state FROM sessions AS s WHERE s.id = @session_id) = 'visible'
-ORDER BY seq;
+SELECT m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+FROM messages AS m
+JOIN sessions AS s ON s.id = m.session_id
+WHERE m.session_id = @session_id AND s.state = 'visible'
+ORDER BY m.seq;
 
 -- What a reader of a session in pages starts from: how many messages it has, and the seq of the
 -- last one. Pages read up to that seq hold exactly those messages, whatever is added meanwhile.
@@ -25,13 +30,25 @@ WHERE session_id = @session_id
 
 -- One page of a session's messages: up to @max of those after seq @after, up to seq @last, in
 -- order. A keyset on the (session_id, seq) index: each page costs the same, however far in.
+-- Provider and model as GetMessages reads them.
 -- name: GetMessagePage :many
-SELECT seq, id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
-FROM messages
-WHERE session_id = @session_id AND seq > @after AND seq <= @last
-    AND (SELECT s.state FROM sessions AS s WHERE s.id = @session_id) = 'visible'
-ORDER BY seq
+SELECT m.seq, m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+FROM messages AS m
+JOIN sessions AS s ON s.id = m.session_id
+WHERE m.session_id = @session_id AND m.seq > @after AND m.seq <= @last AND s.state = 'visible'
+ORDER BY m.seq
 LIMIT @max;
+
+-- Before a session's own provider or model changes to @provider and @model (a copy bringing it up
+-- to a later state), its replies that read theirs as NULL are given the old ones, so that what
+-- wrote a reply never changes with it. Nothing happens when neither changes: no row is rewritten.
+-- name: PinReplyModels :exec
+UPDATE messages
+SET provider = COALESCE(provider, (SELECT s.provider FROM sessions AS s WHERE s.id = @session_id)),
+    model = COALESCE(model, (SELECT s.model FROM sessions AS s WHERE s.id = @session_id))
+WHERE session_id = @session_id AND role = 'assistant' AND (provider IS NULL OR model IS NULL)
+    AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = @session_id AND (s.provider <> @provider OR s.model <> @model));
 
 -- Full-text search: the `candidates` most recent matches, ranked among themselves, best first.
 -- websearch_to_tsquery reads any text ("a phrase", or, -word) without syntax errors.

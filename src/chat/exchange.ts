@@ -110,7 +110,18 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   const history = historyFor(session.systemPrompt, await store.getMessages(session.id));
   let text = "";
   const saveReply = async (interrupted: boolean, usage: Usage | null = null): Promise<StoredMessage> => {
-    const reply: StoredMessage = { id: newId(), sessionId: session.id, role: "assistant", content: text, timestamp: new Date() };
+    // The reply records what wrote it: on a continued session that may be another provider or
+    // model than the session's (`-p`, `-m`, `/model`), whose own stay the defaults it was started
+    // with; nothing here ever changes them.
+    const reply: StoredMessage = {
+      id: newId(),
+      sessionId: session.id,
+      role: "assistant",
+      content: text,
+      timestamp: new Date(),
+      provider: provider.name,
+      model,
+    };
     if (interrupted) reply.interrupted = true;
     if (usage !== null) reply.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
     request.onStoringReply?.();

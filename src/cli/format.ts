@@ -2,7 +2,7 @@
 import { localOffsetMinutes } from "../local-time.ts";
 import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
-import { messageJson, sessionJson } from "../sessions/export.ts";
+import { messageJson, replyModel, sessionJson } from "../sessions/export.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { stdoutInfo, terminalSize } from "../tty.ts";
 import { displayWidth, fitWidth } from "./fit-width.ts";
@@ -123,7 +123,7 @@ function sessionPrinter(
       page: (messages) => {
         let text = "";
         for (const message of messages) {
-          text += `${first ? "\n" : ",\n"}    ${terminalSafeJson(JSON.stringify(messageJson(message), null, 2)).replaceAll("\n", "\n    ")}`;
+          text += `${first ? "\n" : ",\n"}    ${terminalSafeJson(JSON.stringify(messageJson(message, session), null, 2)).replaceAll("\n", "\n    ")}`;
           first = false;
         }
         return text;
@@ -147,6 +147,8 @@ function sessionPrinter(
   // One string per page, built in one pass: a long session is thousands of messages.
   const roleLabel = { user: style.bold(style.cyan("user")), assistant: style.bold(style.green("assistant")), system: style.bold(style.yellow("system")) };
   const interrupted = ` · ${style.yellow("interrupted")}`;
+  // Stored text, on the header's one line: an import can put anything in a model's name.
+  const cell = cellFor(stdoutInfo.isTTY);
   return {
     start: `${out.join("\n")}\n`,
     page: (messages) => {
@@ -154,12 +156,23 @@ function sessionPrinter(
       for (const message of messages) {
         const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : "";
         const content = message.role === "assistant" ? reply(message.content) : `${shown(message.content)}\n`;
-        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${usage}`)}${message.interrupted ? interrupted : ""}\n${content}`;
+        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${otherModel(message, session, cell)}${usage}`)}${message.interrupted ? interrupted : ""}\n${content}`;
       }
       return text;
     },
     end: "",
   };
+}
+
+/**
+ * ` · provider/model` for a reply written by another provider or model than its session's
+ * (`-p`, `-m`, `/model` on a continued session); nothing for the rest, which the session's
+ * `Model` line above them names already.
+ */
+function otherModel(message: StoredMessage, session: Session, cell: (text: string) => string): string {
+  if (message.role !== "assistant") return "";
+  const { provider, model } = replyModel(message, session);
+  return provider === session.provider && model === session.model ? "" : ` · ${cell(`${provider}/${model}`)}`;
 }
 
 /** Search hits with their hits marked `**like this**` in plain text, or bold on a terminal. */

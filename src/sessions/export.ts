@@ -1,7 +1,8 @@
 /**
  * The export format of a session: JSON that `sessions import` reads back exactly (ids, title,
- * provider, model, roles, contents, timestamps, order, interrupted marks, token usage), and a
- * Markdown rendering for people. Imported files are validated before anything is stored.
+ * provider, model, roles, contents, timestamps, order, interrupted marks, token usage, the
+ * provider and model of each reply), and a Markdown rendering for people. Imported files are
+ * validated before anything is stored.
  */
 import * as v from "valibot";
 import { isUuid, newId, roles, type Session, type StoredMessage } from "../session.ts";
@@ -12,7 +13,11 @@ import { hasControls, plainName } from "../plain-text.ts";
 import { parseRfc3339 } from "../storage/timestamps.ts";
 
 export const exportFormat = "synapse.session";
-export const exportVersion = 1;
+/**
+ * 2: each reply names the provider and model that wrote it. Version 1 files (without them) are
+ * still read, their replies taken as written by the session's provider and model.
+ */
+export const exportVersion = 2;
 
 /** The JSON of a session, as `sessions show --json` prints it. */
 export function sessionJson(session: Session, messages: readonly StoredMessage[]) {
@@ -27,12 +32,17 @@ export function sessionJson(session: Session, messages: readonly StoredMessage[]
       createdAt: session.createdAt.toISOString(),
       updatedAt: session.updatedAt.toISOString(),
     },
-    messages: messages.map(messageJson),
+    messages: messages.map((m) => messageJson(m, session)),
   };
 }
 
-/** One message of {@link sessionJson}. */
-export function messageJson(m: StoredMessage) {
+/** What wrote a reply: its own provider and model, or, where it has none, its session's. */
+export function replyModel(m: StoredMessage, session: Pick<Session, "provider" | "model">): { provider: string; model: string } {
+  return { provider: m.provider ?? session.provider, model: m.model ?? session.model };
+}
+
+/** One message of {@link sessionJson}; a reply names the provider and model that wrote it. */
+export function messageJson(m: StoredMessage, session: Pick<Session, "provider" | "model">) {
   return {
     id: m.id,
     role: m.role,
@@ -40,6 +50,7 @@ export function messageJson(m: StoredMessage) {
     timestamp: m.timestamp.toISOString(),
     ...(m.interrupted ? { interrupted: true } : {}),
     ...(m.usage ? { usage: { inputTokens: m.usage.inputTokens, outputTokens: m.usage.outputTokens } } : {}),
+    ...(m.role === "assistant" ? replyModel(m, session) : {}),
   };
 }
 
@@ -61,7 +72,10 @@ export function exportMarkdown(session: Session, messages: readonly StoredMessag
   if (session.systemPrompt) lines.push(`- System prompt: ${session.systemPrompt}`);
   for (const m of messages) {
     const heading = m.role.charAt(0).toUpperCase() + m.role.slice(1);
-    const notes = [m.timestamp.toISOString(), ...(m.interrupted ? ["interrupted"] : [])];
+    // A reply by another model than the session's says which; the rest go by `- Model:` above.
+    const model = m.role === "assistant" ? replyModel(m, session) : session;
+    const other = model.provider !== session.provider || model.model !== session.model ? [`${model.provider}/${model.model}`] : [];
+    const notes = [m.timestamp.toISOString(), ...other, ...(m.interrupted ? ["interrupted"] : [])];
     lines.push("", `## ${heading} · ${notes.join(" · ")}`, "", m.content);
   }
   return `${lines.join("\n")}\n`;
@@ -89,42 +103,54 @@ const name = v.pipe(
   v.check((t) => !hasControls(t), plainName),
 );
 
-const ExportSchema = v.object(
+const SessionSchema = v.object(
   {
-    format: v.literal(exportFormat, `"${exportFormat}"`),
-    version: v.literal(exportVersion, `${exportVersion}`),
-    session: v.object(
-      {
-        id: uuid,
-        // (nullable's second argument would be a default for null, not a message.)
-        name: v.nullable(v.string("a string or null")),
-        // Written beside `name` since exports say "title" too; older exports have only `name`.
-        title: v.optional(v.nullable(v.string("a string or null"))),
-        provider: name,
-        model: name,
-        systemPrompt: v.nullable(v.string("a string or null")),
-        createdAt: timestamp,
-        updatedAt: timestamp,
-      },
-      "an object",
-    ),
-    messages: v.array(
-      v.object(
-        {
-          id: uuid,
-          role: v.picklist(roles, `one of ${roles.map((r) => `"${r}"`).join(", ")}`),
-          // PostgreSQL text cannot hold NUL, and no store holds what another refuses.
-          content: v.pipe(v.string("text"), v.check((t) => !t.includes("\0"), "text without NUL characters (binary data?)")),
-          timestamp,
-          interrupted: v.optional(v.boolean("true or false")),
-          usage: v.optional(v.object({ inputTokens: count, outputTokens: count }, "an object with inputTokens and outputTokens")),
-        },
-        "an object",
-      ),
-      "a list",
-    ),
+    id: uuid,
+    // (nullable's second argument would be a default for null, not a message.)
+    name: v.nullable(v.string("a string or null")),
+    // Written beside `name` since exports say "title" too; older exports have only `name`.
+    title: v.optional(v.nullable(v.string("a string or null"))),
+    provider: name,
+    model: name,
+    systemPrompt: v.nullable(v.string("a string or null")),
+    createdAt: timestamp,
+    updatedAt: timestamp,
   },
   "an object",
+);
+
+/** A message as version 1 wrote it; what version 2 adds is in {@link MessageV2}. */
+const messageV1 = {
+  id: uuid,
+  role: v.picklist(roles, `one of ${roles.map((r) => `"${r}"`).join(", ")}`),
+  // PostgreSQL text cannot hold NUL, and no store holds what another refuses.
+  content: v.pipe(v.string("text"), v.check((t) => !t.includes("\0"), "text without NUL characters (binary data?)")),
+  timestamp,
+  interrupted: v.optional(v.boolean("true or false")),
+  usage: v.optional(v.object({ inputTokens: count, outputTokens: count }, "an object with inputTokens and outputTokens")),
+};
+
+/** A reply's provider and model; either left out means the session's. */
+const MessageV2 = v.object({ ...messageV1, provider: v.optional(name), model: v.optional(name) }, "an object");
+
+/** What every version starts with: a file that is no export at all is told so by its `format`. */
+const HeaderSchema = v.object({ format: v.literal(exportFormat, `"${exportFormat}"`) }, "an object");
+
+// Each version read as it was written: a version 1 file imports exactly as it always did (a
+// `provider` on one of its messages, which version 1 never wrote, is ignored as it was then).
+const ExportSchema = v.variant(
+  "version",
+  [
+    v.object(
+      { format: v.literal(exportFormat, `"${exportFormat}"`), version: v.literal(1), session: SessionSchema, messages: v.array(v.object(messageV1, "an object"), "a list") },
+      "an object",
+    ),
+    v.object(
+      { format: v.literal(exportFormat, `"${exportFormat}"`), version: v.literal(2), session: SessionSchema, messages: v.array(MessageV2, "a list") },
+      "an object",
+    ),
+  ],
+  `1 or ${exportVersion} (a newer Synapse may write versions this one cannot read)`,
 );
 
 export class ExportFormatError extends UserFacingError {
@@ -142,6 +168,8 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
   } catch (error) {
     throw new ExportFormatError(`not JSON: ${messageOf(error)}`);
   }
+  const header = v.safeParse(HeaderSchema, data);
+  if (!header.success) throw new ExportFormatError(`not a Synapse session export: ${describeIssue(header.issues[0], data)}`);
   const result = v.safeParse(ExportSchema, data);
   if (!result.success) throw new ExportFormatError(`not a Synapse session export: ${describeIssue(result.issues[0], data)}`);
   const { session: s, messages: ms } = result.output;
@@ -150,6 +178,12 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     const first = seen.get(m.id.toLowerCase());
     if (first !== undefined) throw new ExportFormatError(`not a Synapse session export: messages.${i}.id repeats messages.${first}.id (${m.id})`);
     seen.set(m.id.toLowerCase(), i);
+    const named = "provider" in m && m.provider !== undefined ? "provider" : "model" in m && m.model !== undefined ? "model" : null;
+    if (named !== null && m.role !== "assistant") {
+      throw new ExportFormatError(
+        `not a Synapse session export: messages.${i}.${named} (message ${shown(JSON.stringify(m.id))}) is on a ${m.role} message; only a reply (role "assistant") names the provider and model that wrote it`,
+      );
+    }
   }
   let title: string | null;
   try {
@@ -183,12 +217,18 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     };
     if (m.interrupted) message.interrupted = true;
     if (m.usage) message.usage = { inputTokens: m.usage.inputTokens, outputTokens: m.usage.outputTokens };
+    // A reply names what wrote it as a store reads it back: the session's where the file says
+    // nothing (every version 1 file), so an import reads the same as the session exported.
+    if (m.role === "assistant") {
+      message.provider = ("provider" in m ? m.provider : undefined) ?? session.provider;
+      message.model = ("model" in m ? m.model : undefined) ?? session.model;
+    }
     return message;
   });
   return { session, messages };
 }
 
-type Issue = v.InferIssue<typeof ExportSchema>;
+type Issue = v.InferIssue<typeof ExportSchema> | v.InferIssue<typeof HeaderSchema>;
 
 /**
  * Where the file is wrong and what was expected there. A problem inside a message names the

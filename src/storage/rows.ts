@@ -14,6 +14,9 @@ export interface MessageRow {
   interrupted: boolean;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** The message's own, or its session's where it has none (the query's COALESCE). */
+  provider: string;
+  model: string;
 }
 
 export function storedMessage(row: MessageRow, timestamp: Date): StoredMessage {
@@ -24,6 +27,11 @@ export function storedMessage(row: MessageRow, timestamp: Date): StoredMessage {
   if (row.interrupted) message.interrupted = true;
   if (row.inputTokens !== null || row.outputTokens !== null) {
     message.usage = { inputTokens: row.inputTokens ?? 0, outputTokens: row.outputTokens ?? 0 };
+  }
+  // Only a reply was written by a model; the query gives every row its session's, questions too.
+  if (message.role === "assistant") {
+    message.provider = row.provider;
+    message.model = row.model;
   }
   return message;
 }

@@ -3,6 +3,7 @@
  * and messages are whole, limits are whole numbers. Shared so that all adapters refuse the same
  * input with the same words.
  */
+import { hasControls, plainName } from "../plain-text.ts";
 import { isRole, isUuid, type Role, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "./errors.ts";
 import type { Lease } from "./session-store.ts";
@@ -56,7 +57,10 @@ export function checkSession(session: Session): Session {
   };
 }
 
-/** A message as every store writes it: usage spread into two nullable counts. */
+/**
+ * A message as every store writes it: usage spread into two nullable counts; a reply's provider
+ * and model null where none is given or (after {@link asStored}) where they are its session's.
+ */
 export interface CheckedMessage {
   id: string;
   sessionId: string;
@@ -66,6 +70,8 @@ export interface CheckedMessage {
   interrupted: boolean;
   inputTokens: number | null;
   outputTokens: number | null;
+  provider: string | null;
+  model: string | null;
 }
 
 export function checkMessage(message: StoredMessage): CheckedMessage {
@@ -76,8 +82,15 @@ export function checkMessage(message: StoredMessage): CheckedMessage {
     throw StorageError.invalidData("the message contains a NUL character (binary data?); Synapse stores text only");
   }
   const usage = message.usage;
+  const id = checkId(message.id, "message id");
+  const provider = message.provider === undefined ? null : checkName(message.provider, "provider");
+  const model = message.model === undefined ? null : checkName(message.model, "model");
+  // What wrote a message is a reply's alone: a question or a system prompt has no author to record.
+  if (message.role !== "assistant" && (provider !== null || model !== null)) {
+    throw StorageError.invalidData(`message ${id} is a ${message.role} message; only a reply (role assistant) records the provider and model that wrote it`);
+  }
   return {
-    id: checkId(message.id, "message id"),
+    id,
     sessionId: checkId(message.sessionId, "session id"),
     role: message.role,
     content: message.content,
@@ -85,10 +98,39 @@ export function checkMessage(message: StoredMessage): CheckedMessage {
     interrupted: message.interrupted === true,
     inputTokens: usage === undefined ? null : checkTokens(usage.inputTokens, "usage.inputTokens"),
     outputTokens: usage === undefined ? null : checkTokens(usage.outputTokens, "usage.outputTokens"),
+    provider,
+    model,
   };
 }
 
-/** A whole session to store at once: every message must belong to it. */
+/**
+ * A provider or model name: sent to servers and shown on one line wherever a reply is, so it is
+ * one line of text without control characters (the rule config and imports apply too).
+ */
+export function checkName(value: string, what: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw StorageError.invalidData(`a reply's ${what} must be a non-empty name`);
+  if (hasControls(value)) throw StorageError.invalidData(`invalid ${what} ${JSON.stringify(value)}: expected ${plainName}`);
+  return value;
+}
+
+/**
+ * A message's provider and model as they are stored beside `session`: null where they are the
+ * session's own, which is what null reads as (queries/<engine>/messages.sql, GetMessages). So a
+ * reply by the session's provider and model costs no bytes, and only an override is spelled out.
+ */
+export function asStored<Row extends { provider: string | null; model: string | null }>(row: Row, session: { provider: string; model: string }): Row {
+  if (row.provider !== session.provider && row.model !== session.model) return row;
+  return {
+    ...row,
+    provider: row.provider === session.provider ? null : row.provider,
+    model: row.model === session.model ? null : row.model,
+  };
+}
+
+/**
+ * A whole session to store at once: every message must belong to it. Its replies' provider and
+ * model come back {@link asStored} beside it.
+ */
 export function checkImport(session: Session, messages: readonly StoredMessage[]): { session: Session; messages: CheckedMessage[] } {
   const checked = checkSession(session);
   return {
@@ -98,7 +140,7 @@ export function checkImport(session: Session, messages: readonly StoredMessage[]
       if (message.sessionId !== checked.id) {
         throw StorageError.invalidData(`message ${message.id} belongs to session ${message.sessionId}, not ${checked.id}`);
       }
-      return message;
+      return asStored(message, checked);
     }),
   };
 }

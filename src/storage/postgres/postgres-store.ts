@@ -8,7 +8,7 @@ import { StorageError } from "../errors.ts";
 import type { AbandonedSession, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
 import { checkPageSize, pagesOf } from "../message-pages.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
+import { asStored, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { describeUrl } from "./url.ts";
@@ -162,8 +162,9 @@ export class PostgresStore implements SessionStore {
         // Shared with other writers, exclusive to cleanup: see LockCleanup in queries/postgres/sessions.sql.
         await sessionsDb.lockForWriting(tx);
         // A hidden session (being deleted or imported) takes no new messages.
-        if ((await sessionsDb.getSession(tx, { id: checked.sessionId })) === null) throw StorageError.notFound(checked.sessionId);
-        await this.#insertMessage(tx, checked);
+        const session = await sessionsDb.getSession(tx, { id: checked.sessionId });
+        if (session === null) throw StorageError.notFound(checked.sessionId);
+        await this.#insertMessage(tx, asStored(checked, session));
         await messagesDb.touchSessionForMessage(tx, { sessionId: checked.sessionId, timestamp: checked.timestamp });
       },
       wait,
@@ -276,6 +277,8 @@ export class PostgresStore implements SessionStore {
         // Exclusive, like a delete: no lease can be taken between the check and the writes.
         await sessionsDb.lockCleanup(tx);
         await refuseInUse(tx, [id]);
+        // Its replies keep the provider and model that wrote them, should the session's change.
+        await messagesDb.pinReplyModels(tx, { sessionId: id, provider: checked.session.provider, model: checked.session.model });
         if ((await sessionsDb.updateSessionIfHolding(tx, { ...checked.session, held })) === 0) {
           throw (await sessionsDb.getSession(tx, { id })) === null ? StorageError.notFound(id) : StorageError.writtenMeanwhile(id, held);
         }
@@ -464,9 +467,11 @@ export class PostgresStore implements SessionStore {
         contents: messages.map((m) => m.content),
         timestamps: messages.map((m) => m.timestamp),
         interrupted: messages.map((m) => m.interrupted),
-        // -1 stands for "not reported" (see AddMessages).
+        // -1 stands for "not reported", "" for the session's provider or model (see AddMessages).
         inputTokens: messages.map((m) => m.inputTokens ?? -1),
         outputTokens: messages.map((m) => m.outputTokens ?? -1),
+        providers: messages.map((m) => m.provider ?? ""),
+        models: messages.map((m) => m.model ?? ""),
       });
     } catch (error) {
       const sessionId = messages[0]?.sessionId ?? "";

@@ -9,6 +9,7 @@ import searchTitlesUsage from "../../../schema/sqlite/20261124_004_search_titles
 import sessionLeases from "../../../schema/sqlite/20261201_005_session_leases.sql" with { type: "text" };
 import hiddenSessions from "../../../schema/sqlite/20261201_006_hidden_sessions.sql" with { type: "text" };
 import visibleSessionsOrder from "../../../schema/sqlite/20261201_007_visible_sessions_order.sql" with { type: "text" };
+import replyProviderModel from "../../../schema/sqlite/20261208_008_reply_provider_model.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export type { Migration } from "../migration.ts";
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   migration("20261201_005_session_leases.sql", sessionLeases),
   migration("20261201_006_hidden_sessions.sql", hiddenSessions),
   migration("20261201_007_visible_sessions_order.sql", visibleSessionsOrder),
+  migration("20261208_008_reply_provider_model.sql", replyProviderModel),
 ];

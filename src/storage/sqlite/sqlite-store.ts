@@ -8,7 +8,7 @@ import type { AbandonedSession, Lease, MessagePages, OpenOptions, PurgeBudget, P
 import { checkPageSize, pagesOf } from "../message-pages.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
 import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
+import { asStored, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
@@ -161,8 +161,9 @@ export class SqliteStore implements SessionStore {
         this.#db
           .transaction(() => {
             // A hidden session (being deleted or imported) takes no new messages.
-            if (sessionsDb.getSession(this.#db, { id: row.sessionId }) === null) throw StorageError.notFound(row.sessionId);
-            this.#insertMessage(row);
+            const session = sessionsDb.getSession(this.#db, { id: row.sessionId });
+            if (session === null) throw StorageError.notFound(row.sessionId);
+            this.#insertMessage(asStored(row, session));
             messagesDb.touchSessionForMessage(this.#db, { sessionId: row.sessionId, timestamp: row.timestamp });
           })
           .immediate(),
@@ -284,6 +285,8 @@ export class SqliteStore implements SessionStore {
         this.#db
           .transaction(() => {
             this.#refuseInUse([sessionRow.id], toStoredTime(new Date()));
+            // Its replies keep the provider and model that wrote them, should the session's change.
+            messagesDb.pinReplyModels(this.#db, { sessionId: sessionRow.id, provider: sessionRow.provider, model: sessionRow.model });
             if (sessionsDb.updateSessionIfHolding(this.#db, { ...sessionRow, held }) === 0) {
               throw sessionsDb.getSession(this.#db, { id: sessionRow.id }) === null ? StorageError.notFound(sessionRow.id) : StorageError.writtenMeanwhile(sessionRow.id, held);
             }

@@ -6,8 +6,9 @@
 
 import type { Database } from "bun:sqlite";
 
-export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`;
+export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+    ?9, ?10)`;
 
 export interface AddMessageParams {
   id: string;
@@ -18,10 +19,16 @@ export interface AddMessageParams {
   interrupted: boolean;
   inputTokens: number | null;
   outputTokens: number | null;
+  provider: string | null;
+  model: string | null;
 }
 
+/**
+ * A reply's provider and model are NULL when they are its session's (see migration 008): the
+ * store writes only an override.
+ */
 export function addMessage(db: Database, params: AddMessageParams): void {
-  db.query(addMessageSql).run(params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted, params.inputTokens, params.outputTokens);
+  db.query(addMessageSql).run(params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted, params.inputTokens, params.outputTokens, params.provider, params.model);
 }
 
 export const touchSessionForMessageSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2 AND updated_at < ?1`;
@@ -38,11 +45,12 @@ export function touchSessionForMessage(db: Database, params: TouchSessionForMess
   db.query(touchSessionForMessageSql).run(params.timestamp, params.sessionId);
 }
 
-export const getMessagesSql = `SELECT id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
-FROM messages
-WHERE session_id = ?1
-    AND (SELECT s.state FROM sessions AS s WHERE s.id = ?1) = 'visible'
-ORDER BY seq`;
+export const getMessagesSql = `SELECT m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+FROM messages AS m
+JOIN sessions AS s ON s.id = m.session_id
+WHERE m.session_id = ?1 AND s.state = 'visible'
+ORDER BY m.seq`;
 
 export interface GetMessagesParams {
   sessionId: string;
@@ -57,11 +65,14 @@ export interface GetMessagesRow {
   interrupted: boolean;
   inputTokens: number | null;
   outputTokens: number | null;
+  provider: string;
+  model: string;
 }
 
 /**
  * In the order they were added: seq grows with every insert, timestamps may tie. None while the
- * session is hidden (being imported or deleted).
+ * session is hidden (being imported or deleted). Each message's provider and model are its own,
+ * or, NULL, its session's (src/storage/rows.ts keeps them on replies only).
  */
 export function getMessages(db: Database, params: GetMessagesParams): GetMessagesRow[] {
   return db.query(getMessagesSql).values(params.sessionId).map((r) => ({
@@ -73,6 +84,8 @@ export function getMessages(db: Database, params: GetMessagesParams): GetMessage
     interrupted: Boolean(r[5]),
     inputTokens: r[6] as number | null,
     outputTokens: r[7] as number | null,
+    provider: r[8] as string,
+    model: r[9] as string,
   }));
 }
 
@@ -103,11 +116,12 @@ export function getMessageSpan(db: Database, params: GetMessageSpanParams): GetM
   };
 }
 
-export const getMessagePageSql = `SELECT seq, id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens
-FROM messages
-WHERE session_id = ?1 AND seq > ?2 AND seq <= ?3
-    AND (SELECT s.state FROM sessions AS s WHERE s.id = ?1) = 'visible'
-ORDER BY seq
+export const getMessagePageSql = `SELECT m.seq, m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+FROM messages AS m
+JOIN sessions AS s ON s.id = m.session_id
+WHERE m.session_id = ?1 AND m.seq > ?2 AND m.seq <= ?3 AND s.state = 'visible'
+ORDER BY m.seq
 LIMIT ?4`;
 
 export interface GetMessagePageParams {
@@ -127,11 +141,14 @@ export interface GetMessagePageRow {
   interrupted: boolean;
   inputTokens: number | null;
   outputTokens: number | null;
+  provider: string;
+  model: string;
 }
 
 /**
  * One page of a session's messages: up to @max of those after seq @after, up to seq @last, in
  * order. A keyset on the (session_id, seq) index: each page costs the same, however far in.
+ * Provider and model as GetMessages reads them.
  */
 export function getMessagePage(db: Database, params: GetMessagePageParams): GetMessagePageRow[] {
   return db.query(getMessagePageSql).values(params.sessionId, params.after, params.last, params.max).map((r) => ({
@@ -144,7 +161,30 @@ export function getMessagePage(db: Database, params: GetMessagePageParams): GetM
     interrupted: Boolean(r[6]),
     inputTokens: r[7] as number | null,
     outputTokens: r[8] as number | null,
+    provider: r[9] as string,
+    model: r[10] as string,
   }));
+}
+
+export const pinReplyModelsSql = `UPDATE messages
+SET provider = COALESCE(provider, (SELECT s.provider FROM sessions AS s WHERE s.id = ?1)),
+    model = COALESCE(model, (SELECT s.model FROM sessions AS s WHERE s.id = ?1))
+WHERE session_id = ?1 AND role = 'assistant' AND (provider IS NULL OR model IS NULL)
+    AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = ?1 AND (s.provider <> ?2 OR s.model <> ?3))`;
+
+export interface PinReplyModelsParams {
+  sessionId: string;
+  provider: string;
+  model: string;
+}
+
+/**
+ * Before a session's own provider or model changes to @provider and @model (a copy bringing it up
+ * to a later state), its replies that read theirs as NULL are given the old ones, so that what
+ * wrote a reply never changes with it. Nothing happens when neither changes: no row is rewritten.
+ */
+export function pinReplyModels(db: Database, params: PinReplyModelsParams): void {
+  db.query(pinReplyModelsSql).run(params.sessionId, params.provider, params.model);
 }
 
 export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message, hits.score, hits.snippet

@@ -1,0 +1,6 @@
+-- The provider and model that wrote each reply: a continued session may be answered by another
+-- model (`-m`, `-p`, `/model`) while its own provider and model stay the defaults it was started
+-- with. NULL means "the session's": every row written before this migration reads so, and a
+-- reply by the session's own provider and model is stored so too (only an override is spelled
+-- out). Nullable columns without a default change the catalog only: no row is rewritten.
+ALTER TABLE messages ADD COLUMN provider text, ADD COLUMN model text;
