@@ -155,3 +155,15 @@ describe("synapse models", () => {
     expect(json.providers.map((p: { name: string }) => p.name)).toEqual(["anthropic", "openai", "deepseek", "ollama", "lmstudio", "openrouter", "groq", "gemini", "mistral", "mine", "echo"]);
   });
 });
+
+describe("an OpenAI-compatible server that streams no usage (llama-cpp-python)", () => {
+  test("a reply stopped by `length` names both limits that could have cut it", async () => {
+    const chunk = (delta: unknown, finish: string | null) => `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body = `${chunk({ role: "assistant" }, null)}${chunk({ content: "1, 2, 3" }, null)}${chunk({}, "length")}data: [DONE]\n\n`;
+    const server = serve([{ kind: "sse", body }]);
+    const home = new Home(sourceRunner).config(`[providers.llama]\ntype = "openai"\nbase_url = "${server.url}/v1"\nmodel = "gemma"\n`);
+    const result = await home.run(["-p", "llama", "Count"]);
+    expect(result).toMatchObject({ exitCode: 0, stdout: "1, 2, 3\n" });
+    expect(result.stderr).toContain("warning: the reply was cut off at a length limit: max_tokens for this provider in the configuration, or the server's own context window");
+  });
+});

@@ -103,6 +103,11 @@ ORDER BY updated_at ASC, id ASC;
 -- name: CountSessions :one
 SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible';
 
+-- The sessions `max_sessions` limits: a session the user titled is never cleaned up, and does
+-- not count.
+-- name: CountUntitledSessions :one
+SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible' AND name IS NULL;
+
 -- Cleanup holds this lock exclusively and every writer shares it, for the rest of the
 -- transaction: a session written to while a cleanup looks at it is never deleted by it.
 -- name: LockCleanup :exec
@@ -111,26 +116,27 @@ SELECT pg_advisory_xact_lock(7354105931)::text AS locked;
 -- name: LockForWriting :exec
 SELECT pg_advisory_xact_lock_shared(7354105931)::text AS locked;
 
--- Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
+-- Hides for deletion up to `batch` of the least recently updated untitled sessions (a titled one
+-- is never cleaned up), sparing the ids in
 -- `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no
 -- heartbeat: `hidden_until` NULL), which any later run reclaims (ListPendingPurges).
 -- name: HideLeastRecentSessions :many
 UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.state = 'visible' AND oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+    WHERE oldest.state = 'visible' AND oldest.name IS NULL AND oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT @batch
 )
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message;
 
--- Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
+-- Hides for deletion up to `batch` untitled sessions last updated before `cutoff`, sparing the ids in
 -- `keep` and the sessions in use; returns what it hid, as a pending purge like HideLeastRecentSessions.
 -- name: HideSessionsUpdatedBefore :many
 UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.state = 'visible' AND expired.updated_at < @cutoff AND expired.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
+    WHERE expired.state = 'visible' AND expired.name IS NULL AND expired.updated_at < @cutoff AND expired.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
     LIMIT @batch
 )
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message;
@@ -140,7 +146,7 @@ RETURNING id, name AS title, provider, model, created_at, updated_at, message_co
 SELECT oldest.id, oldest.name AS title, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.state = 'visible' AND oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+WHERE oldest.state = 'visible' AND oldest.name IS NULL AND oldest.id <> ALL(@keep::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT @max;
 

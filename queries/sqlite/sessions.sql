@@ -103,26 +103,32 @@ UPDATE sessions SET updated_at = @updated_at WHERE id = @id AND state = 'visible
 -- name: CountSessions :one
 SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible';
 
--- Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
+-- The sessions `max_sessions` limits: a session the user titled is never cleaned up, and does
+-- not count.
+-- name: CountUntitledSessions :one
+SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible' AND name IS NULL;
+
+-- Hides for deletion up to `batch` of the least recently updated untitled sessions (a titled one
+-- is never cleaned up), sparing the ids in
 -- `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no
 -- heartbeat: `hidden_until` NULL), which any later run reclaims (ListPendingPurges).
 -- name: HideLeastRecentSessions :many
 UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
+    WHERE oldest.state = 'visible' AND oldest.name IS NULL AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT @batch
 )
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message;
 
--- Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
+-- Hides for deletion up to `batch` untitled sessions last updated before `cutoff`, sparing the ids in
 -- `keep` and the sessions in use; returns what it hid, as a pending purge like HideLeastRecentSessions.
 -- name: HideSessionsUpdatedBefore :many
 UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.state = 'visible' AND expired.updated_at < @cutoff AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND expired.id NOT IN (sqlc.slice(keep))
+    WHERE expired.state = 'visible' AND expired.name IS NULL AND expired.updated_at < @cutoff AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND expired.id NOT IN (sqlc.slice(keep))
     LIMIT @batch
 )
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message;
@@ -132,7 +138,7 @@ RETURNING id, name AS title, provider, model, created_at, updated_at, message_co
 SELECT oldest.id, oldest.name AS title, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
+WHERE oldest.state = 'visible' AND oldest.name IS NULL AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > @now) AND oldest.id NOT IN (sqlc.slice(keep))
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT @max;
 

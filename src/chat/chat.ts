@@ -238,6 +238,11 @@ export class Chat {
     return purgeAfterReply(this.store, signal);
   }
 
+  /** The `[session]` limits the automatic cleanup applies, and the file they are set in: what its notice names. */
+  get cleanupSettings(): { maxSessions: number; retentionDays: number; configPath: string } {
+    return { maxSessions: this.#config.session.maxSessions, retentionDays: this.#config.session.retentionDays, configPath: this.#config.configPath };
+  }
+
   /** Every provider the configuration knows, echo last: what `-p` and `/provider` take. */
   providerNames(): string[] {
     return [...Object.keys(this.#config.providers), "echo"];

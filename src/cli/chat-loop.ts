@@ -249,7 +249,7 @@ class ChatLoop {
   async #turnWith(send: (signal: AbortSignal, turn: TurnOutput) => Promise<unknown>): Promise<void> {
     const controller = new AbortController();
     this.#turn = controller;
-    const turn = new TurnOutput(this.#chat.display.render, this.#raw);
+    const turn = new TurnOutput(this.#chat.display.render, this.#raw, this.#chat.cleanupSettings);
     let failure: unknown = null;
     try {
       await this.#input!.duringReply(

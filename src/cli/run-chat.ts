@@ -30,6 +30,8 @@ export interface ChatArgs {
   system: string | undefined;
   /** `--raw`: the reply as its Markdown source, never rendered. */
   raw: boolean;
+  /** `-e`: the message written in the user's editor. */
+  editor: boolean;
 }
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -48,14 +50,15 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   }
   if (options.session !== undefined && options.session.trim() === "") throw new UsageError("-s needs a session id or title");
   const title = options.title === undefined ? undefined : (normalizeTitle(options.title) ?? undefined);
-  const message = await readMessage(
+  let message = await readMessage(
     options.words,
     // (Asked of the descriptor: making Node's process.stdin stream costs milliseconds of every run.)
     { isTTY: stdinInfo.isTTY, stream: () => Bun.stdin.stream(), atOnce: stdinAtOnce },
     // Only a person at a terminal is told; a script's stderr gets no chatter.
     { onWait: stderrInfo.isTTY ? () => log.info("reading the message from stdin… (Ctrl+D ends it; run with </dev/null to send none)") : undefined },
   );
-  if (message === "") throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
+  if (options.editor && !stdinInfo.isTTY) throw new UsageError("-e opens your editor, which needs a terminal; pipe the message in instead");
+  if (message === "" && !options.editor) throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
 
   const chat = await Chat.open({
     env: process.env,
@@ -63,9 +66,17 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     session: options.session,
     latest: options.continueLatest,
   });
+  if (options.editor) {
+    try {
+      message = await composeMessage(chat, message);
+    } catch (error) {
+      await chat.close();
+      throw error;
+    }
+  }
   if (chat.display.quiet) log.quiet = true;
   const controller = new AbortController();
-  const turn = new TurnOutput(chat.display.render, options.raw);
+  const turn = new TurnOutput(chat.display.render, options.raw, chat.cleanupSettings);
   const stop = () => {
     // A stop signal cannot take back a reply the user has seen: the store goes on, and says so.
     if (turn.storingReply) {
@@ -83,7 +94,13 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     const result = await chat.send({ message, title, signal: controller.signal, ...turn.callbacks });
     replied = true;
     if (result.stopReason === "max_tokens") {
-      log.warn("the reply was cut off at the token limit; raise max_tokens for this provider in the configuration");
+      // Without the server's token count (llama-cpp-python streams none), its own context window
+      // may have been the limit that cut it: both are said.
+      log.warn(
+        result.usage === null
+          ? "the reply was cut off at a length limit: max_tokens for this provider in the configuration, or the server's own context window (raise either)"
+          : "the reply was cut off at the token limit; raise max_tokens for this provider in the configuration",
+      );
     }
   } finally {
     turn.finish();
@@ -108,6 +125,19 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   if (failure !== null) {
     throw new UserFacingError(`the reply could not be written to stdout: ${failure}; it is stored whole, read it with: synapse sessions show ${shortId}`);
   }
+}
+
+/**
+ * The message written in the user's editor, starting from what was typed; for a continued
+ * session the last reply is shown below it for reference. An empty buffer sends nothing.
+ */
+async function composeMessage(chat: Chat, typed: string): Promise<string> {
+  const session = await chat.current();
+  const lastReply = session === null ? undefined : (await chat.store.getMessages(session.id)).findLast((m) => m.role === "assistant")?.content;
+  const { composeInEditor } = await import("./editor.ts");
+  const text = await composeInEditor(typed === "" ? "" : `${typed}\n`, process.env, lastReply);
+  if (text === null) throw new UserFacingError("the message was empty, so nothing was sent or stored; write one and save, or give it as an argument");
+  return text;
 }
 
 /** {@link Chat.purgeAfterReply}, which must not turn a stored reply into a failed command. */

@@ -35,6 +35,8 @@ export async function runLine(line: Argv): Promise<number> {
   if (line.quiet) log.quiet = true;
   try {
     if (line.version) return await printVersion();
+    // `synapse help [command]` is `synapse [command] --help` (`synapse help me …` is a message).
+    if (await asksForHelp(line.args)) return runLine({ ...line, args: without(line.args, firstWord(line.args, {})), help: true });
     const resolved = await resolve(line.args);
     if (line.help) {
       writeOut(await help(resolved.helpFor, resolved.parent));
@@ -46,7 +48,7 @@ export async function runLine(line: Argv): Promise<number> {
       throw new UsageError(`${name} needs a command: ${Object.keys(command.subCommands ?? {}).join(", ")}`, name);
     }
     const { values, inline } = readArgs(resolved.args, command, name);
-    const code = await command.run({ args: values, inline });
+    const code = await command.run({ args: values, inline, ended: resolved.args.some((arg) => arg.kind === "end") });
     const written = await outputWritten();
     return typeof code === "number" ? code : written;
   } catch (error) {
@@ -85,6 +87,18 @@ async function resolve(line: readonly Arg[]): Promise<Resolved> {
   }
   const command = await load();
   return { command, parent, args: without(rest, index), helpFor: command };
+}
+
+/** `help`, alone or followed by command names only, before any `--`. */
+async function asksForHelp(line: readonly Arg[]): Promise<boolean> {
+  const first = firstWord(line, {});
+  if (first === -1 || line[first]!.text !== "help" || line.some((arg) => arg.kind === "end" || arg.kind === "operand")) return false;
+  const rest = line.slice(first + 1).filter((arg) => arg.kind === "word").map((arg) => arg.text);
+  if (rest.length === 0) return true;
+  const group = groups[rest[0]!];
+  if (group === undefined) return false;
+  const subCommands = (await group()).subCommands ?? {};
+  return rest.length === 1 || (rest.length === 2 && rest[1]! in subCommands);
 }
 
 function without(line: readonly Arg[], index: number): Arg[] {

@@ -16,6 +16,29 @@ import { replyOutput } from "./reply-output.ts";
 import { startSpinner } from "./spinner.ts";
 import { writeOut } from "./stdout.ts";
 
+/** The limits an automatic cleanup applied, and where they are set. */
+export interface CleanupNotice {
+  maxSessions: number;
+  retentionDays: number;
+  configPath: string;
+}
+
+/**
+ * The one line an automatic cleanup prints: how many, by which limit, and how to change it.
+ * `deleted 3 old sessions: 2 over max_sessions = 100, 1 unused for more than 90 days (retention_days); …`
+ */
+export function cleanupNotice(result: { sessionsDeleted: number; byMaxLimit: number; byRetention: number }, limits: CleanupNotice): string {
+  const reasons = [
+    ...(result.byMaxLimit > 0 ? [`${result.byMaxLimit} over max_sessions = ${limits.maxSessions}`] : []),
+    ...(result.byRetention > 0 ? [`${result.byRetention} unused for more than ${limits.retentionDays} days (retention_days)`] : []),
+  ];
+  const sessions = `${result.sessionsDeleted} old session${result.sessionsDeleted === 1 ? "" : "s"}`;
+  return (
+    `deleted ${sessions}: ${reasons.join(", ")}; titled sessions are never deleted this way; ` +
+    `change the limits under [session] in ${limits.configPath}, and see what would go next with: synapse sessions prune --dry-run`
+  );
+}
+
 export class TurnOutput {
   /** The session and whether it is new, once the question is stored. */
   started: { session: Session; isNew: boolean } | null = null;
@@ -26,17 +49,19 @@ export class TurnOutput {
   #stopSpinner = () => {};
   #lastWritten = "\n";
 
-  constructor(render: RenderMode, raw: boolean) {
+  readonly #cleanup: CleanupNotice;
+
+  constructor(render: RenderMode, raw: boolean, cleanup: CleanupNotice) {
     this.#output = replyOutput(render, raw);
+    this.#cleanup = cleanup;
   }
 
   /** The callbacks for Chat.send. */
   readonly callbacks: Required<Pick<ExchangeOutput, "onText" | "onSession" | "onStoringReply" | "onCleanup" | "onCleanupFailed" | "onReasoning">> = {
     onCleanup: (cleanup) => {
-      // Nothing is deleted silently: an automatic deletion says so, quiet or not.
+      // Nothing is deleted silently: an automatic deletion says so, quiet or not, with how to change it.
       if (cleanup.sessionsDeleted === 0) return;
-      const sessions = `${cleanup.sessionsDeleted} old session${cleanup.sessionsDeleted === 1 ? "" : "s"}`;
-      log.notice(`deleted ${sessions} by the [session] limits: ${cleanup.byMaxLimit} over max_sessions, ${cleanup.byRetention} past retention_days`);
+      log.notice(cleanupNotice(cleanup, this.#cleanup));
     },
     onCleanupFailed: (error) => {
       log.warn(`old sessions were not cleaned up: ${messageOf(error)}`);

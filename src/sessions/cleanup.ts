@@ -162,7 +162,8 @@ export async function planCleanup(store: SessionStore, limits: CleanupLimits, op
   const { target, cutoff, keep } = rulesOf(limits, options);
   const byMaxLimit = target === null ? [] : await store.sessionsBeyond(target, keep);
   const spared = new Set([...keep, ...byMaxLimit.map((s) => s.id)]);
-  const byRetention = cutoff === null ? [] : (await store.sessionsUpdatedBefore(cutoff)).filter((s) => !spared.has(s.id));
+  // A titled session is never cleaned up (only `sessions delete` removes it).
+  const byRetention = cutoff === null ? [] : (await store.sessionsUpdatedBefore(cutoff)).filter((s) => !spared.has(s.id) && s.title === null);
   return { byMaxLimit, byRetention };
 }
 

@@ -76,6 +76,8 @@ export interface SessionStore {
   /** Sessions, most recently updated first; all of them, or the `limit` most recent. */
   listSessions(options?: { limit?: number }): Promise<SessionSummary[]>;
   countSessions(): Promise<number>;
+  /** How many visible sessions have a title: cleanup never deletes those. */
+  countTitledSessions(): Promise<number>;
   /** Every session id, sorted: what short ids are measured against. */
   sessionIds(): Promise<string[]>;
   /** The ids just before and just after `id` in sorted order (null at either end): all its short id depends on. */

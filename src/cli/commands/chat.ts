@@ -25,6 +25,7 @@ export default defineSynapseCommand({
       description: "Continue the session used most recently; --continue=ID continues that one (id, start of it, or title)",
     },
     title: { type: "string", valueHint: "title", description: "Title for a new session (shown by lists; -s accepts it)" },
+    editor: { type: "boolean", alias: "e", description: "Write the message in $VISUAL / $EDITOR (with -s or -c, the last reply is shown for reference)" },
     provider: { type: "string", alias: "p", valueHint: "name", description: "anthropic, openai, deepseek or echo (offline)" },
     model: { type: "string", alias: "m", valueHint: "model", description: "The model to use, e.g. gpt-4o-mini" },
     system: { type: "string", valueHint: "prompt", description: "System prompt for a new session" },
@@ -41,15 +42,28 @@ export default defineSynapseCommand({
     'cat error.log | synapse "What went wrong?"',
     'synapse -p openai -m gpt-4o-mini --system "Answer in one line" "Capital of Peru?"',
     'synapse -p echo "Try Synapse without an account"',
+    "synapse -c -e",
     "synapse chat",
     "synapse sessions list",
   ],
-  async run({ args, inline }) {
+  async run({ args, inline, ended }) {
+    if (!ended) {
+      // `synapse list`, `synapse sesions list`: a command typed wrong is not a paid prompt.
+      const { accidentalCommand } = await import("../accidental-command.ts");
+      const { groups } = await import("./index.ts");
+      const sessions = (await groups.sessions!()).subCommands ?? {};
+      const meant = accidentalCommand(args._, { commands: Object.keys(groups), sessionCommands: Object.keys(sessions) });
+      if (meant !== null) {
+        const { UsageError } = await import("../errors.ts");
+        const said = args._.join(" ");
+        throw new UsageError(`did you mean "synapse ${meant}"? nothing was sent; to send "${said}" to the model as it is, write: synapse -- ${said}`);
+      }
+    }
     // `--continue=Trip` continues that session, like -s Trip; a boolean flag's value is kept aside.
     const named = inline.continue;
     // Nothing to send, and a person at the terminal: the conversation opens (synapse chat).
     const { stdinInfo, stdoutInfo } = await import("../../tty.ts");
-    if (args._.length === 0 && stdinInfo.isTTY && stdoutInfo.isTTY) {
+    if (args._.length === 0 && args.editor !== true && stdinInfo.isTTY && stdoutInfo.isTTY) {
       const { runChatLoop } = await import("../chat-loop.ts");
       if (args.session !== undefined && (args.continue === true || named !== undefined)) {
         const { UsageError } = await import("../errors.ts");
@@ -76,6 +90,7 @@ export default defineSynapseCommand({
       model: args.model,
       system: args.system,
       raw: args.raw === true,
+      editor: args.editor === true,
     });
   },
 });

@@ -84,6 +84,12 @@ export class PostgresStore implements SessionStore {
     return (await this.#run("counting sessions", () => sessionsDb.countSessions(this.#sql)))?.count ?? 0;
   }
 
+  async countTitledSessions(): Promise<number> {
+    return this.#run("counting sessions", () =>
+      this.#sql.begin("read only", async (tx) => ((await sessionsDb.countSessions(tx))?.count ?? 0) - ((await sessionsDb.countUntitledSessions(tx))?.count ?? 0)),
+    );
+  }
+
   async sessionIds(): Promise<string[]> {
     return (await this.#run("listing sessions", () => sessionsDb.listSessionIds(this.#sql))).map((r) => r.id);
   }
@@ -383,7 +389,7 @@ export class PostgresStore implements SessionStore {
     const spared = keep.map((id) => checkId(id, "session id to keep"));
     const rows = await this.#run("planning a cleanup", () =>
       this.#sql.begin("read only", async (tx) => {
-        const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - beyond;
+        const excess = ((await sessionsDb.countUntitledSessions(tx))?.count ?? 0) - beyond;
         return excess <= 0 ? [] : sessionsDb.listLeastRecentSessions(tx, { keep: spared, max: excess });
       }),
     );
@@ -399,7 +405,7 @@ export class PostgresStore implements SessionStore {
         // Exclusive to cleanups and deletes, shared by every writer: another process's step cannot
         // make this one hide too many, and a session being written to is never taken from under it.
         await sessionsDb.lockCleanup(tx);
-        const excess = ((await sessionsDb.countSessions(tx))?.count ?? 0) - beyond;
+        const excess = ((await sessionsDb.countUntitledSessions(tx))?.count ?? 0) - beyond;
         if (excess <= 0) return [];
         return sessionsDb.hideLeastRecentSessions(tx, { keep, batch: Math.min(excess, max) });
       },

@@ -72,6 +72,12 @@ export class SqliteStore implements SessionStore {
     return this.#run("counting sessions", () => sessionsDb.countSessions(this.#db)?.count ?? 0);
   }
 
+  async countTitledSessions(): Promise<number> {
+    return this.#run("counting sessions", () =>
+      this.#db.transaction(() => (sessionsDb.countSessions(this.#db)?.count ?? 0) - (sessionsDb.countUntitledSessions(this.#db)?.count ?? 0))(),
+    );
+  }
+
   async sessionIds(): Promise<string[]> {
     return this.#run("listing sessions", () => sessionsDb.listSessionIds(this.#db).map((r) => r.id));
   }
@@ -374,7 +380,7 @@ export class SqliteStore implements SessionStore {
     const spared = keep.map((id) => checkId(id, "session id to keep"));
     const rows = await this.#run("planning a cleanup", () =>
       this.#db.transaction(() => {
-        const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - beyond;
+        const excess = (sessionsDb.countUntitledSessions(this.#db)?.count ?? 0) - beyond;
         return excess <= 0 ? [] : sessionsDb.listLeastRecentSessions(this.#db, { now: toStoredTime(new Date()), keep: spared, max: excess });
       })(),
     );
@@ -390,7 +396,7 @@ export class SqliteStore implements SessionStore {
         this.#db
           .transaction(() => {
             // Counted under the write lock: another process's step cannot make this one hide too many.
-            const excess = (sessionsDb.countSessions(this.#db)?.count ?? 0) - beyond;
+            const excess = (sessionsDb.countUntitledSessions(this.#db)?.count ?? 0) - beyond;
             if (excess <= 0) return [];
             const now = toStoredTime(new Date());
             return sessionsDb.hideLeastRecentSessions(this.#db, { now, keep, batch: Math.min(excess, max) });

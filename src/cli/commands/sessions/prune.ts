@@ -23,10 +23,13 @@ export default defineSynapseCommand({
       const result = await prune(store, settings, { dryRun, now });
       if (!result.limited) return log.info("nothing to prune: max_sessions and retention_days are both 0 (no limits)");
       const limits = `max_sessions = ${settings.maxSessions || "no limit"}, retention_days = ${settings.retentionDays || "no limit"}`;
-      if (result.sessions.length === 0) return log.info(`nothing to prune (${limits})`);
+      const titled = await store.countTitledSessions();
+      // Titled sessions are outside the limits: said, so that none seems forgotten.
+      const keptTitled = titled === 0 ? "" : `; ${titled} titled session${titled === 1 ? " is" : "s are"} never pruned (only synapse sessions delete removes one)`;
+      if (result.sessions.length === 0) return log.info(`nothing to prune (${limits})${keptTitled}`);
       printSessionTable(result.sessions, result.shortIds);
       const counts = `${result.sessions.length} sessions: ${result.byMaxLimit} over max_sessions, ${result.byRetention} past retention_days (${limits})`;
-      log.info(dryRun ? `would delete ${counts}` : `deleted ${counts}`);
+      log.info(`${dryRun ? `would delete ${counts}` : `deleted ${counts}`}${keptTitled}`);
     });
   },
 });

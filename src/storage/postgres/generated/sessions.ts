@@ -442,6 +442,24 @@ export async function countSessions(sql: SQL): Promise<CountSessionsRow | null> 
   };
 }
 
+export const countUntitledSessionsSql = `SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible' AND name IS NULL`;
+
+export interface CountUntitledSessionsRow {
+  count: number;
+}
+
+/**
+ * The sessions `max_sessions` limits: a session the user titled is never cleaned up, and does
+ * not count.
+ */
+export async function countUntitledSessions(sql: SQL): Promise<CountUntitledSessionsRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(countUntitledSessionsSql, []).values())[0];
+  if (r === undefined) return null;
+  return {
+    count: r[0] as number,
+  };
+}
+
 export const lockCleanupSql = `SELECT pg_advisory_xact_lock(7354105931)::text AS locked`;
 
 export interface LockCleanupRow {
@@ -469,7 +487,7 @@ export async function lockForWriting(sql: SQL): Promise<void> {
 export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.state = 'visible' AND oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+    WHERE oldest.state = 'visible' AND oldest.name IS NULL AND oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT $2
 )
@@ -492,7 +510,8 @@ export interface HideLeastRecentSessionsRow {
 }
 
 /**
- * Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
+ * Hides for deletion up to `batch` of the least recently updated untitled sessions (a titled one
+ * is never cleaned up), sparing the ids in
  * `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no
  * heartbeat: `hidden_until` NULL), which any later run reclaims (ListPendingPurges).
  */
@@ -513,7 +532,7 @@ export async function hideLeastRecentSessions(sql: SQL, params: HideLeastRecentS
 export const hideSessionsUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.state = 'visible' AND expired.updated_at < $1 AND expired.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
+    WHERE expired.state = 'visible' AND expired.name IS NULL AND expired.updated_at < $1 AND expired.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = expired.id AND lease.expires_at > now())
     LIMIT $3
 )
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
@@ -536,7 +555,7 @@ export interface HideSessionsUpdatedBeforeRow {
 }
 
 /**
- * Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
+ * Hides for deletion up to `batch` untitled sessions last updated before `cutoff`, sparing the ids in
  * `keep` and the sessions in use; returns what it hid, as a pending purge like HideLeastRecentSessions.
  */
 export async function hideSessionsUpdatedBefore(sql: SQL, params: HideSessionsUpdatedBeforeParams): Promise<HideSessionsUpdatedBeforeRow[]> {
@@ -556,7 +575,7 @@ export async function hideSessionsUpdatedBefore(sql: SQL, params: HideSessionsUp
 export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name AS title, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.state = 'visible' AND oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
+WHERE oldest.state = 'visible' AND oldest.name IS NULL AND oldest.id <> ALL($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM session_leases AS lease WHERE lease.session_id = oldest.id AND lease.expires_at > now())
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT $2`;
 

@@ -440,10 +440,28 @@ export function countSessions(db: Database): CountSessionsRow | null {
   };
 }
 
+export const countUntitledSessionsSql = `SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible' AND name IS NULL`;
+
+export interface CountUntitledSessionsRow {
+  count: number;
+}
+
+/**
+ * The sessions `max_sessions` limits: a session the user titled is never cleaned up, and does
+ * not count.
+ */
+export function countUntitledSessions(db: Database): CountUntitledSessionsRow | null {
+  const r = db.query(countUntitledSessionsSql).values()[0];
+  if (r === undefined) return null;
+  return {
+    count: r[0] as number,
+  };
+}
+
 export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
-    WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
+    WHERE oldest.state = 'visible' AND oldest.name IS NULL AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
     ORDER BY oldest.updated_at ASC, oldest.id ASC
     LIMIT ?
 )
@@ -467,7 +485,8 @@ export interface HideLeastRecentSessionsRow {
 }
 
 /**
- * Hides for deletion up to `batch` of the least recently updated sessions, sparing the ids in
+ * Hides for deletion up to `batch` of the least recently updated untitled sessions (a titled one
+ * is never cleaned up), sparing the ids in
  * `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no
  * heartbeat: `hidden_until` NULL), which any later run reclaims (ListPendingPurges).
  */
@@ -487,7 +506,7 @@ export function hideLeastRecentSessions(db: Database, params: HideLeastRecentSes
 export const hideSessionsUpdatedBeforeSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT expired.id FROM sessions AS expired
-    WHERE expired.state = 'visible' AND expired.updated_at < ? AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND expired.id NOT IN (/*SLICE:keep*/?)
+    WHERE expired.state = 'visible' AND expired.name IS NULL AND expired.updated_at < ? AND expired.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND expired.id NOT IN (/*SLICE:keep*/?)
     LIMIT ?
 )
 RETURNING id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message`;
@@ -511,7 +530,7 @@ export interface HideSessionsUpdatedBeforeRow {
 }
 
 /**
- * Hides for deletion up to `batch` sessions last updated before `cutoff`, sparing the ids in
+ * Hides for deletion up to `batch` untitled sessions last updated before `cutoff`, sparing the ids in
  * `keep` and the sessions in use; returns what it hid, as a pending purge like HideLeastRecentSessions.
  */
 export function hideSessionsUpdatedBefore(db: Database, params: HideSessionsUpdatedBeforeParams): HideSessionsUpdatedBeforeRow[] {
@@ -530,7 +549,7 @@ export function hideSessionsUpdatedBefore(db: Database, params: HideSessionsUpda
 export const listLeastRecentSessionsSql = `SELECT oldest.id, oldest.name AS title, oldest.provider, oldest.model, oldest.created_at, oldest.updated_at,
     oldest.message_count, oldest.first_user_message
 FROM sessions AS oldest
-WHERE oldest.state = 'visible' AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
+WHERE oldest.state = 'visible' AND oldest.name IS NULL AND oldest.id NOT IN (SELECT lease.session_id FROM session_leases AS lease WHERE lease.expires_at > ?) AND oldest.id NOT IN (/*SLICE:keep*/?)
 ORDER BY oldest.updated_at ASC, oldest.id ASC
 LIMIT ?`;
 
