@@ -729,6 +729,20 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect(await store.getMessages(ids[4]!)).toEqual([]);
       });
 
+      test("a titled session is never cleaned up, by either limit, and does not count toward maxSessions", async () => {
+        const store = await fresh();
+        const ids = await withSessions(store, [1, 2, 300, 400]);
+        await store.renameSession(ids[3]!, "Keep me");
+        await store.renameSession(ids[2]!, "Me too");
+        expect(await store.countTitledSessions()).toBe(2);
+        // Two untitled, one allowed: the older untitled goes; the titled ones are past retention and stay.
+        const result = await cleanUp(store, { maxSessions: 1, retentionDays: 90 }, { now });
+        expect(counts(result)).toEqual({ sessionsDeleted: 1, byMaxLimit: 1, byRetention: 0 });
+        expect(await remaining(store)).toEqual([ids[0]!, ids[2]!, ids[3]!]);
+        const plan = await planCleanup(store, { maxSessions: 1, retentionDays: 90 }, { now });
+        expect([...plan.byMaxLimit, ...plan.byRetention]).toEqual([]);
+      });
+
       test("sessions not updated for retentionDays are deleted", async () => {
         const store = await fresh();
         const ids = await withSessions(store, [1, 89, 91, 150]);

@@ -183,7 +183,8 @@ test("prune's sessions vanish from every read at once; their rows, left by a run
   const store = SqliteStore.open(home.database);
   const sessions = [0, 1, 2].map((i) => bigSession(300 + i));
   for (const [i, { session, messages }] of sessions.entries()) {
-    await store.importSession({ ...session, updatedAt: new Date(Date.parse("2026-01-01T00:00:00Z") + i * 60_000) }, messages);
+    // Untitled: a titled session is never pruned.
+    await store.importSession({ ...session, title: null, updatedAt: new Date(Date.parse("2026-01-01T00:00:00Z") + i * 60_000) }, messages);
   }
   // A prune that hid the two oldest, then stopped before reclaiming a row (as if killed).
   const { cleanUp } = await import("../src/sessions/cleanup.ts");

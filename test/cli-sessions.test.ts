@@ -22,11 +22,12 @@ async function started(home: Home, args: string[]): Promise<string> {
 }
 
 /** A session export with a chosen id, for sessions whose ids share a start; `at` is its time. */
-function exportWithId(id: string, name: string | null, at = new Date().toISOString()): string {
+/** `titled: false` leaves the session without a title (only untitled sessions are ever pruned), its message still about `name`. */
+function exportWithId(id: string, name: string | null, at = new Date().toISOString(), titled = true): string {
   return JSON.stringify({
     format: "synapse.session",
     version: 1,
-    session: { id, name, provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null, createdAt: at, updatedAt: at },
+    session: { id, name: titled ? name : null, provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null, createdAt: at, updatedAt: at },
     messages: [{ id: id.replace(/^.{8}/, "ffffffff"), role: "user", content: `about ${name}`, timestamp: at }],
   });
 }
@@ -143,7 +144,7 @@ describe("listing, deleting and pruning", () => {
   test("prune applies retention_days too, and names what it removed", async () => {
     const home = homeAnswering().config("[session]\nmax_sessions = 0\nretention_days = 30\nauto_cleanup = false\n");
     const recent = await started(home, ["recent"]);
-    writeFileSync(join(home.dir, "old.json"), exportWithId("0ddba11e-0000-4000-8000-000000000000", "Ancient", "2025-01-01T00:00:00.000Z"));
+    writeFileSync(join(home.dir, "old.json"), exportWithId("0ddba11e-0000-4000-8000-000000000000", "Ancient", "2025-01-01T00:00:00.000Z", false));
     await home.run(["sessions", "import", join(home.dir, "old.json")]);
     const pruned = await home.run(["sessions", "prune"]);
     expect(pruned.stdout).toContain("0ddba11e");
@@ -183,7 +184,7 @@ describe("short ids", () => {
     ];
     const base = Date.now() - 60 * 60_000;
     for (const [i, id] of ids.entries()) {
-      writeFileSync(join(home.dir, "s.json"), exportWithId(id, `Session ${i}`, new Date(base + i * 60_000).toISOString()));
+      writeFileSync(join(home.dir, "s.json"), exportWithId(id, `Session ${i}`, new Date(base + i * 60_000).toISOString(), false));
       expect((await home.run(["sessions", "import", join(home.dir, "s.json")])).exitCode).toBe(0);
     }
     const expected = shortIds([...ids].sort());
