@@ -1,6 +1,7 @@
 /**
  * End to end, through the real CLI: `sessions show` without a session (the most recent one),
- * and `--last` and `-x` for pipes.
+ * `--last` and `-x` for pipes, and the Markdown export (`--format md`, headings moved below the
+ * messages' own).
  */
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
@@ -124,3 +125,21 @@ describe("sessions show, for the latest session and for pipes", () => {
   });
 });
 
+describe("sessions export --format md", () => {
+  test("md is markdown; headings in a message go below the message's own, # in code stays", async () => {
+    const home = new Home(sourceRunner);
+    await imported(home, exported(older, "Outline", "2026-01-01T10:00:00.000Z", [
+      { role: "user", content: "Plan it" },
+      { role: "assistant", content: "# Plan\n\n## Step one\n\n```sh\n# keep me\n## and me\n```\n\n##### Deep\n###### Deepest" },
+    ]));
+    const md = await home.run(["sessions", "export", "Outline", "--format", "md"]);
+    expect(md.exitCode).toBe(0);
+    expect(md.stdout).toBe((await home.run(["sessions", "export", "Outline", "--format", "markdown"])).stdout);
+    expect(md.stdout).toStartWith("# Outline\n");
+    expect(md.stdout).toContain("\n\n### Plan\n\n#### Step one\n\n```sh\n# keep me\n## and me\n```\n\n###### Deep\n###### Deepest\n");
+    // The outline: one title, the messages at level 2, what they hold below them.
+    const headings = md.stdout.split("\n").filter((line) => /^#{1,6} /.test(line) && !line.includes("keep me") && !line.includes("and me"));
+    expect(headings.map((line) => line.split(" ", 1)[0])).toEqual(["#", "##", "##", "###", "####", "######", "######"]);
+    expect((await home.run(["sessions", "export", "Outline", "--format", "pdf"])).stderr).toStartWith('error: --format must be one of json, markdown, md, not "pdf"');
+  });
+});
