@@ -43,6 +43,8 @@ export default defineSynapseCommand({
     'synapse -p echo "Try Synapse without an account"',
     "synapse chat",
     "synapse sessions list",
+    "synapse sessions show --last | pbcopy",
+    "synapse config edit",
   ],
   async run({ args, inline }) {
     // `--continue=Trip` continues that session, like -s Trip; a boolean flag's value is kept aside.
