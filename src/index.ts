@@ -34,7 +34,9 @@ export { createProvider, type CreateProviderOptions } from "./chat/provider.ts";
 export { ProviderError, type Provider, type ProviderErrorKind, type StreamEvent } from "./providers/index.ts";
 
 // What is done with stored sessions.
-export { resolveSession, SessionRefError, shortIdOf, shortIds, shortIdsOf, normalizeTitle } from "./sessions/refs.ts";
+export { resolveSession, resolveSessionOrLatest, SessionRefError, shortIdOf, shortIds, shortIdsOf, normalizeTitle } from "./sessions/refs.ts";
+export { lastReply } from "./sessions/last-reply.ts";
+export { codeBlocks, type CodeBlock } from "./markdown-fences.ts";
 export { cleanUp, planCleanup, prune, type CleanupLimits, type CleanupOptions, type CleanupPlan, type CleanupResult, type PruneResult } from "./sessions/cleanup.ts";
 export { deleteSessions, type DeleteOutcome, type DeleteRequest } from "./sessions/delete.ts";
 export { copyDatabase, copySessions, type CopyResult } from "./sessions/copy.ts";

@@ -80,6 +80,7 @@ describe("readArgs", () => {
     ["a kebab-case flag", "prune", ["--dry-run"], { _: [], "dry-run": true }, {}],
     ["an enum's default", "export", ["abcd"], { _: ["abcd"], session: "abcd", format: "json" }, {}],
     ["an enum's value", "export", ["abcd", "--format", "markdown"], { _: ["abcd"], session: "abcd", format: "markdown" }, {}],
+    ["an enum's other name", "export", ["abcd", "--format", "md"], { _: ["abcd"], session: "abcd", format: "md" }, {}],
     ["-n and its value", "list", ["-n", "5", "--json"], { _: [], limit: "5", n: "5", json: true }, {}],
   ])("%s", (_case, command, argv, values, inline) => {
     expect(read(command, argv)).toEqual({ values, inline });
@@ -96,7 +97,7 @@ describe("readArgs", () => {
     ["export", ["abcd", "junk"], "too many arguments: synapse takes one"],
     ["export", [], "missing required argument SESSION"],
     ["export", ["--format", "pdf"], "missing required argument SESSION"],
-    ["export", ["abcd", "--format", "pdf"], '--format must be one of json, markdown, not "pdf"'],
+    ["export", ["abcd", "--format", "pdf"], '--format must be one of json, markdown, md, not "pdf"'],
   ])("%s %j is refused", (command, argv, message) => {
     expect(() => read(command, argv)).toThrow(message);
   });

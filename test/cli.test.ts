@@ -198,7 +198,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         [["-s", "", "hi"], 2, "error: -s needs a session id or title"],
         [["-c", "-p", "echo", "hi"], 1, "error: there is no session to continue yet"],
         [["-c", "-s", "abcd", "hi"], 2, "error: -s and -c both choose a session; give one"],
-        [["sessions", "show"], 2, "error: missing required argument SESSION (see `synapse sessions show --help`)"],
+        [["sessions", "show"], 1, 'error: there are no sessions yet; start one with: synapse "Hello"'],
         [["sessions", "frob"], 2, 'error: unknown command "sessions frob"'],
         [["sessions"], 2, "error: synapse sessions needs a command: list, show, search, rename, export, import, delete, prune, copy"],
         [["sessions", "list", "--jsn"], 2, "error: unknown option --jsn"],

@@ -98,9 +98,11 @@ describe("wrapWords", () => {
 
 test("every command's help fits every width from 20 to 120 columns, loses nothing, and breaks only words longer than a line", async () => {
   const chat = await chatCommand();
-  const sessions = await groups.sessions!();
-  const commands: [SynapseCommand, SynapseCommand | undefined][] = [[{ ...chat, subCommands: groups }, undefined], [sessions, undefined]];
-  for (const load of Object.values(sessions.subCommands ?? {})) commands.push([await load(), sessions]);
+  const commands: [SynapseCommand, SynapseCommand | undefined][] = [[{ ...chat, subCommands: groups }, undefined]];
+  for (const group of [await groups.sessions!(), await groups.config!()]) {
+    commands.push([group, undefined]);
+    for (const load of Object.values(group.subCommands ?? {})) commands.push([await load(), group]);
+  }
   for (const [command, parent] of commands) {
     const rendered = await renderUsage(command as unknown as CommandDef, parent as unknown as CommandDef | undefined);
     const words = (text: string) => Bun.stripANSI(text).split(/\s+/).filter(Boolean);

@@ -181,4 +181,10 @@ describe("export and import", () => {
     // A reply by another model than the session's says which.
     expect(markdown).toContain(`## Assistant · ${at(3000).toISOString()} · openai/gpt-4o · interrupted\n\nAnd\n`);
   });
+
+  test("Markdown moves a message's headings below its own, never past ######, leaving fenced code alone", () => {
+    const reply = { ...aMessage(session.id, "assistant", "# Plan\n## Steps\n```sh\n# comment\n```\n##### Deep", at(2000)) };
+    const markdown = exportMarkdown(session, [reply]);
+    expect(markdown).toEndWith(`## Assistant · ${at(2000).toISOString()}\n\n### Plan\n#### Steps\n\`\`\`sh\n# comment\n\`\`\`\n###### Deep\n`);
+  });
 });

@@ -11,14 +11,16 @@ import { printJson } from "./format.ts";
 import { writeOut } from "./stdout.ts";
 import { textFor } from "./terminal-text.ts";
 
-type KeyState = "set" | "missing" | "not needed";
+export type KeyState = "set" | "missing" | "not needed";
 
-function keyState(provider: ResolvedProviderConfig): KeyState {
+/** Whether a provider's key is there: never the key itself. */
+export function keyState(provider: ResolvedProviderConfig): KeyState {
   if (provider.apiKey !== undefined) return "set";
   return provider.needsKey ? "missing" : "not needed";
 }
 
-function maskedHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+/** Request headers to show: a credential's value (by its header's name) as `***`. */
+export function maskedHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, isCredentialHeader(name) ? "***" : value]));
 }
 

@@ -3,8 +3,8 @@
  * problems are `ConfigError`s naming the file and the key; unknown keys and a key readable by
  * other users are warnings.
  */
-import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import * as v from "valibot";
 import { configDir, expandHome } from "../paths.ts";
 import { errnoCode, isRecord } from "../unknown-values.ts";
@@ -22,6 +22,35 @@ export function configFilePath(env: Env, path?: string): { path: string; explici
   const chosen = nonEmpty(path) ?? nonEmpty(env.SYNAPSE_CONFIG);
   if (chosen !== undefined) return { path: expandHome(chosen, env), explicit: true };
   return { path: join(configDir(env), "config.toml"), explicit: false };
+}
+
+/**
+ * Writes `text` as a new config file at `path`, its folder first when missing (0700), the file
+ * 0600: it may come to hold API keys, and is never readable by others even for an instant.
+ * Returns false, touching nothing, when something is there already.
+ *
+ * @throws {ConfigError} `write` when the folder or the file cannot be made, or `path` is a folder.
+ */
+export function createConfigFile(path: string, text: string): boolean {
+  const folder = dirname(path);
+  try {
+    if (!existsSync(folder)) {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      // (mkdir's mode is masked by the umask; chmod is not.)
+      chmodSync(folder, 0o700);
+    }
+    // "wx": a file that is there (or made meanwhile by someone else) is left as it is.
+    writeFileSync(path, text, { flag: "wx", mode: 0o600 });
+    return true;
+  } catch (error) {
+    const code = errnoCode(error) ?? String(error);
+    if (code === "EEXIST") {
+      if (!statSync(path).isDirectory()) return false;
+      throw new ConfigError("write", `cannot edit config file ${path}: it is a directory; remove it, or name a file with SYNAPSE_CONFIG`, { file: path });
+    }
+    const why = code === "EACCES" ? "permission denied" : code === "ENOTDIR" ? "a folder on its path is a file" : code;
+    throw new ConfigError("write", `cannot create config file ${path}: ${why}; check its folder's permissions, or name another file with SYNAPSE_CONFIG`, { file: path, cause: error });
+  }
 }
 
 /** Reads and validates the file; `undefined` when it does not exist and was not named. */

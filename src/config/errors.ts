@@ -3,9 +3,10 @@
  * - `read`: the file exists (or was named explicitly) but cannot be read;
  * - `parse`: the file is not valid TOML;
  * - `invalid`: a key has the wrong type or value (in the file, the environment or a flag);
- * - `unknown_provider`: a provider name Synapse does not know.
+ * - `unknown_provider`: a provider name Synapse does not know;
+ * - `write`: a new config file (`synapse config edit`) cannot be created.
  */
-export type ConfigErrorKind = "read" | "parse" | "invalid" | "unknown_provider";
+export type ConfigErrorKind = "read" | "parse" | "invalid" | "unknown_provider" | "write";
 
 export interface ConfigErrorOptions {
   /** The config file involved, when the problem is in it. */

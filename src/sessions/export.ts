@@ -11,6 +11,7 @@ import { UserFacingError } from "../user-error.ts";
 import { isRecord, messageOf } from "../unknown-values.ts";
 import { hasControls, plainName } from "../plain-text.ts";
 import { parseRfc3339 } from "../storage/timestamps.ts";
+import { demoteHeadings } from "../markdown-fences.ts";
 
 export const exportFormat = "synapse.session";
 /**
@@ -59,6 +60,15 @@ export function exportJson(session: Session, messages: readonly StoredMessage[])
   return `${JSON.stringify({ format: exportFormat, version: exportVersion, ...sessionJson(session, messages) }, null, 2)}\n`;
 }
 
+/** The heading level of each message in the Markdown export: `## User · …`, under the title's `#`. */
+const messageLevel = 2;
+
+/**
+ * A session as a Markdown document: the title as `#`, its settings, then each message as a `##`
+ * section. The headings inside a message are moved below that level (`#` → `###`, never beyond
+ * `######`), so the outline has one title and the messages at one level under it; `#` lines in
+ * fenced code are left as they are.
+ */
 export function exportMarkdown(session: Session, messages: readonly StoredMessage[]): string {
   const title = session.title ?? messages.find((m) => m.role === "user")?.content.split("\n", 1)[0] ?? "Session";
   const lines = [
@@ -76,7 +86,7 @@ export function exportMarkdown(session: Session, messages: readonly StoredMessag
     const model = m.role === "assistant" ? replyModel(m, session) : session;
     const other = model.provider !== session.provider || model.model !== session.model ? [`${model.provider}/${model.model}`] : [];
     const notes = [m.timestamp.toISOString(), ...other, ...(m.interrupted ? ["interrupted"] : [])];
-    lines.push("", `## ${heading} · ${notes.join(" · ")}`, "", m.content);
+    lines.push("", `${"#".repeat(messageLevel)} ${heading} · ${notes.join(" · ")}`, "", demoteHeadings(m.content, messageLevel));
   }
   return `${lines.join("\n")}\n`;
 }

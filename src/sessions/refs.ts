@@ -58,6 +58,17 @@ export async function resolveSession(store: SessionStore, reference: string): Pr
   throw new SessionRefError("not_found", `no session has an id starting with "${ref}" or the title "${ref}"; \`synapse sessions list\` shows them`);
 }
 
+/**
+ * The session `reference` names ({@link resolveSession}), or with none the one used most
+ * recently, as `synapse -c` would continue it.
+ */
+export async function resolveSessionOrLatest(store: SessionStore, reference: string | undefined): Promise<Session> {
+  if (reference !== undefined) return resolveSession(store, reference);
+  const latest = await store.latestSession();
+  if (latest === null) throw new SessionRefError("not_found", 'there are no sessions yet; start one with: synapse "Hello"');
+  return latest;
+}
+
 function describe(session: Session): string {
   return session.title ?? `${session.provider}/${session.model}, ${session.updatedAt.toISOString().slice(0, 16).replace("T", " ")}`;
 }

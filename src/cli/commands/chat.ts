@@ -45,6 +45,8 @@ export default defineSynapseCommand({
     "synapse -c -e",
     "synapse chat",
     "synapse sessions list",
+    "synapse sessions show --last | pbcopy",
+    "synapse config edit",
   ],
   async run({ args, inline, ended }) {
     if (!ended) {

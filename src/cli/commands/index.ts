@@ -9,9 +9,10 @@ type Lazy = () => Promise<SynapseCommand>;
 /** The top-level command: `synapse [message]`. */
 export const chatCommand: Lazy = () => import("./chat.ts").then((m) => m.default as SynapseCommand);
 
-/** Commands named by their first word: `synapse sessions …` (a group of sub-commands), `synapse chat`. */
+/** Commands named by their first word: `synapse sessions …`, `synapse config …` (groups of sub-commands), `synapse chat`. */
 export const groups: Record<string, Lazy> = {
   chat: () => import("./chat-mode.ts").then((m) => m.default as SynapseCommand),
+  config: () => import("./config/index.ts").then((m) => m.default as SynapseCommand),
   models: () => import("./models.ts").then((m) => m.default as SynapseCommand),
   sessions: () => import("./sessions/index.ts").then((m) => m.default as SynapseCommand),
 };

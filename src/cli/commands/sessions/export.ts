@@ -6,10 +6,10 @@ export default defineSynapseCommand({
   meta: { name: "export", description: "Write a session to stdout, as JSON (for import) or Markdown" },
   args: {
     ...sessionRefArg,
-    format: { type: "enum", options: ["json", "markdown"], default: "json", valueHint: "json|markdown", description: "json (default) or markdown" },
+    format: { type: "enum", options: ["json", "markdown", "md"], default: "json", valueHint: "json|markdown|md", description: "json (default, for import) or markdown (md for short)" },
     ...quietArg, ...debugArg,
   },
-  examples: ["synapse sessions export 3f2c9a4e > trip.json", "synapse sessions export 3f2c9a4e --format markdown > trip.md"],
+  examples: ["synapse sessions export 3f2c9a4e > trip.json", "synapse sessions export 3f2c9a4e --format md > trip.md", 'synapse sessions export "Trip planning" --format markdown | glow -'],
   async run({ args }) {
     const { withStore } = await import("../../open-store.ts");
     const { resolveSession } = await import("../../../sessions/refs.ts");
@@ -17,7 +17,7 @@ export default defineSynapseCommand({
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);
       const messages = await store.getMessages(session.id);
-      writeOut(args.format === "markdown" ? exportMarkdown(session, messages) : exportJson(session, messages));
+      writeOut(args.format === "markdown" || args.format === "md" ? exportMarkdown(session, messages) : exportJson(session, messages));
     });
   },
 });

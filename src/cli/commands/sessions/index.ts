@@ -16,6 +16,7 @@ export default defineSynapseCommand({
   examples: [
     "synapse sessions list",
     "synapse sessions show 3f2c9a4e",
+    "synapse sessions show -x > script.sh",
     'synapse sessions search "sqlite wal"',
     "synapse sessions list --json | jq '.[0].id'",
   ],

@@ -1,0 +1,128 @@
+/**
+ * What `synapse config check` prints: the configuration as a chat resolves it (defaults < file <
+ * environment), with every provider's address, model and whether its key is set. A key is never
+ * shown, a header whose name says it is a credential shows as `***` (as `synapse models` does),
+ * and a database URL is shown without its password.
+ */
+import { nonEmpty, type Env } from "../config/env-and-flags.ts";
+import type { ResolvedConfig } from "../config/schema.ts";
+import { defaultDatabaseUrl, describeDatabase, isPostgresUrl, sqlitePathOf } from "../storage/create-storage.ts";
+import { colorEnabled, styleFor } from "../style.ts";
+import { stdoutInfo, terminalSize } from "../tty.ts";
+import { fitWidth } from "./fit-width.ts";
+import { printJson } from "./format.ts";
+import { keyState, maskedHeaders } from "./models-output.ts";
+import { writeOut } from "./stdout.ts";
+import { textFor } from "./terminal-text.ts";
+
+type DatabaseSource = "default" | "file" | "environment";
+
+/**
+ * The database a chat would open, as it may be shown, and what chose it. A URL a chat would
+ * refuse (an unknown scheme) is refused here as well, with the same error.
+ */
+function databaseOf(config: ResolvedConfig, env: Env): { url: string; source: DatabaseSource } {
+  const url = config.session.databaseUrl ?? defaultDatabaseUrl(env);
+  if (!isPostgresUrl(url)) sqlitePathOf(url, env);
+  const source: DatabaseSource = nonEmpty(env.SYNAPSE_DATABASE_URL) !== undefined ? "environment" : config.session.databaseUrl !== undefined ? "file" : "default";
+  return { url: describeDatabase(url), source };
+}
+
+/** What would stop a chat started now, though the file itself is fine: said as warnings. */
+export function configProblems(config: ResolvedConfig): string[] {
+  if (config.provider === "echo") return [];
+  const provider = config.providers[config.provider];
+  if (provider === undefined) return [];
+  const problems: string[] = [];
+  if (keyState(provider) === "missing") {
+    problems.push(
+      `${provider.label}, the provider a chat uses, has no API key; set ${provider.keyEnv === undefined ? "" : `${provider.keyEnv}, or `}api_key under ${provider.table} in ${config.configPath}`,
+    );
+  }
+  if (config.model === "") problems.push(`${provider.label}, the provider a chat uses, has no model; set model under ${provider.table} in ${config.configPath}, or give -m`);
+  return problems;
+}
+
+export function printConfigCheck(config: ResolvedConfig, env: Env, options: { json: boolean }): void {
+  const database = databaseOf(config, env);
+  const providers = Object.values(config.providers);
+  if (options.json) {
+    printJson({
+      configFile: { path: config.configPath, exists: config.configFileLoaded },
+      provider: config.provider,
+      model: config.model === "" ? null : config.model,
+      systemPrompt: config.systemPrompt ?? null,
+      display: { render: config.display.render, quiet: config.display.quiet },
+      session: {
+        maxSessions: config.session.maxSessions,
+        retentionDays: config.session.retentionDays,
+        autoCleanup: config.session.autoCleanup,
+        databaseUrl: database.url,
+        databaseUrlFrom: database.source,
+      },
+      providers: providers.map((p) => ({
+        name: p.name,
+        type: p.type,
+        origin: p.origin,
+        baseUrl: p.baseUrl,
+        model: p.model ?? null,
+        key: keyState(p),
+        keyEnv: p.keyEnv ?? null,
+        headers: maskedHeaders(p.headers),
+        maxTokens: p.maxTokens,
+        maxTokensField: p.maxTokensField,
+        firstByteTimeout: p.firstByteTimeout,
+        idleTimeout: p.idleTimeout,
+      })),
+      aliases: config.aliases,
+    });
+    return;
+  }
+  const style = styleFor(colorEnabled(stdoutInfo));
+  // A path or a system prompt can hold anything: on a terminal, shown, never obeyed.
+  const shown = textFor(stdoutInfo);
+  const width = terminalSize(1)?.columns;
+  const fit = (text: string) => (width === undefined ? text : fitWidth(text, width));
+  const settings = (rows: [string, string][]) => {
+    const labelWidth = Math.max(...rows.map(([label]) => label.length));
+    return rows.map(([label, value]) => fit(`${label.padEnd(labelWidth)}  ${shown(value)}`)).join("\n");
+  };
+  const from = { default: "the default", file: "from the config file", environment: "from SYNAPSE_DATABASE_URL" }[database.source];
+  const blocks = [
+    settings([
+      ["config file", `${config.configPath}${config.configFileLoaded ? "" : " (not there: the defaults apply)"}`],
+      ["provider", config.provider],
+      ["model", config.model === "" ? "none (give -m)" : config.model],
+      // One line, quoted: a system prompt may run over several.
+      ["system_prompt", config.systemPrompt === undefined ? "none" : JSON.stringify(config.systemPrompt)],
+      ["render", config.display.render],
+      ["quiet", String(config.display.quiet)],
+    ]),
+    `${style.bold("[session]")}\n${settings([
+      ["max_sessions", config.session.maxSessions === 0 ? "0 (no limit)" : String(config.session.maxSessions)],
+      ["retention_days", config.session.retentionDays === 0 ? "0 (keep forever)" : String(config.session.retentionDays)],
+      ["auto_cleanup", String(config.session.autoCleanup)],
+      ["database_url", `${database.url} (${from})`],
+    ])}`,
+    providerTable(config, fit, shown, style.bold),
+  ];
+  const aliases = Object.entries(config.aliases);
+  if (aliases.length > 0) blocks.push(`${style.bold("[aliases]")}\n${settings(aliases.map(([name, choice]) => [name, `${choice.provider}:${choice.model}`]))}`);
+  writeOut(`${blocks.join("\n\n")}\n`);
+}
+
+/** Every provider on a row, `*` on the one a chat uses, then the headers of those that send some. */
+function providerTable(config: ResolvedConfig, fit: (text: string) => string, shown: (text: string) => string, bold: (text: string) => string): string {
+  const providers = Object.values(config.providers);
+  const header = ["PROVIDER", "TYPE", "BASE URL", "MODEL", "KEY"];
+  const rows = providers.map((p) => [p.name === config.provider ? `${p.name}*` : p.name, p.type, p.baseUrl, p.model ?? "(give -m)", keyState(p)].map(shown));
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => Bun.stringWidth(row[i]!))));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell + " ".repeat(widths[i]! - Bun.stringWidth(cell)))).join("  ");
+  const out = [fit(bold(line(header))), ...rows.map((row) => fit(line(row)))];
+  out.push(config.provider === "echo" ? "the provider a chat uses: echo (offline)" : "* the provider a chat uses");
+  for (const p of providers) {
+    const headers = Object.entries(maskedHeaders(p.headers));
+    if (headers.length > 0) out.push(fit(`${shown(p.table)} headers: ${headers.map(([name, value]) => shown(`${name}: ${value}`)).join(", ")}`));
+  }
+  return out.join("\n");
+}
