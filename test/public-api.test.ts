@@ -51,7 +51,8 @@ test("a program chats, continues and reads sessions through the package's export
     const session = (await store.getSession(first.session.id))!;
     const messages = await store.getMessages(session.id);
     expect(parseExport(exportJson(session, messages))).toEqual({ session, messages });
-    // The cleanup under the same limits as `sessions prune`.
+    // The cleanup under the same limits as `sessions prune` (which never deletes a titled session).
+    await store.renameSession(first.session.id, null);
     const second = await send(env, "Another one");
     const result = await cleanUp(store, { maxSessions: 1, retentionDays: 0 });
     expect(result.removed.map((s) => s.id)).toEqual([first.session.id]);

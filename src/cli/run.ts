@@ -23,6 +23,8 @@ interface Resolved {
   args: Arg[];
   /** What --help renders: the command itself, or the group with its sub-commands. */
   helpFor: SynapseCommand;
+  /** Whether the words are a message for the model (`synapse [message]`), not a command's arguments. */
+  message: boolean;
 }
 
 export function run(argv: string[]): Promise<number> {
@@ -48,7 +50,10 @@ export async function runLine(line: Argv): Promise<number> {
       throw new UsageError(`${name} needs a command: ${Object.keys(command.subCommands ?? {}).join(", ")}`, name);
     }
     const { values, inline } = readArgs(resolved.args, command, name);
-    const code = await command.run({ args: values, inline, ended: resolved.args.some((arg) => arg.kind === "end") });
+    const ended = resolved.args.some((arg) => arg.kind === "end");
+    // `synapse list`, `synapse sesions list`: a command typed wrong is not a paid prompt.
+    if (resolved.message && !ended) await refuseAccidentalCommand(values._);
+    const code = await command.run({ args: values, inline, ended });
     const written = await outputWritten();
     return typeof code === "number" ? code : written;
   } catch (error) {
@@ -71,22 +76,32 @@ async function resolve(line: readonly Arg[]): Promise<Resolved> {
   const first = firstWord(line, chat.args ?? {});
   const group = first === -1 ? undefined : groups[line[first]!.text];
   if (group === undefined) {
-    return { command: chat, parent: undefined, args: [...line], helpFor: { ...chat, subCommands: groups } };
+    return { command: chat, parent: undefined, args: [...line], helpFor: { ...chat, subCommands: groups }, message: true };
   }
   const parent = await group();
   const rest = without(line, first);
   // A command of its own (`synapse chat`), not a group: the rest are its arguments.
-  if (parent.subCommands === undefined) return { command: parent, parent: undefined, args: rest, helpFor: parent };
+  if (parent.subCommands === undefined) return { command: parent, parent: undefined, args: rest, helpFor: parent, message: false };
   const subCommands = parent.subCommands;
   // Which sub-command is the first word, whatever the flags before it.
   const index = firstWord(rest, {});
-  if (index === -1) return { command: parent, parent: undefined, args: rest, helpFor: parent };
+  if (index === -1) return { command: parent, parent: undefined, args: rest, helpFor: parent, message: false };
   const load = subCommands[rest[index]!.text];
   if (load === undefined) {
     throw new UsageError(`unknown command "${line[first]!.text} ${rest[index]!.text}" (commands: ${Object.keys(subCommands).join(", ")})`, commandName(parent));
   }
   const command = await load();
-  return { command, parent, args: without(rest, index), helpFor: command };
+  return { command, parent, args: without(rest, index), helpFor: command, message: false };
+}
+
+/** A message that reads like a command typed wrong: a usage error that says what it probably meant. */
+async function refuseAccidentalCommand(words: readonly string[]): Promise<void> {
+  const { accidentalCommand } = await import("./accidental-command.ts");
+  const sessions = (await groups.sessions!()).subCommands ?? {};
+  const meant = accidentalCommand(words, { commands: Object.keys(groups), sessionCommands: Object.keys(sessions) });
+  if (meant === null) return;
+  const said = words.join(" ");
+  throw new UsageError(`did you mean "synapse ${meant}"? nothing was sent; to send "${said}" to the model as it is, write: synapse -- ${said}`);
 }
 
 /** `help`, alone or followed by command names only, before any `--`. */

@@ -48,19 +48,7 @@ export default defineSynapseCommand({
     "synapse sessions show --last | pbcopy",
     "synapse config edit",
   ],
-  async run({ args, inline, ended }) {
-    if (!ended) {
-      // `synapse list`, `synapse sesions list`: a command typed wrong is not a paid prompt.
-      const { accidentalCommand } = await import("../accidental-command.ts");
-      const { groups } = await import("./index.ts");
-      const sessions = (await groups.sessions!()).subCommands ?? {};
-      const meant = accidentalCommand(args._, { commands: Object.keys(groups), sessionCommands: Object.keys(sessions) });
-      if (meant !== null) {
-        const { UsageError } = await import("../errors.ts");
-        const said = args._.join(" ");
-        throw new UsageError(`did you mean "synapse ${meant}"? nothing was sent; to send "${said}" to the model as it is, write: synapse -- ${said}`);
-      }
-    }
+  async run({ args, inline }) {
     // `--continue=Trip` continues that session, like -s Trip; a boolean flag's value is kept aside.
     const named = inline.continue;
     // Nothing to send, and a person at the terminal: the conversation opens (synapse chat).
