@@ -67,7 +67,7 @@ export function failed(error: unknown, debug: boolean): number {
 async function resolve(line: readonly Arg[]): Promise<Resolved> {
   const chat = await chatCommand();
   const first = firstWord(line, chat.args ?? {});
-  const group = first === -1 ? undefined : groups[line[first]!.text];
+  const group = first === -1 ? undefined : own(groups, line[first]!.text);
   if (group === undefined) {
     return { command: chat, parent: undefined, args: [...line], helpFor: { ...chat, subCommands: groups } };
   }
@@ -79,12 +79,17 @@ async function resolve(line: readonly Arg[]): Promise<Resolved> {
   // Which sub-command is the first word, whatever the flags before it.
   const index = firstWord(rest, {});
   if (index === -1) return { command: parent, parent: undefined, args: rest, helpFor: parent };
-  const load = subCommands[rest[index]!.text];
+  const load = own(subCommands, rest[index]!.text);
   if (load === undefined) {
     throw new UsageError(`unknown command "${line[first]!.text} ${rest[index]!.text}" (commands: ${Object.keys(subCommands).join(", ")})`, commandName(parent));
   }
   const command = await load();
   return { command, parent, args: without(rest, index), helpFor: command };
+}
+
+/** `record[key]` when the record itself has it: `constructor` or `toString` is a message's first word, not Object's. */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function without(line: readonly Arg[], index: number): Arg[] {
