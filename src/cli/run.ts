@@ -13,6 +13,7 @@ import { printVersion } from "./version.ts";
 import { firstWord, readArgs, readArgv, type Arg, type Argv } from "./argv.ts";
 import { oneLine } from "./terminal-text.ts";
 import type { SynapseCommand } from "./command.ts";
+import { hiddenCommands } from "./commands/hidden.ts";
 import { chatCommand, groups } from "./commands/index.ts";
 import { exitCodeFor, messageFor, UsageError } from "./errors.ts";
 
@@ -67,7 +68,8 @@ export function failed(error: unknown, debug: boolean): number {
 async function resolve(line: readonly Arg[]): Promise<Resolved> {
   const chat = await chatCommand();
   const first = firstWord(line, chat.args ?? {});
-  const group = first === -1 ? undefined : own(groups, line[first]!.text);
+  const word = first === -1 ? undefined : line[first]!.text;
+  const group = word === undefined ? undefined : (own(groups, word) ?? own(hiddenCommands, word));
   if (group === undefined) {
     return { command: chat, parent: undefined, args: [...line], helpFor: { ...chat, subCommands: groups } };
   }
