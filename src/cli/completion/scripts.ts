@@ -22,7 +22,7 @@ export function completionScript(shell: Shell, specs: readonly CommandSpec[]): s
 const header: Record<Shell, string> = {
   bash: `# bash completion for synapse, made by \`synapse completion bash\` from its command definitions.
 # Load it with: source <(synapse completion bash)   (in ~/.bashrc), or save it as
-# ~/.local/share/bash-completion/completions/synapse. Needs bash 4.1 or newer.
+# ~/.local/share/bash-completion/completions/synapse. Needs bash 4 or newer.
 `,
   zsh: `#compdef synapse
 # zsh completion for synapse, made by \`synapse completion zsh\` from its command definitions.
