@@ -154,3 +154,12 @@ test("sessions prune --dry-run --now: a usage error, nothing deleted", async () 
   });
   expect((await home.list()).map((s) => s.id).sort()).toEqual(ids.sort());
 });
+
+test("a message whose first word is a name every object has (constructor, toString) is a message, not a command", async () => {
+  const home = new Home(sourceRunner);
+  for (const word of ["constructor", "toString", "__proto__"]) {
+    const result = await home.run(["-p", "echo", word, "of", "classes"]);
+    expect(result).toMatchObject({ exitCode: 0, stdout: `${word} of classes\n` });
+  }
+  expect(await home.run(["sessions", "constructor"])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('unknown command "sessions constructor"') });
+});

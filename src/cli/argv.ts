@@ -169,7 +169,8 @@ export function readArgs<T extends ArgsDef>(line: readonly Arg[], command: { arg
   return { values: values as ParsedArgs<T>, inline };
 }
 
-function aliasesOf(def: ArgsDef[string]): string[] {
+/** A flag's aliases as declared (`s`, not `-s`). */
+export function aliasesOf(def: ArgsDef[string]): string[] {
   if (!("alias" in def) || def.alias === undefined) return [];
   return Array.isArray(def.alias) ? def.alias : [def.alias];
 }

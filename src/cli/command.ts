@@ -23,6 +23,11 @@ export interface SynapseCommand<T extends ArgsDef = ArgsDef> {
   run?(context: SynapseContext<T>): Promise<void | number> | void | number;
   examples?: readonly string[];
   variadic?: boolean;
+  /**
+   * Boolean flags that also take a value after `=`, and what it names (`--continue=REF`: a
+   * session), for `synapse completion`; other values are known from the args themselves.
+   */
+  inlineValues?: Readonly<Partial<Record<keyof T & string, "sessions">>>;
 }
 
 export function defineSynapseCommand<const T extends ArgsDef>(command: SynapseCommand<T>): SynapseCommand<T> {

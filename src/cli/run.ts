@@ -13,6 +13,7 @@ import { printVersion } from "./version.ts";
 import { firstWord, readArgs, readArgv, type Arg, type Argv } from "./argv.ts";
 import { oneLine } from "./terminal-text.ts";
 import type { SynapseCommand } from "./command.ts";
+import { hiddenCommands } from "./commands/hidden.ts";
 import { chatCommand, groups } from "./commands/index.ts";
 import { exitCodeFor, messageFor, UsageError } from "./errors.ts";
 
@@ -74,7 +75,8 @@ export function failed(error: unknown, debug: boolean): number {
 async function resolve(line: readonly Arg[]): Promise<Resolved> {
   const chat = await chatCommand();
   const first = firstWord(line, chat.args ?? {});
-  const group = first === -1 ? undefined : groups[line[first]!.text];
+  const word = first === -1 ? undefined : line[first]!.text;
+  const group = word === undefined ? undefined : (own(groups, word) ?? own(hiddenCommands, word));
   if (group === undefined) {
     return { command: chat, parent: undefined, args: [...line], helpFor: { ...chat, subCommands: groups }, message: true };
   }
@@ -86,7 +88,7 @@ async function resolve(line: readonly Arg[]): Promise<Resolved> {
   // Which sub-command is the first word, whatever the flags before it.
   const index = firstWord(rest, {});
   if (index === -1) return { command: parent, parent: undefined, args: rest, helpFor: parent, message: false };
-  const load = subCommands[rest[index]!.text];
+  const load = own(subCommands, rest[index]!.text);
   if (load === undefined) {
     throw new UsageError(`unknown command "${line[first]!.text} ${rest[index]!.text}" (commands: ${Object.keys(subCommands).join(", ")})`, commandName(parent));
   }
@@ -110,10 +112,15 @@ async function asksForHelp(line: readonly Arg[]): Promise<boolean> {
   if (first === -1 || line[first]!.text !== "help" || line.some((arg) => arg.kind === "end" || arg.kind === "operand")) return false;
   const rest = line.slice(first + 1).filter((arg) => arg.kind === "word").map((arg) => arg.text);
   if (rest.length === 0) return true;
-  const group = groups[rest[0]!];
+  const group = own(groups, rest[0]!);
   if (group === undefined) return false;
   const subCommands = (await group()).subCommands ?? {};
   return rest.length === 1 || (rest.length === 2 && rest[1]! in subCommands);
+}
+
+/** `record[key]` when the record itself has it: `constructor` or `toString` is a message's first word, not Object's. */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function without(line: readonly Arg[], index: number): Arg[] {

@@ -33,6 +33,7 @@ export default defineSynapseCommand({
     ...quietArg,
     ...debugArg,
   },
+  inlineValues: { continue: "sessions" },
   examples: [
     'synapse "Explain WAL mode in SQLite"',
     'synapse -s 0b5e2c1e "And what does synchronous=FULL add?"',
