@@ -82,14 +82,14 @@ describe("bash", () => {
   const titles = ["Trip planning", "Trip notes", "Lyon: food"];
   test.each<[string, string[], () => string[], string[]]>([
     // Commands: the hidden ones (completion, __complete) are not offered.
-    ["synapse ", ["synapse", ""], () => ["chat", "models", "sessions"], []],
+    ["synapse ", ["synapse", ""], () => ["chat", "config", "models", "sessions"], []],
     ["synapse se", ["synapse", "se"], () => ["sessions"], []],
     ["synapse sessions sh", ["synapse", "sessions", "sh"], () => ["show"], []],
     // Flags, each command its own.
     ["synapse --sy", ["synapse", "--sy"], () => ["--system"], []],
     ["synapse sessions list -", ["synapse", "sessions", "list", "-"], () => ["--limit", "-n", "--all", "--json", "--quiet", "-q", "--debug", "--help", "-h"], []],
     ["synapse sessions export x --f", ["synapse", "sessions", "export", "x", "--f"], () => ["--format"], []],
-    ["synapse sessions export x --format=m", ["synapse", "sessions", "export", "x", "--format", "=", "m"], () => ["markdown"], []],
+    ["synapse sessions export x --format=m", ["synapse", "sessions", "export", "x", "--format", "=", "m"], () => ["markdown", "md"], []],
     // Providers: built-in, presets, the configuration's own, echo.
     ["synapse -p m", ["synapse", "-p", "m"], () => ["mine", "mistral"], []],
     ["synapse chat --provider ec", ["synapse", "chat", "--provider", "ec"], () => ["echo"], []],
@@ -140,7 +140,7 @@ describe.skipIf(!has.fish)("fish", () => {
     ["synapse sessions show Trip", () => [`Trip notes\tsession ${short("Trip notes")}`, `Trip planning\tsession ${short("Trip planning")}`]],
     ["synapse sessions show ID", () => [`${short("untitled")}\tNo title here`]],
     ["synapse --continue=Trip", () => [`--continue=Trip notes\tsession ${short("Trip notes")}`, `--continue=Trip planning\tsession ${short("Trip planning")}`]],
-    ["synapse sessions export x --format ", () => ["json", "markdown"]],
+    ["synapse sessions export x --format ", () => ["json", "markdown", "md"]],
   ])("complete -C %j", async (line, expected) => {
     const typed = line.replace("ID", line.includes("show") ? ids.untitled!.slice(0, 5) : ids["Trip planning"]!.slice(0, 5));
     const out = await shell(["fish", "--no-config", "-c", `synapse completion fish | source; complete -C ${fishQuote(typed)}`]);
