@@ -128,3 +128,30 @@ export function serve(replies: Reply[]): ProviderServer {
   return server;
 }
 
+
+/** An Anthropic stream whose text deltas are `pieces`, as they are (their cuts are the test's point). */
+export function anthropicPieces(pieces: readonly string[], chunkSize?: number): Reply {
+  return {
+    kind: "sse",
+    body: sse([
+      ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
+      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+      ...pieces.map((text): [string, unknown] => ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }]),
+      ["content_block_stop", { type: "content_block_stop", index: 0 }],
+      ["message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: pieces.length } }],
+      ["message_stop", { type: "message_stop" }],
+    ]),
+    ...(chunkSize === undefined ? {} : { chunkSize }),
+  };
+}
+
+/** An Anthropic stream that sends "Once upon a time", then " and then" every 20 ms, forever: for stopping one. */
+export function endlessStory(): Reply {
+  const head = sse([
+    ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
+    ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+    ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Once upon a time" } }],
+  ]);
+  const more = sse([["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " and then" } }]]);
+  return { kind: "endless", head, repeat: more, intervalMs: 20 };
+}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { anthropicReply, Home, root, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { anthropicReply, endlessStory, Home, root, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
 import type { Reply } from "./_provider-server.ts";
 import { PtyRun } from "./_pty.ts";
 
@@ -18,16 +18,6 @@ const ctrlD = "\x04";
 const up = "\x1b[A";
 const tab = "\t";
 
-/** An Anthropic stream that sends "Once upon a time", then " and then" every 20 ms, forever. */
-function endlessStory(): Reply {
-  const head = sse([
-    ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
-    ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
-    ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Once upon a time" } }],
-  ]);
-  const more = sse([["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " and then" } }]]);
-  return { kind: "endless", head, repeat: more, intervalMs: 20 };
-}
 
 /** A chat in a pseudo-terminal, driven key by key. */
 class Chat {

@@ -4,29 +4,15 @@
  * the reply stays byte for byte what is stored.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { anthropicPieces, Home, newSessionId, serve, sourceRunner, stopServers } from "./_cli.ts";
+
+/** Small network chunks too, so the CLI really receives the reply a little at a time. */
+const anthropicPieces64 = (pieces: readonly string[]) => anthropicPieces(pieces, 64);
 import { randomPieces, recordedReply } from "./_markdown-reply.ts";
-import type { Reply } from "./_provider-server.ts";
 import { PtyRun } from "./_pty.ts";
 
 afterAll(stopServers);
 
-/** An Anthropic stream whose text deltas are `pieces`, as they are. */
-function anthropicPieces(pieces: readonly string[]): Reply {
-  return {
-    kind: "sse",
-    body: sse([
-      ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
-      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
-      ...pieces.map((text): [string, unknown] => ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }]),
-      ["content_block_stop", { type: "content_block_stop", index: 0 }],
-      ["message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: pieces.length } }],
-      ["message_stop", { type: "message_stop" }],
-    ]),
-    // Small network chunks too, so the CLI really receives the reply a little at a time.
-    chunkSize: 64,
-  };
-}
 
 /** The test environment with colour: a person's terminal, not NO_COLOR. */
 function coloured(home: Home): Record<string, string> {
@@ -47,7 +33,7 @@ async function screenOf(home: Home, args: string[], columns: number): Promise<{ 
 describe("a Markdown reply on a terminal", () => {
   for (const columns of [80, 40]) {
     test(`streamed in small random pieces, it ends on the same screen as arriving whole (${columns} columns)`, async () => {
-      const home = new Home(sourceRunner).anthropic(serve([anthropicPieces([recordedReply]), anthropicPieces(randomPieces(recordedReply, columns)), anthropicPieces(randomPieces(recordedReply, 99, 4))]));
+      const home = new Home(sourceRunner).anthropic(serve([anthropicPieces64([recordedReply]), anthropicPieces64(randomPieces(recordedReply, columns)), anthropicPieces64(randomPieces(recordedReply, 99, 4))]));
       const whole = await screenOf(home, ["Explain WAL"], columns);
       const text = whole.lines.join("\n");
       // Rendered: no Markdown syntax left, headings, lists, tables and code laid out.
@@ -65,7 +51,7 @@ describe("a Markdown reply on a terminal", () => {
   }
 
   test("--raw and render = \"never\" show the source as it came", async () => {
-    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(randomPieces(recordedReply, 5)), anthropicPieces(randomPieces(recordedReply, 6))]));
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces64(randomPieces(recordedReply, 5)), anthropicPieces64(randomPieces(recordedReply, 6))]));
     const raw = await screenOf(home, ["--raw", "Explain WAL"], 120);
     expect(raw.lines.join("\n")).toStartWith("# Moving a SQLite database to WAL mode\n\nWAL mode lets **readers**");
     home.config('render = "never"\n');
@@ -74,7 +60,7 @@ describe("a Markdown reply on a terminal", () => {
   });
 
   test("NO_COLOR drops the colour, not the layout", async () => {
-    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(randomPieces(recordedReply, 8))]));
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces64(randomPieces(recordedReply, 8))]));
     const run = new PtyRun([...sourceRunner, "Explain WAL"], { ...home.env, NO_COLOR: "1" }, { columns: 80, rows: 40 });
     expect(await run.finished()).toBe(0);
     expect(run.output).not.toMatch(/\x1b\[[0-9;]*m/);
@@ -86,7 +72,7 @@ describe("a Markdown reply on a terminal", () => {
 
 describe("a Markdown reply not on a terminal", () => {
   test("piped, stdout is the stored reply byte for byte", async () => {
-    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(randomPieces(recordedReply, 11))]));
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces64(randomPieces(recordedReply, 11))]));
     const result = await home.run(["Explain WAL"]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(recordedReply);
@@ -95,7 +81,7 @@ describe("a Markdown reply not on a terminal", () => {
   });
 
   test('render = "always" renders into a pipe too, at COLUMNS or 80, with no cursor movement', async () => {
-    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(randomPieces(recordedReply, 12)), anthropicPieces([recordedReply])]));
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces64(randomPieces(recordedReply, 12)), anthropicPieces64([recordedReply])]));
     home.config('render = "always"\n');
     const streamed = await home.run(["Explain WAL"], { env: { COLUMNS: "60" } });
     expect(streamed.exitCode).toBe(0);
@@ -110,7 +96,7 @@ describe("a Markdown reply not on a terminal", () => {
 
 describe("sessions show", () => {
   test("renders assistant messages on a terminal; --raw shows their source; piped and --json never render", async () => {
-    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces([recordedReply])]));
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces64([recordedReply])]));
     const first = await home.run(["Explain WAL"]);
     const id = newSessionId(first.stderr);
     const rendered = new PtyRun([...sourceRunner, "sessions", "show", id], coloured(home), { columns: 80, rows: 40 });
@@ -135,7 +121,7 @@ describe("sessions show", () => {
 
 describe("-q / quiet", () => {
   test("drop the new-session line and notes; errors still print", async () => {
-    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(["Hi."]), anthropicPieces(["Hi again."])]));
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces64(["Hi."]), anthropicPieces64(["Hi again."])]));
     const loud = await home.run(["Hello"]);
     expect(loud.stderr).toContain("continue it with");
     const quiet = await home.run(["-q", "Hello"]);
@@ -150,7 +136,7 @@ describe("-q / quiet", () => {
   });
 
   test("an automatic deletion is said even when quiet", async () => {
-    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces(["one"]), anthropicPieces(["two"])]));
+    const home = new Home(sourceRunner).anthropic(serve([anthropicPieces64(["one"]), anthropicPieces64(["two"])]));
     home.config("quiet = true\n[session]\nmax_sessions = 1\n");
     expect((await home.run(["First"])).stderr).toBe("");
     const second = await home.run(["Second"]);

@@ -6,22 +6,12 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
-import { Home, newSessionId, root, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { endlessStory, Home, newSessionId, root, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
 import { Output } from "./_output.ts";
 import type { Reply } from "./_provider-server.ts";
 
 afterAll(stopServers);
 
-/** An Anthropic stream that sends "Once upon a time", then " and then" every 20 ms, forever. */
-function endlessStory(): Reply {
-  const head = sse([
-    ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
-    ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
-    ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Once upon a time" } }],
-  ]);
-  const more = sse([["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " and then" } }]]);
-  return { kind: "endless", head, repeat: more, intervalMs: 20 };
-}
 
 /** Reads `stream` until `until` is in what was read; returns what was read. */
 async function readUntil(reader: { read(): Promise<{ value?: Uint8Array; done: boolean }> }, until: string): Promise<string> {

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { apiKey, Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { anthropicPieces, apiKey, Home, newSessionId, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
 import { fixture, type Reply } from "./_provider-server.ts";
 import { PtyRun, type Screen } from "./_pty.ts";
 
@@ -29,20 +29,6 @@ function expectNothingObeyed(screen: Screen): void {
   expect({ titles: screen.titles, clipboard: screen.clipboard, links: screen.links, clears: screen.clears }).toEqual({ titles: [], clipboard: [], links: [], clears: 0 });
 }
 
-/** An Anthropic stream whose text deltas are `pieces`, as they are. */
-function anthropicPieces(pieces: string[]): Reply {
-  return {
-    kind: "sse",
-    body: sse([
-      ["message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "c", usage: { input_tokens: 1, output_tokens: 1 } } }],
-      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
-      ...pieces.map((text): [string, unknown] => ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }]),
-      ["content_block_stop", { type: "content_block_stop", index: 0 }],
-      ["message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: pieces.length } }],
-      ["message_stop", { type: "message_stop" }],
-    ]),
-  };
-}
 
 /** The attack cut into pieces inside its escape sequences: after each ESC, and in a CRLF. */
 function attackPieces(): string[] {

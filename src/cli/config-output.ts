@@ -11,7 +11,7 @@ import { colorEnabled, styleFor } from "../style.ts";
 import { stdoutInfo, terminalSize } from "../tty.ts";
 import { fitWidth } from "./fit-width.ts";
 import { printJson } from "./format.ts";
-import { keyState, maskedHeaders } from "./models-output.ts";
+import { keyState, maskedHeaders, providerJson } from "./models-output.ts";
 import { writeOut } from "./stdout.ts";
 import { textFor } from "./terminal-text.ts";
 
@@ -61,14 +61,7 @@ export function printConfigCheck(config: ResolvedConfig, env: Env, options: { js
         databaseUrlFrom: database.source,
       },
       providers: providers.map((p) => ({
-        name: p.name,
-        type: p.type,
-        origin: p.origin,
-        baseUrl: p.baseUrl,
-        model: p.model ?? null,
-        key: keyState(p),
-        keyEnv: p.keyEnv ?? null,
-        headers: maskedHeaders(p.headers),
+        ...providerJson(p),
         maxTokens: p.maxTokens,
         maxTokensField: p.maxTokensField,
         firstByteTimeout: p.firstByteTimeout,

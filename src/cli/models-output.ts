@@ -24,22 +24,27 @@ export function maskedHeaders(headers: Readonly<Record<string, string>>): Record
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, isCredentialHeader(name) ? "***" : value]));
 }
 
+/** A provider as `models --json` and `config check --json` show it: never its key, credential headers masked. */
+export function providerJson(p: ResolvedProviderConfig) {
+  return {
+    name: p.name,
+    type: p.type,
+    origin: p.origin,
+    baseUrl: p.baseUrl,
+    model: p.model ?? null,
+    key: keyState(p),
+    keyEnv: p.keyEnv ?? null,
+    headers: maskedHeaders(p.headers),
+  };
+}
+
 export function printModels(config: ResolvedConfig, options: { json: boolean }): void {
   const providers = Object.values(config.providers);
   if (options.json) {
     printJson({
       default: config.provider,
       providers: [
-        ...providers.map((p) => ({
-          name: p.name,
-          type: p.type,
-          origin: p.origin,
-          baseUrl: p.baseUrl,
-          model: p.model ?? null,
-          key: keyState(p),
-          keyEnv: p.keyEnv ?? null,
-          headers: maskedHeaders(p.headers),
-        })),
+        ...providers.map(providerJson),
         { name: "echo", type: "echo", origin: "built-in", baseUrl: null, model: "echo", key: "not needed", keyEnv: null, headers: {} },
       ],
       aliases: config.aliases,
