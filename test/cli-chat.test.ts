@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { anthropicReply, endlessStory, Home, root, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { anthropicReply, endlessStory, Home, root, serve, sourceRunner, stopServers } from "./_cli.ts";
 import type { Reply } from "./_provider-server.ts";
 import { PtyRun } from "./_pty.ts";
 

@@ -6,9 +6,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { SqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
-import { endlessStory, Home, newSessionId, root, serve, sourceRunner, sse, stopServers } from "./_cli.ts";
+import { endlessStory, Home, newSessionId, root, serve, sourceRunner, stopServers } from "./_cli.ts";
 import { Output } from "./_output.ts";
-import type { Reply } from "./_provider-server.ts";
 
 afterAll(stopServers);
 
