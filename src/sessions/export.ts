@@ -11,7 +11,7 @@ import { UserFacingError } from "../user-error.ts";
 import { isRecord, messageOf } from "../unknown-values.ts";
 import { hasControls, plainName } from "../plain-text.ts";
 import { parseRfc3339 } from "../storage/timestamps.ts";
-import type { ForkOrigin } from "../storage/session-store.ts";
+import type { ForkOrigin, ForkSummary } from "../storage/session-store.ts";
 
 export const exportFormat = "synapse.session";
 /**
@@ -27,8 +27,11 @@ function originJson(origin: ForkOrigin | null) {
   return origin === null ? null : { sessionId: origin.sessionId, messageId: origin.messageId, at: origin.at };
 }
 
-/** The JSON of a session, as `sessions show --json` prints it; `origin` is where it was forked from. */
-export function sessionJson(session: Session, messages: readonly StoredMessage[], origin: ForkOrigin | null = null) {
+/**
+ * The JSON of a session, as `sessions show --json` prints it; `origin` is where it was forked
+ * from, and `forks` (show only, never exported) the sessions forked from it.
+ */
+export function sessionJson(session: Session, messages: readonly StoredMessage[], origin: ForkOrigin | null = null, forks?: readonly ForkSummary[]) {
   return {
     session: {
       id: session.id,
@@ -40,6 +43,7 @@ export function sessionJson(session: Session, messages: readonly StoredMessage[]
       createdAt: session.createdAt.toISOString(),
       updatedAt: session.updatedAt.toISOString(),
       forkedFrom: originJson(origin),
+      ...(forks === undefined ? {} : { forks: forks.map((f) => ({ id: f.id, title: f.title, at: f.at, createdAt: f.createdAt.toISOString() })) }),
     },
     messages: messages.map((m) => messageJson(m, session)),
   };
