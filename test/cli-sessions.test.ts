@@ -393,4 +393,50 @@ describe("forks", () => {
     expect((await home.run(["sessions", "fork", "nothing-like-it"])).exitCode).toBe(1);
     expect(await home.list()).toHaveLength(3);
   });
+
+  test("--retry asks the last question again in a fork, after a normal reply and after an interrupted one; the earlier reply stays", async () => {
+    // A stream that ends before its stop: the reply so far is kept, marked interrupted.
+    const cut = anthropicReply("Half an answer");
+    if (cut.kind !== "sse") throw new Error("an SSE reply was expected");
+    const interrupted = { ...cut, body: cut.body.slice(0, cut.body.indexOf("event: message_delta")) };
+    const server = serve([anthropicReply("First answer."), interrupted, anthropicReply("Second try."), anthropicReply("Third try.")]);
+    const home = new Home(sourceRunner).anthropic(server);
+    const id = await started(home, ["Plan a trip"]);
+    expect((await home.run(["-c", "By train?"])).exitCode).toBe(1);
+    // After an interrupted reply: --retry alone takes the latest session.
+    const first = await home.run(["--retry"]);
+    expect({ exitCode: first.exitCode, stdout: first.stdout }).toEqual({ exitCode: 0, stdout: "Second try.\n" });
+    const fork = /asked again in session ([0-9a-f-]{36}), a fork of ([0-9a-f]+); the earlier reply stays in \2/.exec(first.stderr);
+    expect(fork?.[2]).toBe(id.slice(0, 8));
+    const forkId = fork![1]!;
+    expect((server.requests[2]!.body as { messages: { content: string }[] }).messages.map((m) => m.content)).toEqual(["Plan a trip", "First answer.", "By train?"]);
+    const original = await home.show(id);
+    expect(original.messages.map((m) => [m.content, m.interrupted ?? false])).toEqual([
+      ["Plan a trip", false],
+      ["First answer.", false],
+      ["By train?", false],
+      ["Half an answer", true],
+    ]);
+    expect(original.session.forks).toMatchObject([{ id: forkId, at: 2 }]);
+    const retried = await home.show(forkId);
+    expect(retried.session).toMatchObject({ title: null, forkedFrom: { sessionId: id, at: 2 } });
+    expect(retried.messages.map((m) => m.content)).toEqual(["Plan a trip", "First answer.", "By train?", "Second try."]);
+    // After a normal reply, naming the session: the fork keeps "Second try.".
+    const second = await home.run(["--retry", "-s", forkId.slice(0, 8)]);
+    expect({ exitCode: second.exitCode, stdout: second.stdout }).toEqual({ exitCode: 0, stdout: "Third try.\n" });
+    expect((await home.show(forkId)).messages.map((m) => m.content)).toEqual(["Plan a trip", "First answer.", "By train?", "Second try."]);
+    const again = (await home.show(forkId)).session.forks as { id: string; at: number }[];
+    expect(again).toHaveLength(1);
+    expect((await home.show(again[0]!.id)).messages.map((m) => m.content)).toEqual(["Plan a trip", "First answer.", "By train?", "Third try."]);
+    // Usage: no message, no -e, no --title; a session without a question has nothing to ask again.
+    for (const args of [["--retry", "Something"], ["--retry", "-s", id, "-c"], ["--retry", "--title", "T"]]) {
+      const result = await home.run(args);
+      expect({ args, exitCode: result.exitCode, stdout: result.stdout }).toEqual({ args, exitCode: 2, stdout: "" });
+    }
+    const empty = (await home.run(["sessions", "fork", id, "--at", "0"])).stdout.trim();
+    const none = await home.run(["--retry", "-s", empty]);
+    expect(none.exitCode).not.toBe(0);
+    expect(none.stderr).toContain("there is no question to ask again yet");
+    expect(server.requests).toHaveLength(4);
+  });
 });
