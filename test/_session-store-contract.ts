@@ -690,6 +690,14 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
         expect((await store.forkSession(session.id, { title: null })).title).toBeNull();
         // (Oldest first; forks made in the same millisecond in any order.)
         expect((await store.listForks(session.id)).map((f) => f.at).sort()).toEqual([2, 5, 5]);
+        // A source with neither title nor question gives an untitled fork; a question's control
+        // characters never reach a title.
+        const bare = aSession();
+        await store.createSession(bare);
+        expect((await store.forkSession(bare.id)).title).toBeNull();
+        const odd = aSession();
+        await store.importSession(odd, [aMessage(odd.id, "user", "Red \u001b[31mtext\u202e\nsecond line")]);
+        expect((await store.forkSession(odd.id)).title).toBe("Red [31mtext… (fork)");
         // A fork of a fork records its own source.
         const again = await store.forkSession(fork.id, { at: 1 });
         expect(await store.sessionOrigin(again.id)).toMatchObject({ sessionId: fork.id, at: 1 });

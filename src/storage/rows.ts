@@ -121,10 +121,14 @@ function unmark(snippet: string, { hitStart, hitEnd }: HitMarkers): { text: stri
   return { text: text + snippet.slice(at), hits };
 }
 
-/** A fork's title unless one is given: its source's title, or its first question, with " (fork)". */
-export function forkTitle(source: { title: string | null; firstUserMessage: string | null }): string {
-  const base = source.title ?? previewOf(source.firstUserMessage) ?? "untitled";
-  return `${base} (fork)`;
+/**
+ * A fork's title unless one is given: its source's title, or its first question, with " (fork)";
+ * none when the source has neither. A question may hold what a title must not (control and bidi
+ * characters, see normalizeTitle): those are left out.
+ */
+export function forkTitle(source: { title: string | null; firstUserMessage: string | null }): string | null {
+  const base = source.title ?? previewOf(source.firstUserMessage)?.replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, "").trim() ?? null;
+  return base === null || base === "" ? null : `${base} (fork)`;
 }
 
 /** A fork's place in its source: how many messages to copy, checked against how many it holds. */
