@@ -89,8 +89,13 @@ function build(path: string): void {
   process.stderr.write(`bench: built ${path} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-/** The path of the big database, built on first use (about 20 s) and cached. */
+/**
+ * The path of the big database, built on first use (about 20 s) and cached. SYNAPSE_BENCH_BIG_DATABASE
+ * names one built already (by another checkout, say) instead; benches only ever read it or copy it.
+ */
 export function ensureBigDatabase(): string {
+  const given = process.env.SYNAPSE_BENCH_BIG_DATABASE;
+  if (given !== undefined && given !== "") return given;
   if (existsSync(cached)) return cached;
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const building = `${cached}.building`;

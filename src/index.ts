@@ -24,7 +24,7 @@ export type { ResolvedConfig, SessionSettings } from "./config/schema.ts";
 
 // Stores: SQLite or PostgreSQL behind one port.
 export { createStorage, defaultDatabaseUrl, describeDatabase } from "./storage/create-storage.ts";
-export type { Lease, MessagePages, OpenOptions, SessionStore, WaitOptions } from "./storage/session-store.ts";
+export type { ForkOptions, ForkOrigin, ForkSummary, Lease, MessagePages, OpenOptions, SessionStore, WaitOptions } from "./storage/session-store.ts";
 export { SearchSyntaxError, StorageError, type StorageErrorKind } from "./storage/errors.ts";
 
 // One exchange with a model, stored as it happens.
@@ -41,3 +41,4 @@ export { cleanUp, planCleanup, prune, type CleanupLimits, type CleanupOptions, t
 export { deleteSessions, type DeleteOutcome, type DeleteRequest } from "./sessions/delete.ts";
 export { copyDatabase, copySessions, type CopyResult } from "./sessions/copy.ts";
 export { exportJson, exportMarkdown, ExportFormatError, parseExport } from "./sessions/export.ts";
+export { lineageOf, type SessionLineage } from "./sessions/lineage.ts";

@@ -8,6 +8,7 @@ import { StorageError } from "../src/storage/errors.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { cleanUp, planCleanup, type CleanupResult } from "../src/sessions/cleanup.ts";
 import { shortIdOf, shortIds, shortIdsOf } from "../src/sessions/refs.ts";
+import { exportJson, parseExport } from "../src/sessions/export.ts";
 
 const day = 24 * 60 * 60 * 1000;
 const base = new Date("2026-03-01T12:00:00.000Z");
@@ -639,6 +640,125 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
           expect(await storageError(clash())).toMatchObject({ kind: "invalid_data", idTaken: true });
         }
         expect((await storageError(store.importSession(aSession({ provider: " " }), []))).idTaken).toBe(false);
+      });
+    });
+
+    describe("fork", () => {
+      /** A session of `n` messages, user and assistant in turn, with a reply by another model. */
+      async function conversation(store: SessionStore, n: number, overrides: Partial<Session> = {}) {
+        const session = aSession({ systemPrompt: "Be brief.", ...overrides });
+        const messages = Array.from({ length: n }, (_, i) => aMessage(session.id, i % 2 === 0 ? "user" : "assistant", `message ${i + 1}`, at(i + 1)));
+        if (n >= 4) messages[3] = { ...messages[3]!, provider: "openai", model: "gpt-4o", usage: { inputTokens: 5, outputTokens: 6 } };
+        if (n >= 2) messages[1] = { ...messages[1]!, interrupted: true };
+        await store.importSession(session, messages);
+        return { session, messages };
+      }
+      /** What a copy keeps of a message: all but its id and session. */
+      const kept = ({ id: _id, sessionId: _session, ...rest }: StoredMessage) => rest;
+
+      test.each([0, 1, 3, 6])("at %d: a new session with copies of the first messages, new ids, the same settings", async (n) => {
+        const store = await fresh();
+        const { session, messages } = await conversation(store, 6, { title: "Trip" });
+        const fork = await store.forkSession(session.id, { at: n });
+        expect(fork.id).not.toBe(session.id);
+        expect(await store.getSession(fork.id)).toEqual(fork);
+        expect(fork).toMatchObject({ title: "Trip (fork)", provider: session.provider, model: session.model, systemPrompt: "Be brief." });
+        const copies = await store.getMessages(fork.id);
+        expect(copies.map(kept)).toEqual(messages.slice(0, n).map(kept));
+        for (const copy of copies) {
+          expect(copy.sessionId).toBe(fork.id);
+          // Lower-case v4 UUIDs, as Synapse writes them, none the source's.
+          expect(copy.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+          expect(messages.some((m) => m.id === copy.id)).toBe(false);
+        }
+        expect(await store.sessionOrigin(fork.id)).toEqual({ sessionId: session.id, messageId: n === 0 ? null : messages[n - 1]!.id, at: n });
+        expect(await store.sessionOrigin(session.id)).toBeNull();
+        expect((await store.listForks(session.id)).map((f) => [f.id, f.at])).toEqual([[fork.id, n]]);
+        // The source is untouched; the fork is listed, counted and searched like any session.
+        expect(await store.getMessages(session.id)).toEqual(messages);
+        expect((await store.listSessions()).find((s) => s.id === fork.id)).toMatchObject({ messageCount: n, preview: n === 0 ? null : "message 1" });
+        expect((await store.searchMessages("message")).filter((h) => h.sessionId === fork.id)).toHaveLength(n);
+      });
+
+      test("by default copies every message; the title is the first question's when the source has none, or as given", async () => {
+        const store = await fresh();
+        const { session, messages } = await conversation(store, 5);
+        const fork = await store.forkSession(session.id);
+        expect(fork.title).toBe("message 1 (fork)");
+        expect((await store.getMessages(fork.id)).map(kept)).toEqual(messages.map(kept));
+        expect((await store.forkSession(session.id, { at: 2, title: "Another way" })).title).toBe("Another way");
+        expect((await store.forkSession(session.id, { title: null })).title).toBeNull();
+        // (Oldest first; forks made in the same millisecond in any order.)
+        expect((await store.listForks(session.id)).map((f) => f.at).sort()).toEqual([2, 5, 5]);
+        // A source with neither title nor question gives an untitled fork; a question's control
+        // characters never reach a title.
+        const bare = aSession();
+        await store.createSession(bare);
+        expect((await store.forkSession(bare.id)).title).toBeNull();
+        const odd = aSession();
+        await store.importSession(odd, [aMessage(odd.id, "user", "Red \u001b[31mtext\u202e\nsecond line")]);
+        expect((await store.forkSession(odd.id)).title).toBe("Red [31mtext… (fork)");
+        // A fork of a fork records its own source.
+        const again = await store.forkSession(fork.id, { at: 1 });
+        expect(await store.sessionOrigin(again.id)).toMatchObject({ sessionId: fork.id, at: 1 });
+      });
+
+      test("beyond the end, or at no whole number, is invalid_data and stores nothing; a missing source is not_found", async () => {
+        const store = await fresh();
+        const { session } = await conversation(store, 3);
+        for (const n of [4, -1, 1.5]) expect((await storageError(store.forkSession(session.id, { at: n }))).kind).toBe("invalid_data");
+        expect((await storageError(store.forkSession(newId()))).kind).toBe("not_found");
+        expect(await store.countSessions()).toBe(1);
+        expect(await store.listForks(session.id)).toEqual([]);
+      });
+
+      test("deleting the original keeps the fork, whose record still names it", async () => {
+        const store = await fresh();
+        const { session, messages } = await conversation(store, 4);
+        const fork = await store.forkSession(session.id, { at: 2 });
+        expect(await store.deleteSession(session.id)).toBe(true);
+        expect(await store.getSession(session.id)).toBeNull();
+        expect((await store.getMessages(fork.id)).map(kept)).toEqual(messages.slice(0, 2).map(kept));
+        expect(await store.sessionOrigin(fork.id)).toEqual({ sessionId: session.id, messageId: messages[1]!.id, at: 2 });
+        // And deleting the fork leaves nothing of it behind in the original's list.
+        const other = await conversation(store, 2);
+        const second = await store.forkSession(other.session.id);
+        await store.deleteSession(second.id);
+        expect(await store.listForks(other.session.id)).toEqual([]);
+      });
+
+      test("the record round-trips through export and import, and an import can set or clear it", async () => {
+        const store = await fresh();
+        const { session } = await conversation(store, 4);
+        const fork = await store.forkSession(session.id, { at: 3 });
+        const origin = await store.sessionOrigin(fork.id);
+        const text = exportJson((await store.getSession(fork.id))!, await store.getMessages(fork.id), origin);
+        const target = await fresh();
+        const read = parseExport(text);
+        expect(read.origin).toEqual(origin);
+        await target.importSession(read.session, read.messages);
+        await target.setSessionOrigin(read.session.id, read.origin);
+        expect(await target.sessionOrigin(fork.id)).toEqual(origin);
+        expect(parseExport(exportJson(read.session, read.messages, await target.sessionOrigin(fork.id)))).toEqual(read);
+        await target.setSessionOrigin(fork.id, null);
+        expect(await target.sessionOrigin(fork.id)).toBeNull();
+        expect((await storageError(target.setSessionOrigin(newId(), origin))).kind).toBe("not_found");
+      });
+
+      test("a fork of a session written to meanwhile copies a consistent prefix", async () => {
+        const store = await fresh();
+        const { session } = await conversation(store, 2);
+        const writes = Array.from({ length: 20 }, (_, i) => store.addMessage(aMessage(session.id, i % 2 === 0 ? "user" : "assistant", `more ${i}`, at(100 + i))));
+        const forks = await Promise.all(Array.from({ length: 5 }, () => store.forkSession(session.id)));
+        await Promise.all(writes);
+        const all = await store.getMessages(session.id);
+        for (const fork of forks) {
+          const copies = await store.getMessages(fork.id);
+          const origin = await store.sessionOrigin(fork.id);
+          expect(origin?.at).toBe(copies.length);
+          expect(copies.map(kept)).toEqual(all.slice(0, copies.length).map(kept));
+          expect(origin?.messageId).toBe(all[copies.length - 1]!.id);
+        }
       });
     });
 

@@ -162,6 +162,38 @@ describe("synapse chat", () => {
     expect((await messagesOf(home, "Trip")).map((m) => m.content)).toEqual(["First", "One.", "/etc/hosts is a file", "Two."]);
     const retried = await messagesOf(home, await latestId(home));
     expect(retried.map((m) => m.content)).toEqual(["First", "One.", "/etc/hosts is a file", "Retried."]);
+    // The retry is a fork of Trip made before the question, named after it; show tells both sides.
+    const shown = await home.show(await latestId(home));
+    const trip = await home.show("Trip");
+    expect(shown.session).toMatchObject({ title: "Trip (retry)", forkedFrom: { sessionId: trip.session.id, at: 2 } });
+    expect(trip.session.forks).toMatchObject([{ id: shown.session.id, at: 2 }]);
+  });
+
+  test("/fork [N] goes on in a fork holding the first N messages; the session stays as it was", async () => {
+    const server = serve([anthropicReply("One."), anthropicReply("Two."), anthropicReply("Forked.")]);
+    const home = new Home(sourceRunner).anthropic(server);
+    const chat = new Chat(home);
+    await chat.type(`First${enter}`);
+    await chat.expect("One.");
+    await chat.type(`Second${enter}`);
+    await chat.expect("Two.");
+    await chat.type(`/fork 9${enter}`);
+    await chat.expect("cannot be forked at message 9");
+    await chat.type(`/fork x${enter}`);
+    await chat.expect('/fork takes the number of messages to keep (0 or more), not "x"');
+    // Tab completes it like any command.
+    await chat.type(`/fo${tab}2${enter}`);
+    await chat.expect("at message 2; that one stays as it was");
+    await chat.type(`Instead${enter}`);
+    await chat.expect("Forked.");
+    expect(await chat.leave()).toBe(0);
+    const bodies = server.requests.map((r) => r.body as { messages: { content: string }[] });
+    expect(bodies[2]!.messages.map((m) => m.content)).toEqual(["First", "One.", "Instead"]);
+    const fork = await home.show(await latestId(home));
+    expect(fork.messages.map((m) => m.content)).toEqual(["First", "One.", "Instead", "Forked."]);
+    const original = await home.show((fork.session.forkedFrom as { sessionId: string }).sessionId);
+    expect(original.messages.map((m) => m.content)).toEqual(["First", "One.", "Second", "Two."]);
+    expect(original.session.forks).toMatchObject([{ id: fork.session.id, at: 2 }]);
   });
 
   test("/edit and Ctrl+X Ctrl+E write the message in $EDITOR; an empty buffer sends nothing; /provider switches", async () => {

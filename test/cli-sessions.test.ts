@@ -283,7 +283,7 @@ describe("export and import", () => {
     expect((await home.run(["sessions", "export", id, "--format", "pdf"])).exitCode).toBe(2);
   });
 
-  test("a version 1 export still imports: its replies are its session's provider and model, and it exports as version 2", async () => {
+  test("a version 1 export still imports: its replies are its session's provider and model, and it exports as version 3", async () => {
     const home = homeAnswering();
     const file = join(import.meta.dir, "fixtures/exports/v1-trip.json");
     const id = "5a1e0b7c-3d2f-4e6a-9b8c-1d2e3f4a5b6c";
@@ -297,8 +297,9 @@ describe("export and import", () => {
       ["assistant", "openai", "gpt-4o-mini"],
     ]);
     const exported = JSON.parse((await home.run(["sessions", "export", id])).stdout);
-    expect(exported).toMatchObject({ format: "synapse.session", version: 2 });
+    expect(exported).toMatchObject({ format: "synapse.session", version: 3, session: { forkedFrom: null } });
     const v1 = JSON.parse(await Bun.file(file).text());
+    delete exported.session.forkedFrom;
     expect({ ...exported, version: 1, messages: exported.messages.map(({ provider: _p, model: _m, ...m }: Record<string, unknown>) => m) }).toEqual(v1);
   });
 
@@ -334,5 +335,108 @@ describe("export and import", () => {
     expect(await home.list()).toHaveLength(1);
     expect((await home.run(["sessions", "import", "--new-id", file])).exitCode).toBe(0);
     expect(await home.list()).toHaveLength(2);
+  });
+});
+
+describe("forks", () => {
+  test("sessions fork copies the first N messages into a new session, prints its id, and show tells both sides", async () => {
+    const home = homeAnswering("a reply");
+    const id = await started(home, ["Plan a trip to Turin"]);
+    expect((await home.run(["-s", id, "By train?"])).exitCode).toBe(0);
+    const forked = await home.run(["sessions", "fork", id.slice(0, 8), "--at", "2"]);
+    expect(forked.exitCode).toBe(0);
+    const fork = forked.stdout.trim();
+    expect(fork).toMatch(/^[0-9a-f-]{36}$/);
+    expect(forked.stderr).toContain(`forked session ${id} at message 2 · continue it with: synapse -s ${fork.slice(0, 8)}`);
+    const shown = await home.show(fork);
+    expect(shown.session).toMatchObject({ title: "Plan a trip to Turin (fork)", provider: "anthropic", forkedFrom: { sessionId: id, at: 2 }, forks: [] });
+    expect(shown.messages.map((m) => [m.role, m.content])).toEqual([
+      ["user", "Plan a trip to Turin"],
+      ["assistant", "a reply"],
+    ]);
+    const original = await home.show(id);
+    expect(original.session).toMatchObject({ forkedFrom: null, forks: [{ id: fork, title: "Plan a trip to Turin (fork)", at: 2 }] });
+    expect((shown.session.forkedFrom as { messageId: string }).messageId).toBe(original.messages[1]!.id as string);
+    // As text: where it came from, and what came of it.
+    expect((await home.run(["sessions", "show", fork])).stdout).toContain(`Forked    from ${id.slice(0, 8)} at message 2\n`);
+    expect((await home.run(["sessions", "show", id])).stdout).toContain(`Forks     ${fork.slice(0, 8)} at message 2 · Plan a trip to Turin (fork)\n`);
+    // Continued like any session; the original is untouched.
+    expect((await home.run(["-s", fork, "Or by car?"])).exitCode).toBe(0);
+    expect((await home.show(fork)).messages).toHaveLength(4);
+    expect((await home.show(id)).messages).toHaveLength(4);
+    // Exported and imported elsewhere, the record stays.
+    const exported = await home.run(["sessions", "export", fork]);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ version: 3, session: { forkedFrom: { sessionId: id, at: 2 } } });
+    const other = homeAnswering();
+    const file = join(other.dir, "fork.json");
+    writeFileSync(file, exported.stdout);
+    expect((await other.run(["sessions", "import", file])).exitCode).toBe(0);
+    expect((await other.show(fork)).session.forkedFrom).toMatchObject({ sessionId: id, at: 2 });
+    expect((await other.run(["sessions", "show", fork])).stdout).toContain(`Forked    from ${id.slice(0, 8)} (deleted since) at message 2\n`);
+    // Deleting the original keeps the fork, whose record says the original is gone.
+    expect((await home.run(["sessions", "delete", "-y", id])).exitCode).toBe(0);
+    expect((await home.run(["sessions", "show", fork])).stdout).toContain(`Forked    from ${id.slice(0, 8)} (deleted since) at message 2\n`);
+  });
+
+  test("fork: all by default, at 0, a given title; beyond the end or not a number is a usage error", async () => {
+    const home = homeAnswering();
+    const id = await started(home, ["--title", "Trip", "Hello"]);
+    const all = (await home.run(["sessions", "fork", "Trip"])).stdout.trim();
+    expect(await home.show(all)).toMatchObject({ session: { title: "Trip (fork)", forkedFrom: { sessionId: id, at: 2 } } });
+    const empty = (await home.run(["sessions", "fork", id, "--at", "0", "--title", "Fresh start"])).stdout.trim();
+    expect(await home.show(empty)).toMatchObject({ session: { title: "Fresh start", forkedFrom: { sessionId: id, messageId: null, at: 0 } }, messages: [] });
+    for (const [at, said] of [["3", "has 2 messages: it cannot be forked at message 3"], ["x", '--at takes the number of messages to copy (0 or more), not "x"'], ["-1", "--at"]] as const) {
+      const result = await home.run(["sessions", "fork", id, "--at", at]);
+      expect({ at, exitCode: result.exitCode, stdout: result.stdout }).toEqual({ at, exitCode: 2, stdout: "" });
+      expect(result.stderr).toContain(said);
+    }
+    expect((await home.run(["sessions", "fork", "nothing-like-it"])).exitCode).toBe(1);
+    expect(await home.list()).toHaveLength(3);
+  });
+
+  test("--retry asks the last question again in a fork, after a normal reply and after an interrupted one; the earlier reply stays", async () => {
+    // A stream that ends before its stop: the reply so far is kept, marked interrupted.
+    const cut = anthropicReply("Half an answer");
+    if (cut.kind !== "sse") throw new Error("an SSE reply was expected");
+    const interrupted = { ...cut, body: cut.body.slice(0, cut.body.indexOf("event: message_delta")) };
+    const server = serve([anthropicReply("First answer."), interrupted, anthropicReply("Second try."), anthropicReply("Third try.")]);
+    const home = new Home(sourceRunner).anthropic(server);
+    const id = await started(home, ["Plan a trip"]);
+    expect((await home.run(["-c", "By train?"])).exitCode).toBe(1);
+    // After an interrupted reply: --retry alone takes the latest session.
+    const first = await home.run(["--retry"]);
+    expect({ exitCode: first.exitCode, stdout: first.stdout }).toEqual({ exitCode: 0, stdout: "Second try.\n" });
+    const fork = /asked again in session ([0-9a-f-]{36}), a fork of ([0-9a-f]+); the earlier reply stays in \2/.exec(first.stderr);
+    expect(fork?.[2]).toBe(id.slice(0, 8));
+    const forkId = fork![1]!;
+    expect((server.requests[2]!.body as { messages: { content: string }[] }).messages.map((m) => m.content)).toEqual(["Plan a trip", "First answer.", "By train?"]);
+    const original = await home.show(id);
+    expect(original.messages.map((m) => [m.content, m.interrupted ?? false])).toEqual([
+      ["Plan a trip", false],
+      ["First answer.", false],
+      ["By train?", false],
+      ["Half an answer", true],
+    ]);
+    expect(original.session.forks).toMatchObject([{ id: forkId, at: 2 }]);
+    const retried = await home.show(forkId);
+    expect(retried.session).toMatchObject({ title: null, forkedFrom: { sessionId: id, at: 2 } });
+    expect(retried.messages.map((m) => m.content)).toEqual(["Plan a trip", "First answer.", "By train?", "Second try."]);
+    // After a normal reply, naming the session: the fork keeps "Second try.".
+    const second = await home.run(["--retry", "-s", forkId.slice(0, 8)]);
+    expect({ exitCode: second.exitCode, stdout: second.stdout }).toEqual({ exitCode: 0, stdout: "Third try.\n" });
+    expect((await home.show(forkId)).messages.map((m) => m.content)).toEqual(["Plan a trip", "First answer.", "By train?", "Second try."]);
+    const again = (await home.show(forkId)).session.forks as { id: string; at: number }[];
+    expect(again).toHaveLength(1);
+    expect((await home.show(again[0]!.id)).messages.map((m) => m.content)).toEqual(["Plan a trip", "First answer.", "By train?", "Third try."]);
+    // Usage: no message, no -e, no --title; a session without a question has nothing to ask again.
+    for (const args of [["--retry", "Something"], ["--retry", "-s", id, "-c"], ["--retry", "--title", "T"]]) {
+      const result = await home.run(args);
+      expect({ args, exitCode: result.exitCode, stdout: result.stdout }).toEqual({ args, exitCode: 2, stdout: "" });
+    }
+    const empty = (await home.run(["sessions", "fork", id, "--at", "0"])).stdout.trim();
+    const none = await home.run(["--retry", "-s", empty]);
+    expect(none.exitCode).not.toBe(0);
+    expect(none.stderr).toContain("there is no question to ask again yet");
+    expect(server.requests).toHaveLength(4);
   });
 });

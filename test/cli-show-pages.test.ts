@@ -66,7 +66,7 @@ test("show of a session longer than a page prints what reading it whole printed,
 
   const json = await home.run(["sessions", "show", id, "--json"]);
   expect(json).toMatchObject({ exitCode: 0, stderr: "" });
-  expect(json.stdout).toBe(`${terminalSafeJson(JSON.stringify(sessionJson(session, messages), null, 2))}\n`);
+  expect(json.stdout).toBe(`${terminalSafeJson(JSON.stringify(sessionJson(session, messages, null, []), null, 2))}\n`);
 
   const text = await home.run(["sessions", "show", id]);
   expect(text).toMatchObject({ exitCode: 0, stderr: "" });
@@ -79,6 +79,6 @@ test("show of a session without messages prints an empty list", async () => {
   writeFileSync(file, JSON.stringify({ format: exportFormat, version: exportVersion, ...sessionJson(session, []) }));
   expect((await home.run(["sessions", "import", file])).exitCode).toBe(0);
   const json = await home.run(["sessions", "show", id, "--json"]);
-  expect(json.stdout).toBe(`${terminalSafeJson(JSON.stringify(sessionJson(session, []), null, 2))}\n`);
+  expect(json.stdout).toBe(`${terminalSafeJson(JSON.stringify(sessionJson(session, [], null, []), null, 2))}\n`);
   expect((await home.run(["sessions", "show", id])).stdout).toEndWith("Messages  0\nSystem    Be brief.\n");
 });

@@ -168,6 +168,27 @@ describe("migration runner", () => {
     db.close();
   });
 
+  test("a database of the previous schema reads its sessions as forked from nothing, and they fork", async () => {
+    const path = tempPath();
+    const previous = migrations.findIndex((m) => m.file.includes("_009_"));
+    const old = openDatabase(path, migrations.slice(0, previous));
+    const id = "55555555-5555-4555-8555-555555555555";
+    old.run(`INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at) VALUES ('${id}', 'Peru', 'openai', 'gpt-4o', 'Be brief.', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z')`);
+    const insert = old.query(`INSERT INTO messages (id, session_id, role, content, timestamp) VALUES (?, '${id}', ?, ?, ?)`);
+    insert.run("dddddddd-0000-4000-8000-000000000001", "user", "Capital of Peru?", "2026-01-01T00:00:00.000Z");
+    insert.run("dddddddd-0000-4000-8000-000000000002", "assistant", "Lima.", "2026-01-01T00:00:01.000Z");
+    old.close();
+
+    const store = SqliteStore.open(path);
+    expect(await store.sessionOrigin(id)).toBeNull();
+    expect(await store.listForks(id)).toEqual([]);
+    const fork = await store.forkSession(id, { at: 1 });
+    expect(fork).toMatchObject({ title: "Peru (fork)", provider: "openai", model: "gpt-4o", systemPrompt: "Be brief." });
+    expect((await store.getMessages(fork.id)).map((m) => m.content)).toEqual(["Capital of Peru?"]);
+    expect(await store.sessionOrigin(fork.id)).toEqual({ sessionId: id, messageId: "dddddddd-0000-4000-8000-000000000001", at: 1 });
+    await store.close();
+  });
+
   test("a migration that fails is rolled back whole and named", () => {
     const path = tempPath();
     openDatabase(path, migrations.slice(0, 1)).close();

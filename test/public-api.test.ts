@@ -50,7 +50,7 @@ test("a program chats, continues and reads sessions through the package's export
     // An export read back is the same session.
     const session = (await store.getSession(first.session.id))!;
     const messages = await store.getMessages(session.id);
-    expect(parseExport(exportJson(session, messages))).toEqual({ session, messages });
+    expect(parseExport(exportJson(session, messages))).toEqual({ session, messages, origin: null });
     // The cleanup under the same limits as `sessions prune` (which never deletes a titled session).
     await store.renameSession(first.session.id, null);
     const second = await send(env, "Another one");

@@ -18,13 +18,13 @@ const v1File = join(import.meta.dir, "fixtures/exports/v1-trip.json");
 describe("export and import", () => {
   test("JSON round-trips every field exactly, each reply's provider and model included", () => {
     const text = exportJson(session, messages);
-    expect(JSON.parse(text)).toMatchObject({ format: "synapse.session", version: 2, session: { id: session.id, name: "Trip", provider: "anthropic", model: "claude-sonnet-4-5" } });
+    expect(JSON.parse(text)).toMatchObject({ format: "synapse.session", version: 3, session: { id: session.id, name: "Trip", provider: "anthropic", model: "claude-sonnet-4-5" } });
     expect(JSON.parse(text).messages.map((m: Record<string, unknown>) => [m.role, m.provider, m.model])).toEqual([
       ["user", undefined, undefined],
       ["assistant", "anthropic", "claude-sonnet-4-5"],
       ["assistant", "openai", "gpt-4o"],
     ]);
-    expect(parseExport(text)).toEqual({ session, messages });
+    expect(parseExport(text)).toEqual({ session, messages, origin: null });
   });
 
   test("a reply given no provider or model is exported as its session's", () => {
@@ -51,7 +51,7 @@ describe("export and import", () => {
       ["user", "And back?", undefined, undefined, false, null],
       ["assistant", "The same", "openai", "gpt-4o-mini", true, null],
     ]);
-    // Stored and exported again, it comes back as version 2, the same in every other field.
+    // Stored and exported again, it comes back as version 3, the same in every other field.
     const store = SqliteStore.inMemory();
     await store.importSession(read, replies);
     const again = JSON.parse(exportJson((await store.getSession(read.id))!, await store.getMessages(read.id)));
@@ -59,7 +59,8 @@ describe("export and import", () => {
     const before = JSON.parse(text);
     expect(again).toEqual({
       ...before,
-      version: 2,
+      version: 3,
+      session: { ...before.session, forkedFrom: null },
       messages: before.messages.map((m: Record<string, unknown>) => (m.role === "assistant" ? { ...m, provider: "openai", model: "gpt-4o-mini" } : m)),
     });
     // Version 1 never wrote a reply's model: one found there is ignored, as it always was.
@@ -71,7 +72,7 @@ describe("export and import", () => {
 
   test("a session without a title or system prompt round-trips with both null", () => {
     const plain = { ...session, title: null, systemPrompt: null };
-    expect(parseExport(exportJson(plain, messages))).toEqual({ session: plain, messages });
+    expect(parseExport(exportJson(plain, messages))).toEqual({ session: plain, messages, origin: null });
   });
 
   test("--new-id gives the session and every message fresh ids, keeping the rest", () => {
@@ -88,7 +89,7 @@ describe("export and import", () => {
     ["not json", "not JSON"],
     ["[]", "not a Synapse session export"],
     [JSON.stringify({ format: "other", version: 1 }), "at format"],
-    [JSON.stringify({ ...JSON.parse(exportJson(session, messages)), version: 3 }), "at version, expected 1 or 2 (a newer Synapse may write versions this one cannot read), got 3"],
+    [JSON.stringify({ ...JSON.parse(exportJson(session, messages)), version: 4 }), "at version, expected 1, 2 or 3 (a newer Synapse may write versions this one cannot read), got 4"],
     [exportJson(session, messages).replace('"role": "user"', '"role": "robot"'), "at messages.0.role"],
     [exportJson(session, messages).replace(session.createdAt.toISOString(), "yesterday"), "at session.createdAt"],
     [exportJson(session, messages).replace(`"id": "${session.id}"`, '"id": "x"'), "at session.id"],

@@ -89,3 +89,19 @@ JOIN sessions AS s ON s.id = m.session_id
 WHERE m.role = 'user' AND s.state = 'visible'
 ORDER BY m.seq DESC
 LIMIT @max;
+
+-- The @skip + 1st message of a session in order: the last one a fork of @skip + 1 copies.
+-- name: GetMessageAt :one
+SELECT id FROM messages WHERE session_id = @session_id ORDER BY seq LIMIT 1 OFFSET @skip;
+
+-- A fork's messages: copies of the first @max of the source's, in order, with new ids.
+-- Provider and model are copied as stored: NULL still means the session's, and the fork's are
+-- the source's.
+-- name: CopyMessages :execrows
+INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+SELECT gen_random_uuid(), @fork_id::uuid, source.role, source.content, source.timestamp, source.interrupted, source.input_tokens,
+    source.output_tokens, source.provider, source.model
+FROM messages AS source
+WHERE source.session_id = @source_id
+ORDER BY source.seq
+LIMIT @max;

@@ -86,3 +86,23 @@ JOIN sessions AS s ON s.id = m.session_id
 WHERE m.role = 'user' AND s.state = 'visible'
 ORDER BY m.seq DESC
 LIMIT @max;
+
+-- The @skip + 1st message of a session in order: the last one a fork of @skip + 1 copies.
+-- name: GetMessageAt :one
+SELECT id FROM messages WHERE session_id = @session_id ORDER BY seq LIMIT 1 OFFSET @skip;
+
+-- A fork's messages: copies of the first @max of the source's, in order, with new ids made by
+-- SQLite (random v4 UUIDs in lower case, as newId() in src/session.ts writes them). Provider and
+-- model are copied as stored: NULL still means the session's, and the fork's are the source's.
+-- The FTS triggers index the copies.
+-- name: CopyMessages :execrows
+INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+SELECT
+    lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-'
+        || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))) AS new_id,
+    @fork_id AS fork_id, source.role, source.content, source.timestamp, source.interrupted, source.input_tokens, source.output_tokens,
+    source.provider, source.model
+FROM messages AS source
+WHERE source.session_id = @source_id
+ORDER BY source.seq
+LIMIT @max;

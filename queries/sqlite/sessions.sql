@@ -193,3 +193,31 @@ SELECT id FROM sessions
 WHERE state <> 'visible' AND state = 'deleting' AND hidden_until IS NULL
 ORDER BY id
 LIMIT @max;
+
+-- What a fork copies from its source: its settings, how many messages it holds, the start of its
+-- first question (the fork's title when the source has none).
+-- name: GetForkSource :one
+SELECT id, name AS title, provider, model, system_prompt, message_count, first_user_message
+FROM sessions
+WHERE id = @id AND state = 'visible';
+
+-- A fork: a new session recording where it came from (migration 009).
+-- name: CreateForkedSession :exec
+INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, forked_from, forked_from_message, forked_at)
+VALUES (@id, @title, @provider, @model, @system_prompt, @created_at, @updated_at, @forked_from, sqlc.narg(forked_from_message), @forked_at);
+
+-- Where a session came from; NULLs when it is no fork.
+-- name: GetSessionOrigin :one
+SELECT forked_from, forked_from_message, forked_at FROM sessions WHERE id = @id AND state = 'visible';
+
+-- An imported fork keeps its record.
+-- name: SetSessionOrigin :exec
+UPDATE sessions SET forked_from = sqlc.narg(forked_from), forked_from_message = sqlc.narg(forked_from_message), forked_at = sqlc.narg(forked_at)
+WHERE id = @id;
+
+-- A session's forks, oldest first.
+-- name: ListForks :many
+SELECT id, name AS title, forked_at, created_at, first_user_message
+FROM sessions
+WHERE forked_from = @id AND state = 'visible'
+ORDER BY created_at, id;

@@ -7,7 +7,7 @@
 import { loadConfig, type ConfigFlags } from "../config/load.ts";
 import type { DisplaySettings, ResolvedConfig } from "../config/schema.ts";
 import type { Provider } from "../providers/types.ts";
-import { newId, type Session } from "../session.ts";
+import type { Session } from "../session.ts";
 import { purgeAfterReply } from "../sessions/cleanup.ts";
 import { normalizeTitle, resolveSession, SessionRefError } from "../sessions/refs.ts";
 import { createStorage } from "../storage/create-storage.ts";
@@ -209,23 +209,40 @@ export class Chat {
 
   /**
    * Asks the last question of the session in use again. The session keeps the reply it had: the
-   * chat goes on in a new session that holds the conversation up to that question, where the
-   * question is asked again. Returns the new reply and the session that keeps the old one.
+   * chat goes on in a fork of it ({@link SessionStore.forkSession}) that holds the conversation
+   * up to that question, where the question is asked again. Returns the new reply, the session
+   * that keeps the old one, and the fork (its record names that session).
    *
    * @throws {ChatModeError} when there is no question to ask again yet.
    */
-  async retry(request: Omit<SendRequest, "message" | "title">): Promise<{ result: ExchangeResult; kept: Session }> {
+  async retry(request: Omit<SendRequest, "message" | "title">): Promise<{ result: ExchangeResult; kept: Session; fork: Session }> {
     const kept = await this.current();
     const messages = kept === null ? [] : await this.store.getMessages(kept.id);
     const last = messages.findLastIndex((m) => m.role === "user");
     if (kept === null || last === -1) throw new ChatModeError("there is no question to ask again yet");
-    const now = new Date();
-    const branch: Session = { ...kept, id: newId(), title: null, createdAt: now, updatedAt: now };
-    const before = messages.slice(0, last).map((m) => ({ ...m, id: newId(), sessionId: branch.id }));
-    await this.store.importSession(branch, before, { signal: request.signal });
-    this.#current = branch;
+    // Messages are only ever appended: the first `last` are the same whatever was added since.
+    // A titled session's retry is titled after it (and so, like it, never cleaned up); an
+    // untitled one's stays untitled, as a new session would be.
+    const title = kept.title === null ? null : `${kept.title} (retry)`;
+    const fork = await this.store.forkSession(kept.id, { at: last, title }, { signal: request.signal });
+    this.#current = fork;
     const result = await this.send({ ...request, message: messages[last]!.content });
-    return { result, kept };
+    return { result, kept, fork };
+  }
+
+  /**
+   * Continues in a fork of the session in use: a new session holding its first `at` messages
+   * (all by default), the session itself kept as it is. Returns the fork.
+   *
+   * @throws {ChatModeError} when there is no stored session to fork yet.
+   * @throws {StorageError} `invalid_data` when `at` is beyond the session's end.
+   */
+  async fork(at?: number): Promise<{ fork: Session; from: Session }> {
+    const from = await this.current();
+    if (from === null) throw new ChatModeError("there is no session to fork yet: send a message first");
+    const fork = await this.store.forkSession(from.id, { at });
+    this.#current = fork;
+    return { fork, from };
   }
 
   /**

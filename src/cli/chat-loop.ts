@@ -47,7 +47,8 @@ const commands: readonly (readonly [name: string, usage: string, help: string])[
   ["/provider", "/provider NAME", "the provider for the next turns (synapse models lists them)"],
   ["/system", "/system TEXT", "the system prompt of a new session, before its first turn"],
   ["/show", "/show", "the conversation so far"],
-  ["/retry", "/retry", "ask the last question again; the session keeps the reply it had"],
+  ["/retry", "/retry", "ask the last question again, in a fork; the session keeps the reply it had"],
+  ["/fork", "/fork [N]", "go on in a new session holding the first N messages (all by default); this one stays"],
   ["/edit", "/edit", "write the next message in $VISUAL / $EDITOR (also Ctrl+X Ctrl+E)"],
   ["/exit", "/exit", "leave (also Ctrl+D)"],
 ];
@@ -214,6 +215,9 @@ class ChatLoop {
         case "/retry":
           await this.#retry();
           return false;
+        case "/fork":
+          await this.#fork(rest);
+          return false;
         case "/edit": {
           const text = await this.#edit("");
           if (text !== null) await this.#ask(text);
@@ -244,6 +248,14 @@ class ChatLoop {
       return result.result;
     });
     if (kept !== null) await this.#note(`the earlier reply stays in session ${await this.#label(kept)}`);
+  }
+
+  async #fork(at: string): Promise<void> {
+    if (at !== "" && !/^\d+$/.test(at)) throw new UsageError(`/fork takes the number of messages to keep (0 or more), not "${at}"`);
+    const { fork, from } = await this.#chat.fork(at === "" ? undefined : Number(at));
+    this.#announced.add(fork.id);
+    const count = (await this.#chat.store.sessionOrigin(fork.id))?.at ?? 0;
+    await this.#note(`continuing in session ${await this.#label(fork)}, a fork of ${await this.#label(from)} at message ${count}; that one stays as it was`);
   }
 
   async #turnWith(send: (signal: AbortSignal, turn: TurnOutput) => Promise<unknown>): Promise<void> {

@@ -3,6 +3,7 @@ import { localOffsetMinutes } from "../local-time.ts";
 import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
 import { messageJson, replyModel, sessionJson } from "../sessions/export.ts";
+import type { SessionLineage } from "../sessions/lineage.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { stdoutInfo, terminalSize } from "../tty.ts";
 import { displayWidth, fitWidth } from "./fit-width.ts";
@@ -96,7 +97,7 @@ function cellFor(onTerminal: boolean): (text: string) => string {
 export async function printSessionPages(
   session: Session,
   pages: { count: number } & AsyncIterable<readonly StoredMessage[]>,
-  options: { json: boolean; reply?: (text: string) => string },
+  options: { json: boolean; reply?: (text: string) => string; lineage?: SessionLineage },
 ): Promise<void> {
   const printer = sessionPrinter(session, pages.count, options);
   writeOut(printer.start);
@@ -111,11 +112,12 @@ export async function printSessionPages(
 function sessionPrinter(
   session: Session,
   count: number,
-  options: { json: boolean; reply?: (text: string) => string },
+  options: { json: boolean; reply?: (text: string) => string; lineage?: SessionLineage },
 ): { start: string; page: (messages: readonly StoredMessage[]) => string; end: string } {
+  const lineage = options.lineage ?? { origin: null, forks: [] };
   if (options.json) {
     // JSON.stringify(sessionJson(…), null, 2) in pieces: the array's items indented two levels.
-    const whole = terminalSafeJson(JSON.stringify(sessionJson(session, []), null, 2));
+    const whole = terminalSafeJson(JSON.stringify(sessionJson(session, [], lineage.origin, lineage.forks), null, 2));
     if (count === 0) return { start: `${whole}\n`, page: () => "", end: "" };
     let first = true;
     return {
@@ -144,6 +146,15 @@ function sessionPrinter(
     `${style.bold("Messages")}  ${count}`,
   ];
   if (session.systemPrompt) out.push(`${style.bold("System")}    ${shown(session.systemPrompt)}`);
+  const { origin, forks } = lineage;
+  if (origin !== null) {
+    const source = origin.deleted ? `${origin.shortId} (deleted since)` : `${origin.shortId}${origin.title === null ? "" : ` (${shown(origin.title)})`}`;
+    out.push(`${style.bold("Forked")}    from ${source} at message ${origin.at}`);
+  }
+  for (const [i, fork] of forks.entries()) {
+    const name = fork.title ?? fork.preview;
+    out.push(`${style.bold(i === 0 ? "Forks" : "     ")}     ${fork.shortId} at message ${fork.at}${name === null ? "" : ` · ${shown(name)}`}`);
+  }
   // One string per page, built in one pass: a long session is thousands of messages.
   const roleLabel = { user: style.bold(style.cyan("user")), assistant: style.bold(style.green("assistant")), system: style.bold(style.yellow("system")) };
   const interrupted = ` · ${style.yellow("interrupted")}`;

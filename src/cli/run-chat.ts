@@ -32,6 +32,8 @@ export interface ChatArgs {
   raw: boolean;
   /** `-e`: the message written in the user's editor. */
   editor: boolean;
+  /** `--retry`: the session's last question asked again, in a fork of it (see Chat.retry). */
+  retry?: boolean;
 }
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -49,6 +51,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     throw new UsageError("--title names a new session; rename one with `synapse sessions rename`");
   }
   if (options.session !== undefined && options.session.trim() === "") throw new UsageError("-s needs a session id or title");
+  if (options.retry === true) return retry(options);
   const title = options.title === undefined ? undefined : (normalizeTitle(options.title) ?? undefined);
   let message = await readMessage(
     options.words,
@@ -125,6 +128,68 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   if (failure !== null) {
     throw new UserFacingError(`the reply could not be written to stdout: ${failure}; it is stored whole, read it with: synapse sessions show ${shortId}`);
   }
+}
+
+/**
+ * `synapse --retry [-s REF | -c]`: the last question of the session (the latest by default) asked
+ * again. The reply it replaces is never lost: the new one goes to a fork of the session made just
+ * before that question, and the session keeps the old one; stderr says both, and `sessions show`
+ * of either names the other.
+ */
+async function retry(options: ChatArgs & { session: string | undefined }): Promise<void> {
+  if (options.words.length > 0) throw new UsageError("--retry asks the session's last question again; it takes no message");
+  if (options.editor) throw new UsageError("--retry asks the last question as it was; -e writes a new one");
+  if (options.title !== undefined || options.system !== undefined) throw new UsageError("--retry keeps the session's title and system prompt");
+  const chat = await Chat.open({
+    env: process.env,
+    flags: { provider: options.provider, model: options.model },
+    session: options.session,
+    latest: options.session === undefined,
+  });
+  if (chat.display.quiet) log.quiet = true;
+  const controller = new AbortController();
+  const turn = new TurnOutput(chat.display.render, options.raw, chat.cleanupSettings);
+  const stop = () => {
+    if (turn.storingReply) {
+      log.warn(`still storing the reply shown above; Synapse stops once it is stored (it waits up to ${replyLockWaitMs / 60_000} min for a busy database)`);
+    }
+    controller.abort();
+  };
+  for (const signal of stopSignals) process.on(signal, stop);
+  let forked: { kept: Session; fork: Session } | null = null;
+  let replied = false;
+  try {
+    const kept = await chat.current();
+    const result = await chat.retry({
+      signal: controller.signal,
+      ...turn.callbacks,
+      onSession: (session, isNew) => {
+        // The fork is stored before its question: it is where the chat goes on, whatever follows.
+        if (kept !== null && session.id !== kept.id) forked = { kept, fork: session };
+        turn.callbacks.onSession?.(session, isNew);
+      },
+    });
+    forked = { kept: result.kept, fork: result.fork };
+    replied = true;
+    if (result.result.stopReason === "max_tokens") log.warn("the reply was cut off at the token limit; raise max_tokens for this provider in the configuration");
+  } finally {
+    turn.finish();
+    try {
+      await stdoutSettled();
+      const done = forked as { kept: Session; fork: Session } | null;
+      if (done !== null) {
+        const [keptId, forkId] = await Promise.all([shortIdFor(chat.store, done.kept.id), shortIdFor(chat.store, done.fork.id)]);
+        const style = styleFor(colorEnabled(stderrInfo));
+        log.info(style.dim(`asked again in session ${done.fork.id}, a fork of ${keptId}; the earlier reply stays in ${keptId} · continue with: synapse -s ${forkId} "…"`));
+      }
+      if (replied) await reclaim(chat, controller.signal);
+      await chat.close();
+    } finally {
+      for (const signal of stopSignals) process.off(signal, stop);
+    }
+  }
+  const failure = stdoutFailure();
+  if (failure !== null) throw new UserFacingError(`the reply could not be written to stdout: ${failure}; it is stored whole`);
 }
 
 /**

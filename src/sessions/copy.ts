@@ -42,6 +42,9 @@ export async function copySessions(
       const existing = await to.getSession(id);
       if (existing === null) {
         await to.importSession(session, messages);
+        // A fork keeps the record of where it came from.
+        const origin = await from.sessionOrigin(id);
+        if (origin !== null) await to.setSessionOrigin(id, origin);
         result.copied += 1;
         result.messages += messages.length;
       } else {

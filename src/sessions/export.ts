@@ -12,16 +12,27 @@ import { isRecord, messageOf } from "../unknown-values.ts";
 import { hasControls, plainName } from "../plain-text.ts";
 import { parseRfc3339 } from "../storage/timestamps.ts";
 import { demoteHeadings } from "../markdown-fences.ts";
+import type { ForkOrigin, ForkSummary } from "../storage/session-store.ts";
 
 export const exportFormat = "synapse.session";
 /**
  * 2: each reply names the provider and model that wrote it. Version 1 files (without them) are
  * still read, their replies taken as written by the session's provider and model.
+ * 3: the session says where it was forked from (`forkedFrom`, null for none). Version 1 and 2
+ * files are still read, as sessions forked from nothing.
  */
-export const exportVersion = 2;
+export const exportVersion = 3;
 
-/** The JSON of a session, as `sessions show --json` prints it. */
-export function sessionJson(session: Session, messages: readonly StoredMessage[]) {
+/** The JSON of a fork record: the session and message it was forked at, and how many it copied. */
+function originJson(origin: ForkOrigin | null) {
+  return origin === null ? null : { sessionId: origin.sessionId, messageId: origin.messageId, at: origin.at };
+}
+
+/**
+ * The JSON of a session, as `sessions show --json` prints it; `origin` is where it was forked
+ * from, and `forks` (show only, never exported) the sessions forked from it.
+ */
+export function sessionJson(session: Session, messages: readonly StoredMessage[], origin: ForkOrigin | null = null, forks?: readonly ForkSummary[]) {
   return {
     session: {
       id: session.id,
@@ -32,6 +43,8 @@ export function sessionJson(session: Session, messages: readonly StoredMessage[]
       systemPrompt: session.systemPrompt,
       createdAt: session.createdAt.toISOString(),
       updatedAt: session.updatedAt.toISOString(),
+      forkedFrom: originJson(origin),
+      ...(forks === undefined ? {} : { forks: forks.map((f) => ({ id: f.id, title: f.title, at: f.at, createdAt: f.createdAt.toISOString() })) }),
     },
     messages: messages.map((m) => messageJson(m, session)),
   };
@@ -56,8 +69,8 @@ export function messageJson(m: StoredMessage, session: Pick<Session, "provider" 
 }
 
 /** What `sessions export --format json` writes: the show JSON with a format tag and version. */
-export function exportJson(session: Session, messages: readonly StoredMessage[]): string {
-  return `${JSON.stringify({ format: exportFormat, version: exportVersion, ...sessionJson(session, messages) }, null, 2)}\n`;
+export function exportJson(session: Session, messages: readonly StoredMessage[], origin: ForkOrigin | null = null): string {
+  return `${JSON.stringify({ format: exportFormat, version: exportVersion, ...sessionJson(session, messages, origin) }, null, 2)}\n`;
 }
 
 /** The heading level of each message in the Markdown export: `## User · …`, under the title's `#`. */
@@ -129,6 +142,19 @@ const SessionSchema = v.object(
   "an object",
 );
 
+/** Where a session was forked from (version 3). */
+const OriginSchema = v.nullable(
+  v.object(
+    {
+      sessionId: uuid,
+      messageId: v.nullable(uuid),
+      at: v.pipe(v.number("a whole number"), v.integer("a whole number from 0"), v.minValue(0, "a whole number from 0")),
+    },
+    "an object with sessionId, messageId and at",
+  ),
+);
+const SessionV3Schema = v.object({ ...SessionSchema.entries, forkedFrom: v.optional(OriginSchema) }, "an object");
+
 /** A message as version 1 wrote it; what version 2 adds is in {@link MessageV2}. */
 const messageV1 = {
   id: uuid,
@@ -159,8 +185,12 @@ const ExportSchema = v.variant(
       { format: v.literal(exportFormat, `"${exportFormat}"`), version: v.literal(2), session: SessionSchema, messages: v.array(MessageV2, "a list") },
       "an object",
     ),
+    v.object(
+      { format: v.literal(exportFormat, `"${exportFormat}"`), version: v.literal(3), session: SessionV3Schema, messages: v.array(MessageV2, "a list") },
+      "an object",
+    ),
   ],
-  `1 or ${exportVersion} (a newer Synapse may write versions this one cannot read)`,
+  `1, 2 or ${exportVersion} (a newer Synapse may write versions this one cannot read)`,
 );
 
 export class ExportFormatError extends UserFacingError {
@@ -171,7 +201,7 @@ export class ExportFormatError extends UserFacingError {
  * Reads an export back. With `newIds`, the session and every message get fresh ids, so a
  * copy can sit beside the original.
  */
-export function parseExport(text: string, options: { newIds?: boolean } = {}): { session: Session; messages: StoredMessage[] } {
+export function parseExport(text: string, options: { newIds?: boolean } = {}): { session: Session; messages: StoredMessage[]; origin: ForkOrigin | null } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -235,7 +265,9 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     }
     return message;
   });
-  return { session, messages };
+  const forkedFrom = "forkedFrom" in s ? (s.forkedFrom ?? null) : null;
+  const origin = forkedFrom === null ? null : { sessionId: forkedFrom.sessionId.toLowerCase(), messageId: forkedFrom.messageId?.toLowerCase() ?? null, at: forkedFrom.at };
+  return { session, messages, origin };
 }
 
 type Issue = v.InferIssue<typeof ExportSchema> | v.InferIssue<typeof HeaderSchema>;

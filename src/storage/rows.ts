@@ -120,3 +120,29 @@ function unmark(snippet: string, { hitStart, hitEnd }: HitMarkers): { text: stri
   }
   return { text: text + snippet.slice(at), hits };
 }
+
+/**
+ * A fork's title unless one is given: its source's title, or its first question, with " (fork)";
+ * none when the source has neither. A question may hold what a title must not (control and bidi
+ * characters, see normalizeTitle): those are left out.
+ */
+export function forkTitle(source: { title: string | null; firstUserMessage: string | null }): string | null {
+  const base = source.title ?? previewOf(source.firstUserMessage)?.replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, "").trim() ?? null;
+  return base === null || base === "" ? null : `${base} (fork)`;
+}
+
+/** A fork's place in its source: how many messages to copy, checked against how many it holds. */
+export function forkCount(at: number | undefined, held: number, sourceId: string): number {
+  if (at === undefined) return held;
+  if (!Number.isSafeInteger(at) || at < 0) throw StorageError.invalidData(`a fork point must be a whole number from 0, not ${at}`, { sessionId: sourceId });
+  if (at > held) {
+    throw StorageError.invalidData(`session ${sourceId} has ${held} message${held === 1 ? "" : "s"}: it cannot be forked at message ${at}`, { sessionId: sourceId });
+  }
+  return at;
+}
+
+/** The record of a fork as a row holds it: none unless all its parts are there. */
+export function forkOrigin(row: { forkedFrom: string | null; forkedFromMessage: string | null; forkedAt: number | null }): { sessionId: string; messageId: string | null; at: number } | null {
+  if (row.forkedFrom === null || row.forkedAt === null) return null;
+  return { sessionId: row.forkedFrom, messageId: row.forkedFromMessage, at: row.forkedAt };
+}

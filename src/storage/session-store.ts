@@ -35,6 +35,35 @@ export interface MessagePages extends AsyncIterable<StoredMessage[]> {
   readonly count: number;
 }
 
+/** Where a fork came from: what {@link SessionStore.forkSession} records, export carries and import keeps. */
+export interface ForkOrigin {
+  /** The session it copied; it may have been deleted since. */
+  sessionId: string;
+  /** The last message it copied, in the source; null for a fork at 0. */
+  messageId: string | null;
+  /** How many messages it copied: the first `at` of the source, as `sessions show` numbers them. */
+  at: number;
+}
+
+/** One fork of a session, as {@link SessionStore.listForks} lists it. */
+export interface ForkSummary {
+  id: string;
+  title: string | null;
+  /** The first question it holds, on one line, shortened; null when none. */
+  preview: string | null;
+  /** How many of the source's messages it copied. */
+  at: number;
+  createdAt: Date;
+}
+
+/** What {@link SessionStore.forkSession} may be told. */
+export interface ForkOptions {
+  /** Copy the first `at` messages (0 to all); all by default. More than it holds is `invalid_data`. */
+  at?: number | undefined;
+  /** The fork's title; by default the source's title (or its first question) with " (fork)". */
+  title?: string | null | undefined;
+}
+
 /** How a store is opened. */
 export interface OpenOptions {
   /**
@@ -115,6 +144,22 @@ export interface SessionStore {
    * no longer holds `held` messages (written to meanwhile).
    */
   extendSession(session: Session, messages: readonly StoredMessage[], options: { held: number }, wait?: WaitOptions): Promise<void>;
+  /**
+   * A new session holding copies (new ids) of the first `options.at` messages of `sourceId`
+   * (all by default), with its provider, model and system prompt and a {@link ForkOrigin}
+   * record, in one transaction: a source written to meanwhile gives a consistent prefix.
+   * `not_found` when the source is not there; `invalid_data` when `at` is beyond its end.
+   *
+   * @example
+   * const fork = await store.forkSession(id, { at: 4 }); // the first two turns
+   */
+  forkSession(sourceId: string, options?: ForkOptions, wait?: WaitOptions): Promise<Session>;
+  /** Where the session was forked from; null when it is no fork (or not there). */
+  sessionOrigin(id: string): Promise<ForkOrigin | null>;
+  /** Records where an imported session was forked from; `not_found` when it is not there. */
+  setSessionOrigin(id: string, origin: ForkOrigin | null): Promise<void>;
+  /** The visible sessions forked from this one, oldest first. */
+  listForks(id: string): Promise<ForkSummary[]>;
   /** Sets the session's `updatedAt` to now; `not_found` when it does not exist. */
   touchSession(id: string): Promise<void>;
   /** Deletes the session and its messages; false when there was no such session, `in_use` when it is in use. */

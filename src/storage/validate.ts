@@ -6,7 +6,7 @@
 import { hasControls, plainName } from "../plain-text.ts";
 import { isRole, isUuid, type Role, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "./errors.ts";
-import type { Lease } from "./session-store.ts";
+import type { ForkOrigin, Lease } from "./session-store.ts";
 
 /** Ids are compared in lower case; anything but a UUID never reaches a query. */
 export function checkId(id: string, what: string): string {
@@ -161,4 +161,15 @@ export function checkCleanupStep(options: { keep: readonly string[]; max: number
 export function checkLease(lease: Lease): Lease {
   if (!Number.isInteger(lease.ttlMs) || lease.ttlMs <= 0) throw StorageError.invalidData(`a lease lasts a whole number of milliseconds above 0, not ${lease.ttlMs}`);
   return { holder: checkId(lease.holder, "lease holder"), ttlMs: lease.ttlMs };
+}
+
+/** A fork record as SetSessionOrigin stores it, checked: one from an export is not trusted. */
+export function checkOrigin(id: string, origin: ForkOrigin | null): { id: string; forkedFrom: string | null; forkedFromMessage: string | null; forkedAt: number | null } {
+  if (origin === null) return { id, forkedFrom: null, forkedFromMessage: null, forkedAt: null };
+  return {
+    id,
+    forkedFrom: checkId(origin.sessionId, "forked-from session id"),
+    forkedFromMessage: origin.messageId === null ? null : checkId(origin.messageId, "forked-from message id"),
+    forkedAt: checkCount(origin.at, "fork point"),
+  };
 }

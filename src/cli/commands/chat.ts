@@ -24,6 +24,10 @@ export default defineSynapseCommand({
       alias: "c",
       description: "Continue the session used most recently; --continue=ID continues that one (id, start of it, or title)",
     },
+    retry: {
+      type: "boolean",
+      description: "Ask the last question of a session (-s, or the latest) again; the new reply goes to a fork, the old one stays",
+    },
     title: { type: "string", valueHint: "title", description: "Title for a new session (shown by lists; -s accepts it)" },
     editor: { type: "boolean", alias: "e", description: "Write the message in $VISUAL / $EDITOR (with -s or -c, the last reply is shown for reference)" },
     provider: { type: "string", alias: "p", valueHint: "name", description: "anthropic, openai, deepseek or echo (offline)" },
@@ -44,6 +48,8 @@ export default defineSynapseCommand({
     'synapse -p openai -m gpt-4o-mini --system "Answer in one line" "Capital of Peru?"',
     'synapse -p echo "Try Synapse without an account"',
     "synapse -c -e",
+    "synapse --retry",
+    "synapse --retry -s 0b5e2c1e -m gpt-4o",
     "synapse chat",
     "synapse sessions list",
     "synapse sessions show --last | pbcopy",
@@ -54,7 +60,7 @@ export default defineSynapseCommand({
     const named = inline.continue;
     // Nothing to send, and a person at the terminal: the conversation opens (synapse chat).
     const { stdinInfo, stdoutInfo } = await import("../../tty.ts");
-    if (args._.length === 0 && args.editor !== true && stdinInfo.isTTY && stdoutInfo.isTTY) {
+    if (args._.length === 0 && args.editor !== true && args.retry !== true && stdinInfo.isTTY && stdoutInfo.isTTY) {
       const { runChatLoop } = await import("../chat-loop.ts");
       if (args.session !== undefined && (args.continue === true || named !== undefined)) {
         const { UsageError } = await import("../errors.ts");
@@ -82,6 +88,7 @@ export default defineSynapseCommand({
       system: args.system,
       raw: args.raw === true,
       editor: args.editor === true,
+      retry: args.retry === true,
     });
   },
 });

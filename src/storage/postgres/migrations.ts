@@ -6,6 +6,7 @@ import initial from "../../../schema/postgres/20261124_001_initial.sql" with { t
 import leasesAndBatchSummaries from "../../../schema/postgres/20261201_002_session_leases_and_batch_summaries.sql" with { type: "text" };
 import hiddenSessions from "../../../schema/postgres/20261201_003_hidden_sessions.sql" with { type: "text" };
 import replyProviderModel from "../../../schema/postgres/20261208_004_reply_provider_model.sql" with { type: "text" };
+import sessionForks from "../../../schema/postgres/20261215_005_session_forks.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export const migrations: readonly Migration[] = [
@@ -13,4 +14,5 @@ export const migrations: readonly Migration[] = [
   migration("20261201_002_session_leases_and_batch_summaries.sql", leasesAndBatchSummaries),
   migration("20261201_003_hidden_sessions.sql", hiddenSessions),
   migration("20261208_004_reply_provider_model.sql", replyProviderModel),
+  migration("20261215_005_session_forks.sql", sessionForks),
 ];

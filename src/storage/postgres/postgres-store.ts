@@ -3,12 +3,12 @@ import * as leasesDb from "./generated/leases.ts";
 import * as messageBatchesDb from "./generated/message-batches.ts";
 import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
-import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
+import { newId, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { StorageError } from "../errors.ts";
-import type { AbandonedSession, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
+import type { AbandonedSession, ForkOptions, ForkOrigin, ForkSummary, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
 import { checkPageSize, pagesOf } from "../message-pages.ts";
-import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { asStored, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
+import { forkCount, forkOrigin, forkTitle, hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
+import { asStored, checkOrigin, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { describeUrl } from "./url.ts";
@@ -175,6 +175,57 @@ export class PostgresStore implements SessionStore {
       },
       wait,
     );
+  }
+
+  async forkSession(sourceId: string, options: ForkOptions = {}, wait: WaitOptions = {}): Promise<Session> {
+    const id = checkId(sourceId, "session id");
+    const forkId = newId();
+    const now = new Date();
+    return this.#write(
+      "forking a session",
+      async (tx) => {
+        await sessionsDb.lockForWriting(tx);
+        // FOR SHARE: no message is added to the source until this commits (a consistent prefix).
+        const source = await sessionsDb.getForkSource(tx, { id });
+        if (source === null) throw StorageError.notFound(id);
+        const at = forkCount(options.at, source.messageCount, id);
+        const fork = checkSession({
+          id: forkId,
+          title: options.title === undefined ? forkTitle(source) : options.title,
+          provider: source.provider,
+          model: source.model,
+          systemPrompt: source.systemPrompt,
+          createdAt: now,
+          updatedAt: now,
+        });
+        const last = at === 0 ? null : ((await messagesDb.getMessageAt(tx, { sessionId: id, skip: at - 1 }))?.id ?? null);
+        await sessionsDb.createForkedSession(tx, { ...fork, forkedFrom: id, forkedFromMessage: last, forkedAt: at });
+        if (at > 0) await messagesDb.copyMessages(tx, { forkId, sourceId: id, max: at });
+        return fork;
+      },
+      wait,
+    );
+  }
+
+  async sessionOrigin(id: string): Promise<ForkOrigin | null> {
+    const sessionId = checkId(id, "session id");
+    const row = await this.#run("reading a session", () => sessionsDb.getSessionOrigin(this.#sql, { id: sessionId }));
+    return row === null ? null : forkOrigin(row);
+  }
+
+  async setSessionOrigin(id: string, origin: ForkOrigin | null): Promise<void> {
+    const sessionId = checkId(id, "session id");
+    const params = checkOrigin(sessionId, origin);
+    await this.#write("recording where a session was forked from", async (tx) => {
+      if ((await sessionsDb.getSession(tx, { id: sessionId })) === null) throw StorageError.notFound(sessionId);
+      await sessionsDb.setSessionOrigin(tx, params);
+    });
+  }
+
+  async listForks(id: string): Promise<ForkSummary[]> {
+    const sessionId = checkId(id, "session id");
+    const rows = await this.#run("listing forks", () => sessionsDb.listForks(this.#sql, { id: sessionId }));
+    return rows.map((row) => ({ id: row.id, title: row.title, preview: previewOf(row.firstUserMessage), at: row.forkedAt ?? 0, createdAt: row.createdAt }));
   }
 
   async getMessages(sessionId: string): Promise<StoredMessage[]> {

@@ -2,13 +2,13 @@ import type { Database } from "bun:sqlite";
 import * as leasesDb from "./generated/leases.ts";
 import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
-import { type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
+import { newId, previewOf, type SearchHit, type Session, type SessionSummary, type StoredMessage } from "../../session.ts";
 import { SearchSyntaxError, StorageError } from "../errors.ts";
-import type { AbandonedSession, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
+import type { AbandonedSession, ForkOptions, ForkOrigin, ForkSummary, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
 import { checkPageSize, pagesOf } from "../message-pages.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
-import { hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { asStored, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
+import { forkCount, forkOrigin, forkTitle, hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
+import { asStored, checkOrigin, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
@@ -303,6 +303,75 @@ export class SqliteStore implements SessionStore {
     );
   }
 
+  async forkSession(sourceId: string, options: ForkOptions = {}, wait: WaitOptions = {}): Promise<Session> {
+    const id = checkId(sourceId, "session id");
+    const forkId = newId();
+    const now = new Date();
+    // One write transaction: the source's count, the fork point and the copies agree, whatever
+    // another process appends meanwhile.
+    return this.#run(
+      "forking a session",
+      () =>
+        this.#db
+          .transaction(() => {
+            const source = sessionsDb.getForkSource(this.#db, { id });
+            if (source === null) throw StorageError.notFound(id);
+            const at = forkCount(options.at, source.messageCount, id);
+            const fork = checkSession({
+              id: forkId,
+              title: options.title === undefined ? forkTitle(source) : options.title,
+              provider: source.provider,
+              model: source.model,
+              systemPrompt: source.systemPrompt,
+              createdAt: now,
+              updatedAt: now,
+            });
+            const last = at === 0 ? null : (messagesDb.getMessageAt(this.#db, { sessionId: id, skip: at - 1 })?.id ?? null);
+            sessionsDb.createForkedSession(this.#db, {
+              ...sessionParams(fork),
+              forkedFrom: id,
+              forkedFromMessage: last,
+              forkedAt: at,
+            });
+            if (at > 0) messagesDb.copyMessages(this.#db, { forkId, sourceId: id, max: at });
+            return fork;
+          })
+          .immediate(),
+      wait,
+    );
+  }
+
+  async sessionOrigin(id: string): Promise<ForkOrigin | null> {
+    const sessionId = checkId(id, "session id");
+    const row = await this.#run("reading a session", () => sessionsDb.getSessionOrigin(this.#db, { id: sessionId }));
+    return row === null ? null : forkOrigin(row);
+  }
+
+  async setSessionOrigin(id: string, origin: ForkOrigin | null): Promise<void> {
+    const sessionId = checkId(id, "session id");
+    const params = checkOrigin(sessionId, origin);
+    await this.#run("recording where a session was forked from", () =>
+      this.#db
+        .transaction(() => {
+          if (sessionsDb.getSession(this.#db, { id: sessionId }) === null) throw StorageError.notFound(sessionId);
+          sessionsDb.setSessionOrigin(this.#db, params);
+        })
+        .immediate(),
+    );
+  }
+
+  async listForks(id: string): Promise<ForkSummary[]> {
+    const sessionId = checkId(id, "session id");
+    const rows = await this.#run("listing forks", () => sessionsDb.listForks(this.#db, { id: sessionId }));
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      preview: previewOf(row.firstUserMessage),
+      at: row.forkedAt ?? 0,
+      createdAt: fromStoredTime(row.createdAt, "session", row.id),
+    }));
+  }
+
   /** Removes what a failed import stored; if that fails too, the next cleanup will. */
   async #undoImport(id: string): Promise<void> {
     try {
@@ -576,3 +645,4 @@ function messageParams(message: StoredMessage): messagesDb.AddMessageParams {
 function storedParams(message: CheckedMessage): messagesDb.AddMessageParams {
   return { ...message, timestamp: toStoredTime(message.timestamp) };
 }
+

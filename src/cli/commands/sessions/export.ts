@@ -17,7 +17,7 @@ export default defineSynapseCommand({
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);
       const messages = await store.getMessages(session.id);
-      writeOut(args.format === "markdown" || args.format === "md" ? exportMarkdown(session, messages) : exportJson(session, messages));
+      writeOut(args.format === "markdown" || args.format === "md" ? exportMarkdown(session, messages) : exportJson(session, messages, await store.sessionOrigin(session.id)));
     });
   },
 });

@@ -24,11 +24,13 @@ export default defineSynapseCommand({
       if (error instanceof ExportFormatError) throw new ExportFormatError(`${args.file === "-" ? "stdin" : args.file} is ${error.message}`);
       throw error;
     }
-    const { session, messages } = parsed;
+    const { session, messages, origin } = parsed;
     const { StorageError } = await import("../../../storage/errors.ts");
     await withStore(async (store) => {
       try {
         await store.importSession(session, messages);
+        // A fork keeps the record of where it came from (its source may not be in this store).
+        if (origin !== null) await store.setSessionOrigin(session.id, origin);
       } catch (error) {
         // The session's id, or one of its messages' ids, is taken: a copy needs new ones.
         if (error instanceof StorageError && error.idTaken) {

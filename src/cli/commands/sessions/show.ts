@@ -26,6 +26,7 @@ export default defineSynapseCommand({
   async run({ args }) {
     const { withStore } = await import("../../open-store.ts");
     const { resolveSessionOrLatest } = await import("../../../sessions/refs.ts");
+    const { lineageOf } = await import("../../../sessions/lineage.ts");
     await withStore(async (store, _settings, display) => {
       const session = await resolveSessionOrLatest(store, args.session);
       if (args.last === true || args.extract === true) {
@@ -38,7 +39,8 @@ export default defineSynapseCommand({
       // JSON is never rendered: it is the stored text, for scripts.
       const reply = args.json ? undefined : messageOutput(display.render, args.raw === true);
       // Written as read: the longest session takes no more memory than a short one.
-      await printSessionPages(session, await store.messagePages(session.id), { json: args.json === true, reply });
+      const lineage = await lineageOf(store, session.id);
+      await printSessionPages(session, await store.messagePages(session.id), { json: args.json === true, reply, lineage });
     });
   },
 });

@@ -278,3 +278,48 @@ export async function recentQuestions(sql: SQL, params: RecentQuestionsParams): 
     content: r[0] as string,
   }));
 }
+
+export const getMessageAtSql = `SELECT id FROM messages WHERE session_id = $1 ORDER BY seq LIMIT 1 OFFSET $2`;
+
+export interface GetMessageAtParams {
+  sessionId: string;
+  skip: number;
+}
+
+export interface GetMessageAtRow {
+  id: string;
+}
+
+/**
+ * The @skip + 1st message of a session in order: the last one a fork of @skip + 1 copies.
+ */
+export async function getMessageAt(sql: SQL, params: GetMessageAtParams): Promise<GetMessageAtRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(getMessageAtSql, [params.sessionId, params.skip]).values())[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+  };
+}
+
+export const copyMessagesSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+SELECT gen_random_uuid(), $1::uuid, source.role, source.content, source.timestamp, source.interrupted, source.input_tokens,
+    source.output_tokens, source.provider, source.model
+FROM messages AS source
+WHERE source.session_id = $2
+ORDER BY source.seq
+LIMIT $3`;
+
+export interface CopyMessagesParams {
+  forkId: string;
+  sourceId: string;
+  max: number;
+}
+
+/**
+ * A fork's messages: copies of the first @max of the source's, in order, with new ids.
+ * Provider and model are copied as stored: NULL still means the session's, and the fork's are
+ * the source's.
+ */
+export async function copyMessages(sql: SQL, params: CopyMessagesParams): Promise<number> {
+  return (await sql.unsafe<unknown[]>(copyMessagesSql, [params.forkId, params.sourceId, params.max])).count;
+}

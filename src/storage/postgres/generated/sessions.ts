@@ -769,3 +769,137 @@ export async function listPendingPurges(sql: SQL, params: ListPendingPurgesParam
     id: r[0] as string,
   }));
 }
+
+export const getForkSourceSql = `SELECT id, name AS title, provider, model, system_prompt, message_count, first_user_message
+FROM sessions
+WHERE id = $1 AND state = 'visible'
+FOR SHARE`;
+
+export interface GetForkSourceParams {
+  id: string;
+}
+
+export interface GetForkSourceRow {
+  id: string;
+  title: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  messageCount: number;
+  firstUserMessage: string | null;
+}
+
+/**
+ * What a fork copies from its source: its settings, how many messages it holds, the start of its
+ * first question (the fork's title when the source has none). FOR SHARE holds off writers to the
+ * source (adding a message updates its row) until the fork commits: it copies a consistent prefix.
+ */
+export async function getForkSource(sql: SQL, params: GetForkSourceParams): Promise<GetForkSourceRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(getForkSourceSql, [params.id]).values())[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+    title: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    systemPrompt: r[4] as string | null,
+    messageCount: r[5] as number,
+    firstUserMessage: r[6] as string | null,
+  };
+}
+
+export const createForkedSessionSql = `INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, forked_from, forked_from_message, forked_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+
+export interface CreateForkedSessionParams {
+  id: string;
+  title: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  forkedFrom: string | null;
+  forkedFromMessage: string | null;
+  forkedAt: number | null;
+}
+
+/**
+ * A fork: a new session recording where it came from (migration 005).
+ */
+export async function createForkedSession(sql: SQL, params: CreateForkedSessionParams): Promise<void> {
+  await sql.unsafe<unknown[]>(createForkedSessionSql, [params.id, params.title, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.forkedFrom, params.forkedFromMessage, params.forkedAt]);
+}
+
+export const getSessionOriginSql = `SELECT forked_from, forked_from_message, forked_at FROM sessions WHERE id = $1 AND state = 'visible'`;
+
+export interface GetSessionOriginParams {
+  id: string;
+}
+
+export interface GetSessionOriginRow {
+  forkedFrom: string | null;
+  forkedFromMessage: string | null;
+  forkedAt: number | null;
+}
+
+/**
+ * Where a session came from; NULLs when it is no fork.
+ */
+export async function getSessionOrigin(sql: SQL, params: GetSessionOriginParams): Promise<GetSessionOriginRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(getSessionOriginSql, [params.id]).values())[0];
+  if (r === undefined) return null;
+  return {
+    forkedFrom: r[0] as string | null,
+    forkedFromMessage: r[1] as string | null,
+    forkedAt: r[2] as number | null,
+  };
+}
+
+export const setSessionOriginSql = `UPDATE sessions SET forked_from = $1, forked_from_message = $2, forked_at = $3
+WHERE id = $4`;
+
+export interface SetSessionOriginParams {
+  forkedFrom: string | null;
+  forkedFromMessage: string | null;
+  forkedAt: number | null;
+  id: string;
+}
+
+/**
+ * An imported fork keeps its record.
+ */
+export async function setSessionOrigin(sql: SQL, params: SetSessionOriginParams): Promise<void> {
+  await sql.unsafe<unknown[]>(setSessionOriginSql, [params.forkedFrom, params.forkedFromMessage, params.forkedAt, params.id]);
+}
+
+export const listForksSql = `SELECT id, name AS title, forked_at, created_at, first_user_message
+FROM sessions
+WHERE forked_from = $1 AND state = 'visible'
+ORDER BY created_at, id`;
+
+export interface ListForksParams {
+  id: string | null;
+}
+
+export interface ListForksRow {
+  id: string;
+  title: string | null;
+  forkedAt: number | null;
+  createdAt: Date;
+  firstUserMessage: string | null;
+}
+
+/**
+ * A session's forks, oldest first.
+ */
+export async function listForks(sql: SQL, params: ListForksParams): Promise<ListForksRow[]> {
+  const rows = await sql.unsafe<unknown[][]>(listForksSql, [params.id]).values();
+  return rows.map((r) => ({
+    id: r[0] as string,
+    title: r[1] as string | null,
+    forkedAt: r[2] as number | null,
+    createdAt: r[3] as Date,
+    firstUserMessage: r[4] as string | null,
+  }));
+}

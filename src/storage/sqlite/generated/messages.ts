@@ -271,3 +271,52 @@ export function recentQuestions(db: Database, params: RecentQuestionsParams): Re
     content: r[0] as string,
   }));
 }
+
+export const getMessageAtSql = `SELECT id FROM messages WHERE session_id = ?1 ORDER BY seq LIMIT 1 OFFSET ?2`;
+
+export interface GetMessageAtParams {
+  sessionId: string;
+  skip: number;
+}
+
+export interface GetMessageAtRow {
+  id: string;
+}
+
+/**
+ * The @skip + 1st message of a session in order: the last one a fork of @skip + 1 copies.
+ */
+export function getMessageAt(db: Database, params: GetMessageAtParams): GetMessageAtRow | null {
+  const r = db.query(getMessageAtSql).values(params.sessionId, params.skip)[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+  };
+}
+
+export const copyMessagesSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+SELECT
+    lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-'
+        || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))) AS new_id,
+    ?1 AS fork_id, source.role, source.content, source.timestamp, source.interrupted, source.input_tokens, source.output_tokens,
+    source.provider, source.model
+FROM messages AS source
+WHERE source.session_id = ?2
+ORDER BY source.seq
+LIMIT ?3`;
+
+export interface CopyMessagesParams {
+  forkId: string;
+  sourceId: string;
+  max: number;
+}
+
+/**
+ * A fork's messages: copies of the first @max of the source's, in order, with new ids made by
+ * SQLite (random v4 UUIDs in lower case, as newId() in src/session.ts writes them). Provider and
+ * model are copied as stored: NULL still means the session's, and the fork's are the source's.
+ * The FTS triggers index the copies.
+ */
+export function copyMessages(db: Database, params: CopyMessagesParams): number {
+  return db.query(copyMessagesSql).run(params.forkId, params.sourceId, params.max).changes;
+}

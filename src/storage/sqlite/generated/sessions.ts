@@ -720,3 +720,134 @@ export function listPendingPurges(db: Database, params: ListPendingPurgesParams)
     id: r[0] as string,
   }));
 }
+
+export const getForkSourceSql = `SELECT id, name AS title, provider, model, system_prompt, message_count, first_user_message
+FROM sessions
+WHERE id = ?1 AND state = 'visible'`;
+
+export interface GetForkSourceParams {
+  id: string;
+}
+
+export interface GetForkSourceRow {
+  id: string;
+  title: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  messageCount: number;
+  firstUserMessage: string | null;
+}
+
+/**
+ * What a fork copies from its source: its settings, how many messages it holds, the start of its
+ * first question (the fork's title when the source has none).
+ */
+export function getForkSource(db: Database, params: GetForkSourceParams): GetForkSourceRow | null {
+  const r = db.query(getForkSourceSql).values(params.id)[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+    title: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    systemPrompt: r[4] as string | null,
+    messageCount: r[5] as number,
+    firstUserMessage: r[6] as string | null,
+  };
+}
+
+export const createForkedSessionSql = `INSERT INTO sessions (id, name, provider, model, system_prompt, created_at, updated_at, forked_from, forked_from_message, forked_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`;
+
+export interface CreateForkedSessionParams {
+  id: string;
+  title: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  forkedFrom: string | null;
+  forkedFromMessage: string | null;
+  forkedAt: number | null;
+}
+
+/**
+ * A fork: a new session recording where it came from (migration 009).
+ */
+export function createForkedSession(db: Database, params: CreateForkedSessionParams): void {
+  db.query(createForkedSessionSql).run(params.id, params.title, params.provider, params.model, params.systemPrompt, params.createdAt, params.updatedAt, params.forkedFrom, params.forkedFromMessage, params.forkedAt);
+}
+
+export const getSessionOriginSql = `SELECT forked_from, forked_from_message, forked_at FROM sessions WHERE id = ?1 AND state = 'visible'`;
+
+export interface GetSessionOriginParams {
+  id: string;
+}
+
+export interface GetSessionOriginRow {
+  forkedFrom: string | null;
+  forkedFromMessage: string | null;
+  forkedAt: number | null;
+}
+
+/**
+ * Where a session came from; NULLs when it is no fork.
+ */
+export function getSessionOrigin(db: Database, params: GetSessionOriginParams): GetSessionOriginRow | null {
+  const r = db.query(getSessionOriginSql).values(params.id)[0];
+  if (r === undefined) return null;
+  return {
+    forkedFrom: r[0] as string | null,
+    forkedFromMessage: r[1] as string | null,
+    forkedAt: r[2] as number | null,
+  };
+}
+
+export const setSessionOriginSql = `UPDATE sessions SET forked_from = ?1, forked_from_message = ?2, forked_at = ?3
+WHERE id = ?4`;
+
+export interface SetSessionOriginParams {
+  forkedFrom: string | null;
+  forkedFromMessage: string | null;
+  forkedAt: number | null;
+  id: string;
+}
+
+/**
+ * An imported fork keeps its record.
+ */
+export function setSessionOrigin(db: Database, params: SetSessionOriginParams): void {
+  db.query(setSessionOriginSql).run(params.forkedFrom, params.forkedFromMessage, params.forkedAt, params.id);
+}
+
+export const listForksSql = `SELECT id, name AS title, forked_at, created_at, first_user_message
+FROM sessions
+WHERE forked_from = ?1 AND state = 'visible'
+ORDER BY created_at, id`;
+
+export interface ListForksParams {
+  id: string | null;
+}
+
+export interface ListForksRow {
+  id: string;
+  title: string | null;
+  forkedAt: number | null;
+  createdAt: string;
+  firstUserMessage: string | null;
+}
+
+/**
+ * A session's forks, oldest first.
+ */
+export function listForks(db: Database, params: ListForksParams): ListForksRow[] {
+  return db.query(listForksSql).values(params.id).map((r) => ({
+    id: r[0] as string,
+    title: r[1] as string | null,
+    forkedAt: r[2] as number | null,
+    createdAt: r[3] as string,
+    firstUserMessage: r[4] as string | null,
+  }));
+}
