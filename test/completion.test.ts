@@ -133,7 +133,7 @@ describe("bash", () => {
 
 describe.skipIf(!has.fish)("fish", () => {
   test.each<[string, () => string[]]>([
-    ["synapse se", () => ["sessions\tList, search, show, export, import, copy and delete stored sessions"]],
+    ["synapse se", () => ["sessions\tList, search, show, fork, export, import, copy and delete stored sessions"]],
     ["synapse --sy", () => ["--system\tSystem prompt for a new session"]],
     ["synapse -p m", () => ["mine\tmine-model", "mistral\tmistral-small-latest"]],
     ["synapse -s ID", () => [`${short("Trip planning")}\tTrip planning`]],
