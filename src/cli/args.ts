@@ -14,6 +14,12 @@ export const rawArg = {
   raw: { type: "boolean", alias: "r", description: "Print replies as their Markdown source, not rendered for the terminal" },
 } as const satisfies ArgsDef;
 
+/** Which provider and model: the same flags for a message and for chat mode. */
+export const providerArgs = {
+  provider: { type: "string", alias: "p", valueHint: "name", description: "A provider: anthropic, openai, deepseek, a preset (ollama, groq…), your own, or echo (offline); synapse models lists them" },
+  model: { type: "string", alias: "m", valueHint: "model", description: "The model, e.g. gpt-4o-mini; an alias or PROVIDER:MODEL picks the provider too" },
+} as const satisfies ArgsDef;
+
 export const jsonArg = {
   json: { type: "boolean", description: "Print JSON on stdout, for scripts (shape in the README)" },
 } as const satisfies ArgsDef;

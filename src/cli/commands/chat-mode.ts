@@ -1,4 +1,4 @@
-import { debugArg, quietArg, rawArg } from "../args.ts";
+import { debugArg, providerArgs, quietArg, rawArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
@@ -11,8 +11,7 @@ export default defineSynapseCommand({
     session: { type: "string", alias: "s", valueHint: "id", description: "Continue this session: its id, a unique start of it, or its exact title" },
     continue: { type: "boolean", alias: "c", description: "Continue the session used most recently" },
     title: { type: "string", valueHint: "title", description: "Title for the new session" },
-    provider: { type: "string", alias: "p", valueHint: "name", description: "anthropic, openai, deepseek or echo (offline)" },
-    model: { type: "string", alias: "m", valueHint: "model", description: "The model to use" },
+    ...providerArgs,
     system: { type: "string", valueHint: "prompt", description: "System prompt for the new session" },
     ...rawArg,
     ...quietArg,

@@ -1,4 +1,4 @@
-import { debugArg, quietArg, rawArg } from "../args.ts";
+import { debugArg, providerArgs, quietArg, rawArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 
 export default defineSynapseCommand({
@@ -30,8 +30,7 @@ export default defineSynapseCommand({
     },
     title: { type: "string", valueHint: "title", description: "Title for a new session (shown by lists; -s accepts it)" },
     editor: { type: "boolean", alias: "e", description: "Write the message in $VISUAL / $EDITOR (with -s or -c, the last reply is shown for reference)" },
-    provider: { type: "string", alias: "p", valueHint: "name", description: "anthropic, openai, deepseek or echo (offline)" },
-    model: { type: "string", alias: "m", valueHint: "model", description: "The model to use, e.g. gpt-4o-mini" },
+    ...providerArgs,
     system: { type: "string", valueHint: "prompt", description: "System prompt for a new session" },
     ...rawArg,
     ...quietArg,
