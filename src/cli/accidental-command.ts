@@ -3,6 +3,7 @@
  * `synapse help`) would be sent to the model as a paid prompt and stored as a session. Such a
  * message is refused with the command it probably meant; `synapse -- …` sends it anyway.
  */
+import { editDistance } from "../edit-distance.ts";
 
 /** At most this many words: a real question that starts with "show" or "list" is longer. */
 const maxWords = 3;
@@ -52,16 +53,4 @@ function closest(word: string, names: readonly string[]): string | null {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -2,6 +2,7 @@
  * Keys in the config file that the schema does not know: they are warned about and dropped, with
  * the known key a typo was probably meant to be (`max_token` → `max_tokens`).
  */
+import { editDistance } from "../edit-distance.ts";
 import { isRecord } from "../unknown-values.ts";
 import { KNOWN_KEYS, PROVIDER_TABLE_KEYS } from "./schema.ts";
 
@@ -49,17 +50,4 @@ export function closestKnownKey(dotted: string): string | undefined {
     }
   }
   return best === undefined ? undefined : table === "" ? best : `${table}.${best}`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
