@@ -108,6 +108,10 @@ SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible';
 -- name: CountUntitledSessions :one
 SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible' AND name IS NULL;
 
+-- The sessions cleanup leaves alone, which `sessions prune` says it kept.
+-- name: CountTitledSessions :one
+SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible' AND name IS NOT NULL;
+
 -- Cleanup holds this lock exclusively and every writer shares it, for the rest of the
 -- transaction: a session written to while a cleanup looks at it is never deleted by it.
 -- name: LockCleanup :exec

@@ -108,6 +108,10 @@ SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible';
 -- name: CountUntitledSessions :one
 SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible' AND name IS NULL;
 
+-- The sessions cleanup leaves alone, which `sessions prune` says it kept.
+-- name: CountTitledSessions :one
+SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible' AND name IS NOT NULL;
+
 -- Hides for deletion up to `batch` of the least recently updated untitled sessions (a titled one
 -- is never cleaned up), sparing the ids in
 -- `keep` and the sessions in use; returns what it hid. They are left as a pending purge (no

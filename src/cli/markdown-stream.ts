@@ -208,7 +208,7 @@ function rowsAdded(column: number, text: string, columns: number): number {
 /** Screen rows `text` takes when the terminal wraps it at `columns`; at least one per line. */
 export function rowsOf(text: string, columns: number): number {
   let rows = 0;
-  for (const line of text.split("\n")) rows += Math.max(1, Math.ceil(Bun.stringWidth(line.replace(/\r$/, "")) / columns));
+  for (const line of text.split("\n")) rows += lineRows(Bun.stringWidth(line.replace(/\r$/, "")), columns);
   return rows;
 }
 

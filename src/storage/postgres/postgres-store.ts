@@ -85,9 +85,7 @@ export class PostgresStore implements SessionStore {
   }
 
   async countTitledSessions(): Promise<number> {
-    return this.#run("counting sessions", () =>
-      this.#sql.begin("read only", async (tx) => ((await sessionsDb.countSessions(tx))?.count ?? 0) - ((await sessionsDb.countUntitledSessions(tx))?.count ?? 0)),
-    );
+    return (await this.#run("counting sessions", () => sessionsDb.countTitledSessions(this.#sql)))?.count ?? 0;
   }
 
   async sessionIds(): Promise<string[]> {

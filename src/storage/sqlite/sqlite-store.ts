@@ -73,9 +73,7 @@ export class SqliteStore implements SessionStore {
   }
 
   async countTitledSessions(): Promise<number> {
-    return this.#run("counting sessions", () =>
-      this.#db.transaction(() => (sessionsDb.countSessions(this.#db)?.count ?? 0) - (sessionsDb.countUntitledSessions(this.#db)?.count ?? 0))(),
-    );
+    return this.#run("counting sessions", () => sessionsDb.countTitledSessions(this.#db)?.count ?? 0);
   }
 
   async sessionIds(): Promise<string[]> {

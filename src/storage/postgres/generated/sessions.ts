@@ -460,6 +460,23 @@ export async function countUntitledSessions(sql: SQL): Promise<CountUntitledSess
   };
 }
 
+export const countTitledSessionsSql = `SELECT COUNT(*)::integer AS count FROM sessions WHERE state = 'visible' AND name IS NOT NULL`;
+
+export interface CountTitledSessionsRow {
+  count: number;
+}
+
+/**
+ * The sessions cleanup leaves alone, which `sessions prune` says it kept.
+ */
+export async function countTitledSessions(sql: SQL): Promise<CountTitledSessionsRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(countTitledSessionsSql, []).values())[0];
+  if (r === undefined) return null;
+  return {
+    count: r[0] as number,
+  };
+}
+
 export const lockCleanupSql = `SELECT pg_advisory_xact_lock(7354105931)::text AS locked`;
 
 export interface LockCleanupRow {

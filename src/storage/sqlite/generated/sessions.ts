@@ -458,6 +458,23 @@ export function countUntitledSessions(db: Database): CountUntitledSessionsRow | 
   };
 }
 
+export const countTitledSessionsSql = `SELECT COUNT(*) AS count FROM sessions WHERE state = 'visible' AND name IS NOT NULL`;
+
+export interface CountTitledSessionsRow {
+  count: number;
+}
+
+/**
+ * The sessions cleanup leaves alone, which `sessions prune` says it kept.
+ */
+export function countTitledSessions(db: Database): CountTitledSessionsRow | null {
+  const r = db.query(countTitledSessionsSql).values()[0];
+  if (r === undefined) return null;
+  return {
+    count: r[0] as number,
+  };
+}
+
 export const hideLeastRecentSessionsSql = `UPDATE sessions SET state = 'deleting', hidden_until = NULL
 WHERE id IN (
     SELECT oldest.id FROM sessions AS oldest
