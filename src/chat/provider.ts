@@ -2,8 +2,8 @@
  * From the resolved configuration to a provider: the glue between config/ and providers/, so
  * that neither imports the other. Which provider and model an exchange uses is decided here too.
  */
-import { checkProvider, providerOfModel } from "../config/load.ts";
-import { isCredentialHeader, readModelChoice } from "../config/providers.ts";
+import { checkProvider } from "../config/load.ts";
+import { flagModelChoice, isCredentialHeader } from "../config/providers.ts";
 import { ConfigError } from "../config/errors.ts";
 import { REMOTE_PROVIDERS, type ResolvedConfig } from "../config/schema.ts";
 import {
@@ -86,13 +86,9 @@ export interface ProviderFlags {
  */
 export function chooseProvider(config: ResolvedConfig, flags: ProviderFlags, session: Session | null): string {
   if (flags.provider !== undefined) return checkProvider(flags.provider, config.providers, "--provider");
-  if (flags.model !== undefined) {
-    // `-m fast`, `-m groq:…`, or `-m gpt-4o-mini` on a session started elsewhere: the model names its provider.
-    const choice = readModelChoice(flags.model, config.aliases, config.providers);
-    if (choice !== undefined) return choice.provider;
-    const owner = providerOfModel(flags.model);
-    if (owner !== undefined) return owner;
-  }
+  // `-m fast`, `-m groq:…`, or `-m gpt-4o-mini` on a session started elsewhere: the model names its provider.
+  const choice = flags.model === undefined ? undefined : flagModelChoice(flags.model, config.aliases, config.providers);
+  if (choice !== undefined) return choice.provider;
   if (session === null) return config.provider;
   if (session.provider === "echo" || Object.hasOwn(config.providers, session.provider)) return session.provider;
   // Stored text may be anything: quoted with escapes, and short, so it stays one line.
@@ -119,7 +115,7 @@ export function chooseModel(config: ResolvedConfig, flags: ProviderFlags, provid
 
 function modelFor(config: ResolvedConfig, flags: ProviderFlags, provider: Provider, session: Session | null): string {
   // An alias or `PROVIDER:MODEL` gives its model.
-  if (flags.model !== undefined) return readModelChoice(flags.model, config.aliases, config.providers)?.model ?? flags.model;
+  if (flags.model !== undefined) return flagModelChoice(flags.model, config.aliases, config.providers)?.model ?? flags.model;
   if (session === null) return provider.name === config.provider ? config.model : provider.defaultModel;
   return provider.name === session.provider ? session.model : provider.defaultModel;
 }

@@ -4,7 +4,7 @@
  * CLI) say exactly which environment and flags apply.
  */
 import { log } from "../log.ts";
-import { readModelChoice, resolveProviders, type ModelChoice } from "./providers.ts";
+import { flagModelChoice, readModelChoice, resolveProviders, type ModelChoice } from "./providers.ts";
 import { configFilePath, readConfigFile } from "./config-file.ts";
 import { envName, flagValue, nonEmpty, type Env } from "./env-and-flags.ts";
 import { ConfigError } from "./errors.ts";
@@ -81,13 +81,11 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     let named = providerName === undefined ? undefined : checkProvider(providerName, providers, key, layer === Layer.File ? path : undefined);
     let layerModel = modelName;
     if (layerModel !== undefined && named === undefined) {
-      const choice = readModelChoice(layerModel, aliases, providers);
+      // Only a flag's model names the provider it plainly belongs to (`-m gpt-4o-mini`).
+      const choice = layer === Layer.Flag ? flagModelChoice(layerModel, aliases, providers) : readModelChoice(layerModel, aliases, providers);
       if (choice !== undefined) {
         named = choice.provider;
         layerModel = choice.model;
-      } else if (layer === Layer.Flag) {
-        // `-m gpt-4o-mini` without `-p`: the provider the model plainly belongs to.
-        named = providerOfModel(layerModel);
       }
     }
     providerAt[layer] = named ?? providerAt[layer - 1] ?? DEFAULTS.provider;
@@ -113,18 +111,6 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     display: displaySettings(data),
     keyed,
   };
-}
-
-/**
- * The built-in provider a model name plainly belongs to (`claude-…` Anthropic, `gpt-…`, `o1`,
- * `o3`, `o4…`, `chatgpt-…` OpenAI, `deepseek-…` DeepSeek), or undefined for any other name.
- */
-export function providerOfModel(model: string): RemoteProviderName | undefined {
-  const name = model.trim().toLowerCase();
-  if (name.startsWith("claude-")) return "anthropic";
-  if (/^(gpt-|chatgpt-|o[134](-|$))/.test(name)) return "openai";
-  if (name.startsWith("deepseek-")) return "deepseek";
-  return undefined;
 }
 
 /**

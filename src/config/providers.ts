@@ -7,7 +7,7 @@
 import { baseUrlEnvName, keyEnvName, providerLabel } from "../provider-names.ts";
 import { ConfigError } from "./errors.ts";
 import { nonEmpty, type Env } from "./env-and-flags.ts";
-import { DEFAULTS, isHttpUrl, REMOTE_PROVIDERS, type ConfigFile, type ResolvedProviderConfig, type WireType } from "./schema.ts";
+import { DEFAULTS, isHttpUrl, REMOTE_PROVIDERS, type ConfigFile, type RemoteProviderName, type ResolvedProviderConfig, type WireType } from "./schema.ts";
 
 interface Preset {
   label: string;
@@ -162,4 +162,27 @@ export function readModelChoice(text: string, aliases: Readonly<Record<string, M
   const model = text.slice(colon + 1);
   if (model === "" || !(provider === "echo" || provider in providers)) return undefined;
   return { provider, model };
+}
+
+/**
+ * The built-in provider a model name plainly belongs to (`claude-…` Anthropic, `gpt-…`, `o1`,
+ * `o3`, `o4…`, `chatgpt-…` OpenAI, `deepseek-…` DeepSeek), or undefined for any other name.
+ */
+export function providerOfModel(model: string): RemoteProviderName | undefined {
+  const name = model.trim().toLowerCase();
+  if (name.startsWith("claude-")) return "anthropic";
+  if (/^(gpt-|chatgpt-|o[134](-|$))/.test(name)) return "openai";
+  if (name.startsWith("deepseek-")) return "deepseek";
+  return undefined;
+}
+
+/**
+ * What `-m TEXT` names: an alias or `PROVIDER:MODEL` gives both; a name a built-in plainly owns
+ * (`gpt-4o-mini`) gives that provider and the name as the model; undefined for any other name.
+ */
+export function flagModelChoice(text: string, aliases: Readonly<Record<string, ModelChoice>>, providers: Readonly<Record<string, unknown>>): ModelChoice | undefined {
+  const choice = readModelChoice(text, aliases, providers);
+  if (choice !== undefined) return choice;
+  const owner = providerOfModel(text);
+  return owner === undefined ? undefined : { provider: owner, model: text };
 }
