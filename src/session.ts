@@ -53,6 +53,36 @@ export interface StoredMessage {
    */
   provider?: string;
   model?: string;
+  /**
+   * The files the user sent with this question (`-f`), in the order given; absent when none.
+   * Read back they carry no bytes (a listing or `show` never reads them): a store's
+   * `readAttachment` does. Given to a store, every one carries its bytes.
+   */
+  attachments?: Attachment[];
+}
+
+/** The media types a file may be stored as: UTF-8 text, or an image a vision model reads. */
+export const attachmentTypes = ["text/plain", "image/png", "image/jpeg", "image/webp", "image/gif"] as const;
+export type AttachmentType = (typeof attachmentTypes)[number];
+
+export function isAttachmentType(value: unknown): value is AttachmentType {
+  return typeof value === "string" && (attachmentTypes as readonly string[]).includes(value);
+}
+
+/**
+ * A file a question carried. Stored once per content (by `sha256`) however many messages or
+ * sessions carry it; each message keeps the name it was sent under.
+ */
+export interface Attachment {
+  /** The file's name as sent: its last path component. */
+  name: string;
+  mediaType: AttachmentType;
+  /** In bytes. */
+  size: number;
+  /** The SHA-256 of the bytes, 64 lower-case hex digits: what a store keeps them under. */
+  sha256: string;
+  /** The bytes: given with every attachment a store is to write; absent on what a store reads. */
+  data?: Uint8Array;
 }
 
 export interface TokenUsage {

@@ -185,6 +185,11 @@ export interface SessionStore {
    * another process's lock (a reply already shown waits long), and what stops the wait.
    */
   addMessage(message: StoredMessage, wait?: WaitOptions): Promise<void>;
+  /**
+   * The bytes of a stored attachment, by its SHA-256 (64 lower-case hex digits); null when none
+   * is stored under it (any more).
+   */
+  readAttachment(sha256: string): Promise<Uint8Array | null>;
   /** The session's messages in the order they were added (empty for an unknown session). */
   getMessages(sessionId: string): Promise<StoredMessage[]>;
   /** The text of the latest `limit` user messages in every visible session, newest first, repeats included. */
