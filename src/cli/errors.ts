@@ -1,6 +1,7 @@
 import { ExchangeInterrupted } from "../chat/errors.ts";
 import { ConfigError } from "../config/errors.ts";
 import { ProviderError } from "../providers/errors.ts";
+import { AttachmentRefError } from "../sessions/attachment-ref.ts";
 import { SessionRefError } from "../sessions/refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { UserFacingError } from "../user-error.ts";
@@ -24,7 +25,7 @@ export class UsageError extends Error {
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return exitCode.usage;
   // Naming a session too vaguely is a usage error; naming one that is not there is not.
-  if (error instanceof SessionRefError) return error.kind === "not_found" ? exitCode.failure : exitCode.usage;
+  if (error instanceof SessionRefError || error instanceof AttachmentRefError) return error.kind === "not_found" ? exitCode.failure : exitCode.usage;
   // A bad flag value (`-p nope`, `-m ""`) is the command line's fault, like an unknown flag.
   if (error instanceof ConfigError && error.key?.startsWith("--")) return exitCode.usage;
   if (error instanceof ExchangeInterrupted) return exitCode.interrupted;
