@@ -155,5 +155,11 @@ describe("files kept with a session", () => {
     const exitCode = await run.finished();
     expect(exitCode).toBe(2);
     expect(run.output).toContain("chart.png is an image (image/png); redirect it to a file: > chart.png");
+    // A text file is shown, its control characters as escapes, as stored text is everywhere.
+    const sneaky = new TextEncoder().encode("plain \u001b[2J text\n");
+    const other = await imported(home, exportWith([{ name: "sneaky.txt", data: sneaky, mediaType: "text/plain" }]));
+    const text = new PtyRun([...sourceRunner, "sessions", "attachment", other, "sneaky.txt"], home.env);
+    expect(await text.finished()).toBe(0);
+    expect(text.output).toContain("plain \\x1b[2J text");
   });
 });

@@ -26,7 +26,13 @@ export default defineSynapseCommand({
       }
       const data = await store.readAttachment(file.sha256);
       if (data === null) throw StorageError.invalidData(`the file ${JSON.stringify(file.name)} (${file.sha256.slice(0, 12)}) is missing from the database`, { sessionId: session.id });
-      writeOut(data);
+      // A text file on a terminal is shown as stored text is everywhere: its control characters as escapes.
+      if (stdoutInfo.isTTY) {
+        const { textFor } = await import("../../terminal-text.ts");
+        writeOut(textFor(stdoutInfo)(new TextDecoder().decode(data)));
+      } else {
+        writeOut(data);
+      }
     });
   },
 });
