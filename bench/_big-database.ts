@@ -78,6 +78,9 @@ function build(path: string): void {
           // Replies by the session's own provider and model, stored as such: NULL.
           provider: null,
           model: null,
+          toolCalls: null,
+          toolCallId: null,
+          toolError: false,
         });
         messagesDb.touchSessionForMessage(db, { sessionId: id, timestamp });
       }

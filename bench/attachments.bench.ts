@@ -80,7 +80,7 @@ function build(path: string, files: boolean): void {
       const time = new Date(start + s * 60_000).toISOString();
       sessionsDb.createSession(db, { id, title: null, provider: "anthropic", model: "claude-sonnet-4-5", systemPrompt: null, createdAt: time, updatedAt: time });
       const questionId = newId();
-      const message = { sessionId: id, timestamp: time, interrupted: false, inputTokens: null, outputTokens: null, provider: null, model: null };
+      const message = { sessionId: id, timestamp: time, interrupted: false, inputTokens: null, outputTokens: null, provider: null, model: null, toolCalls: null, toolCallId: null, toolError: false };
       messagesDb.addMessage(db, { ...message, id: questionId, role: "user", content: `question ${s} about the picture` });
       if (files && s % 10 === 0) {
         const file = fileOf(image(100 * 1024));

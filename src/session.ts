@@ -1,10 +1,24 @@
 /** The conversation data Synapse keeps: sessions and the messages in them. */
 
-export const roles = ["system", "user", "assistant"] as const;
+/**
+ * Who a message is from. `tool` is what a tool returned when a reply asked to run it (see
+ * {@link StoredMessage.toolCalls}): part of the conversation, sent back to the model.
+ */
+export const roles = ["system", "user", "assistant", "tool"] as const;
 export type Role = (typeof roles)[number];
 
 export function isRole(value: unknown): value is Role {
-  return value === "user" || value === "assistant" || value === "system";
+  return value === "user" || value === "assistant" || value === "system" || value === "tool";
+}
+
+/** A tool a reply asked to run, as stored with the reply. */
+export interface ToolCall {
+  /** The provider's id for the call (`toolu_…`, `call_…`): what the tool's result answers. */
+  id: string;
+  /** The tool's name as it was offered to the model. */
+  name: string;
+  /** The arguments the model gave: a JSON object. */
+  arguments: Record<string, unknown>;
 }
 
 /** A conversation and the settings it was started with. */
@@ -53,6 +67,15 @@ export interface StoredMessage {
    */
   provider?: string;
   model?: string;
+  /**
+   * A reply's requests to run tools, in the order the model made them; absent when none. Its
+   * `content` is the text it wrote before them (often none). Assistant messages only.
+   */
+  toolCalls?: ToolCall[];
+  /** A tool's result (role `tool`): the id of the call it answers. Tool messages only, and always. */
+  toolCallId?: string;
+  /** A tool's result that is an error: the tool failed, timed out, was refused or stopped (its content says which). */
+  toolError?: boolean;
   /**
    * The files the user sent with this question (`-f`), in the order given; absent when none.
    * Read back they carry no bytes (a listing or `show` never reads them): a store's

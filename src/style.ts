@@ -12,6 +12,7 @@ export interface Style {
   red(text: string): string;
   yellow(text: string): string;
   cyan(text: string): string;
+  magenta(text: string): string;
   green(text: string): string;
 }
 
@@ -20,6 +21,6 @@ const plain = (text: string) => text;
 
 export function styleFor(enabled: boolean): Style {
   return enabled
-    ? { bold: paint(1, 22), dim: paint(2, 22), red: paint(31, 39), yellow: paint(33, 39), cyan: paint(36, 39), green: paint(32, 39) }
-    : { bold: plain, dim: plain, red: plain, yellow: plain, cyan: plain, green: plain };
+    ? { bold: paint(1, 22), dim: paint(2, 22), red: paint(31, 39), yellow: paint(33, 39), cyan: paint(36, 39), magenta: paint(35, 39), green: paint(32, 39) }
+    : { bold: plain, dim: plain, red: plain, yellow: plain, cyan: plain, magenta: plain, green: plain };
 }

@@ -755,6 +755,70 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
       });
     });
 
+    describe("tool calls and results", () => {
+      /** A question, a reply that asks for two tools, their results, and the answer. */
+      function toolTurn(sessionId: string) {
+        const calls = [
+          { id: "toolu_01", name: "echo", arguments: { message: "ping" } },
+          { id: "toolu_02", name: "get-sum", arguments: { a: 2, b: 3 } },
+        ];
+        return [
+          aMessage(sessionId, "user", "ping the server, then add 2 and 3", at(1)),
+          { ...aMessage(sessionId, "assistant", "Let me check.", at(2)), toolCalls: calls },
+          { ...aMessage(sessionId, "tool", "Echo: ping", at(3)), toolCallId: "toolu_01" },
+          { ...aMessage(sessionId, "tool", "gzip failed: no such file", at(4)), toolCallId: "toolu_02", toolError: true },
+          aMessage(sessionId, "assistant", "It answered ping; the sum failed.", at(5)),
+        ] satisfies StoredMessage[];
+      }
+
+      test("a reply's calls and each result read back in order, as written, page by page too", async () => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        const messages = toolTurn(session.id);
+        for (const message of messages) await store.addMessage(message);
+        expect(await store.getMessages(session.id)).toEqual(messages);
+        const pages: StoredMessage[] = [];
+        for await (const page of await store.messagePages(session.id, { pageSize: 2 })) pages.push(...page);
+        expect(pages).toEqual(messages);
+        expect((await store.listSessions())[0]).toMatchObject({ messageCount: 5, preview: "ping the server, then add 2 and 3" });
+      });
+
+      test("a result is no question: not in recent questions, never the preview; search finds its text", async () => {
+        const store = await fresh();
+        const session = aSession();
+        // A result first (an import may hold anything): the preview is still the first question.
+        const [question, reply, result] = toolTurn(session.id);
+        await store.importSession(session, [reply!, { ...result!, timestamp: at(2) }, { ...question!, timestamp: at(3) }]);
+        expect((await store.listSessions())[0]!.preview).toBe("ping the server, then add 2 and 3");
+        expect(await store.recentQuestions(10)).toEqual(["ping the server, then add 2 and 3"]);
+        const hits = await store.searchMessages("echo");
+        expect(hits.map((h) => [h.messageId, h.role])).toEqual([[result!.id, "tool"]]);
+      });
+
+      test("calls only on replies, results only with the call they answer; fork and export carry them", async () => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        const calls = [{ id: "c1", name: "echo", arguments: {} }];
+        for (const bad of [
+          { ...aMessage(session.id, "user", "q"), toolCalls: calls },
+          aMessage(session.id, "tool", "no call named"),
+          { ...aMessage(session.id, "user", "q"), toolCallId: "c1" },
+          { ...aMessage(session.id, "assistant", "a"), toolCalls: [{ id: "c1", name: "echo", arguments: [] as unknown as Record<string, unknown> }] },
+        ]) {
+          expect((await storageError(store.addMessage(bad))).kind).toBe("invalid_data");
+        }
+        expect(await store.getMessages(session.id)).toEqual([]);
+        const messages = toolTurn(session.id);
+        for (const message of messages) await store.addMessage(message);
+        const fork = await store.forkSession(session.id, { at: 3 });
+        expect((await store.getMessages(fork.id)).map(({ id: _id, sessionId: _s, ...rest }) => rest)).toEqual(messages.slice(0, 3).map(({ id: _id, sessionId: _s, ...rest }) => rest));
+        const read = parseExport(exportJson(session, await store.getMessages(session.id)));
+        expect(read.messages).toEqual(messages);
+      });
+    });
+
     describe("fork", () => {
       /** A session of `n` messages, user and assistant in turn, with a reply by another model. */
       async function conversation(store: SessionStore, n: number, overrides: Partial<Session> = {}) {

@@ -157,7 +157,14 @@ function sessionPrinter(
     out.push(`${style.bold(i === 0 ? "Forks" : "     ")}     ${fork.shortId} at message ${fork.at}${name === null ? "" : ` · ${shown(name)}`}`);
   }
   // One string per page, built in one pass: a long session is thousands of messages.
-  const roleLabel = { user: style.bold(style.cyan("user")), assistant: style.bold(style.green("assistant")), system: style.bold(style.yellow("system")) };
+  const roleLabel = {
+    user: style.bold(style.cyan("user")),
+    assistant: style.bold(style.green("assistant")),
+    system: style.bold(style.yellow("system")),
+    tool: style.bold(style.magenta("tool")),
+  };
+  // A result names its tool: the call it answers came earlier, perhaps on an earlier page.
+  const toolNames = new Map<string, string>();
   const interrupted = ` · ${style.yellow("interrupted")}`;
   // Stored text, on the header's one line: an import can put anything in a model's name.
   const cell = cellFor(stdoutInfo.isTTY);
@@ -167,19 +174,48 @@ function sessionPrinter(
       let text = "";
       for (const message of messages) {
         const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : "";
-        const content = message.role === "assistant" ? reply(message.content) : `${shown(message.content)}\n`;
-        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${otherModel(message, session, cell)}${usage}`)}${message.interrupted ? interrupted : ""}\n`;
+        const content =
+          message.role === "assistant" ? (message.content === "" && message.toolCalls !== undefined ? "" : reply(message.content))
+          : message.role === "tool" ? `${shown(shortResult(message.content))}\n`
+          : `${shown(message.content)}\n`;
+        const tool = message.toolCallId === undefined ? "" : ` · ${cell(toolNames.get(message.toolCallId) ?? message.toolCallId)}${message.toolError ? " · error" : ""}`;
+        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${tool}${otherModel(message, session, cell)}${usage}`)}${message.interrupted ? interrupted : ""}\n`;
         // The files it carried, each on a line before the question (they were sent before it):
         // `sessions attachment` writes one out by the start of its hash.
         for (const file of message.attachments ?? []) {
           text += `${style.dim("file")} ${cell(file.name)} ${style.dim(`· ${file.mediaType} · ${describeBytes(file.size)} · ${file.sha256.slice(0, 12)}`)}\n`;
         }
         text += content;
+        // The tools it asked for, after what it wrote before asking, as they were shown then.
+        for (const call of message.toolCalls ?? []) {
+          toolNames.set(call.id, call.name);
+          text += `${style.dim("→")} ${cell(call.name)} ${style.dim(cell(shortJson(call.arguments)))}\n`;
+        }
       }
       return text;
     },
     end: "",
   };
+}
+
+/** Lines of a tool's result `show` prints; `--json` and export give it whole. */
+const resultLines = 12;
+const resultChars = 2000;
+
+/** A tool's result as `show` prints it: its first lines, and how much was left out. */
+export function shortResult(text: string): string {
+  const lines = text.split("\n");
+  let kept = lines.slice(0, resultLines).join("\n");
+  if (kept.length > resultChars) kept = kept.slice(0, resultChars);
+  if (kept.length === text.length) return text;
+  const left = text.length - kept.length;
+  return `${kept}\n… ${left} more characters (sessions show --json gives it whole)`;
+}
+
+/** A call's arguments on one line, at most 200 characters. */
+function shortJson(value: Record<string, unknown>): string {
+  const json = JSON.stringify(value);
+  return json.length > 200 ? `${json.slice(0, 199)}…` : json;
 }
 
 /**

@@ -22,11 +22,14 @@ export const exportFormat = "synapse.session";
  * still read, their replies taken as written by the session's provider and model.
  * 3: the session says where it was forked from (`forkedFrom`, null for none). Version 1 and 2
  * files are still read, as sessions forked from nothing.
+ * 5: tools: a reply lists the tools it asked to run (`toolCalls`: id, name, arguments), and each
+ * tool's result is a message of role `tool` naming the call it answers (`toolCallId`, and
+ * `toolError` when it failed). Earlier versions are still read, as sessions without tools.
  * 4: a question lists the files it carried (`attachments`: name, type, size, SHA-256), and the
  * export holds each file's bytes once, in base64, in `files` by SHA-256. Earlier versions are
  * still read, as sessions without files.
  */
-export const exportVersion = 4;
+export const exportVersion = 5;
 
 /** The JSON of a fork record: the session and message it was forked at, and how many it copied. */
 function originJson(origin: ForkOrigin | null) {
@@ -71,6 +74,8 @@ export function messageJson(m: StoredMessage, session: Pick<Session, "provider" 
     ...(m.usage ? { usage: { inputTokens: m.usage.inputTokens, outputTokens: m.usage.outputTokens } } : {}),
     ...(m.role === "assistant" ? replyModel(m, session) : {}),
     ...(m.attachments !== undefined && m.attachments.length > 0 ? { attachments: m.attachments.map(attachmentJson) } : {}),
+    ...(m.toolCalls !== undefined && m.toolCalls.length > 0 ? { toolCalls: m.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) } : {}),
+    ...(m.role === "tool" ? { toolCallId: m.toolCallId, ...(m.toolError ? { toolError: true } : {}) } : {}),
   };
 }
 
@@ -110,13 +115,20 @@ export function exportMarkdown(session: Session, messages: readonly StoredMessag
     `- Updated: ${session.updatedAt.toISOString()}`,
   ];
   if (session.systemPrompt) lines.push(`- System prompt: ${session.systemPrompt}`);
+  // A tool's result is headed by its tool's name: the call it answers came before it.
+  const toolNames = new Map<string, string>();
   for (const m of messages) {
     const heading = m.role.charAt(0).toUpperCase() + m.role.slice(1);
     // A reply by another model than the session's says which; the rest go by `- Model:` above.
     const model = m.role === "assistant" ? replyModel(m, session) : session;
     const other = model.provider !== session.provider || model.model !== session.model ? [`${model.provider}/${model.model}`] : [];
-    const notes = [m.timestamp.toISOString(), ...other, ...(m.interrupted ? ["interrupted"] : [])];
+    const tool = m.toolCallId === undefined ? [] : [`\`${toolNames.get(m.toolCallId) ?? m.toolCallId}\``, ...(m.toolError ? ["error"] : [])];
+    const notes = [m.timestamp.toISOString(), ...tool, ...other, ...(m.interrupted ? ["interrupted"] : [])];
     lines.push("", `${"#".repeat(messageLevel)} ${heading} · ${notes.join(" · ")}`, "", demoteHeadings(m.content, messageLevel));
+    for (const call of m.toolCalls ?? []) {
+      toolNames.set(call.id, call.name);
+      lines.push("", `- Tool call: \`${call.name}\` \`${JSON.stringify(call.arguments)}\``);
+    }
     const files = m.attachments ?? [];
     if (files.length > 0) lines.push("", ...files.map((a) => `- File: \`${a.name}\` (${a.mediaType}, ${a.size} bytes, SHA-256 \`${a.sha256.slice(0, 12)}\`)`));
   }
@@ -174,10 +186,13 @@ const OriginSchema = v.nullable(
 );
 const SessionV3Schema = v.object({ ...SessionSchema.entries, forkedFrom: v.optional(OriginSchema) }, "an object");
 
+/** The roles before version 5, which added `tool`. */
+const chatRoles = ["system", "user", "assistant"] as const;
+
 /** A message as version 1 wrote it; what version 2 adds is in {@link MessageV2}. */
 const messageV1 = {
   id: uuid,
-  role: v.picklist(roles, `one of ${roles.map((r) => `"${r}"`).join(", ")}`),
+  role: v.picklist(chatRoles, `one of ${chatRoles.map((r) => `"${r}"`).join(", ")}`),
   // PostgreSQL text cannot hold NUL, and no store holds what another refuses.
   content: v.pipe(v.string("text"), v.check((t) => !t.includes("\0"), "text without NUL characters (binary data?)")),
   timestamp,
@@ -200,6 +215,22 @@ const AttachmentSchema = v.object(
   "an object with name, mediaType, size and sha256",
 );
 const MessageV4 = v.object({ ...MessageV2.entries, attachments: v.optional(v.array(AttachmentSchema, "a list")) }, "an object");
+const oneLine = v.pipe(v.string("a non-empty string"), v.check((t) => t !== "" && !hasControls(t), plainName));
+const ToolCallSchema = v.object(
+  { id: oneLine, name: oneLine, arguments: v.record(v.string(), v.unknown(), "an object of arguments") },
+  "an object with id, name and arguments",
+);
+/** Version 5: a reply's tool calls, and tools' results (role `tool`). */
+const MessageV5 = v.object(
+  {
+    ...MessageV4.entries,
+    role: v.picklist(roles, `one of ${roles.map((r) => `"${r}"`).join(", ")}`),
+    toolCalls: v.optional(v.array(ToolCallSchema, "a list")),
+    toolCallId: v.optional(oneLine),
+    toolError: v.optional(v.boolean("true or false")),
+  },
+  "an object",
+);
 const base64 = v.pipe(v.string("base64 text"), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64 text"));
 
 /** What every version starts with: a file that is no export at all is told so by its `format`. */
@@ -232,8 +263,18 @@ const ExportSchema = v.variant(
       },
       "an object",
     ),
+    v.object(
+      {
+        format: v.literal(exportFormat, `"${exportFormat}"`),
+        version: v.literal(5),
+        session: SessionV3Schema,
+        messages: v.array(MessageV5, "a list"),
+        files: v.optional(v.record(sha256, base64, "an object of base64 file contents by SHA-256")),
+      },
+      "an object",
+    ),
   ],
-  `1, 2, 3 or ${exportVersion} (a newer Synapse may write versions this one cannot read)`,
+  `1, 2, 3, 4 or ${exportVersion} (a newer Synapse may write versions this one cannot read)`,
 );
 
 export class ExportFormatError extends UserFacingError {
@@ -309,6 +350,17 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     if (m.role === "assistant") {
       message.provider = ("provider" in m ? m.provider : undefined) ?? session.provider;
       message.model = ("model" in m ? m.model : undefined) ?? session.model;
+    }
+    if ("toolCalls" in m && m.toolCalls !== undefined && m.toolCalls.length > 0) {
+      if (m.role !== "assistant") throw new ExportFormatError(`not a Synapse session export: messages.${i}.toolCalls (message ${shown(JSON.stringify(m.id))}) is on a ${m.role} message; only a reply (role "assistant") asks to run tools`);
+      message.toolCalls = m.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments }));
+    }
+    if (m.role === "tool") {
+      if (!("toolCallId" in m) || m.toolCallId === undefined) throw new ExportFormatError(`not a Synapse session export: "messages.${i}.toolCallId" is missing (message ${shown(JSON.stringify(m.id))}): a tool's result names the call it answers`);
+      message.toolCallId = m.toolCallId;
+      if (m.toolError === true) message.toolError = true;
+    } else if (("toolCallId" in m && m.toolCallId !== undefined) || ("toolError" in m && m.toolError !== undefined)) {
+      throw new ExportFormatError(`not a Synapse session export: messages.${i} (message ${shown(JSON.stringify(m.id))}) is a ${m.role} message; only a tool's result (role "tool") has toolCallId or toolError`);
     }
     const attachments = "attachments" in m ? (m.attachments ?? []) : [];
     if (attachments.length > 0) message.attachments = attachments.map((a, j) => importedFile(a, files, `messages.${i}.attachments.${j} (message ${shown(JSON.stringify(m.id))})`));

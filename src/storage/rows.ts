@@ -3,7 +3,7 @@
  * (text in SQLite, timestamptz in PostgreSQL), so each store converts those and hands the rest
  * here. Rows another version may have written are checked, not trusted.
  */
-import { isAttachmentType, isRole, previewOf, type Attachment, type SearchHit, type SessionSummary, type StoredMessage, type TextRange } from "../session.ts";
+import { isAttachmentType, isRole, previewOf, type Attachment, type SearchHit, type SessionSummary, type StoredMessage, type TextRange, type ToolCall } from "../session.ts";
 import { StorageError } from "./errors.ts";
 
 export interface MessageRow {
@@ -17,13 +17,24 @@ export interface MessageRow {
   /** The message's own, or its session's where it has none (the query's COALESCE). */
   provider: string;
   model: string;
+  /** A reply's tool calls, as JSON. */
+  toolCalls: string | null;
+  /** Set on a tool's result, which is stored with role `user` (see the migration that added it). */
+  toolCallId: string | null;
+  toolError: boolean;
 }
 
 export function storedMessage(row: MessageRow, timestamp: Date): StoredMessage {
-  if (!isRole(row.role)) {
+  const role = row.toolCallId !== null ? "tool" : row.role;
+  if (!isRole(role)) {
     throw StorageError.invalidData(`message ${row.id} has an unknown role ${JSON.stringify(row.role)}`, { sessionId: row.sessionId });
   }
-  const message: StoredMessage = { id: row.id, sessionId: row.sessionId, role: row.role, content: row.content, timestamp };
+  const message: StoredMessage = { id: row.id, sessionId: row.sessionId, role, content: row.content, timestamp };
+  if (row.toolCallId !== null) {
+    message.toolCallId = row.toolCallId;
+    if (row.toolError) message.toolError = true;
+  }
+  if (row.toolCalls !== null) message.toolCalls = toolCallsOf(row.toolCalls, row.id, row.sessionId);
   if (row.interrupted) message.interrupted = true;
   if (row.inputTokens !== null || row.outputTokens !== null) {
     message.usage = { inputTokens: row.inputTokens ?? 0, outputTokens: row.outputTokens ?? 0 };
@@ -73,6 +84,26 @@ export function withAttachments(messages: StoredMessage[], byMessage: ReadonlyMa
   return messages;
 }
 
+/** A reply's tool calls as stored (JSON, checked by the database), checked again: another version may have written them. */
+function toolCallsOf(json: string, id: string, sessionId: string): ToolCall[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    value = null;
+  }
+  if (!Array.isArray(value) || !value.every(isToolCall)) {
+    throw StorageError.invalidData(`message ${id} has tool calls that are not a list of {id, name, arguments}`, { sessionId });
+  }
+  return value.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments }));
+}
+
+function isToolCall(value: unknown): value is ToolCall {
+  if (typeof value !== "object" || value === null) return false;
+  const call = value as Record<string, unknown>;
+  return typeof call.id === "string" && typeof call.name === "string" && typeof call.arguments === "object" && call.arguments !== null && !Array.isArray(call.arguments);
+}
+
 export interface SummaryRow {
   id: string;
   title: string | null;
@@ -99,6 +130,8 @@ export interface SearchRow {
   sessionId: string;
   id: string;
   role: string;
+  /** Set on a tool's result (stored with role `user`). */
+  toolCallId: string | null;
   sessionTitle: string | null;
   firstUserMessage: string | null;
   snippet: string;
@@ -127,7 +160,7 @@ export function searchHit(row: SearchRow, timestamp: Date, markers: HitMarkers):
   return {
     sessionId: row.sessionId,
     messageId: row.id,
-    role: isRole(row.role) ? row.role : "user",
+    role: row.toolCallId !== null ? "tool" : isRole(row.role) ? row.role : "user",
     timestamp,
     sessionTitle: row.sessionTitle,
     sessionPreview: previewOf(row.firstUserMessage),

@@ -4,7 +4,7 @@
  * input with the same words.
  */
 import { hasControls, plainName } from "../plain-text.ts";
-import { isAttachmentType, isRole, isUuid, type Attachment, type AttachmentType, type Role, type Session, type StoredMessage } from "../session.ts";
+import { isAttachmentType, isRole, isUuid, type Attachment, type AttachmentType, type Role, type Session, type StoredMessage, type ToolCall } from "../session.ts";
 import { StorageError } from "./errors.ts";
 import type { ForkOrigin, Lease } from "./session-store.ts";
 
@@ -64,7 +64,8 @@ export function checkSession(session: Session): Session {
 export interface CheckedMessage {
   id: string;
   sessionId: string;
-  role: Role;
+  /** As the database holds it: a tool's result is `user` (with its toolCallId). */
+  role: Exclude<Role, "tool">;
   content: string;
   timestamp: Date;
   interrupted: boolean;
@@ -72,6 +73,11 @@ export interface CheckedMessage {
   outputTokens: number | null;
   provider: string | null;
   model: string | null;
+  /** A reply's tool calls as JSON; null for none. */
+  toolCalls: string | null;
+  /** A tool's result, stored with role `user` beside the call it answers; null for every other message. */
+  toolCallId: string | null;
+  toolError: boolean;
   /** Each with its bytes, which match its hash and size. */
   attachments: CheckedAttachment[];
 }
@@ -100,10 +106,12 @@ export function checkMessage(message: StoredMessage): CheckedMessage {
   if (message.role !== "assistant" && (provider !== null || model !== null)) {
     throw StorageError.invalidData(`message ${id} is a ${message.role} message; only a reply (role assistant) records the provider and model that wrote it`);
   }
+  const tool = checkTool(id, message);
   return {
     id,
     sessionId: checkId(message.sessionId, "session id"),
-    role: message.role,
+    role: message.role === "tool" ? "user" : message.role,
+    ...tool,
     content: message.content,
     timestamp: checkDate(message.timestamp, "timestamp"),
     interrupted: message.interrupted === true,
@@ -116,6 +124,32 @@ export function checkMessage(message: StoredMessage): CheckedMessage {
 }
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
+
+/** A reply's tool calls and a tool's result, as a store writes them: each only where it belongs. */
+function checkTool(id: string, message: StoredMessage): { toolCalls: string | null; toolCallId: string | null; toolError: boolean } {
+  const { role, toolCalls, toolCallId, toolError } = message;
+  if (toolCalls !== undefined && toolCalls.length > 0 && role !== "assistant") {
+    throw StorageError.invalidData(`message ${id} is a ${role} message; only a reply (role assistant) asks to run tools`);
+  }
+  if (role === "tool") {
+    if (typeof toolCallId !== "string" || toolCallId === "" || hasControls(toolCallId)) {
+      throw StorageError.invalidData(`message ${id} is a tool's result without the id of the call it answers`);
+    }
+  } else if (toolCallId !== undefined || toolError === true) {
+    throw StorageError.invalidData(`message ${id} is a ${role} message; only a tool's result (role tool) answers a tool call`);
+  }
+  const calls = toolCalls === undefined || toolCalls.length === 0 ? null : toolCalls.map((call) => checkToolCall(id, call));
+  return { toolCalls: calls === null ? null : JSON.stringify(calls), toolCallId: role === "tool" ? toolCallId! : null, toolError: toolError === true };
+}
+
+function checkToolCall(id: string, call: ToolCall): ToolCall {
+  const ok =
+    typeof call.id === "string" && call.id !== "" && !hasControls(call.id) &&
+    typeof call.name === "string" && call.name !== "" && !hasControls(call.name) &&
+    typeof call.arguments === "object" && call.arguments !== null && !Array.isArray(call.arguments);
+  if (!ok) throw StorageError.invalidData(`message ${id} has a tool call that is not {id, name, arguments} (an object)`);
+  return { id: call.id, name: call.name, arguments: call.arguments };
+}
 
 /** A file's hash as a store looks it up: 64 hex digits, compared in lower case. */
 export function checkSha256(sha256: string): string {

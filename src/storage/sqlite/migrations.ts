@@ -12,6 +12,7 @@ import visibleSessionsOrder from "../../../schema/sqlite/20261201_007_visible_se
 import replyProviderModel from "../../../schema/sqlite/20261208_008_reply_provider_model.sql" with { type: "text" };
 import sessionForks from "../../../schema/sqlite/20261215_009_session_forks.sql" with { type: "text" };
 import attachments from "../../../schema/sqlite/20261222_010_attachments.sql" with { type: "text" };
+import toolCalls from "../../../schema/sqlite/20261229_011_tool_calls.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export type { Migration } from "../migration.ts";
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   migration("20261208_008_reply_provider_model.sql", replyProviderModel),
   migration("20261215_009_session_forks.sql", sessionForks),
   migration("20261222_010_attachments.sql", attachments),
+  migration("20261229_011_tool_calls.sql", toolCalls),
 ];

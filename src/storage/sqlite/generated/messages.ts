@@ -6,9 +6,10 @@
 
 import type { Database } from "bun:sqlite";
 
-export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model,
+    tool_calls, tool_call_id, tool_error)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-    ?9, ?10)`;
+    ?9, ?10, ?11, ?12, ?13)`;
 
 export interface AddMessageParams {
   id: string;
@@ -21,14 +22,18 @@ export interface AddMessageParams {
   outputTokens: number | null;
   provider: string | null;
   model: string | null;
+  toolCalls: string | null;
+  toolCallId: string | null;
+  toolError: boolean;
 }
 
 /**
  * A reply's provider and model are NULL when they are its session's (see migration 008): the
  * store writes only an override.
+ * A tool's result is stored with role 'user' and its tool_call_id (see migration 011).
  */
 export function addMessage(db: Database, params: AddMessageParams): void {
-  db.query(addMessageSql).run(params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted, params.inputTokens, params.outputTokens, params.provider, params.model);
+  db.query(addMessageSql).run(params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted, params.inputTokens, params.outputTokens, params.provider, params.model, params.toolCalls, params.toolCallId, params.toolError);
 }
 
 export const touchSessionForMessageSql = `UPDATE sessions SET updated_at = ?1 WHERE id = ?2 AND updated_at < ?1`;
@@ -46,7 +51,8 @@ export function touchSessionForMessage(db: Database, params: TouchSessionForMess
 }
 
 export const getMessagesSql = `SELECT m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
-    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model,
+    m.tool_calls, m.tool_call_id, m.tool_error
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
 WHERE m.session_id = ?1 AND s.state = 'visible'
@@ -67,6 +73,9 @@ export interface GetMessagesRow {
   outputTokens: number | null;
   provider: string;
   model: string;
+  toolCalls: string | null;
+  toolCallId: string | null;
+  toolError: boolean;
 }
 
 /**
@@ -86,6 +95,9 @@ export function getMessages(db: Database, params: GetMessagesParams): GetMessage
     outputTokens: r[7] as number | null,
     provider: r[8] as string,
     model: r[9] as string,
+    toolCalls: r[10] as string | null,
+    toolCallId: r[11] as string | null,
+    toolError: Boolean(r[12]),
   }));
 }
 
@@ -117,7 +129,8 @@ export function getMessageSpan(db: Database, params: GetMessageSpanParams): GetM
 }
 
 export const getMessagePageSql = `SELECT m.seq, m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
-    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model,
+    m.tool_calls, m.tool_call_id, m.tool_error
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
 WHERE m.session_id = ?1 AND m.seq > ?2 AND m.seq <= ?3 AND s.state = 'visible'
@@ -143,6 +156,9 @@ export interface GetMessagePageRow {
   outputTokens: number | null;
   provider: string;
   model: string;
+  toolCalls: string | null;
+  toolCallId: string | null;
+  toolError: boolean;
 }
 
 /**
@@ -163,6 +179,9 @@ export function getMessagePage(db: Database, params: GetMessagePageParams): GetM
     outputTokens: r[8] as number | null,
     provider: r[9] as string,
     model: r[10] as string,
+    toolCalls: r[11] as string | null,
+    toolCallId: r[12] as string | null,
+    toolError: Boolean(r[13]),
   }));
 }
 
@@ -187,7 +206,7 @@ export function pinReplyModels(db: Database, params: PinReplyModelsParams): void
   db.query(pinReplyModelsSql).run(params.sessionId, params.provider, params.model);
 }
 
-export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message, hits.score, hits.snippet
+export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.tool_call_id, m.timestamp, s.name AS session_title, s.first_user_message, hits.score, hits.snippet
 FROM (
     SELECT messages_fts.seq, bm25(messages_fts) AS score,
         snippet(messages_fts, 0, CAST(?1 AS TEXT), CAST(?2 AS TEXT), char(8230), 16) AS snippet
@@ -220,6 +239,7 @@ export interface SearchMessagesRow {
   sessionId: string;
   id: string;
   role: string;
+  toolCallId: string | null;
   timestamp: string;
   sessionTitle: string | null;
   firstUserMessage: string | null;
@@ -238,18 +258,19 @@ export function searchMessages(db: Database, params: SearchMessagesParams): Sear
     sessionId: r[0] as string,
     id: r[1] as string,
     role: r[2] as string,
-    timestamp: r[3] as string,
-    sessionTitle: r[4] as string | null,
-    firstUserMessage: r[5] as string | null,
-    score: r[6] as number,
-    snippet: r[7] as string,
+    toolCallId: r[3] as string | null,
+    timestamp: r[4] as string,
+    sessionTitle: r[5] as string | null,
+    firstUserMessage: r[6] as string | null,
+    score: r[7] as number,
+    snippet: r[8] as string,
   }));
 }
 
 export const recentQuestionsSql = `SELECT m.content
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
-WHERE m.role = 'user' AND s.state = 'visible'
+WHERE m.role = 'user' AND m.tool_call_id IS NULL AND s.state = 'visible'
 ORDER BY m.seq DESC
 LIMIT ?1`;
 
@@ -264,7 +285,7 @@ export interface RecentQuestionsRow {
 /**
  * The user's own questions, most recent first, for chat mode's Up-arrow history: read backwards
  * along seq, so the newest few of a million messages cost a few page reads. Repeats are left
- * to the caller, which drops them in order.
+ * to the caller, which drops them in order. (Tools' results are role 'user' too: not questions.)
  */
 export function recentQuestions(db: Database, params: RecentQuestionsParams): RecentQuestionsRow[] {
   return db.query(recentQuestionsSql).values(params.max).map((r) => ({
@@ -294,12 +315,13 @@ export function getMessageAt(db: Database, params: GetMessageAtParams): GetMessa
   };
 }
 
-export const copyMessagesSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+export const copyMessagesSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model,
+    tool_calls, tool_call_id, tool_error)
 SELECT
     lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-'
         || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))) AS new_id,
     ?1 AS fork_id, source.role, source.content, source.timestamp, source.interrupted, source.input_tokens, source.output_tokens,
-    source.provider, source.model
+    source.provider, source.model, source.tool_calls, source.tool_call_id, source.tool_error
 FROM messages AS source
 WHERE source.session_id = ?2
 ORDER BY source.seq
