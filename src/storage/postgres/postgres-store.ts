@@ -544,13 +544,13 @@ export class PostgresStore implements SessionStore {
   async #insertMessage(sql: SQL, message: CheckedMessage): Promise<void> {
     try {
       await messagesDb.addMessage(sql, message);
-      await addFiles(sql, [message]);
     } catch (error) {
       const code = postgresCode(error);
       if (code === "23503") throw StorageError.notFound(message.sessionId);
       if (code === "23505") throw StorageError.idTaken(`message ${message.id}`, { sessionId: message.sessionId, cause: error });
       throw error;
     }
+    await addFiles(sql, [message]);
   }
 
   async #insertMessages(sql: SQL, messages: CheckedMessage[]): Promise<void> {
@@ -568,7 +568,6 @@ export class PostgresStore implements SessionStore {
         providers: messages.map((m) => m.provider ?? ""),
         models: messages.map((m) => m.model ?? ""),
       });
-      await addFiles(sql, messages);
     } catch (error) {
       const sessionId = messages[0]?.sessionId ?? "";
       const code = postgresCode(error);
@@ -579,6 +578,7 @@ export class PostgresStore implements SessionStore {
       }
       throw error;
     }
+    await addFiles(sql, messages);
   }
 
   /**
