@@ -45,10 +45,16 @@ $$;
 -- finds the file gone and stores it again. Neither loses the file nor fails on the foreign key.
 CREATE FUNCTION synapse_messages_unlink_attachments() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+    sessions uuid[];
     unlinked text[];
 BEGIN
-    -- One array of ids, matched on the primary key's index: the transition table is thousands of
-    -- rows in a purge batch, and almost none of them carried a file.
+    -- A purge batch removes thousands of messages of a few sessions, which mostly carried no
+    -- file: a look at those sessions' links (their index) says so before any message is matched.
+    sessions := ARRAY(SELECT DISTINCT session_id FROM removed_messages);
+    IF NOT EXISTS (SELECT 1 FROM message_attachments WHERE session_id = ANY (sessions)) THEN
+        RETURN NULL;
+    END IF;
+    -- One array of ids, matched on the primary key's index.
     WITH removed AS (
         DELETE FROM message_attachments
         WHERE message_id = ANY (ARRAY(SELECT id FROM removed_messages))

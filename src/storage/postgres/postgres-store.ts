@@ -318,6 +318,7 @@ export class PostgresStore implements SessionStore {
     }
     const id = checkedSession.id;
     const runs = [...batches(checkedMessages)];
+    const files = fileHashes(checkedMessages);
     await importHidden(id, runs.length, {
       create: () =>
         this.#write(
@@ -334,9 +335,9 @@ export class PostgresStore implements SessionStore {
           async (tx) => {
             await sessionsDb.lockForWriting(tx);
             if ((await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "importing", ids: [id] })) === 0) throw lostImport(id);
-            // Every file this step may add, locked at once (see lockFiles): the runs it reaches
-            // depend on the time they take.
-            await lockFiles(tx, runs.slice(from).flat());
+            // Every file of the import, locked at once (see lockFiles): the runs this step reaches
+            // depend on the time they take, and a file already added is locked at no harm.
+            await lockHashes(tx, files);
             const started = performance.now();
             let i = from;
             do await this.#insertMessages(tx, runs[i++]!);
@@ -630,8 +631,17 @@ function* batches(messages: CheckedMessage[]): Generator<CheckedMessage[]> {
  * could remove the file while this transaction links to it (see migration 006).
  */
 async function lockFiles(sql: SQL, messages: readonly CheckedMessage[]): Promise<void> {
-  const hashes = [...new Set(messages.flatMap((m) => m.attachments.map((file) => file.sha256)))];
+  await lockHashes(sql, fileHashes(messages));
+}
+
+/** {@link lockFiles}, given the hashes. */
+async function lockHashes(sql: SQL, hashes: string[]): Promise<void> {
   if (hashes.length > 0) await attachmentsDb.lockAttachments(sql, { hashes });
+}
+
+/** The hashes of the files `messages` carry, each once. */
+function fileHashes(messages: readonly CheckedMessage[]): string[] {
+  return [...new Set(messages.flatMap((m) => m.attachments.map((file) => file.sha256)))];
 }
 
 /**
