@@ -4,10 +4,10 @@
  * export, import and copy, and gone with the last session that refers to them.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { newId } from "../src/session.ts";
 import { Home, sourceRunner, stopServers } from "./_cli.ts";
+import { describePostgres, dropFreshDatabases, freshDatabase, postgresSkipNote } from "./_postgres.ts";
 
 afterAll(stopServers);
 
@@ -161,5 +161,26 @@ describe("files kept with a session", () => {
     const text = new PtyRun([...sourceRunner, "sessions", "attachment", other, "sneaky.txt"], home.env);
     expect(await text.finished()).toBe(0);
     expect(text.output).toContain("plain \\x1b[2J text");
+  });
+});
+
+describePostgres(`files on PostgreSQL${postgresSkipNote}`, () => {
+  afterAll(dropFreshDatabases);
+
+  test("sessions copy to PostgreSQL and back carries every file byte for byte; export from there is the same", async () => {
+    const home = new Home(sourceRunner);
+    const id = await imported(home, exportWith(both));
+    const url = await freshDatabase();
+    expect((await home.run(["sessions", "copy", "--to", url])).exitCode).toBe(0);
+    const onPostgres = { SYNAPSE_DATABASE_URL: url };
+    const image = Bun.spawn([...sourceRunner, "sessions", "attachment", id, "chart.png"], { env: { ...home.env, ...onPostgres }, stdout: "pipe", stderr: "pipe" });
+    expect(await new Response(image.stdout).bytes()).toEqual(png);
+    expect(await image.exited).toBe(0);
+    const here = await home.run(["sessions", "export", id]);
+    const there = await home.run(["sessions", "export", id], { env: onPostgres });
+    expect(there.stdout).toBe(here.stdout);
+    const back = join(home.dir, "back.db");
+    expect((await home.run(["sessions", "copy", "--from", url, "--to", `sqlite:${back}`])).exitCode).toBe(0);
+    expect((await home.run(["sessions", "export", id], { env: { SYNAPSE_DATABASE_URL: `sqlite:${back}` } })).stdout).toBe(here.stdout);
   });
 });
