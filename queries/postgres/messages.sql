@@ -1,9 +1,11 @@
 -- A reply's provider and model are NULL when they are its session's (see migration 004): the
 -- store writes only an override.
+-- A tool's result is stored with role 'user' and its tool_call_id (see migration 007).
 -- name: AddMessage :exec
-INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model,
+    tool_calls, tool_call_id, tool_error)
 VALUES (@id, @session_id, @role, @content, @timestamp, @interrupted, sqlc.narg(input_tokens), sqlc.narg(output_tokens),
-    sqlc.narg(provider), sqlc.narg(model));
+    sqlc.narg(provider), sqlc.narg(model), sqlc.narg(tool_calls), sqlc.narg(tool_call_id), @tool_error);
 
 -- Moves a session's updated_at forward to a new message's time, never backward.
 -- name: TouchSessionForMessage :exec
@@ -14,7 +16,8 @@ UPDATE sessions SET updated_at = @timestamp WHERE id = @session_id AND updated_a
 -- or, NULL, its session's (src/storage/rows.ts keeps them on replies only).
 -- name: GetMessages :many
 SELECT m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
-    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model,
+    m.tool_calls, m.tool_call_id, m.tool_error
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
 WHERE m.session_id = @session_id AND s.state = 'visible'
@@ -33,7 +36,8 @@ WHERE session_id = @session_id
 -- Provider and model as GetMessages reads them.
 -- name: GetMessagePage :many
 SELECT m.seq, m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
-    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model,
+    m.tool_calls, m.tool_call_id, m.tool_error
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
 WHERE m.session_id = @session_id AND m.seq > @after AND m.seq <= @last AND s.state = 'visible'
@@ -56,7 +60,7 @@ WHERE session_id = @session_id AND role = 'assistant' AND (provider IS NULL OR m
 -- text can contain them (src/storage/rows.ts); they hold no space, comma or quote, which the
 -- options string would split on.
 -- name: SearchMessages :many
-SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message,
+SELECT m.session_id, m.id, m.role, m.tool_call_id, m.timestamp, s.name AS session_title, s.first_user_message,
     (-ts_rank(m.search, websearch_to_tsquery('english', @query)))::float8 AS score,
     -- A short message is shown whole; a long one as its best fragments.
     (CASE WHEN length(m.content) <= 200
@@ -81,12 +85,12 @@ LIMIT @max;
 
 -- The user's own questions, most recent first, for chat mode's Up-arrow history: read backwards
 -- along seq, so the newest few of a million messages cost a few page reads. Repeats are left
--- to the caller, which drops them in order.
+-- to the caller, which drops them in order. (Tools' results are role 'user' too: not questions.)
 -- name: RecentQuestions :many
 SELECT m.content
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
-WHERE m.role = 'user' AND s.state = 'visible'
+WHERE m.role = 'user' AND m.tool_call_id IS NULL AND s.state = 'visible'
 ORDER BY m.seq DESC
 LIMIT @max;
 
@@ -98,9 +102,10 @@ SELECT id FROM messages WHERE session_id = @session_id ORDER BY seq LIMIT 1 OFFS
 -- Provider and model are copied as stored: NULL still means the session's, and the fork's are
 -- the source's.
 -- name: CopyMessages :execrows
-INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model,
+    tool_calls, tool_call_id, tool_error)
 SELECT gen_random_uuid(), @fork_id::uuid, source.role, source.content, source.timestamp, source.interrupted, source.input_tokens,
-    source.output_tokens, source.provider, source.model
+    source.output_tokens, source.provider, source.model, source.tool_calls, source.tool_call_id, source.tool_error
 FROM messages AS source
 WHERE source.session_id = @source_id
 ORDER BY source.seq

@@ -8,6 +8,7 @@ import hiddenSessions from "../../../schema/postgres/20261201_003_hidden_session
 import replyProviderModel from "../../../schema/postgres/20261208_004_reply_provider_model.sql" with { type: "text" };
 import sessionForks from "../../../schema/postgres/20261215_005_session_forks.sql" with { type: "text" };
 import attachments from "../../../schema/postgres/20261222_006_attachments.sql" with { type: "text" };
+import toolCalls from "../../../schema/postgres/20261229_007_tool_calls.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export const migrations: readonly Migration[] = [
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   migration("20261208_004_reply_provider_model.sql", replyProviderModel),
   migration("20261215_005_session_forks.sql", sessionForks),
   migration("20261222_006_attachments.sql", attachments),
+  migration("20261229_007_tool_calls.sql", toolCalls),
 ];

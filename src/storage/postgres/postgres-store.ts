@@ -568,6 +568,9 @@ export class PostgresStore implements SessionStore {
         outputTokens: messages.map((m) => m.outputTokens ?? -1),
         providers: messages.map((m) => m.provider ?? ""),
         models: messages.map((m) => m.model ?? ""),
+        toolCalls: messages.map((m) => m.toolCalls ?? ""),
+        toolCallIds: messages.map((m) => m.toolCallId ?? ""),
+        toolErrors: messages.map((m) => m.toolError),
       });
     } catch (error) {
       const sessionId = messages[0]?.sessionId ?? "";

@@ -6,16 +6,19 @@
 
 import type { SQL } from "bun";
 
-export const addMessagesSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+export const addMessagesSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model,
+    tool_calls, tool_call_id, tool_error)
 SELECT batch.id, batch.session_id, batch.role, batch.content, batch.timestamp, batch.interrupted,
-    NULLIF(batch.input_tokens, -1), NULLIF(batch.output_tokens, -1), NULLIF(batch.provider, ''), NULLIF(batch.model, '')
+    NULLIF(batch.input_tokens, -1), NULLIF(batch.output_tokens, -1), NULLIF(batch.provider, ''), NULLIF(batch.model, ''),
+    NULLIF(batch.tool_calls, ''), NULLIF(batch.tool_call_id, ''), batch.tool_error
 FROM (
     SELECT generate_subscripts($1::uuid[], 1) AS position, unnest($1::uuid[]) AS id,
         unnest($2::uuid[]) AS session_id, unnest($3::text[]) AS role,
         unnest($4::text[]) AS content, unnest($5::timestamptz[]) AS timestamp,
         unnest($6::boolean[]) AS interrupted, unnest($7::integer[]) AS input_tokens,
         unnest($8::integer[]) AS output_tokens, unnest($9::text[]) AS provider,
-        unnest($10::text[]) AS model
+        unnest($10::text[]) AS model, unnest($11::text[]) AS tool_calls,
+        unnest($12::text[]) AS tool_call_id, unnest($13::boolean[]) AS tool_error
 ) AS batch
 ORDER BY batch.position`;
 
@@ -30,6 +33,9 @@ export interface AddMessagesParams {
   outputTokens: number[];
   providers: string[];
   models: string[];
+  toolCalls: string[];
+  toolCallIds: string[];
+  toolErrors: boolean[];
 }
 
 /**
@@ -38,8 +44,9 @@ export interface AddMessagesParams {
  * session is stored in time proportional to its length. Rows are inserted in the order given
  * (the arrays are read in step, and sorted by position), so seq keeps that order. Token counts
  * of -1 stand for none: a real count is never negative; likewise "" for a reply's provider or
- * model that is its session's (NULL in the table): a real name is never empty.
+ * model that is its session's (NULL in the table): a real name is never empty; and "" for no
+ * tool calls or no tool call id (a real one is never empty either).
  */
 export async function addMessages(sql: SQL, params: AddMessagesParams): Promise<void> {
-  await sql.unsafe<unknown[]>(addMessagesSql, [params.ids, params.sessionIds, params.roles, params.contents, params.timestamps, params.interrupted, params.inputTokens, params.outputTokens, params.providers, params.models]);
+  await sql.unsafe<unknown[]>(addMessagesSql, [params.ids, params.sessionIds, params.roles, params.contents, params.timestamps, params.interrupted, params.inputTokens, params.outputTokens, params.providers, params.models, params.toolCalls, params.toolCallIds, params.toolErrors]);
 }

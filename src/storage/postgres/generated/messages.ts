@@ -6,9 +6,10 @@
 
 import type { SQL } from "bun";
 
-export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+export const addMessageSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model,
+    tool_calls, tool_call_id, tool_error)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-    $9, $10)`;
+    $9, $10, $11, $12, $13)`;
 
 export interface AddMessageParams {
   id: string;
@@ -21,14 +22,18 @@ export interface AddMessageParams {
   outputTokens: number | null;
   provider: string | null;
   model: string | null;
+  toolCalls: string | null;
+  toolCallId: string | null;
+  toolError: boolean;
 }
 
 /**
  * A reply's provider and model are NULL when they are its session's (see migration 004): the
  * store writes only an override.
+ * A tool's result is stored with role 'user' and its tool_call_id (see migration 007).
  */
 export async function addMessage(sql: SQL, params: AddMessageParams): Promise<void> {
-  await sql.unsafe<unknown[]>(addMessageSql, [params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted, params.inputTokens, params.outputTokens, params.provider, params.model]);
+  await sql.unsafe<unknown[]>(addMessageSql, [params.id, params.sessionId, params.role, params.content, params.timestamp, params.interrupted, params.inputTokens, params.outputTokens, params.provider, params.model, params.toolCalls, params.toolCallId, params.toolError]);
 }
 
 export const touchSessionForMessageSql = `UPDATE sessions SET updated_at = $1 WHERE id = $2 AND updated_at < $1`;
@@ -46,7 +51,8 @@ export async function touchSessionForMessage(sql: SQL, params: TouchSessionForMe
 }
 
 export const getMessagesSql = `SELECT m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
-    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model,
+    m.tool_calls, m.tool_call_id, m.tool_error
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
 WHERE m.session_id = $1 AND s.state = 'visible'
@@ -67,6 +73,9 @@ export interface GetMessagesRow {
   outputTokens: number | null;
   provider: string;
   model: string;
+  toolCalls: string | null;
+  toolCallId: string | null;
+  toolError: boolean;
 }
 
 /**
@@ -87,6 +96,9 @@ export async function getMessages(sql: SQL, params: GetMessagesParams): Promise<
     outputTokens: r[7] as number | null,
     provider: r[8] as string,
     model: r[9] as string,
+    toolCalls: r[10] as string | null,
+    toolCallId: r[11] as string | null,
+    toolError: r[12] as boolean,
   }));
 }
 
@@ -118,7 +130,8 @@ export async function getMessageSpan(sql: SQL, params: GetMessageSpanParams): Pr
 }
 
 export const getMessagePageSql = `SELECT m.seq, m.id, m.session_id, m.role, m.content, m.timestamp, m.interrupted, m.input_tokens, m.output_tokens,
-    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model
+    COALESCE(m.provider, s.provider) AS provider, COALESCE(m.model, s.model) AS model,
+    m.tool_calls, m.tool_call_id, m.tool_error
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
 WHERE m.session_id = $1 AND m.seq > $2 AND m.seq <= $3 AND s.state = 'visible'
@@ -144,6 +157,9 @@ export interface GetMessagePageRow {
   outputTokens: number | null;
   provider: string;
   model: string;
+  toolCalls: string | null;
+  toolCallId: string | null;
+  toolError: boolean;
 }
 
 /**
@@ -165,6 +181,9 @@ export async function getMessagePage(sql: SQL, params: GetMessagePageParams): Pr
     outputTokens: r[8] as number | null,
     provider: r[9] as string,
     model: r[10] as string,
+    toolCalls: r[11] as string | null,
+    toolCallId: r[12] as string | null,
+    toolError: r[13] as boolean,
   }));
 }
 
@@ -189,7 +208,7 @@ export async function pinReplyModels(sql: SQL, params: PinReplyModelsParams): Pr
   await sql.unsafe<unknown[]>(pinReplyModelsSql, [params.sessionId, params.provider, params.model]);
 }
 
-export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.timestamp, s.name AS session_title, s.first_user_message,
+export const searchMessagesSql = `SELECT m.session_id, m.id, m.role, m.tool_call_id, m.timestamp, s.name AS session_title, s.first_user_message,
     (-ts_rank(m.search, websearch_to_tsquery('english', $1)))::float8 AS score,
     -- A short message is shown whole; a long one as its best fragments.
     (CASE WHEN length(m.content) <= 200
@@ -224,6 +243,7 @@ export interface SearchMessagesRow {
   sessionId: string;
   id: string;
   role: string;
+  toolCallId: string | null;
   timestamp: Date;
   sessionTitle: string | null;
   firstUserMessage: string | null;
@@ -244,18 +264,19 @@ export async function searchMessages(sql: SQL, params: SearchMessagesParams): Pr
     sessionId: r[0] as string,
     id: r[1] as string,
     role: r[2] as string,
-    timestamp: r[3] as Date,
-    sessionTitle: r[4] as string | null,
-    firstUserMessage: r[5] as string | null,
-    score: r[6] as number,
-    snippet: r[7] as string,
+    toolCallId: r[3] as string | null,
+    timestamp: r[4] as Date,
+    sessionTitle: r[5] as string | null,
+    firstUserMessage: r[6] as string | null,
+    score: r[7] as number,
+    snippet: r[8] as string,
   }));
 }
 
 export const recentQuestionsSql = `SELECT m.content
 FROM messages AS m
 JOIN sessions AS s ON s.id = m.session_id
-WHERE m.role = 'user' AND s.state = 'visible'
+WHERE m.role = 'user' AND m.tool_call_id IS NULL AND s.state = 'visible'
 ORDER BY m.seq DESC
 LIMIT $1`;
 
@@ -270,7 +291,7 @@ export interface RecentQuestionsRow {
 /**
  * The user's own questions, most recent first, for chat mode's Up-arrow history: read backwards
  * along seq, so the newest few of a million messages cost a few page reads. Repeats are left
- * to the caller, which drops them in order.
+ * to the caller, which drops them in order. (Tools' results are role 'user' too: not questions.)
  */
 export async function recentQuestions(sql: SQL, params: RecentQuestionsParams): Promise<RecentQuestionsRow[]> {
   const rows = await sql.unsafe<unknown[][]>(recentQuestionsSql, [params.max]).values();
@@ -301,9 +322,10 @@ export async function getMessageAt(sql: SQL, params: GetMessageAtParams): Promis
   };
 }
 
-export const copyMessagesSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model)
+export const copyMessagesSql = `INSERT INTO messages (id, session_id, role, content, timestamp, interrupted, input_tokens, output_tokens, provider, model,
+    tool_calls, tool_call_id, tool_error)
 SELECT gen_random_uuid(), $1::uuid, source.role, source.content, source.timestamp, source.interrupted, source.input_tokens,
-    source.output_tokens, source.provider, source.model
+    source.output_tokens, source.provider, source.model, source.tool_calls, source.tool_call_id, source.tool_error
 FROM messages AS source
 WHERE source.session_id = $2
 ORDER BY source.seq
