@@ -18,7 +18,7 @@ const v1File = join(import.meta.dir, "fixtures/exports/v1-trip.json");
 describe("export and import", () => {
   test("JSON round-trips every field exactly, each reply's provider and model included", () => {
     const text = exportJson(session, messages);
-    expect(JSON.parse(text)).toMatchObject({ format: "synapse.session", version: 4, session: { id: session.id, name: "Trip", provider: "anthropic", model: "claude-sonnet-4-5" } });
+    expect(JSON.parse(text)).toMatchObject({ format: "synapse.session", version: 5, session: { id: session.id, name: "Trip", provider: "anthropic", model: "claude-sonnet-4-5" } });
     expect(JSON.parse(text).messages.map((m: Record<string, unknown>) => [m.role, m.provider, m.model])).toEqual([
       ["user", undefined, undefined],
       ["assistant", "anthropic", "claude-sonnet-4-5"],
@@ -51,7 +51,7 @@ describe("export and import", () => {
       ["user", "And back?", undefined, undefined, false, null],
       ["assistant", "The same", "openai", "gpt-4o-mini", true, null],
     ]);
-    // Stored and exported again, it comes back as version 4, the same in every other field.
+    // Stored and exported again, it comes back as version 5, the same in every other field.
     const store = SqliteStore.inMemory();
     await store.importSession(read, replies);
     const again = JSON.parse(exportJson((await store.getSession(read.id))!, await store.getMessages(read.id)));
@@ -59,7 +59,7 @@ describe("export and import", () => {
     const before = JSON.parse(text);
     expect(again).toEqual({
       ...before,
-      version: 4,
+      version: 5,
       session: { ...before.session, forkedFrom: null },
       messages: before.messages.map((m: Record<string, unknown>) => (m.role === "assistant" ? { ...m, provider: "openai", model: "gpt-4o-mini" } : m)),
     });
@@ -89,7 +89,7 @@ describe("export and import", () => {
     ["not json", "not JSON"],
     ["[]", "not a Synapse session export"],
     [JSON.stringify({ format: "other", version: 1 }), "at format"],
-    [JSON.stringify({ ...JSON.parse(exportJson(session, messages)), version: 5 }), "at version, expected 1, 2, 3 or 4 (a newer Synapse may write versions this one cannot read), got 5"],
+    [JSON.stringify({ ...JSON.parse(exportJson(session, messages)), version: 6 }), "at version, expected 1, 2, 3, 4 or 5 (a newer Synapse may write versions this one cannot read), got 6"],
     [exportJson(session, messages).replace('"role": "user"', '"role": "robot"'), "at messages.0.role"],
     [exportJson(session, messages).replace(session.createdAt.toISOString(), "yesterday"), "at session.createdAt"],
     [exportJson(session, messages).replace(`"id": "${session.id}"`, '"id": "x"'), "at session.id"],
