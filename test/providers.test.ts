@@ -77,7 +77,7 @@ async function run(provider: Provider, signal: AbortSignal): Promise<Outcome> {
       outcome.order.push(event.type);
       if (event.type === "text") outcome.texts.push(event.text);
       else if (event.type === "reasoning") outcome.reasoning.push(event.text);
-      else outcome.done = event;
+      else if (event.type === "done") outcome.done = event;
     }
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;

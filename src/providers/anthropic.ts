@@ -10,7 +10,8 @@ import type { RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
 import { withRetries } from "./retries.ts";
 import { parseEventJson, streamEvents } from "./stream-request.ts";
-import type { Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import type { ChatMessage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import { toolArguments } from "./tool-arguments.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 
@@ -38,16 +39,45 @@ export function anthropicBody(request: StreamRequest, maxTokens: number): Record
     .filter((message) => message.role === "system")
     .map((message) => message.content)
     .join("\n\n");
-  const messages = request.messages
-    .filter((message) => message.role !== "system")
-    .map(({ role, content }) => ({ role, content }));
+  const tools = request.tools ?? [];
   return {
     model: request.model,
     max_tokens: request.maxTokens ?? maxTokens,
     ...(system === "" ? {} : { system }),
-    messages,
+    messages: anthropicMessages(request.messages),
+    ...(tools.length === 0 ? {} : { tools: tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema })) }),
     stream: true,
   };
+}
+
+type AnthropicBlock = Record<string, unknown> & { type: string };
+type AnthropicMessage = { role: "user" | "assistant"; content: string | AnthropicBlock[] };
+
+/**
+ * The conversation as the Messages API takes it: a reply that ran tools is a `tool_use` block per
+ * call after its text, and the tools' results are `tool_result` blocks in the user's next turn,
+ * followed there by the next question when one came before the model spoke again.
+ */
+function anthropicMessages(messages: readonly ChatMessage[]): AnthropicMessage[] {
+  const out: AnthropicMessage[] = [];
+  for (const message of messages) {
+    const last = out.at(-1);
+    const resultsTurn = last !== undefined && last.role === "user" && Array.isArray(last.content) && last.content.every((block) => block.type === "tool_result") ? last : undefined;
+    if (message.role === "system") continue;
+    if (message.role === "tool") {
+      const block: AnthropicBlock = { type: "tool_result", tool_use_id: message.toolCallId ?? "", content: message.content, ...(message.toolError ? { is_error: true } : {}) };
+      if (resultsTurn !== undefined && Array.isArray(resultsTurn.content)) resultsTurn.content.push(block);
+      else out.push({ role: "user", content: [block] });
+    } else if (message.role === "assistant" && message.toolCalls !== undefined && message.toolCalls.length > 0) {
+      const text: AnthropicBlock[] = message.content === "" ? [] : [{ type: "text", text: message.content }];
+      out.push({ role: "assistant", content: [...text, ...message.toolCalls.map((call) => ({ type: "tool_use", id: call.id, name: call.name, input: call.arguments }))] });
+    } else if (message.role === "user" && resultsTurn !== undefined && Array.isArray(resultsTurn.content)) {
+      resultsTurn.content.push({ type: "text", text: message.content });
+    } else {
+      out.push({ role: message.role, content: message.content });
+    }
+  }
+  return out;
 }
 
 function tokens(usage: unknown, key: string): number | undefined {
@@ -89,6 +119,8 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
   let inputTokens: number | undefined;
   let outputTokens: number | undefined;
   let rawStopReason: string | null = null;
+  // Tool calls being received, by content block index: their arguments arrive as JSON in pieces.
+  const calls = new Map<number, { id: string; name: string; json: string }>();
   for await (const event of streamEvents(settings, call, signal)) {
     const data = parseEventJson(settings, event);
     if (!isRecord(data)) continue;
@@ -102,14 +134,32 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
       }
       case "content_block_start": {
         const block = data.content_block;
+        if (isRecord(block) && block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string" && typeof data.index === "number") {
+          // The input starts empty and comes in input_json_delta pieces (a whole one is taken too).
+          const given = isRecord(block.input) && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : "";
+          calls.set(data.index, { id: block.id, name: block.name, json: given });
+          break;
+        }
         const start = isRecord(block) ? blockText(block) : undefined;
         if (start !== undefined) yield start;
         break;
       }
       case "content_block_delta": {
         const delta = data.delta;
+        const receiving = typeof data.index === "number" ? calls.get(data.index) : undefined;
+        if (receiving !== undefined && isRecord(delta) && delta.type === "input_json_delta" && typeof delta.partial_json === "string") {
+          receiving.json += delta.partial_json;
+          break;
+        }
         const piece = isRecord(delta) ? deltaText(delta) : undefined;
         if (piece !== undefined) yield piece;
+        break;
+      }
+      case "content_block_stop": {
+        const done = typeof data.index === "number" ? calls.get(data.index) : undefined;
+        if (done === undefined) break;
+        calls.delete(data.index as number);
+        yield { type: "tool_call", call: { id: done.id, name: done.name, arguments: toolArguments(settings, done.name, done.json) } };
         break;
       }
       case "message_delta": {
@@ -130,7 +180,7 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
         return;
       case "error":
         throw streamError(settings, request.model, data.error);
-      // ping, content_block_stop and event types added later are ignored.
+      // ping and event types added later are ignored.
     }
   }
   throw new ProviderError(

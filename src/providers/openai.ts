@@ -10,7 +10,8 @@ import type { MaxTokensField, RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
 import { withRetries } from "./retries.ts";
 import { parseEventJson, streamEvents } from "./stream-request.ts";
-import type { Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import type { ChatMessage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import { toolArguments } from "./tool-arguments.ts";
 
 const STOP_REASONS: Record<string, StopReason> = {
   stop: "end_turn",
@@ -34,13 +35,28 @@ export function createOpenAICompatibleProvider(settings: RemoteSettings): Provid
  * the field the server reads (`maxTokensField`: see RemoteSettings).
  */
 export function openAIBody(request: StreamRequest, maxTokens: number, maxTokensField: MaxTokensField): Record<string, unknown> {
+  const tools = request.tools ?? [];
   return {
     model: request.model,
-    messages: request.messages.map(({ role, content }) => ({ role, content })),
+    messages: request.messages.map(openAIMessage),
     [maxTokensField]: request.maxTokens ?? maxTokens,
+    ...(tools.length === 0 ? {} : { tools: tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.inputSchema } })) }),
     stream: true,
     stream_options: { include_usage: true },
   };
+}
+
+/** A reply that ran tools carries `tool_calls` (arguments as JSON text); a tool's result is a `tool` message naming its call. */
+function openAIMessage(message: ChatMessage): Record<string, unknown> {
+  if (message.role === "tool") return { role: "tool", tool_call_id: message.toolCallId ?? "", content: message.content };
+  if (message.role === "assistant" && message.toolCalls !== undefined && message.toolCalls.length > 0) {
+    return {
+      role: "assistant",
+      content: message.content === "" ? null : message.content,
+      tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } })),
+    };
+  }
+  return { role: message.role, content: message.content };
 }
 
 async function* attempt(settings: RemoteSettings, request: StreamRequest): AsyncGenerator<StreamEvent> {
@@ -54,8 +70,14 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
   };
   let rawStopReason: string | null = null;
   let usage: { inputTokens: number; outputTokens: number } | null = null;
+  // Tool calls arrive in pieces by index (the id and name first, then the arguments' JSON):
+  // each is whole once the choice finishes.
+  const calls: { id: string; name: string; json: string }[] = [];
   for await (const event of streamEvents(settings, call, signal)) {
     if (event.data === "[DONE]") {
+      for (const done of calls.splice(0)) {
+        if (done !== undefined) yield { type: "tool_call", call: { id: done.id, name: done.name, arguments: toolArguments(settings, done.name, done.json) } };
+      }
       yield {
         type: "done",
         stopReason: stopReasonOf(rawStopReason, usage, request.maxTokens ?? settings.maxTokens),
@@ -77,6 +99,17 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
       }
       if (isRecord(delta) && typeof delta.content === "string" && delta.content !== "") {
         yield { type: "text", text: delta.content };
+      }
+      if (isRecord(delta) && Array.isArray(delta.tool_calls)) {
+        for (const piece of delta.tool_calls) {
+          if (!isRecord(piece)) continue;
+          const index = typeof piece.index === "number" ? piece.index : calls.length;
+          const fn = isRecord(piece.function) ? piece.function : {};
+          const receiving = (calls[index] ??= { id: "", name: "", json: "" });
+          if (typeof piece.id === "string" && piece.id !== "") receiving.id = piece.id;
+          if (typeof fn.name === "string") receiving.name += fn.name;
+          if (typeof fn.arguments === "string") receiving.json += fn.arguments;
+        }
       }
       if (typeof choice.finish_reason === "string") rawStopReason = choice.finish_reason;
     }

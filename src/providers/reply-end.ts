@@ -31,9 +31,16 @@ export async function* checkEnding(
   // Delivered to the caller, and received but held back (whitespace before any visible text).
   let text = "";
   let held = "";
+  // A reply that asks to run tools is no empty one, even with no text.
+  let calls = 0;
   let failure: ProviderError | undefined;
   try {
     for await (const event of events) {
+      if (event.type === "tool_call") {
+        calls += 1;
+        yield event;
+        continue;
+      }
       // Reasoning is no part of the reply: it goes through as it comes, and a reply that only
       // reasoned is still an empty one.
       if (event.type === "reasoning") {
@@ -51,14 +58,14 @@ export async function* checkEnding(
         yield { type: "text", text: shown };
         continue;
       }
-      failure = text === "" ? emptyReply(settings, model, event) : event.rawStopReason === null ? noStopReason(settings) : undefined;
+      failure = text === "" && calls === 0 ? emptyReply(settings, model, event) : event.rawStopReason === null ? noStopReason(settings) : undefined;
       if (failure === undefined) yield event;
       break;
     }
   } catch (error) {
     // A stream that closed without its end marker and without any text is the empty reply too.
     if (!(error instanceof ProviderError)) throw error;
-    if (!(error.kind === "stream_ended_early" && text === "")) {
+    if (!(error.kind === "stream_ended_early" && text === "" && calls === 0)) {
       // Held-back whitespace was never delivered: it is no part of what arrived.
       error.partialText = text;
       throw error;

@@ -1,16 +1,30 @@
 import type { ProviderName } from "../provider-names.ts";
-import type { Role } from "../session.ts";
+import type { Role, ToolCall } from "../session.ts";
 
 /** The names live at the root, where configuration reads them too; users of providers find them here. */
 export { isProviderName, PROVIDER_NAMES, type ProviderName } from "../provider-names.ts";
 
 /** The roles are the stored messages' own: what is sent is what was stored. */
-export type { Role } from "../session.ts";
+export type { Role, ToolCall } from "../session.ts";
 
 /** One turn of a conversation, as stored and as sent. */
 export interface ChatMessage {
   role: Role;
   content: string;
+  /** A reply's requests to run tools (role `assistant`), after its text. */
+  toolCalls?: ToolCall[];
+  /** A tool's result (role `tool`): the call it answers. */
+  toolCallId?: string;
+  /** A tool's result that is an error. */
+  toolError?: boolean;
+}
+
+/** A tool the model may ask to run: its name, what it does, and its arguments' JSON Schema. */
+export interface ToolSpec {
+  /** Letters, digits, `_` and `-`, at most 64: what both wire formats accept. */
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
 }
 
 /** What one reply is asked for. */
@@ -22,6 +36,8 @@ export interface StreamRequest {
   maxTokens?: number;
   /** Aborting it stops the reply and closes the connection. */
   signal: AbortSignal;
+  /** Tools the model may ask to run; none offered when absent or empty. */
+  tools?: ToolSpec[];
 }
 
 /**
@@ -29,7 +45,7 @@ export interface StreamRequest {
  * - `end_turn`: the model finished (Anthropic `end_turn`, OpenAI `stop`);
  * - `max_tokens`: cut by the token limit (Anthropic `max_tokens`, OpenAI `length`);
  * - `stop_sequence`: a stop sequence matched;
- * - `tool_use`: the model asked for a tool (Synapse sends none, but a proxy might);
+ * - `tool_use`: the model asked to run tools (see the `tool_call` events before `done`);
  * - `content_filter`: withheld by the provider (OpenAI `content_filter`, Anthropic `refusal`);
  * - `other`: anything else, or nothing reported; see `rawStopReason`.
  */
@@ -55,6 +71,8 @@ export interface Usage {
 export type StreamEvent =
   | { type: "text"; text: string }
   | { type: "reasoning"; text: string }
+  /** A request to run a tool, once its arguments have arrived whole. */
+  | { type: "tool_call"; call: ToolCall }
   | {
       type: "done";
       stopReason: StopReason;
