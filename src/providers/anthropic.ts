@@ -10,7 +10,8 @@ import type { RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
 import { withRetries } from "./retries.ts";
 import { parseEventJson, streamEvents } from "./stream-request.ts";
-import type { Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import type { ChatImage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import { base64Of } from "./base64.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 
@@ -28,6 +29,7 @@ export function createAnthropicProvider(settings: RemoteSettings): Provider {
   return {
     name: settings.name,
     defaultModel: settings.defaultModel,
+    acceptsImages: settings.images ?? true,
     stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }
@@ -40,7 +42,7 @@ export function anthropicBody(request: StreamRequest, maxTokens: number): Record
     .join("\n\n");
   const messages = request.messages
     .filter((message) => message.role !== "system")
-    .map(({ role, content }) => ({ role, content }));
+    .map(({ role, content, images }) => ({ role, content: images === undefined || images.length === 0 ? content : anthropicContent(content, images) }));
   return {
     model: request.model,
     max_tokens: request.maxTokens ?? maxTokens,
@@ -48,6 +50,18 @@ export function anthropicBody(request: StreamRequest, maxTokens: number): Record
     messages,
     stream: true,
   };
+}
+
+/**
+ * A message with images as content blocks: each image as a base64 `image` block, then the text
+ * (Anthropic's documentation puts images before the text that asks about them). An empty text
+ * block is refused by the API, so none is sent.
+ */
+function anthropicContent(text: string, images: readonly ChatImage[]): Record<string, unknown>[] {
+  return [
+    ...images.map((image) => ({ type: "image", source: { type: "base64", media_type: image.mediaType, data: base64Of(image.data) } })),
+    ...(text === "" ? [] : [{ type: "text", text }]),
+  ];
 }
 
 function tokens(usage: unknown, key: string): number | undefined {

@@ -12,6 +12,7 @@ export { readSse, SseParser, type SseEvent } from "./sse.ts";
 export {
   isProviderName,
   PROVIDER_NAMES,
+  type ChatImage,
   type ChatMessage,
   type Provider,
   type ProviderName,

@@ -10,7 +10,8 @@ import type { MaxTokensField, RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
 import { withRetries } from "./retries.ts";
 import { parseEventJson, streamEvents } from "./stream-request.ts";
-import type { Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import type { ChatImage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import { base64Of } from "./base64.ts";
 
 const STOP_REASONS: Record<string, StopReason> = {
   stop: "end_turn",
@@ -25,6 +26,7 @@ export function createOpenAICompatibleProvider(settings: RemoteSettings): Provid
   return {
     name: settings.name,
     defaultModel: settings.defaultModel,
+    acceptsImages: settings.images ?? true,
     stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }
@@ -36,11 +38,19 @@ export function createOpenAICompatibleProvider(settings: RemoteSettings): Provid
 export function openAIBody(request: StreamRequest, maxTokens: number, maxTokensField: MaxTokensField): Record<string, unknown> {
   return {
     model: request.model,
-    messages: request.messages.map(({ role, content }) => ({ role, content })),
+    messages: request.messages.map(({ role, content, images }) => ({ role, content: images === undefined || images.length === 0 ? content : openAIContent(content, images) })),
     [maxTokensField]: request.maxTokens ?? maxTokens,
     stream: true,
     stream_options: { include_usage: true },
   };
+}
+
+/** A message with images as content parts: each image as a `data:` URL, then the text. */
+function openAIContent(text: string, images: readonly ChatImage[]): Record<string, unknown>[] {
+  return [
+    ...images.map((image) => ({ type: "image_url", image_url: { url: `data:${image.mediaType};base64,${base64Of(image.data)}` } })),
+    ...(text === "" ? [] : [{ type: "text", text }]),
+  ];
 }
 
 async function* attempt(settings: RemoteSettings, request: StreamRequest): AsyncGenerator<StreamEvent> {
