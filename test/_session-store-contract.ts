@@ -3,7 +3,7 @@
  * `sessionStoreContract` with a factory for a fresh, empty store.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { newId, type Role, type Session, type StoredMessage } from "../src/session.ts";
+import { newId, type Attachment, type Role, type Session, type StoredMessage } from "../src/session.ts";
 import { StorageError } from "../src/storage/errors.ts";
 import type { SessionStore } from "../src/storage/session-store.ts";
 import { cleanUp, planCleanup, type CleanupResult } from "../src/sessions/cleanup.ts";
@@ -640,6 +640,118 @@ export function sessionStoreContract(name: string, open: () => Promise<SessionSt
           expect(await storageError(clash())).toMatchObject({ kind: "invalid_data", idTaken: true });
         }
         expect((await storageError(store.importSession(aSession({ provider: " " }), []))).idTaken).toBe(false);
+      });
+    });
+
+    describe("attachments", () => {
+      const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 0, 255]);
+      const text = new TextEncoder().encode("notes\n");
+      const sha = (data: Uint8Array) => new Bun.CryptoHasher("sha256").update(data).digest("hex");
+      /** A file as a question carries it to a store: with its bytes. */
+      const file = (name: string, data: Uint8Array, mediaType: Attachment["mediaType"] = "image/png"): Attachment => ({ name, mediaType, size: data.byteLength, sha256: sha(data), data });
+      /** What a store reads back: the same, without the bytes. */
+      const listed = ({ data: _data, ...rest }: Attachment) => rest;
+      const question = (sessionId: string, content: string, attachments: Attachment[]): StoredMessage => ({ ...aMessage(sessionId, "user", content), attachments });
+
+      test("a question's files read back in order, without bytes; readAttachment gives the bytes exactly", async () => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        const files = [file("notes.md", text, "text/plain"), file("chart.png", png)];
+        const asked = question(session.id, "what is this?", files);
+        await store.addMessage(asked);
+        await store.addMessage(aMessage(session.id, "assistant", "a chart"));
+        const [read, reply] = await store.getMessages(session.id);
+        expect(read).toEqual({ ...asked, attachments: files.map(listed) });
+        expect(reply!.attachments).toBeUndefined();
+        expect(await store.readAttachment(files[1]!.sha256)).toEqual(png);
+        expect(await store.readAttachment(files[0]!.sha256.toUpperCase())).toEqual(text);
+        expect(await store.readAttachment(sha(new Uint8Array([9])))).toBeNull();
+        const pages: StoredMessage[] = [];
+        for await (const page of await store.messagePages(session.id, { pageSize: 1 })) pages.push(...page);
+        expect(pages).toEqual(await store.getMessages(session.id));
+        expect((await store.listSessions())[0]).toMatchObject({ messageCount: 2, preview: "what is this?" });
+      });
+
+      test("the same content is stored once, in any number of messages and sessions, each under its own name", async () => {
+        const store = await fresh();
+        const one = aSession();
+        const two = aSession();
+        await store.startSession(one, question(one.id, "first", [file("a.png", png)]), { holder: newId(), ttlMs: 60_000 });
+        await store.createSession(two);
+        await store.addMessage(question(two.id, "second", [file("b.png", png), file("c.png", png)]));
+        expect((await store.getMessages(one.id))[0]!.attachments).toEqual([listed(file("a.png", png))]);
+        expect((await store.getMessages(two.id))[0]!.attachments!.map((a) => a.name)).toEqual(["b.png", "c.png"]);
+        expect(await store.readAttachment(sha(png))).toEqual(png);
+      });
+
+      test("a file goes with the last message that refers to it: delete, cleanup", async () => {
+        const store = await fresh();
+        const one = aSession({ updatedAt: at(1) });
+        const two = aSession({ updatedAt: at(2) });
+        await store.importSession(one, [question(one.id, "first", [file("a.png", png), file("n.txt", text, "text/plain")])]);
+        await store.importSession(two, [question(two.id, "second", [file("b.png", png)])]);
+        await store.deleteSession(one.id);
+        await store.purgePendingDeletions();
+        expect(await store.readAttachment(sha(png))).toEqual(png);
+        expect(await store.readAttachment(sha(text))).toBeNull();
+        const result = await cleanUp(store, { maxSessions: 1, retentionDays: 0 }, { now: at(day) });
+        expect(result.sessionsDeleted).toBe(0);
+        await store.createSession(aSession({ updatedAt: at(3) }));
+        await cleanUp(store, { maxSessions: 1, retentionDays: 0 }, { now: at(day) });
+        await store.purgePendingDeletions();
+        expect(await store.getSession(two.id)).toBeNull();
+        expect(await store.readAttachment(sha(png))).toBeNull();
+      });
+
+      test("a question and its files are stored in one transaction: a bad file stores neither", async () => {
+        const store = await fresh();
+        const session = aSession();
+        await store.createSession(session);
+        const damaged = { ...file("x.png", png), data: new Uint8Array([1, 2, 3]) };
+        for (const bad of [
+          { ...damaged, size: 3 },
+          damaged,
+          { ...file("x.png", png), data: undefined },
+          { ...file("x.png", png), mediaType: "application/pdf" as Attachment["mediaType"] },
+          { ...file("x.png", png), sha256: "abc" },
+          { ...file("\u001b[2Jx.png", png) },
+        ]) {
+          expect((await storageError(store.addMessage(question(session.id, "look", [file("ok.png", text, "text/plain"), bad])))).kind).toBe("invalid_data");
+        }
+        // Only a question carries files.
+        const reply = { ...aMessage(session.id, "assistant", "here"), attachments: [file("a.png", png)] };
+        expect((await storageError(store.addMessage(reply))).kind).toBe("invalid_data");
+        expect(await store.getMessages(session.id)).toEqual([]);
+        expect(await store.readAttachment(sha(text))).toBeNull();
+        expect((await storageError(store.readAttachment("not-a-hash"))).kind).toBe("invalid_data");
+        // Refused by the database after the file went in: the file goes back out with the rest.
+        const taken = aMessage(session.id, "user", "taken");
+        await store.addMessage(taken);
+        const other = aSession();
+        const clash = [question(other.id, "look", [file("a.png", png)]), { ...taken, sessionId: other.id }];
+        expect((await storageError(store.importSession(other, clash))).kind).toBe("invalid_data");
+        expect(await store.readAttachment(sha(png))).toBeNull();
+      });
+
+      test("import keeps them exactly; fork and extend carry them", async () => {
+        const store = await fresh();
+        const session = aSession();
+        const messages = [question(session.id, "look", [file("a.png", png)]), aMessage(session.id, "assistant", "seen"), question(session.id, "and this", [file("n.txt", text, "text/plain")])];
+        await store.importSession(session, messages);
+        expect(await store.getMessages(session.id)).toEqual(messages.map((m) => (m.attachments === undefined ? m : { ...m, attachments: m.attachments.map(listed) })));
+        const fork = await store.forkSession(session.id, { at: 2 });
+        const forked = await store.getMessages(fork.id);
+        expect(forked.map((m) => m.attachments?.map((a) => a.name))).toEqual([["a.png"], undefined]);
+        await store.deleteSession(session.id);
+        await store.purgePendingDeletions();
+        expect(await store.readAttachment(sha(png))).toEqual(png);
+        expect(await store.readAttachment(sha(text))).toBeNull();
+        const later = question(fork.id, "again", [file("n.txt", text, "text/plain")]);
+        const current = (await store.getSession(fork.id))!;
+        await store.extendSession({ ...current, updatedAt: at(day) }, [later], { held: 2 });
+        expect((await store.getMessages(fork.id))[2]!.attachments).toEqual([listed(file("n.txt", text, "text/plain"))]);
+        expect(await store.readAttachment(sha(text))).toEqual(text);
       });
     });
 

@@ -3,7 +3,7 @@
  * (text in SQLite, timestamptz in PostgreSQL), so each store converts those and hands the rest
  * here. Rows another version may have written are checked, not trusted.
  */
-import { isRole, previewOf, type SearchHit, type SessionSummary, type StoredMessage, type TextRange } from "../session.ts";
+import { isAttachmentType, isRole, previewOf, type Attachment, type SearchHit, type SessionSummary, type StoredMessage, type TextRange } from "../session.ts";
 import { StorageError } from "./errors.ts";
 
 export interface MessageRow {
@@ -34,6 +34,43 @@ export function storedMessage(row: MessageRow, timestamp: Date): StoredMessage {
     message.model = row.model;
   }
   return message;
+}
+
+/** A file a message carried, as both stores read it (without its bytes). */
+export interface AttachmentRow {
+  messageId: string;
+  name: string;
+  sha256: string;
+  mediaType: string;
+  size: number;
+}
+
+/**
+ * A session's attachment rows, by the message that carried them, each message's in order:
+ * what {@link withAttachments} gives messages read page by page.
+ */
+export function attachmentsByMessage(rows: readonly AttachmentRow[]): Map<string, Attachment[]> {
+  const byMessage = new Map<string, Attachment[]>();
+  for (const row of rows) {
+    if (!isAttachmentType(row.mediaType)) {
+      throw StorageError.invalidData(`the file ${JSON.stringify(row.name)} of message ${row.messageId} has an unknown type ${JSON.stringify(row.mediaType)}`);
+    }
+    const attachment: Attachment = { name: row.name, mediaType: row.mediaType, size: Number(row.size), sha256: row.sha256 };
+    const list = byMessage.get(row.messageId);
+    if (list === undefined) byMessage.set(row.messageId, [attachment]);
+    else list.push(attachment);
+  }
+  return byMessage;
+}
+
+/** Gives each message the files it carried (rows ordered by message, then position). */
+export function withAttachments(messages: StoredMessage[], byMessage: ReadonlyMap<string, Attachment[]>): StoredMessage[] {
+  if (byMessage.size === 0) return messages;
+  for (const message of messages) {
+    const attachments = byMessage.get(message.id);
+    if (attachments !== undefined) message.attachments = attachments.map((attachment) => ({ ...attachment }));
+  }
+  return messages;
 }
 
 export interface SummaryRow {

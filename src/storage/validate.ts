@@ -4,7 +4,7 @@
  * input with the same words.
  */
 import { hasControls, plainName } from "../plain-text.ts";
-import { isRole, isUuid, type Role, type Session, type StoredMessage } from "../session.ts";
+import { isAttachmentType, isRole, isUuid, type Attachment, type AttachmentType, type Role, type Session, type StoredMessage } from "../session.ts";
 import { StorageError } from "./errors.ts";
 import type { ForkOrigin, Lease } from "./session-store.ts";
 
@@ -72,6 +72,17 @@ export interface CheckedMessage {
   outputTokens: number | null;
   provider: string | null;
   model: string | null;
+  /** Each with its bytes, which match its hash and size. */
+  attachments: CheckedAttachment[];
+}
+
+/** An attachment as every store writes it: its bytes are there, and are what its hash and size say. */
+export interface CheckedAttachment {
+  name: string;
+  mediaType: AttachmentType;
+  size: number;
+  sha256: string;
+  data: Uint8Array;
 }
 
 export function checkMessage(message: StoredMessage): CheckedMessage {
@@ -100,7 +111,46 @@ export function checkMessage(message: StoredMessage): CheckedMessage {
     outputTokens: usage === undefined ? null : checkTokens(usage.outputTokens, "usage.outputTokens"),
     provider,
     model,
+    attachments: message.attachments === undefined ? [] : checkAttachments(id, message.role, message.attachments),
   };
+}
+
+const sha256Pattern = /^[0-9a-f]{64}$/;
+
+/** A file's hash as a store looks it up: 64 hex digits, compared in lower case. */
+export function checkSha256(sha256: string): string {
+  if (typeof sha256 !== "string" || !/^[0-9a-f]{64}$/i.test(sha256)) {
+    throw StorageError.invalidData(`invalid file hash ${JSON.stringify(sha256)}: expected the 64 hex digits of a SHA-256`);
+  }
+  return sha256.toLowerCase();
+}
+
+/**
+ * A question's files, as a store writes them: each with bytes that hash to its `sha256` (so a
+ * store keeps each content once, and an import cannot store one file under another's hash).
+ */
+function checkAttachments(id: string, role: Role, attachments: readonly Attachment[]): CheckedAttachment[] {
+  if (attachments.length > 0 && role !== "user") {
+    throw StorageError.invalidData(`message ${id} is a ${role} message; only a question (role user) carries files`);
+  }
+  return attachments.map((attachment) => {
+    const { name, mediaType, size, sha256, data } = attachment;
+    if (typeof name !== "string" || name.trim() === "" || hasControls(name)) {
+      throw StorageError.invalidData(`message ${id} has a file with an invalid name ${JSON.stringify(name)}: expected ${plainName}`);
+    }
+    const what = `file ${JSON.stringify(name)} of message ${id}`;
+    if (!isAttachmentType(mediaType)) throw StorageError.invalidData(`${what} has an unknown type ${JSON.stringify(mediaType)}`);
+    if (typeof sha256 !== "string" || !sha256Pattern.test(sha256)) throw StorageError.invalidData(`${what} has an invalid SHA-256 ${JSON.stringify(sha256)}`);
+    if (!(data instanceof Uint8Array)) throw StorageError.invalidData(`${what} comes without its bytes`);
+    if (size !== data.byteLength) throw StorageError.invalidData(`${what} says it has ${size} bytes but has ${data.byteLength}`);
+    if (sha256Of(data) !== sha256) throw StorageError.invalidData(`${what} does not match its SHA-256 ${sha256.slice(0, 12)}…: it is damaged`);
+    return { name, mediaType, size, sha256, data };
+  });
+}
+
+/** The SHA-256 of `data`, in lower-case hex: what a file is stored under. */
+export function sha256Of(data: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(data).digest("hex");
 }
 
 /**

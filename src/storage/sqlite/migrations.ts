@@ -11,6 +11,7 @@ import hiddenSessions from "../../../schema/sqlite/20261201_006_hidden_sessions.
 import visibleSessionsOrder from "../../../schema/sqlite/20261201_007_visible_sessions_order.sql" with { type: "text" };
 import replyProviderModel from "../../../schema/sqlite/20261208_008_reply_provider_model.sql" with { type: "text" };
 import sessionForks from "../../../schema/sqlite/20261215_009_session_forks.sql" with { type: "text" };
+import attachments from "../../../schema/sqlite/20261222_010_attachments.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export type { Migration } from "../migration.ts";
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   migration("20261201_007_visible_sessions_order.sql", visibleSessionsOrder),
   migration("20261208_008_reply_provider_model.sql", replyProviderModel),
   migration("20261215_009_session_forks.sql", sessionForks),
+  migration("20261222_010_attachments.sql", attachments),
 ];

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import * as attachmentsDb from "./generated/attachments.ts";
 import * as leasesDb from "./generated/leases.ts";
 import * as messagesDb from "./generated/messages.ts";
 import * as sessionsDb from "./generated/sessions.ts";
@@ -7,8 +8,8 @@ import { SearchSyntaxError, StorageError } from "../errors.ts";
 import type { AbandonedSession, ForkOptions, ForkOrigin, ForkSummary, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
 import { checkPageSize, pagesOf } from "../message-pages.ts";
 import { fromStoredTime, toStoredTime } from "../timestamps.ts";
-import { forkCount, forkOrigin, forkTitle, hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { asStored, checkOrigin, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
+import { attachmentsByMessage, forkCount, forkOrigin, forkTitle, hitMarkers, searchHit, sessionSummary, storedMessage, withAttachments } from "../rows.ts";
+import { asStored, checkOrigin, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSha256, checkSession, type CheckedAttachment, type CheckedMessage } from "../validate.ts";
 import { memoryPath, openDatabase } from "./bootstrap.ts";
 import { sqliteCode, storageErrorFrom } from "./sqlite-errors.ts";
 import { retryWhenFull } from "./disk-full.ts";
@@ -20,6 +21,8 @@ import { finishAbandoned, finishLater, importFreeingIds, importHidden, purgeInBa
 const searchCandidates = 1000;
 
 type SessionRow = sessionsDb.GetSessionRow;
+/** A message to insert, with the files it carried (each with its bytes). */
+type MessageParams = messagesDb.AddMessageParams & { attachments: readonly CheckedAttachment[] };
 type SummaryRow = sessionsDb.ListSessionsRow;
 
 /**
@@ -177,8 +180,20 @@ export class SqliteStore implements SessionStore {
 
   async getMessages(sessionId: string): Promise<StoredMessage[]> {
     const id = checkId(sessionId, "session id");
-    const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#db, { sessionId: id }));
-    return rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, "message", row.id)));
+    const { rows, attachments } = await this.#run("reading messages", () =>
+      this.#db.transaction(() => ({
+        rows: messagesDb.getMessages(this.#db, { sessionId: id }),
+        attachments: attachmentsDb.getSessionAttachments(this.#db, { sessionId: id }),
+      }))(),
+    );
+    const messages = rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, "message", row.id)));
+    return withAttachments(messages, attachmentsByMessage(attachments));
+  }
+
+  async readAttachment(sha256: string): Promise<Uint8Array | null> {
+    const hash = checkSha256(sha256);
+    const row = await this.#run("reading a file", () => attachmentsDb.getAttachmentData(this.#db, { sha256: hash }));
+    return row === null ? null : row.data;
   }
 
   async recentQuestions(limit: number): Promise<string[]> {
@@ -189,12 +204,21 @@ export class SqliteStore implements SessionStore {
   async messagePages(sessionId: string, options: { pageSize?: number } = {}): Promise<MessagePages> {
     const id = checkId(sessionId, "session id");
     const pageSize = checkPageSize(options.pageSize);
-    const span = await this.#run("reading messages", () => messagesDb.getMessageSpan(this.#db, { sessionId: id }));
+    // The files are few beside the messages, and small without their bytes: read once, with the span.
+    const { span, attachments } = await this.#run("reading messages", () =>
+      this.#db.transaction(() => ({
+        span: messagesDb.getMessageSpan(this.#db, { sessionId: id }),
+        attachments: attachmentsByMessage(attachmentsDb.getSessionAttachments(this.#db, { sessionId: id })),
+      }))(),
+    );
     const last = span?.lastSeq ?? 0;
     return pagesOf(id, span?.count ?? 0, 0, pageSize, async (after, max) => {
       const rows = await this.#run("reading messages", () => messagesDb.getMessagePage(this.#db, { sessionId: id, after, last, max }));
       return {
-        messages: rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, "message", row.id))),
+        messages: withAttachments(
+          rows.map((row) => storedMessage(row, fromStoredTime(row.timestamp, "message", row.id))),
+          attachments,
+        ),
         last: rows.at(-1)?.seq ?? after,
       };
     });
@@ -236,7 +260,7 @@ export class SqliteStore implements SessionStore {
     );
   }
 
-  async #importChecked(sessionRow: sessionsDb.CreateSessionParams, messageRows: messagesDb.AddMessageParams[], wait: WaitOptions): Promise<void> {
+  async #importChecked(sessionRow: sessionsDb.CreateSessionParams, messageRows: MessageParams[], wait: WaitOptions): Promise<void> {
     const id = sessionRow.id;
     if (isSmallImport(messageRows)) {
       await this.#run(
@@ -331,7 +355,10 @@ export class SqliteStore implements SessionStore {
               forkedFromMessage: last,
               forkedAt: at,
             });
-            if (at > 0) messagesDb.copyMessages(this.#db, { forkId, sourceId: id, max: at });
+            if (at > 0) {
+              messagesDb.copyMessages(this.#db, { forkId, sourceId: id, max: at });
+              attachmentsDb.copyMessageAttachments(this.#db, { forkId, sourceId: id });
+            }
             return fork;
           })
           .immediate(),
@@ -539,9 +566,14 @@ export class SqliteStore implements SessionStore {
     }
   }
 
-  #insertMessage(row: messagesDb.AddMessageParams): void {
+  /** Inserts a message with the files it carried: each file's bytes once, however many carry it. */
+  #insertMessage(row: MessageParams): void {
     try {
       messagesDb.addMessage(this.#db, row);
+      row.attachments.forEach((attachment, position) => {
+        attachmentsDb.addAttachment(this.#db, attachment);
+        attachmentsDb.addMessageAttachment(this.#db, { messageId: row.id, position, sessionId: row.sessionId, name: attachment.name, sha256: attachment.sha256 });
+      });
     } catch (error) {
       const code = sqliteCode(error);
       if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") throw StorageError.notFound(row.sessionId);
@@ -636,11 +668,11 @@ function sessionParams(session: Session): sessionsDb.CreateSessionParams {
   return { ...checked, createdAt: toStoredTime(checked.createdAt), updatedAt: toStoredTime(checked.updatedAt) };
 }
 
-function messageParams(message: StoredMessage): messagesDb.AddMessageParams {
+function messageParams(message: StoredMessage): MessageParams {
   return storedParams(checkMessage(message));
 }
 
-function storedParams(message: CheckedMessage): messagesDb.AddMessageParams {
+function storedParams(message: CheckedMessage): MessageParams {
   return { ...message, timestamp: toStoredTime(message.timestamp) };
 }
 
