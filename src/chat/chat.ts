@@ -7,10 +7,12 @@
 import { loadConfig, type ConfigFlags } from "../config/load.ts";
 import type { DisplaySettings, ResolvedConfig } from "../config/schema.ts";
 import type { Provider } from "../providers/types.ts";
-import type { Session } from "../session.ts";
+import { imagesOf, imagesRefused, maxFileBytes, readAttachmentFile } from "../attachment-file.ts";
+import type { Attachment, Session } from "../session.ts";
 import { purgeAfterReply } from "../sessions/cleanup.ts";
 import { normalizeTitle, resolveSession, SessionRefError } from "../sessions/refs.ts";
 import { createStorage } from "../storage/create-storage.ts";
+import { StorageError } from "../storage/errors.ts";
 import type { PurgeProgress, SessionStore } from "../storage/session-store.ts";
 import { ChatModeError } from "./errors.ts";
 import { runExchange, type ExchangeOutput, type ExchangeResult } from "./exchange.ts";
@@ -34,10 +36,17 @@ export interface ChatOptions extends SessionChoice {
   flags?: ConfigFlags;
   /** How the provider is built (tests use tiny retry waits). */
   providerOptions?: CreateProviderOptions;
+  /**
+   * Paths of files for the first question (`-f`): read and checked (size, type, and images
+   * against the provider, when it is known) before the store is opened; see {@link Chat.files}.
+   */
+  files?: readonly string[] | undefined;
 }
 
 export interface SendRequest extends ExchangeOutput {
   message: string;
+  /** Files sent with the message, read by {@link Chat.readFile}: stored with it. */
+  attachments?: readonly Attachment[] | undefined;
   /** The title of a new session, as normalizeTitle gives it. */
   title?: string | undefined;
   signal: AbortSignal;
@@ -98,8 +107,32 @@ export class Chat {
     const continuing = options.session !== undefined || options.latest === true;
     // A continued session's own provider is known only once the store is open: it is built in send().
     const provider = continuing && flags.provider === undefined ? null : createProvider(chooseProvider(config, flags, null), config, options.providerOptions);
+    // Every file is read and checked before the store is opened: a bad one leaves nothing behind.
+    const files: Attachment[] = [];
+    for (const path of options.files ?? []) files.push(await readAttachmentFile(path, maxFileBytes(config.files.maxSizeMb)));
+    const images = imagesOf(files);
+    if (provider !== null && images.length > 0 && !provider.acceptsImages) throw imagesRefused(provider.name, images);
     const store = await createStorage(config.session.databaseUrl);
-    return new Chat(store, config, options, provider);
+    const chat = new Chat(store, config, options, provider);
+    chat.files = files;
+    return chat;
+  }
+
+  /**
+   * The files the next question carries: those of `-f` (read by {@link open}), and those added
+   * since (`/file`). Each {@link send} takes them all, whether the turn is stored or refused.
+   */
+  files: Attachment[] = [];
+
+  /**
+   * Reads the file at `path`, held to `[files] max_size_mb`, and adds it to {@link files}.
+   *
+   * @throws {AttachmentError} for a file that cannot be sent.
+   */
+  async readFile(path: string): Promise<Attachment> {
+    const file = await readAttachmentFile(path, maxFileBytes(this.#config.files.maxSizeMb));
+    this.files.push(file);
+    return file;
   }
 
   /**
@@ -114,10 +147,14 @@ export class Chat {
     const flags = this.#flags;
     const session = await this.current();
     const provider = this.#provider ?? createProvider(chooseProvider(config, flags, session), config, this.#options.providerOptions);
+    // The files go with this question, whatever becomes of it: a refused one is not sent again.
+    const attachments = request.attachments ?? this.files;
+    this.files = [];
     const autoCleanup = config.session.autoCleanup && !this.#cleanedUp;
     this.#cleanedUp = true;
     const result = await runExchange({
       ...request,
+      attachments,
       // Set as soon as it is stored: a turn that fails after its question was stored still
       // leaves the chat in that session.
       onSession: (stored, isNew) => {
@@ -226,7 +263,15 @@ export class Chat {
     const title = kept.title === null ? null : `${kept.title} (retry)`;
     const fork = await this.store.forkSession(kept.id, { at: last, title }, { signal: request.signal });
     this.#current = fork;
-    const result = await this.send({ ...request, message: messages[last]!.content });
+    // Asked again with the files it carried, read back from the store.
+    const question = messages[last]!;
+    const attachments: Attachment[] = [];
+    for (const attachment of question.attachments ?? []) {
+      const data = await this.store.readAttachment(attachment.sha256);
+      if (data === null) throw new StorageError("invalid_data", `the file ${attachment.name} of that question is missing from the database, so it cannot be asked again as it was; ask it anew`);
+      attachments.push({ ...attachment, data });
+    }
+    const result = await this.send({ ...request, message: question.content, attachments });
     return { result, kept, fork };
   }
 
