@@ -106,7 +106,7 @@ export async function readAttachmentFile(path: string, maxBytes: number): Promis
   } catch (error) {
     throw fileError(error, shown);
   }
-  if (info.isDirectory()) throw new AttachmentError("folder", `${shown} is a folder, not a file; give a file, e.g. -f ${JSON.stringify(`${path.replace(/\/+$/, "")}/README.md`)}`);
+  if (info.isDirectory()) throw new AttachmentError("folder", `${shown} is a folder, not a file; give the files in it one by one`);
   if (!info.isFile()) throw new AttachmentError("unsupported", `${shown} is not a regular file (a device, a pipe or a socket); give a file`);
   if (info.size > maxBytes) {
     throw new AttachmentError(
@@ -135,7 +135,7 @@ function fileError(error: unknown, shown: string): AttachmentError {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
   if (code === "ENOENT" || code === "ENOTDIR") return new AttachmentError("missing", `${shown} does not exist; check the path`);
   if (code === "EACCES" || code === "EPERM") return new AttachmentError("unreadable", `${shown} cannot be read (permission denied); check its permissions`);
-  if (code === "EISDIR") return new AttachmentError("folder", `${shown} is a folder, not a file; give a file`);
+  if (code === "EISDIR") return new AttachmentError("folder", `${shown} is a folder, not a file; give the files in it one by one`);
   const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
   return new AttachmentError("unreadable", `${shown} cannot be read (${reason}); check the path and its permissions`);
 }
