@@ -77,6 +77,7 @@ export class Chat {
   /** A title and system prompt for the new session the next turn starts. */
   #newTitle: string | null = null;
   #newSystemPrompt: string | undefined;
+  #files: Attachment[];
 
   private constructor(
     /** Open until {@link close}: the announce line's short id is read from it. */
@@ -84,8 +85,10 @@ export class Chat {
     config: ResolvedConfig,
     options: ChatOptions,
     provider: Provider | null,
+    files: Attachment[],
   ) {
     this.#config = config;
+    this.#files = files;
     this.#options = options;
     this.#provider = provider;
     this.#flags = { ...options.flags };
@@ -113,16 +116,16 @@ export class Chat {
     const images = imagesOf(files);
     if (provider !== null && images.length > 0 && !provider.acceptsImages) throw imagesRefused(provider.name, images);
     const store = await createStorage(config.session.databaseUrl);
-    const chat = new Chat(store, config, options, provider);
-    chat.files = files;
-    return chat;
+    return new Chat(store, config, options, provider, files);
   }
 
   /**
    * The files the next question carries: those of `-f` (read by {@link open}), and those added
    * since (`/file`). Each {@link send} takes them all, whether the turn is stored or refused.
    */
-  files: Attachment[] = [];
+  get files(): readonly Attachment[] {
+    return this.#files;
+  }
 
   /**
    * Reads the file at `path`, held to `[files] max_size_mb`, and adds it to {@link files}.
@@ -131,7 +134,7 @@ export class Chat {
    */
   async readFile(path: string): Promise<Attachment> {
     const file = await readAttachmentFile(path, maxFileBytes(this.#config.files.maxSizeMb));
-    this.files.push(file);
+    this.#files.push(file);
     return file;
   }
 
@@ -148,8 +151,8 @@ export class Chat {
     const session = await this.current();
     const provider = this.#provider ?? createProvider(chooseProvider(config, flags, session), config, this.#options.providerOptions);
     // The files go with this question, whatever becomes of it: a refused one is not sent again.
-    const attachments = request.attachments ?? this.files;
-    this.files = [];
+    const attachments = request.attachments ?? this.#files;
+    this.#files = [];
     const autoCleanup = config.session.autoCleanup && !this.#cleanedUp;
     this.#cleanedUp = true;
     const result = await runExchange({
