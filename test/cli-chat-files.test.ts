@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { anthropicReply, Home, serve, sourceRunner, stopServers } from "./_cli.ts";
 import { tinyImage, tinyImageBase64 } from "./_images.ts";
+import { complete } from "../src/cli/chat-loop.ts";
 import { PtyRun } from "./_pty.ts";
 
 afterAll(stopServers);
@@ -18,6 +19,10 @@ const ctrlD = "\x04";
 type Sent = { messages: { role: string; content: unknown }[] };
 
 describe("files in synapse chat", () => {
+  test("Tab completes /file", () => {
+    expect(complete("/fi", [])).toEqual(["/file "]);
+  });
+
   test("-f goes with the first message; /file with the next; the prompt says how many wait", async () => {
     const server = serve([anthropicReply("Read the notes."), anthropicReply("A dot."), anthropicReply("Nothing new.")]);
     const home = new Home(sourceRunner).anthropic(server);

@@ -75,6 +75,28 @@ describe("a file and an image, sent", () => {
   });
 });
 
+describe("--retry", () => {
+  test("asks the question again with the files it had, read back from the store", async () => {
+    const server = serve([anthropicReply("First."), anthropicReply("Second.")]);
+    const home = new Home(sourceRunner).anthropic(server);
+    const first = await home.run(["-f", put(home, "notes.md", notes), "-f", put(home, "dot.gif", tinyImage("image/gif")), "Summarise"]);
+    expect(first.exitCode).toBe(0);
+    const again = await home.run(["--retry"]);
+    expect(again).toMatchObject({ exitCode: 0, stdout: "Second.\n" });
+    const messages = (request: number) => (server.requests[request]!.body as { messages: unknown }).messages;
+    expect(messages(1)).toEqual(messages(0));
+    expect(messages(1)).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "image", source: { type: "base64", media_type: "image/gif", data: tinyImageBase64("image/gif") } },
+          { type: "text", text: `${notesBlock}\n\nSummarise` },
+        ],
+      },
+    ]);
+  });
+});
+
 describe("a provider that takes no images (DeepSeek)", () => {
   test("an image is refused before anything is stored; a text file is sent", async () => {
     const server = serve([openaiReply("Text only.")]);
