@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { log } from "../src/log.ts";
 import { cleanUp, planCleanup } from "../src/sessions/cleanup.ts";
-import type { StoredMessage } from "../src/session.ts";
+import type { Attachment, StoredMessage } from "../src/session.ts";
 import { finishLater, heartbeatMs, isSmallImport } from "../src/storage/bulk.ts";
 import { StorageError } from "../src/storage/errors.ts";
 import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
@@ -138,6 +138,52 @@ for (const [engine, open] of engines) {
         // The id is free again: the same import, without the clash, goes through.
         await store.importSession(session, messages.slice(0, -1));
         expect(await store.getMessages(session.id)).toHaveLength(big);
+      } finally {
+        await raw.close();
+        await store.close();
+      }
+    });
+
+    test("a big import carries its files, each stored once; a failed one leaves none; deleting it removes them", async () => {
+      const { store, raw } = await open();
+      try {
+        const contents = [new TextEncoder().encode("notes\n"), new Uint8Array(600_000).map((_, i) => i % 251), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 255])];
+        const attach = (name: string, data: Uint8Array): Attachment => ({
+          name,
+          mediaType: name.endsWith(".png") ? "image/png" : "text/plain",
+          size: data.byteLength,
+          sha256: new Bun.CryptoHasher("sha256").update(data).digest("hex"),
+          data,
+        });
+        const files = [attach("notes.txt", contents[0]!), attach("big.txt", contents[1]!), attach("chart.png", contents[2]!)];
+        const withFiles = (messages: StoredMessage[], every: number) =>
+          messages.map((m, i) => (i % every === 0 ? { ...m, attachments: [files[(i / every) % 2]!, files[2]!].map((f, k) => ({ ...f, name: `${k}-${f.name}` })) } : m));
+        const listed = (messages: StoredMessage[]) => messages.map((m) => (m.attachments === undefined ? m : { ...m, attachments: m.attachments.map(({ data: _data, ...rest }) => rest) }));
+
+        // A failed import (its last message id taken) stores none of its files.
+        const existing = aSession();
+        const taken = aMessage(existing.id, "user", "taken");
+        await store.importSession(existing, [taken]);
+        const failed = aSession();
+        const error = await store.importSession(failed, [...withFiles(conversation(failed.id, big), 100), { ...taken, sessionId: failed.id }]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StorageError);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM attachments")).toBe(0);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM message_attachments")).toBe(0);
+
+        const session = aSession();
+        const messages = withFiles(conversation(session.id, big), 100);
+        await store.importSession(session, messages);
+        expect(await store.getMessages(session.id)).toEqual(listed(messages));
+        const pages: StoredMessage[] = [];
+        for await (const page of await store.messagePages(session.id, { pageSize: 300 })) pages.push(...page);
+        expect(pages).toEqual(listed(messages));
+        for (const [i, file] of files.entries()) expect(await store.readAttachment(file.sha256)).toEqual(contents[i]!);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM attachments")).toBe(3);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM message_attachments")).toBe(2 * (big / 100));
+
+        expect(await store.deleteSession(session.id)).toBe(true);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM attachments")).toBe(0);
+        expect(await rawCount(raw, "SELECT COUNT(*) FROM message_attachments")).toBe(0);
       } finally {
         await raw.close();
         await store.close();

@@ -283,7 +283,7 @@ describe("export and import", () => {
     expect((await home.run(["sessions", "export", id, "--format", "pdf"])).exitCode).toBe(2);
   });
 
-  test("a version 1 export still imports: its replies are its session's provider and model, and it exports as version 3", async () => {
+  test("a version 1 export still imports: its replies are its session's provider and model, and it exports as version 4", async () => {
     const home = homeAnswering();
     const file = join(import.meta.dir, "fixtures/exports/v1-trip.json");
     const id = "5a1e0b7c-3d2f-4e6a-9b8c-1d2e3f4a5b6c";
@@ -297,7 +297,7 @@ describe("export and import", () => {
       ["assistant", "openai", "gpt-4o-mini"],
     ]);
     const exported = JSON.parse((await home.run(["sessions", "export", id])).stdout);
-    expect(exported).toMatchObject({ format: "synapse.session", version: 3, session: { forkedFrom: null } });
+    expect(exported).toMatchObject({ format: "synapse.session", version: 4, session: { forkedFrom: null } });
     const v1 = JSON.parse(await Bun.file(file).text());
     delete exported.session.forkedFrom;
     expect({ ...exported, version: 1, messages: exported.messages.map(({ provider: _p, model: _m, ...m }: Record<string, unknown>) => m) }).toEqual(v1);
@@ -366,7 +366,7 @@ describe("forks", () => {
     expect((await home.show(id)).messages).toHaveLength(4);
     // Exported and imported elsewhere, the record stays.
     const exported = await home.run(["sessions", "export", fork]);
-    expect(JSON.parse(exported.stdout)).toMatchObject({ version: 3, session: { forkedFrom: { sessionId: id, at: 2 } } });
+    expect(JSON.parse(exported.stdout)).toMatchObject({ version: 4, session: { forkedFrom: { sessionId: id, at: 2 } } });
     const other = homeAnswering();
     const file = join(other.dir, "fork.json");
     writeFileSync(file, exported.stdout);

@@ -7,7 +7,7 @@ import { openPostgres } from "../src/storage/postgres/bootstrap.ts";
 import { migrations } from "../src/storage/postgres/migrations.ts";
 import { PostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { aMessage, aSession, at, sessionStoreContract } from "./_session-store-contract.ts";
-import type { StoredMessage } from "../src/session.ts";
+import type { Attachment, StoredMessage } from "../src/session.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Home, sourceRunner } from "./_cli.ts";
@@ -409,5 +409,138 @@ describePostgres(`PostgreSQL: long sessions stored in batches${postgresSkipNote}
     await blocker.close();
     await watcher.close();
     await store.close();
+  });
+});
+
+describePostgres(`PostgreSQL: a file's last link removed while another links to it${postgresSkipNote}`, () => {
+  const bytes = new TextEncoder().encode("a file two sessions share\n");
+  const hash = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+  const file = (name = "shared.txt"): Attachment => ({ name, mediaType: "text/plain", size: bytes.byteLength, sha256: hash, data: bytes });
+  const question = (sessionId: string, content: string): StoredMessage => ({ ...aMessage(sessionId, "user", content), attachments: [file()] });
+
+  /** Files no link refers to (none, ever), and how many links the shared one has. */
+  async function fileState(sql: SQL): Promise<{ orphans: number; links: number; stored: boolean }> {
+    const [row] = (await sql.unsafe(`SELECT
+        (SELECT count(*)::int FROM attachments AS a WHERE NOT EXISTS (SELECT 1 FROM message_attachments AS ma WHERE ma.sha256 = a.sha256)) AS orphans,
+        (SELECT count(*)::int FROM message_attachments WHERE sha256 = $1) AS links,
+        EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1) AS stored`, [hash])) as { orphans: number; links: number; stored: boolean }[];
+    return row!;
+  }
+
+  /** What the first connection of this database waiting for a lock waits for (`advisory`: a file's), once one does. */
+  async function lockWaitedFor(sql: SQL): Promise<string> {
+    for (;;) {
+      const rows = (await sql.unsafe("SELECT wait_event FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' LIMIT 1")) as { wait_event: string }[];
+      if (rows.length > 0) return rows[0]!.wait_event;
+      await Bun.sleep(10);
+    }
+  }
+
+  /** A session carrying the shared file, hidden for deletion (a pending purge), and one to link it again. */
+  async function setUp(store: PostgresStore, sql: SQL): Promise<{ gone: string; kept: string }> {
+    const gone = aSession();
+    const kept = aSession();
+    await store.importSession(gone, [question(gone.id, "first")]);
+    await store.createSession(kept);
+    await sql.unsafe("UPDATE sessions SET state = 'deleting', hidden_until = NULL WHERE id = $1", [gone.id]);
+    return { gone: gone.id, kept: kept.id };
+  }
+
+  test("a writer linking the file first: the purge waits for it, then sees its link and keeps the file", async () => {
+    const url = await freshDatabase();
+    const store = await PostgresStore.open(url);
+    const sql = new SQL(url, { max: 2 });
+    const { kept } = await setUp(store, sql);
+    // A writer mid-transaction, as the store writes a question with a file: the lock, the file
+    // (there already), the message and its link; not committed yet.
+    const writer = await sql.reserve();
+    const id = crypto.randomUUID();
+    await writer.unsafe("BEGIN");
+    await writer.unsafe("SELECT synapse_lock_attachments($1::text[])", [[hash]]);
+    await writer.unsafe("INSERT INTO attachments (sha256, media_type, size, data) VALUES ($1, 'text/plain', $2, $3) ON CONFLICT (sha256) DO NOTHING", [hash, bytes.byteLength, bytes]);
+    await writer.unsafe("INSERT INTO messages (id, session_id, role, content, timestamp) VALUES ($1, $2, 'user', 'again', now())", [id, kept]);
+    await writer.unsafe("INSERT INTO message_attachments (message_id, position, session_id, name, sha256) VALUES ($1, 0, $2, 'again.txt', $3)", [id, kept, hash]);
+    // The purge removes the last committed link and must not judge the file until the writer is done.
+    let purged = false;
+    const purge = store.purgePendingDeletions().then((progress) => {
+      purged = true;
+      return progress;
+    });
+    const waited = await lockWaitedFor(sql);
+    expect(purged).toBe(false);
+    await writer.unsafe("COMMIT");
+    writer.release();
+    // Without the lock, the purge removed the file it saw unlinked, then failed on the writer's link.
+    expect((await purge).sessions).toBe(1);
+    expect(waited).toBe("advisory");
+    expect(await fileState(sql)).toEqual({ orphans: 0, links: 1, stored: true });
+    expect(await store.readAttachment(hash)).toEqual(bytes);
+    expect((await store.getMessages(kept))[0]!.attachments).toEqual([{ name: "again.txt", mediaType: "text/plain", size: bytes.byteLength, sha256: hash }]);
+    await sql.close();
+    await store.close();
+  });
+
+  test("the purge removing the file first: a writer linking it waits, then stores it again", async () => {
+    const url = await freshDatabase();
+    const store = await PostgresStore.open(url);
+    const sql = new SQL(url, { max: 2 });
+    const { gone, kept } = await setUp(store, sql);
+    // A purge mid-transaction, as a batch does it: its messages go, the trigger takes the file's
+    // lock and removes the file, which has no link left; not committed yet.
+    const purger = await sql.reserve();
+    await purger.unsafe("BEGIN");
+    await purger.unsafe("DELETE FROM messages WHERE session_id = $1", [gone]);
+    expect(((await purger.unsafe("SELECT count(*)::int AS n FROM attachments")) as { n: number }[])[0]!.n).toBe(0);
+    let added = false;
+    const asked = question(kept, "again");
+    const adding = store.addMessage(asked).then(() => (added = true));
+    const waited = await lockWaitedFor(sql);
+    expect(added).toBe(false);
+    await purger.unsafe("COMMIT");
+    purger.release();
+    await adding;
+    expect(waited).toBe("advisory");
+    expect(await fileState(sql)).toEqual({ orphans: 0, links: 1, stored: true });
+    expect(await store.readAttachment(hash)).toEqual(bytes);
+    expect((await store.getMessages(kept))[0]!.attachments).toEqual([{ name: "shared.txt", mediaType: "text/plain", size: bytes.byteLength, sha256: hash }]);
+    await sql.close();
+    await store.close();
+  });
+
+  test("two processes deleting and adding the same file at once: it is stored exactly while a link is, and nothing fails", async () => {
+    const url = await freshDatabase();
+    const one = await PostgresStore.open(url);
+    const two = await PostgresStore.open(url);
+    const sql = new SQL(url, { max: 1 });
+    let live: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const session = aSession();
+      await one.importSession(session, [question(session.id, `first ${i}`)]);
+      live.push(session.id);
+    }
+    for (let round = 0; round < 25; round++) {
+      // One process deletes some of the sessions carrying the file (all of them every fifth
+      // round) while the other stores new questions carrying it, in new sessions and old ones.
+      const doomed = round % 5 === 4 ? live : live.slice(0, 2);
+      const fresh = Array.from({ length: 2 }, () => aSession());
+      const survivors = live.filter((id) => !doomed.includes(id));
+      await Promise.all([
+        ...doomed.map((id, i) => (i % 2 === 0 ? one : two).deleteSession(id)),
+        ...fresh.map((session, i) => (i % 2 === 0 ? two : one).importSession(session, [question(session.id, `round ${round}`)])),
+        ...survivors.map((id) => two.addMessage(question(id, `more in round ${round}`))),
+      ]);
+      live = [...survivors, ...fresh.map((s) => s.id)];
+      const state = await fileState(sql);
+      expect(state.orphans).toBe(0);
+      expect(state.stored).toBe(true);
+      expect(state.links).toBeGreaterThan(0);
+      expect(await two.readAttachment(hash)).toEqual(bytes);
+    }
+    await one.deleteSessions(live);
+    expect(await fileState(sql)).toEqual({ orphans: 0, links: 0, stored: false });
+    expect(await one.readAttachment(hash)).toBeNull();
+    await sql.close();
+    await one.close();
+    await two.close();
   });
 });

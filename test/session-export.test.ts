@@ -18,7 +18,7 @@ const v1File = join(import.meta.dir, "fixtures/exports/v1-trip.json");
 describe("export and import", () => {
   test("JSON round-trips every field exactly, each reply's provider and model included", () => {
     const text = exportJson(session, messages);
-    expect(JSON.parse(text)).toMatchObject({ format: "synapse.session", version: 3, session: { id: session.id, name: "Trip", provider: "anthropic", model: "claude-sonnet-4-5" } });
+    expect(JSON.parse(text)).toMatchObject({ format: "synapse.session", version: 4, session: { id: session.id, name: "Trip", provider: "anthropic", model: "claude-sonnet-4-5" } });
     expect(JSON.parse(text).messages.map((m: Record<string, unknown>) => [m.role, m.provider, m.model])).toEqual([
       ["user", undefined, undefined],
       ["assistant", "anthropic", "claude-sonnet-4-5"],
@@ -51,7 +51,7 @@ describe("export and import", () => {
       ["user", "And back?", undefined, undefined, false, null],
       ["assistant", "The same", "openai", "gpt-4o-mini", true, null],
     ]);
-    // Stored and exported again, it comes back as version 3, the same in every other field.
+    // Stored and exported again, it comes back as version 4, the same in every other field.
     const store = SqliteStore.inMemory();
     await store.importSession(read, replies);
     const again = JSON.parse(exportJson((await store.getSession(read.id))!, await store.getMessages(read.id)));
@@ -59,7 +59,7 @@ describe("export and import", () => {
     const before = JSON.parse(text);
     expect(again).toEqual({
       ...before,
-      version: 3,
+      version: 4,
       session: { ...before.session, forkedFrom: null },
       messages: before.messages.map((m: Record<string, unknown>) => (m.role === "assistant" ? { ...m, provider: "openai", model: "gpt-4o-mini" } : m)),
     });
@@ -89,7 +89,7 @@ describe("export and import", () => {
     ["not json", "not JSON"],
     ["[]", "not a Synapse session export"],
     [JSON.stringify({ format: "other", version: 1 }), "at format"],
-    [JSON.stringify({ ...JSON.parse(exportJson(session, messages)), version: 4 }), "at version, expected 1, 2 or 3 (a newer Synapse may write versions this one cannot read), got 4"],
+    [JSON.stringify({ ...JSON.parse(exportJson(session, messages)), version: 5 }), "at version, expected 1, 2, 3 or 4 (a newer Synapse may write versions this one cannot read), got 5"],
     [exportJson(session, messages).replace('"role": "user"', '"role": "robot"'), "at messages.0.role"],
     [exportJson(session, messages).replace(session.createdAt.toISOString(), "yesterday"), "at session.createdAt"],
     [exportJson(session, messages).replace(`"id": "${session.id}"`, '"id": "x"'), "at session.id"],
@@ -187,5 +187,28 @@ describe("export and import", () => {
     const reply = { ...aMessage(session.id, "assistant", "# Plan\n## Steps\n```sh\n# comment\n```\n##### Deep", at(2000)) };
     const markdown = exportMarkdown(session, [reply]);
     expect(markdown).toEndWith(`## Assistant · ${at(2000).toISOString()}\n\n### Plan\n#### Steps\n\`\`\`sh\n# comment\n\`\`\`\n###### Deep\n`);
+  });
+});
+
+describe("files in an export (version 4)", () => {
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7]);
+  const sha256 = new Bun.CryptoHasher("sha256").update(png).digest("hex");
+  const file = { name: "a.png", mediaType: "image/png" as const, size: png.byteLength, sha256 };
+  const withFile = messages.map((m, i) => (i === 0 ? { ...m, attachments: [{ ...file, data: png }] } : m));
+
+  test("each file's bytes are embedded once, and read back with the question that carried them", () => {
+    const twice = withFile.map((m, i) => (i === 2 && m.role === "user" ? { ...m, attachments: [{ ...file, name: "b.png", data: png }] } : m));
+    const data = JSON.parse(exportJson(session, twice));
+    expect(data.files).toEqual({ [sha256]: Buffer.from(png).toString("base64") });
+    const read = parseExport(exportJson(session, twice));
+    expect(read.messages[0]!.attachments).toEqual([{ ...file, data: png }]);
+  });
+
+  test("a file on a reply, or a file whose bytes were not read, is refused", () => {
+    const text = exportJson(session, withFile);
+    const data = JSON.parse(text);
+    data.messages[1].attachments = data.messages[0].attachments;
+    expect(() => parseExport(JSON.stringify(data))).toThrow(`is on an assistant message; only a question (role "user") carries files`);
+    expect(() => exportJson(session, [{ ...withFile[0]!, attachments: [file] }])).toThrow("was not read");
   });
 });

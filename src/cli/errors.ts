@@ -2,6 +2,7 @@ import { AttachmentError } from "../attachment-file.ts";
 import { ExchangeInterrupted } from "../chat/errors.ts";
 import { ConfigError } from "../config/errors.ts";
 import { ProviderError } from "../providers/errors.ts";
+import { AttachmentRefError } from "../sessions/attachment-ref.ts";
 import { SessionRefError } from "../sessions/refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { UserFacingError } from "../user-error.ts";
@@ -28,7 +29,7 @@ export function exitCodeFor(error: unknown): number {
   // reads, an image for a provider that takes none): the command line's to change, nothing stored.
   if (error instanceof AttachmentError) return exitCode.usage;
   // Naming a session too vaguely is a usage error; naming one that is not there is not.
-  if (error instanceof SessionRefError) return error.kind === "not_found" ? exitCode.failure : exitCode.usage;
+  if (error instanceof SessionRefError || error instanceof AttachmentRefError) return error.kind === "not_found" ? exitCode.failure : exitCode.usage;
   // A bad flag value (`-p nope`, `-m ""`) is the command line's fault, like an unknown flag.
   if (error instanceof ConfigError && error.key?.startsWith("--")) return exitCode.usage;
   if (error instanceof ExchangeInterrupted) return exitCode.interrupted;

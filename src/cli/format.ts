@@ -1,4 +1,5 @@
 /** What the sessions commands print: tables for people, JSON for scripts. */
+import { describeBytes } from "../byte-size.ts";
 import { localOffsetMinutes } from "../local-time.ts";
 import { log } from "../log.ts";
 import type { SearchHit, Session, SessionSummary, StoredMessage, TextRange } from "../session.ts";
@@ -167,7 +168,13 @@ function sessionPrinter(
       for (const message of messages) {
         const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : "";
         const content = message.role === "assistant" ? reply(message.content) : `${shown(message.content)}\n`;
-        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${otherModel(message, session, cell)}${usage}`)}${message.interrupted ? interrupted : ""}\n${content}`;
+        text += `\n${roleLabel[message.role]} ${style.dim(`· ${formatTime(message.timestamp, true)}${otherModel(message, session, cell)}${usage}`)}${message.interrupted ? interrupted : ""}\n`;
+        // The files it carried, each on a line before the question (they were sent before it):
+        // `sessions attachment` writes one out by the start of its hash.
+        for (const file of message.attachments ?? []) {
+          text += `${style.dim("file")} ${cell(file.name)} ${style.dim(`· ${file.mediaType} · ${describeBytes(file.size)} · ${file.sha256.slice(0, 12)}`)}\n`;
+        }
+        text += content;
       }
       return text;
     },

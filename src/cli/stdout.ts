@@ -16,7 +16,7 @@ let readerGone = false;
 let failure: string | null = null;
 let lastWrite: Promise<void> = Promise.resolve();
 
-export function writeOut(text: string): void {
+export function writeOut(text: string | Uint8Array): void {
   if (readerGone || failure !== null) return;
   lastWrite = lastWrite.then(async () => {
     if (readerGone || failure !== null) return;

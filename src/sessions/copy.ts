@@ -2,6 +2,7 @@ import type { Session, StoredMessage } from "../session.ts";
 import { messageOf } from "../unknown-values.ts";
 import { createStorage } from "../storage/create-storage.ts";
 import type { SessionStore } from "../storage/session-store.ts";
+import { withFileData } from "./attachment-data.ts";
 
 export interface CopyResult {
   /** Sessions copied whole, with their messages. */
@@ -41,7 +42,8 @@ export async function copySessions(
       const messages = await from.getMessages(id);
       const existing = await to.getSession(id);
       if (existing === null) {
-        await to.importSession(session, messages);
+        // The files go with their questions (read only for what is copied): the target stores each once.
+        await to.importSession(session, await withFileData(from, messages));
         // A fork keeps the record of where it came from.
         const origin = await from.sessionOrigin(id);
         if (origin !== null) await to.setSessionOrigin(id, origin);
@@ -52,7 +54,8 @@ export async function copySessions(
         if (held.length === messages.length && isPrefix(held, messages)) {
           result.unchanged += 1;
         } else if (held.length < messages.length && isPrefix(held, messages)) {
-          await extendInSteps(to, existing, session, messages, held.length);
+          const added = await withFileData(from, messages.slice(held.length));
+          await extendInSteps(to, existing, session, [...messages.slice(0, held.length), ...added], held.length);
           result.updated += 1;
           result.messages += messages.length - held.length;
         } else if (held.length > messages.length && isPrefix(messages, held)) {
@@ -103,8 +106,10 @@ async function extendInSteps(to: SessionStore, existing: Session, session: Sessi
   while (from < messages.length) {
     let end = from;
     let bytes = 0;
-    do bytes += messages[end++]!.content.length * 3;
-    while (end < messages.length && end - from < extendStep.messages && bytes < extendStep.bytes);
+    do {
+      const message = messages[end++]!;
+      bytes += message.content.length * 3 + (message.attachments ?? []).reduce((sum, a) => sum + a.size, 0);
+    } while (end < messages.length && end - from < extendStep.messages && bytes < extendStep.bytes);
     const last = messages[end - 1]!.timestamp;
     const state = end === messages.length ? session : { ...session, updatedAt: new Date(Math.max(existing.updatedAt.getTime(), last.getTime())) };
     await to.extendSession(state, messages.slice(from, end), { held: from });

@@ -5,7 +5,9 @@
  * validated before anything is stored.
  */
 import * as v from "valibot";
-import { isUuid, newId, roles, type Session, type StoredMessage } from "../session.ts";
+import { attachmentTypes, isUuid, newId, roles, type Attachment, type Session, type StoredMessage } from "../session.ts";
+import { sha256Of } from "../storage/validate.ts";
+import { filesOf } from "./attachment-data.ts";
 import { normalizeTitle } from "./refs.ts";
 import { UserFacingError } from "../user-error.ts";
 import { isRecord, messageOf } from "../unknown-values.ts";
@@ -20,8 +22,11 @@ export const exportFormat = "synapse.session";
  * still read, their replies taken as written by the session's provider and model.
  * 3: the session says where it was forked from (`forkedFrom`, null for none). Version 1 and 2
  * files are still read, as sessions forked from nothing.
+ * 4: a question lists the files it carried (`attachments`: name, type, size, SHA-256), and the
+ * export holds each file's bytes once, in base64, in `files` by SHA-256. Earlier versions are
+ * still read, as sessions without files.
  */
-export const exportVersion = 3;
+export const exportVersion = 4;
 
 /** The JSON of a fork record: the session and message it was forked at, and how many it copied. */
 function originJson(origin: ForkOrigin | null) {
@@ -65,12 +70,24 @@ export function messageJson(m: StoredMessage, session: Pick<Session, "provider" 
     ...(m.interrupted ? { interrupted: true } : {}),
     ...(m.usage ? { usage: { inputTokens: m.usage.inputTokens, outputTokens: m.usage.outputTokens } } : {}),
     ...(m.role === "assistant" ? replyModel(m, session) : {}),
+    ...(m.attachments !== undefined && m.attachments.length > 0 ? { attachments: m.attachments.map(attachmentJson) } : {}),
   };
 }
 
-/** What `sessions export --format json` writes: the show JSON with a format tag and version. */
+/** A file a question carried, as show and export list it: never its bytes (export has them in `files`). */
+function attachmentJson(a: Attachment) {
+  return { name: a.name, mediaType: a.mediaType, size: a.size, sha256: a.sha256 };
+}
+
+/**
+ * What `sessions export --format json` writes: the show JSON with a format tag and version, and
+ * the bytes of every file its questions carried, once each, in `files`. The messages' files must
+ * carry their bytes (withFileData).
+ */
 export function exportJson(session: Session, messages: readonly StoredMessage[], origin: ForkOrigin | null = null): string {
-  return `${JSON.stringify({ format: exportFormat, version: exportVersion, ...sessionJson(session, messages, origin) }, null, 2)}\n`;
+  const files = Object.fromEntries([...filesOf(messages)].map(([sha256, data]) => [sha256, Buffer.from(data).toString("base64")]));
+  const embedded = Object.keys(files).length === 0 ? {} : { files };
+  return `${JSON.stringify({ format: exportFormat, version: exportVersion, ...sessionJson(session, messages, origin), ...embedded }, null, 2)}\n`;
 }
 
 /** The heading level of each message in the Markdown export: `## User · …`, under the title's `#`. */
@@ -100,6 +117,8 @@ export function exportMarkdown(session: Session, messages: readonly StoredMessag
     const other = model.provider !== session.provider || model.model !== session.model ? [`${model.provider}/${model.model}`] : [];
     const notes = [m.timestamp.toISOString(), ...other, ...(m.interrupted ? ["interrupted"] : [])];
     lines.push("", `${"#".repeat(messageLevel)} ${heading} · ${notes.join(" · ")}`, "", demoteHeadings(m.content, messageLevel));
+    const files = m.attachments ?? [];
+    if (files.length > 0) lines.push("", ...files.map((a) => `- File: \`${a.name}\` (${a.mediaType}, ${a.size} bytes, SHA-256 \`${a.sha256.slice(0, 12)}\`)`));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -169,6 +188,20 @@ const messageV1 = {
 /** A reply's provider and model; either left out means the session's. */
 const MessageV2 = v.object({ ...messageV1, provider: v.optional(name), model: v.optional(name) }, "an object");
 
+const sha256 = v.pipe(v.string("a SHA-256"), v.regex(/^[0-9a-f]{64}$/, "the 64 lower-case hex digits of a SHA-256"));
+/** A file a question carried (version 4); its bytes are in the export's `files`. */
+const AttachmentSchema = v.object(
+  {
+    name: v.pipe(name),
+    mediaType: v.picklist(attachmentTypes, `one of ${attachmentTypes.map((t) => `"${t}"`).join(", ")}`),
+    size: v.pipe(v.number("a whole number"), v.integer("a whole number of bytes"), v.minValue(0, "a whole number of bytes")),
+    sha256,
+  },
+  "an object with name, mediaType, size and sha256",
+);
+const MessageV4 = v.object({ ...MessageV2.entries, attachments: v.optional(v.array(AttachmentSchema, "a list")) }, "an object");
+const base64 = v.pipe(v.string("base64 text"), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64 text"));
+
 /** What every version starts with: a file that is no export at all is told so by its `format`. */
 const HeaderSchema = v.object({ format: v.literal(exportFormat, `"${exportFormat}"`) }, "an object");
 
@@ -189,8 +222,18 @@ const ExportSchema = v.variant(
       { format: v.literal(exportFormat, `"${exportFormat}"`), version: v.literal(3), session: SessionV3Schema, messages: v.array(MessageV2, "a list") },
       "an object",
     ),
+    v.object(
+      {
+        format: v.literal(exportFormat, `"${exportFormat}"`),
+        version: v.literal(4),
+        session: SessionV3Schema,
+        messages: v.array(MessageV4, "a list"),
+        files: v.optional(v.record(sha256, base64, "an object of base64 file contents by SHA-256")),
+      },
+      "an object",
+    ),
   ],
-  `1, 2 or ${exportVersion} (a newer Synapse may write versions this one cannot read)`,
+  `1, 2, 3 or ${exportVersion} (a newer Synapse may write versions this one cannot read)`,
 );
 
 export class ExportFormatError extends UserFacingError {
@@ -213,11 +256,15 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
   const result = v.safeParse(ExportSchema, data);
   if (!result.success) throw new ExportFormatError(`not a Synapse session export: ${describeIssue(result.issues[0], data)}`);
   const { session: s, messages: ms } = result.output;
+  const files = "files" in result.output ? (result.output.files ?? {}) : {};
   const seen = new Map<string, number>();
   for (const [i, m] of ms.entries()) {
     const first = seen.get(m.id.toLowerCase());
     if (first !== undefined) throw new ExportFormatError(`not a Synapse session export: messages.${i}.id repeats messages.${first}.id (${m.id})`);
     seen.set(m.id.toLowerCase(), i);
+    if ("attachments" in m && Array.isArray(m.attachments) && m.attachments.length > 0 && m.role !== "user") {
+      throw new ExportFormatError(`not a Synapse session export: messages.${i}.attachments (message ${shown(JSON.stringify(m.id))}) is on ${m.role === "assistant" ? "an assistant" : "a system"} message; only a question (role "user") carries files`);
+    }
     const named = "provider" in m && m.provider !== undefined ? "provider" : "model" in m && m.model !== undefined ? "model" : null;
     if (named !== null && m.role !== "assistant") {
       throw new ExportFormatError(
@@ -247,7 +294,7 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
     createdAt: new Date(parseRfc3339(s.createdAt)),
     updatedAt: new Date(parseRfc3339(s.updatedAt)),
   };
-  const messages = ms.map((m) => {
+  const messages = ms.map((m, i) => {
     const message: StoredMessage = {
       id: options.newIds ? newId() : m.id.toLowerCase(),
       sessionId,
@@ -263,11 +310,24 @@ export function parseExport(text: string, options: { newIds?: boolean } = {}): {
       message.provider = ("provider" in m ? m.provider : undefined) ?? session.provider;
       message.model = ("model" in m ? m.model : undefined) ?? session.model;
     }
+    const attachments = "attachments" in m ? (m.attachments ?? []) : [];
+    if (attachments.length > 0) message.attachments = attachments.map((a, j) => importedFile(a, files, `messages.${i}.attachments.${j} (message ${shown(JSON.stringify(m.id))})`));
     return message;
   });
   const forkedFrom = "forkedFrom" in s ? (s.forkedFrom ?? null) : null;
   const origin = forkedFrom === null ? null : { sessionId: forkedFrom.sessionId.toLowerCase(), messageId: forkedFrom.messageId?.toLowerCase() ?? null, at: forkedFrom.at };
   return { session, messages, origin };
+}
+
+/** A file of an imported question, with its bytes from `files`, which must be what its hash and size say. */
+function importedFile(a: v.InferOutput<typeof AttachmentSchema>, files: Record<string, string>, where: string): Attachment {
+  const encoded = files[a.sha256];
+  if (encoded === undefined) throw new ExportFormatError(`not a Synapse session export: ${where} names file ${a.sha256.slice(0, 12)}…, which "files" does not hold`);
+  const data = new Uint8Array(Buffer.from(encoded, "base64"));
+  if (data.byteLength !== a.size || sha256Of(data) !== a.sha256) {
+    throw new ExportFormatError(`not a Synapse session export: the bytes of file ${a.sha256.slice(0, 12)}… (${where}) are not the file its SHA-256 and size name: the export is damaged`);
+  }
+  return { name: a.name, mediaType: a.mediaType, size: a.size, sha256: a.sha256, data };
 }
 
 type Issue = v.InferIssue<typeof ExportSchema> | v.InferIssue<typeof HeaderSchema>;

@@ -44,10 +44,14 @@ export const renewEveryMs = heartbeatMs / 4;
 const smallImportMessages = 200;
 const smallImportChars = 256_000;
 
-export function isSmallImport(messages: readonly { content: string }[]): boolean {
+/** Whether an import is stored in one transaction: a few messages, their text and files small. */
+export function isSmallImport(messages: readonly { content: string; attachments?: readonly { size: number }[] }[]): boolean {
   if (messages.length > smallImportMessages) return false;
   let chars = 0;
-  for (const message of messages) chars += message.content.length;
+  for (const message of messages) {
+    chars += message.content.length;
+    for (const file of message.attachments ?? []) chars += file.size;
+  }
   return chars <= smallImportChars;
 }
 /** Ids per statement, under SQLite's limit on bound parameters. */

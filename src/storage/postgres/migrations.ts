@@ -7,6 +7,7 @@ import leasesAndBatchSummaries from "../../../schema/postgres/20261201_002_sessi
 import hiddenSessions from "../../../schema/postgres/20261201_003_hidden_sessions.sql" with { type: "text" };
 import replyProviderModel from "../../../schema/postgres/20261208_004_reply_provider_model.sql" with { type: "text" };
 import sessionForks from "../../../schema/postgres/20261215_005_session_forks.sql" with { type: "text" };
+import attachments from "../../../schema/postgres/20261222_006_attachments.sql" with { type: "text" };
 import { migration, type Migration } from "../migration.ts";
 
 export const migrations: readonly Migration[] = [
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   migration("20261201_003_hidden_sessions.sql", hiddenSessions),
   migration("20261208_004_reply_provider_model.sql", replyProviderModel),
   migration("20261215_005_session_forks.sql", sessionForks),
+  migration("20261222_006_attachments.sql", attachments),
 ];

@@ -1,4 +1,5 @@
 import type { SQL } from "bun";
+import * as attachmentsDb from "./generated/attachments.ts";
 import * as leasesDb from "./generated/leases.ts";
 import * as messageBatchesDb from "./generated/message-batches.ts";
 import * as messagesDb from "./generated/messages.ts";
@@ -7,8 +8,8 @@ import { newId, previewOf, type SearchHit, type Session, type SessionSummary, ty
 import { StorageError } from "../errors.ts";
 import type { AbandonedSession, ForkOptions, ForkOrigin, ForkSummary, Lease, MessagePages, OpenOptions, PurgeBudget, PurgeProgress, SessionStore } from "../session-store.ts";
 import { checkPageSize, pagesOf } from "../message-pages.ts";
-import { forkCount, forkOrigin, forkTitle, hitMarkers, searchHit, sessionSummary, storedMessage } from "../rows.ts";
-import { asStored, checkOrigin, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, type CheckedMessage } from "../validate.ts";
+import { attachmentsByMessage, forkCount, forkOrigin, forkTitle, hitMarkers, searchHit, sessionSummary, storedMessage, withAttachments } from "../rows.ts";
+import { asStored, checkOrigin, checkCleanupStep, checkCount, checkDate, checkId, checkIdPrefix, checkImport, checkLease, checkMessage, checkSession, checkSha256, type CheckedMessage } from "../validate.ts";
 import { openPostgres } from "./bootstrap.ts";
 import { postgresCode, storageErrorFromPostgres } from "./postgres-errors.ts";
 import { describeUrl } from "./url.ts";
@@ -168,6 +169,7 @@ export class PostgresStore implements SessionStore {
         // A hidden session (being deleted or imported) takes no new messages.
         const session = await sessionsDb.getSession(tx, { id: checked.sessionId });
         if (session === null) throw StorageError.notFound(checked.sessionId);
+        await lockFiles(tx, [checked]);
         await this.#insertMessage(tx, asStored(checked, session));
         await messagesDb.touchSessionForMessage(tx, { sessionId: checked.sessionId, timestamp: checked.timestamp });
       },
@@ -198,7 +200,11 @@ export class PostgresStore implements SessionStore {
         });
         const last = at === 0 ? null : ((await messagesDb.getMessageAt(tx, { sessionId: id, skip: at - 1 }))?.id ?? null);
         await sessionsDb.createForkedSession(tx, { ...fork, forkedFrom: id, forkedFromMessage: last, forkedAt: at });
-        if (at > 0) await messagesDb.copyMessages(tx, { forkId, sourceId: id, max: at });
+        if (at > 0) {
+          await messagesDb.copyMessages(tx, { forkId, sourceId: id, max: at });
+          // No file lock: the source's links stay while it is locked FOR SHARE, so do their files.
+          await attachmentsDb.copyMessageAttachments(tx, { forkId, sourceId: id });
+        }
         return fork;
       },
       wait,
@@ -228,8 +234,23 @@ export class PostgresStore implements SessionStore {
 
   async getMessages(sessionId: string): Promise<StoredMessage[]> {
     const id = checkId(sessionId, "session id");
-    const rows = await this.#run("reading messages", () => messagesDb.getMessages(this.#sql, { sessionId: id }));
-    return rows.map((row) => storedMessage(row, row.timestamp));
+    // The messages first: a link is stored with its message and removed with it, so every
+    // message read here has its files in what is read next.
+    const { rows, attachments } = await this.#run("reading messages", async () => {
+      const rows = await messagesDb.getMessages(this.#sql, { sessionId: id });
+      return { rows, attachments: await attachmentsDb.getSessionAttachments(this.#sql, { sessionId: id }) };
+    });
+    return withAttachments(
+      rows.map((row) => storedMessage(row, row.timestamp)),
+      attachmentsByMessage(attachments),
+    );
+  }
+
+  async readAttachment(sha256: string): Promise<Uint8Array | null> {
+    const hash = checkSha256(sha256);
+    const row = await this.#run("reading a file", () => attachmentsDb.getAttachmentData(this.#sql, { sha256: hash }));
+    // Bun reads bytea as a Buffer: the same bytes, given as the plain Uint8Array the store promises.
+    return row === null ? null : new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength);
   }
 
   async recentQuestions(limit: number): Promise<string[]> {
@@ -240,11 +261,22 @@ export class PostgresStore implements SessionStore {
   async messagePages(sessionId: string, options: { pageSize?: number } = {}): Promise<MessagePages> {
     const id = checkId(sessionId, "session id");
     const pageSize = checkPageSize(options.pageSize);
-    const span = await this.#run("reading messages", () => messagesDb.getMessageSpan(this.#sql, { sessionId: id }));
+    // The files are few beside the messages, and small without their bytes: read once, after the
+    // span (so every message it counts has its links stored by then).
+    const { span, attachments } = await this.#run("reading messages", async () => {
+      const span = await messagesDb.getMessageSpan(this.#sql, { sessionId: id });
+      return { span, attachments: attachmentsByMessage(await attachmentsDb.getSessionAttachments(this.#sql, { sessionId: id })) };
+    });
     const last = span?.lastSeq ?? "0";
     return pagesOf(id, span?.count ?? 0, "0", pageSize, async (after, max) => {
       const rows = await this.#run("reading messages", () => messagesDb.getMessagePage(this.#sql, { sessionId: id, after, last, max }));
-      return { messages: rows.map((row) => storedMessage(row, row.timestamp)), last: rows.at(-1)?.seq ?? after };
+      return {
+        messages: withAttachments(
+          rows.map((row) => storedMessage(row, row.timestamp)),
+          attachments,
+        ),
+        last: rows.at(-1)?.seq ?? after,
+      };
     });
   }
 
@@ -275,6 +307,7 @@ export class PostgresStore implements SessionStore {
         async (tx) => {
           await sessionsDb.lockForWriting(tx);
           await this.#insertSession(tx, checkedSession);
+          await lockFiles(tx, checkedMessages);
           await this.#insertMessages(tx, checkedMessages);
           // Messages move updated_at forward; the import keeps the given value exactly.
           await sessionsDb.touchSession(tx, { id: checkedSession.id, updatedAt: checkedSession.updatedAt });
@@ -285,6 +318,7 @@ export class PostgresStore implements SessionStore {
     }
     const id = checkedSession.id;
     const runs = [...batches(checkedMessages)];
+    const files = fileHashes(checkedMessages);
     await importHidden(id, runs.length, {
       create: () =>
         this.#write(
@@ -301,6 +335,9 @@ export class PostgresStore implements SessionStore {
           async (tx) => {
             await sessionsDb.lockForWriting(tx);
             if ((await sessionsDb.renewHiddenSessions(tx, { leaseSeconds, state: "importing", ids: [id] })) === 0) throw lostImport(id);
+            // Every file of the import, locked at once (see lockFiles): the runs this step reaches
+            // depend on the time they take, and a file already added is locked at no harm.
+            await lockHashes(tx, files);
             const started = performance.now();
             let i = from;
             do await this.#insertMessages(tx, runs[i++]!);
@@ -337,6 +374,7 @@ export class PostgresStore implements SessionStore {
         if ((await sessionsDb.updateSessionIfHolding(tx, { ...checked.session, held })) === 0) {
           throw (await sessionsDb.getSession(tx, { id })) === null ? StorageError.notFound(id) : StorageError.writtenMeanwhile(id, held);
         }
+        await lockFiles(tx, checked.messages);
         for (const run of batches(checked.messages)) await this.#insertMessages(tx, run);
       },
       wait,
@@ -404,6 +442,7 @@ export class PostgresStore implements SessionStore {
       async (tx) => {
         await sessionsDb.lockForWriting(tx);
         await this.#insertSession(tx, checked.session);
+        await lockFiles(tx, checked.messages);
         for (const message of checked.messages) await this.#insertMessage(tx, message);
         await takeLease(tx, checked.session.id, holder, ttlMs);
       },
@@ -502,6 +541,7 @@ export class PostgresStore implements SessionStore {
     }
   }
 
+  /** Inserts a message with the files it carried; the caller holds their locks ({@link lockFiles}). */
   async #insertMessage(sql: SQL, message: CheckedMessage): Promise<void> {
     try {
       await messagesDb.addMessage(sql, message);
@@ -511,6 +551,7 @@ export class PostgresStore implements SessionStore {
       if (code === "23505") throw StorageError.idTaken(`message ${message.id}`, { sessionId: message.sessionId, cause: error });
       throw error;
     }
+    await addFiles(sql, [message]);
   }
 
   async #insertMessages(sql: SQL, messages: CheckedMessage[]): Promise<void> {
@@ -538,6 +579,7 @@ export class PostgresStore implements SessionStore {
       }
       throw error;
     }
+    await addFiles(sql, messages);
   }
 
   /**
@@ -562,20 +604,67 @@ export class PostgresStore implements SessionStore {
   }
 }
 
-/** Messages in runs of at most `messageBatch`, and of `messageBatchChars` unless one alone is longer. */
+/**
+ * Messages in runs of at most `messageBatch`, and of `messageBatchChars` unless one alone is
+ * longer; the bytes of the files they carry count as characters.
+ */
 function* batches(messages: CheckedMessage[]): Generator<CheckedMessage[]> {
   let batch: CheckedMessage[] = [];
   let chars = 0;
   for (const message of messages) {
-    if (batch.length > 0 && (batch.length === messageBatch || chars + message.content.length > messageBatchChars)) {
+    const size = message.content.length + message.attachments.reduce((sum, file) => sum + file.size, 0);
+    if (batch.length > 0 && (batch.length === messageBatch || chars + size > messageBatchChars)) {
       yield batch;
       batch = [];
       chars = 0;
     }
     batch.push(message);
-    chars += message.content.length;
+    chars += size;
   }
   if (batch.length > 0) yield batch;
+}
+
+/**
+ * Locks, for the rest of the transaction, the files `messages` carry: one statement, all at once
+ * in the order of their keys, before the transaction adds any (so two writers never wait for each
+ * other), and none when they carry none. Without it, a purge removing the last link to a file
+ * could remove the file while this transaction links to it (see migration 006).
+ */
+async function lockFiles(sql: SQL, messages: readonly CheckedMessage[]): Promise<void> {
+  await lockHashes(sql, fileHashes(messages));
+}
+
+/** {@link lockFiles}, given the hashes. */
+async function lockHashes(sql: SQL, hashes: string[]): Promise<void> {
+  if (hashes.length > 0) await attachmentsDb.lockAttachments(sql, { hashes });
+}
+
+/** The hashes of the files `messages` carry, each once. */
+function fileHashes(messages: readonly CheckedMessage[]): string[] {
+  return [...new Set(messages.flatMap((m) => m.attachments.map((file) => file.sha256)))];
+}
+
+/**
+ * Stores the files `messages` carried, each content once however many carry it, and their links
+ * (one statement); the messages are in, and the files locked ({@link lockFiles}).
+ */
+async function addFiles(sql: SQL, messages: readonly CheckedMessage[]): Promise<void> {
+  const links: attachmentsDb.AddMessageAttachmentsParams = { messageIds: [], positions: [], sessionIds: [], names: [], hashes: [] };
+  const added = new Set<string>();
+  for (const message of messages) {
+    for (const [position, file] of message.attachments.entries()) {
+      if (!added.has(file.sha256)) {
+        added.add(file.sha256);
+        await attachmentsDb.addAttachment(sql, file);
+      }
+      links.messageIds.push(message.id);
+      links.positions.push(position);
+      links.sessionIds.push(message.sessionId);
+      links.names.push(file.name);
+      links.hashes.push(file.sha256);
+    }
+  }
+  if (links.messageIds.length > 0) await attachmentsDb.addMessageAttachments(sql, links);
 }
 
 /** The server's detail line of an error (`Key (id)=(…) already exists.`), or "". */

@@ -1,4 +1,5 @@
 import { SQLiteError } from "bun:sqlite";
+import { describeBytes } from "../../byte-size.ts";
 import { statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { StorageError } from "../errors.ts";
@@ -96,12 +97,6 @@ export function freeBytes(path: string): number | null {
   } catch {
     return null;
   }
-}
-
-function describeBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.floor(bytes / 1024)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** A path as it can be pasted into a shell. */

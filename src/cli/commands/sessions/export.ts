@@ -14,10 +14,12 @@ export default defineSynapseCommand({
     const { withStore } = await import("../../open-store.ts");
     const { resolveSession } = await import("../../../sessions/refs.ts");
     const { exportJson, exportMarkdown } = await import("../../../sessions/export.ts");
+    const { withFileData } = await import("../../../sessions/attachment-data.ts");
     await withStore(async (store) => {
       const session = await resolveSession(store, args.session);
       const messages = await store.getMessages(session.id);
-      writeOut(args.format === "markdown" || args.format === "md" ? exportMarkdown(session, messages) : exportJson(session, messages, await store.sessionOrigin(session.id)));
+      if (args.format === "markdown" || args.format === "md") writeOut(exportMarkdown(session, messages));
+      else writeOut(exportJson(session, await withFileData(store, messages), await store.sessionOrigin(session.id)));
     });
   },
 });

@@ -8,6 +8,7 @@ export default defineSynapseCommand({
     search: () => import("./search.ts").then((m) => m.default),
     rename: () => import("./rename.ts").then((m) => m.default),
     fork: () => import("./fork.ts").then((m) => m.default),
+    attachment: () => import("./attachment.ts").then((m) => m.default),
     export: () => import("./export.ts").then((m) => m.default),
     import: () => import("./import.ts").then((m) => m.default),
     delete: () => import("./delete.ts").then((m) => m.default),
