@@ -6,6 +6,7 @@
  */
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
+import { describeBytes } from "./byte-size.ts";
 import type { Attachment, AttachmentType } from "./session.ts";
 import { UserFacingError } from "./user-error.ts";
 
@@ -71,18 +72,6 @@ export function maxFileBytes(maxSizeMb: number): number {
   return Math.floor(maxSizeMb * 1024 * 1024);
 }
 
-/** A size as people read it: `512 bytes`, `3.2 MB`. */
-export function describeSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
-  if (bytes < 1024 * 1024) return `${trim(bytes / 1024)} KB`;
-  if (bytes < 1024 ** 3) return `${trim(bytes / 1024 ** 2)} MB`;
-  return `${trim(bytes / 1024 ** 3)} GB`;
-}
-
-function trim(value: number): string {
-  return value >= 100 ? String(Math.round(value)) : String(Math.round(value * 10) / 10);
-}
-
 /** A path as an error quotes it: on one line, not too long. */
 function quoted(path: string): string {
   const shown = path.length > 120 ? `…${path.slice(-119)}` : path;
@@ -111,7 +100,7 @@ export async function readAttachmentFile(path: string, maxBytes: number): Promis
   if (info.size > maxBytes) {
     throw new AttachmentError(
       "too_large",
-      `${shown} is ${describeSize(info.size)}, over the limit of ${describeSize(maxBytes)} a file may be; send a smaller file, or raise max_size_mb under [files] in the configuration`,
+      `${shown} is ${describeBytes(info.size)}, over the limit of ${describeBytes(maxBytes)} a file may be; send a smaller file, or raise max_size_mb under [files] in the configuration`,
     );
   }
   let bytes: Uint8Array;
@@ -122,7 +111,7 @@ export async function readAttachmentFile(path: string, maxBytes: number): Promis
   }
   // Read again by its length: a file that grew after stat is still held to the limit.
   if (bytes.length > maxBytes) {
-    throw new AttachmentError("too_large", `${shown} is over the limit of ${describeSize(maxBytes)} a file may be; send a smaller file, or raise max_size_mb under [files] in the configuration`);
+    throw new AttachmentError("too_large", `${shown} is over the limit of ${describeBytes(maxBytes)} a file may be; send a smaller file, or raise max_size_mb under [files] in the configuration`);
   }
   const attachment = attachmentOf(basename(path), bytes);
   if (attachment === null) {

@@ -100,7 +100,7 @@ describe("readAttachmentFile", () => {
     writeFileSync(path, "x".repeat(2048));
     const error = await refusal(path, 1024);
     expect(error.kind).toBe("too_large");
-    expect(error.message).toBe(`${JSON.stringify(path)} is 2 KB, over the limit of 1 KB a file may be; send a smaller file, or raise max_size_mb under [files] in the configuration`);
+    expect(error.message).toBe(`${JSON.stringify(path)} is 2 KiB, over the limit of 1 KiB a file may be; send a smaller file, or raise max_size_mb under [files] in the configuration`);
     // Exactly at the limit is allowed.
     expect((await readAttachmentFile(path, 2048)).size).toBe(2048);
   });

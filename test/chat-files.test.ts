@@ -56,10 +56,9 @@ describe("historyFor with files", () => {
     ]);
   });
 
-  test("bytes come from the map when the stored message has none", () => {
-    const { data, ...stored } = notes;
-    const history = historyFor(null, [message("user", "Q", [stored])], { data: new Map([[notes.sha256, data!]]), provider: "x", acceptsImages: true });
-    expect(history[0]!.content).toBe("notes.md\n````\n# Notes\nuse ``` fences\n````\n\nQ");
+  test("a file whose bytes were not read is a bug, said as such", () => {
+    const { data: _, ...stored } = notes;
+    expect(() => historyFor(null, [message("user", "Q", [stored])])).toThrow("were not read (withFileData)");
   });
 
   test("two questions in a row are joined with the images of both", () => {
@@ -70,7 +69,7 @@ describe("historyFor with files", () => {
   });
 
   test("a provider that takes no images gets a line in each one's place", () => {
-    const history = historyFor(null, [message("user", "What is it?", [png]), message("assistant", "A dot.")], { data: new Map(), provider: "deepseek", acceptsImages: false });
+    const history = historyFor(null, [message("user", "What is it?", [png]), message("assistant", "A dot.")], { provider: "deepseek", acceptsImages: false });
     expect(history).toEqual([
       { role: "user", content: "[image dot.png not sent: deepseek takes no images]\n\nWhat is it?" },
       { role: "assistant", content: "A dot." },
@@ -129,12 +128,8 @@ describe("runExchange with files", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    // The same image again, under another name: its bytes are in hand, so only the text file is read.
+    // The same image again, under another name: each content is read once, the question's own not at all.
     await runExchange(request(counting, provider, { session: first.session, message: "Again", attachments: [{ ...png, name: "again.png" }] }));
-    expect(reads).toEqual([notes.sha256]);
-    // With nothing in hand, each content once, however many messages carry it.
-    reads.length = 0;
-    await runExchange(request(counting, provider, { session: first.session, message: "Once more" }));
     expect(reads.sort()).toEqual([notes.sha256, png.sha256].sort());
     const last = sent[1]!;
     expect(last[0]).toEqual({ role: "user", content: `notes.md\n\`\`\`\`\n# Notes\nuse \`\`\` fences\n\`\`\`\`\n\nLook`, images: [{ mediaType: "image/png", data: png.data! }] });
@@ -182,6 +177,7 @@ describe("runExchange with files", () => {
     });
     const error = await runExchange(request(forgetful, recorder("anthropic", true, []), { session: first.session })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StorageError);
-    expect((error as StorageError).message).toStartWith(`the file notes.md of this session (sha256 ${notes.sha256.slice(0, 12)}…) is missing from the database; nothing was sent`);
+    expect((error as StorageError).kind).toBe("invalid_data");
+    expect((error as StorageError).message).toStartWith(`the file "notes.md" (${notes.sha256.slice(0, 12)}) of message`);
   });
 });

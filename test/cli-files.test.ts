@@ -162,7 +162,7 @@ describe("files that cannot be sent: one line, exit 2, no database", () => {
         home.config("[files]\nmax_size_mb = 0.001\n");
         return put(home, "big.md", "x".repeat(2048));
       },
-      (path) => `${JSON.stringify(path)} is 2 KB, over the limit of 1 KB a file may be; send a smaller file, or raise max_size_mb under [files] in the configuration`,
+      (path) => `${JSON.stringify(path)} is 2 KiB, over the limit of 1 KiB a file may be; send a smaller file, or raise max_size_mb under [files] in the configuration`,
     ],
     [
       "binary that is no supported image",

@@ -9,10 +9,10 @@ import type { DisplaySettings, ResolvedConfig } from "../config/schema.ts";
 import type { Provider } from "../providers/types.ts";
 import { imagesOf, imagesRefused, maxFileBytes, readAttachmentFile } from "../attachment-file.ts";
 import type { Attachment, Session } from "../session.ts";
+import { withFileData } from "../sessions/attachment-data.ts";
 import { purgeAfterReply } from "../sessions/cleanup.ts";
 import { normalizeTitle, resolveSession, SessionRefError } from "../sessions/refs.ts";
 import { createStorage } from "../storage/create-storage.ts";
-import { StorageError } from "../storage/errors.ts";
 import type { PurgeProgress, SessionStore } from "../storage/session-store.ts";
 import { ChatModeError } from "./errors.ts";
 import { runExchange, type ExchangeOutput, type ExchangeResult } from "./exchange.ts";
@@ -267,14 +267,8 @@ export class Chat {
     const fork = await this.store.forkSession(kept.id, { at: last, title }, { signal: request.signal });
     this.#current = fork;
     // Asked again with the files it carried, read back from the store.
-    const question = messages[last]!;
-    const attachments: Attachment[] = [];
-    for (const attachment of question.attachments ?? []) {
-      const data = await this.store.readAttachment(attachment.sha256);
-      if (data === null) throw new StorageError("invalid_data", `the file ${attachment.name} of that question is missing from the database, so it cannot be asked again as it was; ask it anew`);
-      attachments.push({ ...attachment, data });
-    }
-    const result = await this.send({ ...request, message: question.content, attachments });
+    const [question] = await withFileData(this.store, [messages[last]!]);
+    const result = await this.send({ ...request, message: question!.content, attachments: question!.attachments ?? [] });
     return { result, kept, fork };
   }
 

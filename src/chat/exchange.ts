@@ -7,13 +7,14 @@ import { imagesOf, imagesRefused } from "../attachment-file.ts";
 import { ProviderError } from "../providers/errors.ts";
 import type { Provider, StopReason, StreamEvent, Usage } from "../providers/types.ts";
 import { newId, type Attachment, type Session, type StoredMessage } from "../session.ts";
+import { withFileData } from "../sessions/attachment-data.ts";
 import { cleanUpBeforeExchange, type CleanupLimits, type CleanupResult } from "../sessions/cleanup.ts";
 import { normalizeTitle } from "../sessions/refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { ExchangeInterrupted } from "./errors.ts";
-import { attachmentsToRead, historyFor, imagesLeftOut } from "./history.ts";
+import { historyFor, imagesLeftOut } from "./history.ts";
 import { ExchangeLease } from "./session-lease.ts";
 
 export { ExchangeInterrupted } from "./errors.ts";
@@ -122,9 +123,12 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   }
   request.onSession?.(session, existing === null);
 
-  const stored = await store.getMessages(session.id);
-  const files = { data: await attachmentData(store, stored, provider.acceptsImages, attachments), provider: provider.name, acceptsImages: provider.acceptsImages };
-  const history = historyFor(session.systemPrompt, stored, files);
+  // Each file's bytes read once; the question's own are in hand already.
+  const stored = await withFileData(
+    store,
+    (await store.getMessages(session.id)).map((message) => (message.id === question.id ? question : message)),
+  );
+  const history = historyFor(session.systemPrompt, stored, { provider: provider.name, acceptsImages: provider.acceptsImages });
   const leftOut = imagesLeftOut(stored, provider.acceptsImages);
   if (leftOut.length > 0) {
     const names = [...new Set(leftOut.map((image) => image.name))];
@@ -189,29 +193,6 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   // Outside the try: a reply that arrived whole is never stored as an interrupted one.
   const reply = await saveReply(false, end.usage);
   return { session, isNew: existing === null, reply, stopReason: end.stopReason, usage: end.usage };
-}
-
-/**
- * The bytes of the files a history needs, by SHA-256, each content read once: the question's own
- * are in memory already.
- *
- * @throws {StorageError} `invalid_data` when a stored message names a file the store does not hold.
- */
-async function attachmentData(store: SessionStore, messages: readonly StoredMessage[], acceptsImages: boolean, sent: readonly Attachment[]): Promise<Map<string, Uint8Array>> {
-  const data = new Map<string, Uint8Array>();
-  for (const attachment of sent) if (attachment.data !== undefined) data.set(attachment.sha256, attachment.data);
-  for (const attachment of attachmentsToRead(messages, acceptsImages)) {
-    if (data.has(attachment.sha256)) continue;
-    const bytes = await store.readAttachment(attachment.sha256);
-    if (bytes === null) {
-      throw new StorageError(
-        "invalid_data",
-        `the file ${attachment.name} of this session (sha256 ${attachment.sha256.slice(0, 12)}…) is missing from the database; nothing was sent; continue in a fork made before it (synapse sessions fork ID --at N)`,
-      );
-    }
-    data.set(attachment.sha256, bytes);
-  }
-  return data;
 }
 
 const replyWaitNotice = "the reply is shown but not stored yet: waiting for another process to finish writing to the session database";

@@ -2,10 +2,8 @@ import { fencedFile, textOf } from "../attachment-file.ts";
 import type { ChatImage, ChatMessage } from "../providers/types.ts";
 import type { Attachment, StoredMessage } from "../session.ts";
 
-/** What the files of a history need: their bytes, and whether the provider takes images. */
+/** Whether the provider a history is for takes images. */
 export interface HistoryFiles {
-  /** The bytes of the attachments the messages carry, by SHA-256: see {@link attachmentsToRead}. */
-  data: ReadonlyMap<string, Uint8Array>;
   /** The provider's name, said in the line that stands for an image it is not sent. */
   provider: string;
   /** When false, each image is sent as a line saying it was not sent, not as an image. */
@@ -13,7 +11,8 @@ export interface HistoryFiles {
 }
 
 /**
- * What a provider is sent: the session's system prompt, then every stored message in order.
+ * What a provider is sent: the session's system prompt, then every stored message in order, each
+ * attachment with its bytes (`withFileData`, sessions/attachment-data.ts).
  * Two turns of one role in a row (a question whose answer failed, then the question asked
  * again) are joined into one, because Anthropic's API wants user and assistant to alternate;
  * the images of both are kept.
@@ -50,29 +49,14 @@ function withFiles(message: StoredMessage, files: HistoryFiles | undefined): { c
       blocks.push(`[image ${attachment.name} not sent: ${files.provider} takes no images]`);
       continue;
     }
-    const data = attachment.data ?? files?.data.get(attachment.sha256);
-    // The exchange reads every file it needs first (a missing one is its error): not here.
-    if (data === undefined) throw new Error(`the bytes of ${attachment.name} (${attachment.sha256}) were not read`);
+    const data = attachment.data;
+    // The exchange reads every file first (a missing one is its error): not here.
+    if (data === undefined) throw new Error(`the bytes of ${attachment.name} (${attachment.sha256}) were not read (withFileData)`);
     if (isImage) images.push({ mediaType: attachment.mediaType, data });
     // Stored as UTF-8 text; should the bytes have been changed since, the replacement character shows where.
     else blocks.push(fencedFile(attachment.name, textOf(data) ?? new TextDecoder().decode(data)));
   }
   return { content: [...blocks, message.content].filter((text) => text !== "").join("\n\n"), images };
-}
-
-/**
- * The attachments of `messages` whose bytes a history needs, each content once: every text file,
- * and the images when the provider takes them.
- */
-export function attachmentsToRead(messages: readonly StoredMessage[], acceptsImages: boolean): Attachment[] {
-  const needed = new Map<string, Attachment>();
-  for (const message of messages) {
-    for (const attachment of message.attachments ?? []) {
-      if (attachment.data !== undefined || (attachment.mediaType !== "text/plain" && !acceptsImages)) continue;
-      if (!needed.has(attachment.sha256)) needed.set(attachment.sha256, attachment);
-    }
-  }
-  return [...needed.values()];
 }
 
 /** The images among `messages` a provider that takes none is not sent. */

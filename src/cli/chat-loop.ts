@@ -21,7 +21,7 @@ import { messageOutput } from "./reply-output.ts";
 import { stdoutSettled, writeOut } from "./stdout.ts";
 import { TerminalInput } from "./terminal-input.ts";
 import { oneLine } from "./terminal-text.ts";
-import { describeSize } from "../attachment-file.ts";
+import { describeBytes } from "../byte-size.ts";
 import { expandHome } from "../paths.ts";
 import { TurnOutput } from "./turn-output.ts";
 
@@ -219,7 +219,7 @@ class ChatLoop {
         case "/file":
           if (rest !== "") {
             const file = await this.#chat.readFile(expandHome(unquoted(rest)));
-            await this.#note(`${file.name} (${describeSize(file.size)}, ${file.mediaType === "text/plain" ? "text" : file.mediaType.slice("image/".length).toUpperCase()}) added`);
+            await this.#note(`${file.name} (${describeBytes(file.size)}, ${file.mediaType === "text/plain" ? "text" : file.mediaType.slice("image/".length).toUpperCase()}) added`);
           }
           await this.#note(this.#pending());
           return false;
