@@ -4,7 +4,8 @@
  * bad file is one line and the chat goes on.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { anthropicReply, Home, serve, sourceRunner, stopServers } from "./_cli.ts";
 import { tinyImage, tinyImageBase64 } from "./_images.ts";
@@ -19,8 +20,15 @@ const ctrlD = "\x04";
 type Sent = { messages: { role: string; content: unknown }[] };
 
 describe("files in synapse chat", () => {
-  test("Tab completes /file", () => {
+  test("Tab completes /file, then the path after it", () => {
     expect(complete("/fi", [])).toEqual(["/file "]);
+    const dir = mkdtempSync(join(tmpdir(), "synapse-paths-"));
+    mkdirSync(join(dir, "notes"));
+    for (const name of ["notes.md", "my dot.png", ".hidden"]) writeFileSync(join(dir, name), "x");
+    expect(complete(`/file ${dir}/no`, [])).toEqual([`/file ${dir}/notes.md`, `/file ${dir}/notes/`]);
+    expect(complete(`/file ${dir}/`, [])).toEqual([`/file ${dir}/my dot.png`, `/file ${dir}/notes.md`, `/file ${dir}/notes/`]);
+    expect(complete(`/file ${dir}/.h`, [])).toEqual([`/file ${dir}/.hidden`]);
+    expect(complete(`/file ${dir}/nowhere/x`, [])).toEqual([]);
   });
 
   test("-f goes with the first message; /file with the next; the prompt says how many wait", async () => {

@@ -4,6 +4,7 @@
  * the reply when complete); lines starting with `/` are commands. The history Up recalls is the
  * user's own questions, read from the store, so no second file holds conversation text.
  */
+import { readdirSync, type Dirent } from "node:fs";
 import { Chat } from "../chat/chat.ts";
 import { ExchangeInterrupted } from "../chat/errors.ts";
 import type { Session } from "../session.ts";
@@ -396,14 +397,37 @@ class ChatLoop {
   }
 }
 
+/**
+ * The paths `typed` could go on to: the entries of its folder (the current one when it names
+ * none) that start with its last part, a folder with `/` after it; hidden ones only when a `.`
+ * is typed. At most 200, sorted.
+ */
+export function pathsFrom(typed: string): string[] {
+  const slash = typed.lastIndexOf("/");
+  const folder = typed.slice(0, slash + 1);
+  const start = typed.slice(slash + 1);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder === "" ? "." : expandHome(folder), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.name.startsWith(start) && (start.startsWith(".") || !entry.name.startsWith(".")))
+    .map((entry) => `${folder}${entry.name}${entry.isDirectory() ? "/" : ""}`)
+    .sort()
+    .slice(0, 200);
+}
+
 /** A path typed after /file, with quotes around it (a name with spaces) taken off. */
 function unquoted(text: string): string {
   const match = /^(["'])(.*)\1$/.exec(text);
   return match ? match[2]! : text;
 }
 
-/** Tab: the commands a line starting with `/` could be, and provider names after `/provider `. */
+/** Tab: the commands a line starting with `/` could be, provider names after `/provider `, paths after `/file `. */
 export function complete(line: string, providers: readonly string[]): string[] {
+  if (line.startsWith("/file ")) return pathsFrom(line.slice("/file ".length)).map((path) => `/file ${path}`);
   if (line.startsWith("/provider ")) {
     const start = line.slice("/provider ".length);
     return providers.filter((name) => name.startsWith(start)).map((name) => `/provider ${name}`);
