@@ -122,6 +122,7 @@ describe("runExchange", () => {
     const other: Provider = {
       name: "openai",
       defaultModel: "gpt-4o-mini",
+      acceptsImages: true,
       async *stream() {
         yield { type: "text", text: "from elsewhere" };
         yield { type: "done", stopReason: "end_turn", rawStopReason: "stop", usage: null };
@@ -228,6 +229,7 @@ describe("reasoning", () => {
     return {
       name: "deepseek",
       defaultModel: "deepseek-reasoner",
+      acceptsImages: false,
       async *stream(request) {
         sent.push(request.messages);
         for (const event of events) {

@@ -86,6 +86,15 @@ describe("readArgs", () => {
     expect(read(command, argv)).toEqual({ values, inline });
   });
 
+  test("a value flag given again keeps every value, in order: -f is repeatable", () => {
+    const line = readArgv(["-f", "a.md", "--file", "b c.png", "--file=d.txt", "-m", "x", "hi"]).args;
+    const { values, repeated } = readArgs(line, commands.chat!, "synapse");
+    expect(repeated).toEqual({ file: ["a.md", "b c.png", "d.txt"], model: ["x"] });
+    expect((values as Record<string, unknown>).file).toBe("d.txt");
+    expect(readArgs(readArgv(["hi"]).args, commands.chat!, "synapse").repeated).toEqual({});
+    expect(() => readArgs(readArgv(["hi", "-f"]).args, commands.chat!, "synapse")).toThrow("-f needs a value");
+  });
+
   test.each<[string, string[], string]>([
     ["chat", ["--bogus", "hi"], "unknown option --bogus"],
     ["chat", ["--no-title", "hi"], "unknown option --no-title"],

@@ -180,7 +180,7 @@ describe("synapse config check", () => {
     expect(result.exitCode).toBe(0);
     for (const secret of [fileKey, envKey, "SECRET", "hunter2"]) expect(result.stdout).not.toContain(secret);
     const checked = JSON.parse(result.stdout);
-    expect(Object.keys(checked)).toEqual(["configFile", "provider", "model", "systemPrompt", "display", "session", "providers", "aliases"]);
+    expect(Object.keys(checked)).toEqual(["configFile", "provider", "model", "systemPrompt", "display", "session", "files", "providers", "aliases"]);
     expect(checked).toMatchObject({
       configFile: { path: configFile(home), exists: true },
       provider: "anthropic",
@@ -188,6 +188,7 @@ describe("synapse config check", () => {
       systemPrompt: null,
       display: { render: "auto", quiet: false },
       session: { maxSessions: 0, retentionDays: 90, autoCleanup: true, databaseUrl: "postgres://me@db.internal:5432/synapse", databaseUrlFrom: "environment" },
+      files: { maxSizeMb: 20 },
       aliases: { fast: { provider: "groq", model: "llama-3.1-8b-instant" } },
     });
     const byName = Object.fromEntries(checked.providers.map((p: { name: string }) => [p.name, p]));
@@ -204,7 +205,9 @@ describe("synapse config check", () => {
       maxTokensField: "max_tokens",
       firstByteTimeout: 180,
       idleTimeout: 120,
+      images: true,
     });
+    expect(byName.deepseek.images).toBe(false);
     expect([byName.openai.key, byName.deepseek.key, byName.ollama.key, byName.gateway.key]).toEqual(["set", "missing", "not needed", "not needed"]);
     expect(byName.gateway.headers).toEqual({ "x-team": "platform", authorization: "***" });
   });

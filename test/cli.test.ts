@@ -200,7 +200,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
         [["-c", "-s", "abcd", "hi"], 2, "error: -s and -c both choose a session; give one"],
         [["sessions", "show"], 1, 'error: there are no sessions yet; start one with: synapse "Hello"'],
         [["sessions", "frob"], 2, 'error: unknown command "sessions frob"'],
-        [["sessions"], 2, "error: synapse sessions needs a command: list, show, search, rename, fork, export, import, delete, prune, copy"],
+        [["sessions"], 2, "error: synapse sessions needs a command: list, show, search, rename, fork, attachment, export, import, delete, prune, copy"],
         [["sessions", "list", "--jsn"], 2, "error: unknown option --jsn"],
         [["-s", "0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20", "-p", "echo", "hi"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],
         [["sessions", "show", "0B5E2C1E-8A6F-4C3B-9D2E-6F1A7C9B4D20"], 1, "error: session 0b5e2c1e-8a6f-4c3b-9d2e-6f1a7c9b4d20 not found"],

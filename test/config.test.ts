@@ -175,18 +175,21 @@ describe("the config file", () => {
       aliases: {},
       session: { maxSessions: 100, retentionDays: 90, autoCleanup: true, databaseUrl: undefined },
       display: { render: "auto", quiet: false },
+      files: { maxSizeMb: 20 },
       keyed: [],
     });
     const built = (name: string, model: string, baseUrl: string, maxTokensField: string) => ({
       name, type: name === "anthropic" ? "anthropic" : "openai", origin: "built-in", apiKey: undefined, keyEnv: `${name.toUpperCase()}_API_KEY`, needsKey: true, table: `[${name}]`,
       baseUrl, baseUrlEnv: `${name.toUpperCase()}_BASE_URL`, model, maxTokens: 4096, maxTokensField, headers: {}, firstByteTimeout: 180, idleTimeout: 120,
+      // DeepSeek's chat API takes text only.
+      images: name !== "deepseek",
     });
     expect(providers.anthropic).toMatchObject(built("anthropic", "claude-sonnet-4-5", "https://api.anthropic.com", "max_tokens"));
     expect(providers.openai).toMatchObject(built("openai", "gpt-4o-mini", "https://api.openai.com/v1", "max_completion_tokens"));
     expect(providers.deepseek).toMatchObject(built("deepseek", "deepseek-chat", "https://api.deepseek.com", "max_tokens"));
     // The presets need no table.
     expect(Object.keys(providers)).toEqual(["anthropic", "openai", "deepseek", "ollama", "lmstudio", "openrouter", "groq", "gemini", "mistral"]);
-    expect(providers.ollama).toMatchObject({ type: "openai", origin: "preset", baseUrl: "http://localhost:11434/v1", needsKey: false, model: "llama3.2" });
+    expect(providers.ollama).toMatchObject({ type: "openai", origin: "preset", baseUrl: "http://localhost:11434/v1", needsKey: false, model: "llama3.2", images: true });
     expect(providers.groq).toMatchObject({ origin: "preset", baseUrl: "https://api.groq.com/openai/v1", keyEnv: "GROQ_API_KEY", needsKey: true, maxTokensField: "max_tokens" });
   });
 
@@ -243,11 +246,12 @@ describe("the config file", () => {
       aliases: { fast: { provider: "local", model: "tiny" } },
       session: { maxSessions: 0, retentionDays: 30, autoCleanup: false, databaseUrl: "~/synapse.db" },
       display: { render: "never", quiet: true },
+      files: { maxSizeMb: 2.5 },
       keyed: [],
     });
     expect(providers.anthropic).toMatchObject({ apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192, maxTokensField: "max_tokens", firstByteTimeout: 600, idleTimeout: 0 });
     expect(providers.openai).toMatchObject({ apiKey: undefined, baseUrl: "https://openai.example.test/v1", model: "gpt-4.1-mini", maxTokens: 2048, maxTokensField: "max_completion_tokens", firstByteTimeout: 180, idleTimeout: 120 });
-    expect(providers.deepseek).toMatchObject({ apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096, maxTokensField: "max_tokens" });
+    expect(providers.deepseek).toMatchObject({ apiKey: undefined, baseUrl: "https://api.deepseek.com", model: "deepseek-reasoner", maxTokens: 4096, maxTokensField: "max_tokens", images: true });
     expect(providers.local).toEqual({
       name: "local",
       type: "openai",
@@ -265,6 +269,7 @@ describe("the config file", () => {
       headers: { "x-team": "synapse" },
       firstByteTimeout: 30,
       idleTimeout: 10,
+      images: false,
     });
   });
 
@@ -357,6 +362,25 @@ describe("the config file", () => {
     const error = loadError(() => load(`[anthropic]\n${line}\n`));
     expect(error.key).toBe(key);
     expect(error.message).toEndWith(`"${key}" must be a number of seconds from 0 to 86400 (0 means no limit), but it is ${shown}`);
+  });
+
+  test.each([
+    ["max_size_mb = 0", "0"],
+    ["max_size_mb = -1", "-1"],
+    ["max_size_mb = 2048", "2048"],
+    ['max_size_mb = "20"', 'the string "20"'],
+  ])("[files] %s is refused: a size of no file is not \"no limit\"", (line, shown) => {
+    const error = loadError(() => load(`[files]\n${line}\n`));
+    expect(error.key).toBe("files.max_size_mb");
+    expect(error.message).toEndWith(`"files.max_size_mb" must be a number of megabytes more than 0 and at most 1024 (fractions allowed), but it is ${shown}`);
+  });
+
+  test("images: DeepSeek takes none unless its table says so; a [providers.NAME] over a built-in keeps its default", () => {
+    expect(load(`[providers.deepseek]\nmodel = "deepseek-chat"\n`).config.providers.deepseek?.images).toBe(false);
+    expect(load(`[deepseek]\nimages = true\n`).config.providers.deepseek?.images).toBe(true);
+    expect(load(`[anthropic]\nimages = false\n`).config.providers.anthropic?.images).toBe(false);
+    expect(load(`[providers.local]\ntype = "openai"\nbase_url = "http://127.0.0.1:1/v1"\n`).config.providers.local?.images).toBe(true);
+    expect(loadError(() => load(`[openai]\nimages = "no"\n`)).key).toBe("openai.images");
   });
 
   test("0 means no limit and is accepted", () => {

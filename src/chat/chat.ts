@@ -7,7 +7,9 @@
 import { loadConfig, type ConfigFlags } from "../config/load.ts";
 import type { DisplaySettings, ResolvedConfig } from "../config/schema.ts";
 import type { Provider } from "../providers/types.ts";
-import type { Session } from "../session.ts";
+import { imagesOf, imagesRefused, maxFileBytes, readAttachmentFile } from "../attachment-file.ts";
+import type { Attachment, Session } from "../session.ts";
+import { withFileData } from "../sessions/attachment-data.ts";
 import { purgeAfterReply } from "../sessions/cleanup.ts";
 import { normalizeTitle, resolveSession, SessionRefError } from "../sessions/refs.ts";
 import { createStorage } from "../storage/create-storage.ts";
@@ -34,10 +36,17 @@ export interface ChatOptions extends SessionChoice {
   flags?: ConfigFlags;
   /** How the provider is built (tests use tiny retry waits). */
   providerOptions?: CreateProviderOptions;
+  /**
+   * Paths of files for the first question (`-f`): read and checked (size, type, and images
+   * against the provider, when it is known) before the store is opened; see {@link Chat.files}.
+   */
+  files?: readonly string[] | undefined;
 }
 
 export interface SendRequest extends ExchangeOutput {
   message: string;
+  /** Files sent with the message, read by {@link Chat.readFile}: stored with it. */
+  attachments?: readonly Attachment[] | undefined;
   /** The title of a new session, as normalizeTitle gives it. */
   title?: string | undefined;
   signal: AbortSignal;
@@ -68,6 +77,7 @@ export class Chat {
   /** A title and system prompt for the new session the next turn starts. */
   #newTitle: string | null = null;
   #newSystemPrompt: string | undefined;
+  #files: Attachment[];
 
   private constructor(
     /** Open until {@link close}: the announce line's short id is read from it. */
@@ -75,8 +85,10 @@ export class Chat {
     config: ResolvedConfig,
     options: ChatOptions,
     provider: Provider | null,
+    files: Attachment[],
   ) {
     this.#config = config;
+    this.#files = files;
     this.#options = options;
     this.#provider = provider;
     this.#flags = { ...options.flags };
@@ -98,8 +110,32 @@ export class Chat {
     const continuing = options.session !== undefined || options.latest === true;
     // A continued session's own provider is known only once the store is open: it is built in send().
     const provider = continuing && flags.provider === undefined ? null : createProvider(chooseProvider(config, flags, null), config, options.providerOptions);
+    // Every file is read and checked before the store is opened: a bad one leaves nothing behind.
+    const files: Attachment[] = [];
+    for (const path of options.files ?? []) files.push(await readAttachmentFile(path, maxFileBytes(config.files.maxSizeMb)));
+    const images = imagesOf(files);
+    if (provider !== null && images.length > 0 && !provider.acceptsImages) throw imagesRefused(provider.name, images);
     const store = await createStorage(config.session.databaseUrl);
-    return new Chat(store, config, options, provider);
+    return new Chat(store, config, options, provider, files);
+  }
+
+  /**
+   * The files the next question carries: those of `-f` (read by {@link open}), and those added
+   * since (`/file`). Each {@link send} takes them all, whether the turn is stored or refused.
+   */
+  get files(): readonly Attachment[] {
+    return this.#files;
+  }
+
+  /**
+   * Reads the file at `path`, held to `[files] max_size_mb`, and adds it to {@link files}.
+   *
+   * @throws {AttachmentError} for a file that cannot be sent.
+   */
+  async readFile(path: string): Promise<Attachment> {
+    const file = await readAttachmentFile(path, maxFileBytes(this.#config.files.maxSizeMb));
+    this.#files.push(file);
+    return file;
   }
 
   /**
@@ -114,10 +150,14 @@ export class Chat {
     const flags = this.#flags;
     const session = await this.current();
     const provider = this.#provider ?? createProvider(chooseProvider(config, flags, session), config, this.#options.providerOptions);
+    // The files go with this question, whatever becomes of it: a refused one is not sent again.
+    const attachments = request.attachments ?? this.#files;
+    this.#files = [];
     const autoCleanup = config.session.autoCleanup && !this.#cleanedUp;
     this.#cleanedUp = true;
     const result = await runExchange({
       ...request,
+      attachments,
       // Set as soon as it is stored: a turn that fails after its question was stored still
       // leaves the chat in that session.
       onSession: (stored, isNew) => {
@@ -226,7 +266,9 @@ export class Chat {
     const title = kept.title === null ? null : `${kept.title} (retry)`;
     const fork = await this.store.forkSession(kept.id, { at: last, title }, { signal: request.signal });
     this.#current = fork;
-    const result = await this.send({ ...request, message: messages[last]!.content });
+    // Asked again with the files it carried, read back from the store.
+    const [question] = await withFileData(this.store, [messages[last]!]);
+    const result = await this.send({ ...request, message: question!.content, attachments: question!.attachments ?? [] });
     return { result, kept, fork };
   }
 

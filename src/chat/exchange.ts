@@ -3,16 +3,18 @@
  * before the provider is called, and the reply when it is complete (or, cut short, as far as it
  * came, marked interrupted). Nothing here knows about the command line.
  */
+import { imagesOf, imagesRefused } from "../attachment-file.ts";
 import { ProviderError } from "../providers/errors.ts";
 import type { Provider, StopReason, StreamEvent, Usage } from "../providers/types.ts";
-import { newId, type Session, type StoredMessage } from "../session.ts";
+import { newId, type Attachment, type Session, type StoredMessage } from "../session.ts";
+import { withFileData } from "../sessions/attachment-data.ts";
 import { cleanUpBeforeExchange, type CleanupLimits, type CleanupResult } from "../sessions/cleanup.ts";
 import { normalizeTitle } from "../sessions/refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
 import { ExchangeInterrupted } from "./errors.ts";
-import { historyFor } from "./history.ts";
+import { historyFor, imagesLeftOut } from "./history.ts";
 import { ExchangeLease } from "./session-lease.ts";
 
 export { ExchangeInterrupted } from "./errors.ts";
@@ -34,6 +36,8 @@ export interface ExchangeOutput {
   onCleanup?(result: CleanupResult): void;
   /** The automatic cleanup failed; the exchange went on without it. */
   onCleanupFailed?(error: unknown): void;
+  /** Something the user should know that stops nothing (images in the history not sent): one line. */
+  onWarning?(message: string): void;
 }
 
 export interface ExchangeRequest extends ExchangeOutput {
@@ -44,6 +48,12 @@ export interface ExchangeRequest extends ExchangeOutput {
   provider: Provider;
   model: string;
   message: string;
+  /**
+   * Files sent with the message, each with its bytes (see attachment-file.ts): stored with the
+   * question, in the same transaction. Images are refused, before anything is stored, when the
+   * provider takes none.
+   */
+  attachments?: readonly Attachment[] | undefined;
   /** The title of a new session. */
   title?: string | undefined;
   /** The system prompt of a new session; a continued one keeps its own. */
@@ -76,6 +86,11 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   // Checked here too, not only by the CLI: no caller stores a title a list could not show. (A
   // continued session keeps its own title and system prompt.)
   const title = existing === null && request.title !== undefined ? normalizeTitle(request.title) : null;
+  const attachments = request.attachments ?? [];
+  // Refused before the lease, the cleanup or anything else: a provider that takes no images
+  // leaves no trace of a question it could not be asked.
+  const images = imagesOf(attachments);
+  if (images.length > 0 && !provider.acceptsImages) throw imagesRefused(provider.name, images);
 
   // From here to the end the session is leased: no cleanup or delete in any process touches it.
   // A continued one is leased before the cleanup runs (it fails here if it has gone meanwhile).
@@ -95,6 +110,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     updatedAt: now,
   };
   const question: StoredMessage = { id: newId(), sessionId: session.id, role: "user", content: request.message, timestamp: now };
+  if (attachments.length > 0) question.attachments = [...attachments];
   // A new session is stored with its first message and its lease in one transaction: never one
   // without the others. Nothing has been sent yet, so Ctrl+C may stop a wait for another
   // process's lock.
@@ -107,7 +123,20 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   }
   request.onSession?.(session, existing === null);
 
-  const history = historyFor(session.systemPrompt, await store.getMessages(session.id));
+  // Each file's bytes read once; the question's own are in hand already.
+  const stored = await withFileData(
+    store,
+    (await store.getMessages(session.id)).map((message) => (message.id === question.id ? question : message)),
+  );
+  const history = historyFor(session.systemPrompt, stored, { provider: provider.name, acceptsImages: provider.acceptsImages });
+  const leftOut = imagesLeftOut(stored, provider.acceptsImages);
+  if (leftOut.length > 0) {
+    const names = [...new Set(leftOut.map((image) => image.name))];
+    request.onWarning?.(
+      `${leftOut.length === 1 ? "an image" : `${leftOut.length} images`} in this session (${names.join(", ")}) not sent: ${provider.name} takes no images; ` +
+        `a line saying so was sent in ${leftOut.length === 1 ? "its" : "their"} place; continue with -p anthropic or -p openai to send ${leftOut.length === 1 ? "it" : "them"}`,
+    );
+  }
   let text = "";
   const saveReply = async (interrupted: boolean, usage: Usage | null = null): Promise<StoredMessage> => {
     // The reply records what wrote it: on a continued session that may be another provider or

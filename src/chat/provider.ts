@@ -67,6 +67,7 @@ export function createProvider(name: string, config: ResolvedConfig, options: Cr
     idleTimeout: settings.idleTimeout,
     defaultModel: provider === config.provider ? config.model : (settings.model ?? ""),
     configPath: config.configPath,
+    images: settings.images,
     retry: { ...DEFAULT_RETRY, ...options.retry },
   };
   return settings.type === "anthropic" ? createAnthropicProvider(remote) : createOpenAICompatibleProvider(remote);

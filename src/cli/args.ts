@@ -20,6 +20,16 @@ export const providerArgs = {
   model: { type: "string", alias: "m", valueHint: "model", description: "The model, e.g. gpt-4o-mini; an alias or PROVIDER:MODEL picks the provider too" },
 } as const satisfies ArgsDef;
 
+/** Files sent with a message (repeatable): the same flag for a message and for chat mode. */
+export const fileArg = {
+  file: {
+    type: "string",
+    alias: "f",
+    valueHint: "file",
+    description: "Send a file with the message (repeat for more): UTF-8 text, or a PNG, JPEG, WebP or GIF image for a provider that takes images",
+  },
+} as const satisfies ArgsDef;
+
 export const jsonArg = {
   json: { type: "boolean", description: "Print JSON on stdout, for scripts (shape in the README)" },
 } as const satisfies ArgsDef;

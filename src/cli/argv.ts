@@ -90,6 +90,11 @@ export interface CommandArgs<T extends ArgsDef = ArgsDef> {
   values: ParsedArgs<T>;
   /** What a boolean flag was given after `=`, the first time: `--continue=Trip` → `{ continue: "Trip" }`. */
   inline: Readonly<Record<string, string>>;
+  /**
+   * Every value a value flag was given, in order, by name: `-f a.md -f b.png` → `{ file: ["a.md",
+   * "b.png"] }`. `values` holds the last one, as for any flag given twice.
+   */
+  repeated: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -110,6 +115,7 @@ export function readArgs<T extends ArgsDef>(line: readonly Arg[], command: { arg
   const given = new Map<string, string | boolean>();
   const negated = new Set<string>();
   const inline: Record<string, string> = {};
+  const repeated: Record<string, string[]> = {};
   for (let i = 0; i < line.length; i++) {
     const arg = line[i]!;
     if (arg.kind === "word" || arg.kind === "operand") {
@@ -136,6 +142,7 @@ export function readArgs<T extends ArgsDef>(line: readonly Arg[], command: { arg
         i += 1;
       }
       given.set(key, value);
+      (repeated[key] ??= []).push(value);
     } else {
       given.set(key, arg.inline === undefined || arg.inline !== "false");
       if (arg.inline !== undefined) inline[key] ??= arg.inline;
@@ -166,7 +173,7 @@ export function readArgs<T extends ArgsDef>(line: readonly Arg[], command: { arg
     values[key] = value;
     for (const alias of aliasesOf(def)) values[alias] = value;
   }
-  return { values: values as ParsedArgs<T>, inline };
+  return { values: values as ParsedArgs<T>, inline, repeated };
 }
 
 /** A flag's aliases as declared (`s`, not `-s`). */

@@ -4,6 +4,7 @@
  * the reply when complete); lines starting with `/` are commands. The history Up recalls is the
  * user's own questions, read from the store, so no second file holds conversation text.
  */
+import { readdirSync, type Dirent } from "node:fs";
 import { Chat } from "../chat/chat.ts";
 import { ExchangeInterrupted } from "../chat/errors.ts";
 import type { Session } from "../session.ts";
@@ -21,6 +22,8 @@ import { messageOutput } from "./reply-output.ts";
 import { stdoutSettled, writeOut } from "./stdout.ts";
 import { TerminalInput } from "./terminal-input.ts";
 import { oneLine } from "./terminal-text.ts";
+import { describeBytes } from "../byte-size.ts";
+import { expandHome } from "../paths.ts";
 import { TurnOutput } from "./turn-output.ts";
 
 export interface ChatLoopArgs {
@@ -31,6 +34,8 @@ export interface ChatLoopArgs {
   model: string | undefined;
   system: string | undefined;
   raw: boolean;
+  /** `-f`: files for the first message, read and checked before the store is opened. */
+  files?: readonly string[];
 }
 
 /** How many earlier questions Up can recall. */
@@ -46,6 +51,7 @@ const commands: readonly (readonly [name: string, usage: string, help: string])[
   ["/model", "/model NAME", "the model for the next turns"],
   ["/provider", "/provider NAME", "the provider for the next turns (synapse models lists them)"],
   ["/system", "/system TEXT", "the system prompt of a new session, before its first turn"],
+  ["/file", "/file PATH", 'send a file with the next message (text, or an image); "/file" alone lists those waiting'],
   ["/show", "/show", "the conversation so far"],
   ["/retry", "/retry", "ask the last question again, in a fork; the session keeps the reply it had"],
   ["/fork", "/fork [N]", "go on in a new session holding the first N messages (all by default); this one stays"],
@@ -65,6 +71,7 @@ export async function runChatLoop(args: ChatLoopArgs): Promise<number> {
     flags: { provider: args.provider, model: args.model, systemPrompt: args.system },
     session: args.session,
     latest: args.continueLatest,
+    files: args.files,
   });
   if (chat.display.quiet) log.quiet = true;
   const loop = new ChatLoop(chat, args.raw);
@@ -109,6 +116,7 @@ class ChatLoop {
     try {
       const { provider, model } = await this.#chat.next();
       await this.#note(`chat with ${provider}/${model} · /help for commands · Ctrl+D to leave`);
+      if (this.#chat.files.length > 0) await this.#note(this.#pending());
       for (;;) {
         const line = await this.#read(await this.#prompt());
         if (line.kind === "eof") break;
@@ -208,6 +216,13 @@ class ChatLoop {
         case "/system":
           await this.#chat.useSystemPrompt(rest);
           await this.#note(rest === "" ? "no system prompt for the new session" : "system prompt set for the new session");
+          return false;
+        case "/file":
+          if (rest !== "") {
+            const file = await this.#chat.readFile(expandHome(unquoted(rest)));
+            await this.#note(`${file.name} (${describeBytes(file.size)}, ${file.mediaType === "text/plain" ? "text" : file.mediaType.slice("image/".length).toUpperCase()}) added`);
+          }
+          await this.#note(this.#pending());
           return false;
         case "/show":
           await this.#show();
@@ -322,11 +337,20 @@ class ChatLoop {
     }
   }
 
-  /** `title-or-short-id · model › `: where the next message goes. */
+  /** `title-or-short-id · model › `: where the next message goes, and with how many files (`· 2 files`). */
   async #prompt(): Promise<string> {
     const { session, model } = await this.#chat.next();
     const where = session === null ? "new" : await this.#label(session);
-    return `${this.#style.cyan(where)} ${this.#style.dim(`· ${model}`)} ${this.#style.bold("›")} `;
+    const count = this.#chat.files.length;
+    const files = count === 0 ? "" : ` · ${count} file${count === 1 ? "" : "s"}`;
+    return `${this.#style.cyan(where)} ${this.#style.dim(`· ${model}${files}`)} ${this.#style.bold("›")} `;
+  }
+
+  /** What files the next message carries. */
+  #pending(): string {
+    const files = this.#chat.files;
+    if (files.length === 0) return "no files waiting; /file PATH adds one to the next message";
+    return `the next message goes with ${files.map((file) => oneLine(file.name)).join(", ")}`;
   }
 
   async #label(session: Session): Promise<string> {
@@ -373,8 +397,37 @@ class ChatLoop {
   }
 }
 
-/** Tab: the commands a line starting with `/` could be, and provider names after `/provider `. */
+/**
+ * The paths `typed` could go on to: the entries of its folder (the current one when it names
+ * none) that start with its last part, a folder with `/` after it; hidden ones only when a `.`
+ * is typed. At most 200, sorted.
+ */
+export function pathsFrom(typed: string): string[] {
+  const slash = typed.lastIndexOf("/");
+  const folder = typed.slice(0, slash + 1);
+  const start = typed.slice(slash + 1);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder === "" ? "." : expandHome(folder), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.name.startsWith(start) && (start.startsWith(".") || !entry.name.startsWith(".")))
+    .map((entry) => `${folder}${entry.name}${entry.isDirectory() ? "/" : ""}`)
+    .sort()
+    .slice(0, 200);
+}
+
+/** A path typed after /file, with quotes around it (a name with spaces) taken off. */
+function unquoted(text: string): string {
+  const match = /^(["'])(.*)\1$/.exec(text);
+  return match ? match[2]! : text;
+}
+
+/** Tab: the commands a line starting with `/` could be, provider names after `/provider `, paths after `/file `. */
 export function complete(line: string, providers: readonly string[]): string[] {
+  if (line.startsWith("/file ")) return pathsFrom(line.slice("/file ".length)).map((path) => `/file ${path}`);
   if (line.startsWith("/provider ")) {
     const start = line.slice("/provider ".length);
     return providers.filter((name) => name.startsWith(start)).map((name) => `/provider ${name}`);

@@ -5,6 +5,8 @@ export interface SynapseContext<T extends ArgsDef = ArgsDef> {
   args: ParsedArgs<T>;
   /** What a boolean flag was given after `=`: `--continue=Trip` → `{ continue: "Trip" }`. */
   inline: Readonly<Record<string, string>>;
+  /** Every value each value flag was given, in order (`-f a.md -f b.png`). */
+  repeated: Readonly<Record<string, readonly string[]>>;
   /** Whether `--` was given: what follows it is never a flag, nor a command typed wrong. */
   ended: boolean;
 }

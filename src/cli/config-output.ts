@@ -60,12 +60,14 @@ export function printConfigCheck(config: ResolvedConfig, env: Env, options: { js
         databaseUrl: database.url,
         databaseUrlFrom: database.source,
       },
+      files: { maxSizeMb: config.files.maxSizeMb },
       providers: providers.map((p) => ({
         ...providerJson(p),
         maxTokens: p.maxTokens,
         maxTokensField: p.maxTokensField,
         firstByteTimeout: p.firstByteTimeout,
         idleTimeout: p.idleTimeout,
+        images: p.images,
       })),
       aliases: config.aliases,
     });
@@ -97,6 +99,7 @@ export function printConfigCheck(config: ResolvedConfig, env: Env, options: { js
       ["auto_cleanup", String(config.session.autoCleanup)],
       ["database_url", `${database.url} (${from})`],
     ])}`,
+    `${style.bold("[files]")}\n${settings([["max_size_mb", String(config.files.maxSizeMb)]])}`,
     providerTable(config, fit, shown, style.bold),
   ];
   const aliases = Object.entries(config.aliases);
@@ -113,6 +116,8 @@ function providerTable(config: ResolvedConfig, fit: (text: string) => string, sh
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell + " ".repeat(widths[i]! - Bun.stringWidth(cell)))).join("  ");
   const out = [fit(bold(line(header))), ...rows.map((row) => fit(line(row)))];
   out.push(config.provider === "echo" ? "the provider a chat uses: echo (offline)" : "* the provider a chat uses");
+  const textOnly = providers.filter((p) => !p.images).map((p) => p.name);
+  if (textOnly.length > 0) out.push(fit(`take no images (images = false): ${textOnly.map(shown).join(", ")}`));
   for (const p of providers) {
     const headers = Object.entries(maskedHeaders(p.headers));
     if (headers.length > 0) out.push(fit(`${shown(p.table)} headers: ${headers.map(([name, value]) => shown(`${name}: ${value}`)).join(", ")}`));

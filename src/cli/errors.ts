@@ -1,3 +1,4 @@
+import { AttachmentError } from "../attachment-file.ts";
 import { ExchangeInterrupted } from "../chat/errors.ts";
 import { ConfigError } from "../config/errors.ts";
 import { ProviderError } from "../providers/errors.ts";
@@ -24,6 +25,9 @@ export class UsageError extends Error {
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return exitCode.usage;
+  // A file given with -f that cannot be sent (missing, a folder, too big, of no type a model
+  // reads, an image for a provider that takes none): the command line's to change, nothing stored.
+  if (error instanceof AttachmentError) return exitCode.usage;
   // Naming a session too vaguely is a usage error; naming one that is not there is not.
   if (error instanceof SessionRefError || error instanceof AttachmentRefError) return error.kind === "not_found" ? exitCode.failure : exitCode.usage;
   // A bad flag value (`-p nope`, `-m ""`) is the command line's fault, like an unknown flag.

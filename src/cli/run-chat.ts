@@ -34,6 +34,8 @@ export interface ChatArgs {
   editor: boolean;
   /** `--retry`: the session's last question asked again, in a fork of it (see Chat.retry). */
   retry?: boolean;
+  /** `-f`: files sent with the message, read and checked before the store is opened. */
+  files?: readonly string[];
 }
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -51,7 +53,11 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     throw new UsageError("--title names a new session; rename one with `synapse sessions rename`");
   }
   if (options.session !== undefined && options.session.trim() === "") throw new UsageError("-s needs a session id or title");
-  if (options.retry === true) return retry(options);
+  const files = options.files ?? [];
+  if (options.retry === true) {
+    if (files.length > 0) throw new UsageError("--retry asks the last question as it was, with the files it had; -f sends new ones with a new question");
+    return retry(options);
+  }
   const title = options.title === undefined ? undefined : (normalizeTitle(options.title) ?? undefined);
   let message = await readMessage(
     options.words,
@@ -61,13 +67,21 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     { onWait: stderrInfo.isTTY ? () => log.info("reading the message from stdin… (Ctrl+D ends it; run with </dev/null to send none)") : undefined },
   );
   if (options.editor && !stdinInfo.isTTY) throw new UsageError("-e opens your editor, which needs a terminal; pipe the message in instead");
-  if (message === "" && !options.editor) throw new UsageError('no message: give one as an argument (synapse "Hello") or pipe it in');
+  if (message === "" && !options.editor) {
+    // A file is sent with a question about it, never alone: the model would have to guess what is asked.
+    throw new UsageError(
+      files.length > 0
+        ? 'no message: a file (-f) goes with a question about it; give one as an argument (synapse -f notes.md "Summarise") or pipe it in'
+        : 'no message: give one as an argument (synapse "Hello") or pipe it in',
+    );
+  }
 
   const chat = await Chat.open({
     env: process.env,
     flags: { provider: options.provider, model: options.model, systemPrompt: options.system },
     session: options.session,
     latest: options.continueLatest,
+    files,
   });
   if (options.editor) {
     try {

@@ -50,11 +50,11 @@ export async function runLine(line: Argv): Promise<number> {
     if (command.run === undefined) {
       throw new UsageError(`${name} needs a command: ${Object.keys(command.subCommands ?? {}).join(", ")}`, name);
     }
-    const { values, inline } = readArgs(resolved.args, command, name);
+    const { values, inline, repeated } = readArgs(resolved.args, command, name);
     const ended = resolved.args.some((arg) => arg.kind === "end");
     // `synapse list`, `synapse sesions list`: a command typed wrong is not a paid prompt.
     if (resolved.message && !ended) await refuseAccidentalCommand(values._);
-    const code = await command.run({ args: values, inline, ended });
+    const code = await command.run({ args: values, inline, repeated, ended });
     const written = await outputWritten();
     return typeof code === "number" ? code : written;
   } catch (error) {

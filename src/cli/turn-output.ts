@@ -57,7 +57,13 @@ export class TurnOutput {
   }
 
   /** The callbacks for Chat.send. */
-  readonly callbacks: Required<Pick<ExchangeOutput, "onText" | "onSession" | "onStoringReply" | "onCleanup" | "onCleanupFailed" | "onReasoning">> = {
+  readonly callbacks: Required<Pick<ExchangeOutput, "onText" | "onSession" | "onStoringReply" | "onCleanup" | "onCleanupFailed" | "onReasoning" | "onWarning">> = {
+    onWarning: (message) => {
+      // Said on its own line, the spinner stopped and started again below it.
+      this.#stopSpinner();
+      log.warn(message);
+      if (!log.quiet && this.started !== null) this.#stopSpinner = startSpinner("waiting for the reply…");
+    },
     onCleanup: (cleanup) => {
       // Nothing is deleted silently: an automatic deletion says so, quiet or not, with how to change it.
       if (cleanup.sessionsDeleted === 0) return;

@@ -109,6 +109,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     aliases,
     session: sessionSettings(data, env),
     display: displaySettings(data),
+    files: { maxSizeMb: data.files?.max_size_mb ?? DEFAULTS.files.maxSizeMb },
     keyed,
   };
 }

@@ -7,7 +7,7 @@
 import { baseUrlEnvName, keyEnvName, providerLabel } from "../provider-names.ts";
 import { ConfigError } from "./errors.ts";
 import { nonEmpty, type Env } from "./env-and-flags.ts";
-import { DEFAULTS, isHttpUrl, REMOTE_PROVIDERS, type ConfigFile, type RemoteProviderName, type ResolvedProviderConfig, type WireType } from "./schema.ts";
+import { DEFAULTS, defaultImages, isHttpUrl, REMOTE_PROVIDERS, type ConfigFile, type RemoteProviderName, type ResolvedProviderConfig, type WireType } from "./schema.ts";
 
 interface Preset {
   label: string;
@@ -66,6 +66,7 @@ export function resolveProviders(data: ConfigFile, env: Env, configPath: string)
       headers: {},
       firstByteTimeout: table.first_byte_timeout ?? DEFAULTS.firstByteTimeout,
       idleTimeout: table.idle_timeout ?? DEFAULTS.idleTimeout,
+      images: table.images ?? defaultImages(name),
     };
   }
   for (const [name, preset] of Object.entries(PRESETS)) {
@@ -86,6 +87,7 @@ export function resolveProviders(data: ConfigFile, env: Env, configPath: string)
       headers: {},
       firstByteTimeout: DEFAULTS.firstByteTimeout,
       idleTimeout: DEFAULTS.idleTimeout,
+      images: true,
     };
   }
   for (const [name, table] of Object.entries(data.providers ?? {})) {
@@ -123,6 +125,7 @@ export function resolveProviders(data: ConfigFile, env: Env, configPath: string)
       headers: { ...base?.headers, ...table.headers },
       firstByteTimeout: table.first_byte_timeout ?? base?.firstByteTimeout ?? DEFAULTS.firstByteTimeout,
       idleTimeout: table.idle_timeout ?? base?.idleTimeout ?? DEFAULTS.idleTimeout,
+      images: table.images ?? base?.images ?? true,
     };
   }
   return providers;

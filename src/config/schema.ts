@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { hasControls, plainName } from "../plain-text.ts";
+import { DEFAULT_MAX_FILE_MB } from "../attachment-file.ts";
 import type { ProviderName } from "../provider-names.ts";
 
 /** The wire formats Synapse speaks: Anthropic's Messages API, and OpenAI's Chat Completions (which most servers copy). */
@@ -58,7 +59,14 @@ export const DEFAULTS = {
     autoCleanup: true,
   } satisfies Omit<SessionSettings, "databaseUrl">,
   display: { render: "auto", quiet: false } satisfies DisplaySettings,
+  /** `[files]`: how big a file sent with `-f` may be. */
+  files: { maxSizeMb: DEFAULT_MAX_FILE_MB } satisfies FileSettings,
 } as const;
+
+/** Whether a built-in provider's wire format takes images: DeepSeek's chat API takes text only. */
+export function defaultImages(name: string): boolean {
+  return name !== "deepseek";
+}
 
 /** Whether `value` parses as an absolute http(s) URL. */
 export function isHttpUrl(value: string): boolean {
@@ -109,6 +117,7 @@ const providerTable = v.object(
     max_tokens_field: v.optional(v.picklist(["max_tokens", "max_completion_tokens"], 'one of "max_tokens" or "max_completion_tokens"')),
     first_byte_timeout: v.optional(seconds),
     idle_timeout: v.optional(seconds),
+    images: v.optional(v.boolean("true or false")),
   },
   "a table (for example [anthropic] with api_key, base_url, model, max_tokens)",
 );
@@ -131,9 +140,17 @@ const namedProviderTable = v.object(
     headers: v.optional(v.record(v.string(), headerValue, "a table of header names and values")),
     first_byte_timeout: v.optional(seconds),
     idle_timeout: v.optional(seconds),
+    images: v.optional(v.boolean("true or false")),
   },
   "a table (for example [providers.local] with type, base_url, model)",
 );
+
+/**
+ * A file is sent inside one JSON request (an image as base64, a third bigger): beyond a gigabyte
+ * no provider takes it, and the request would hold it all in memory.
+ */
+const MAX_FILE_MB = 1024;
+const MAX_SIZE_MB_EXPECTED = `a number of megabytes more than 0 and at most ${MAX_FILE_MB} (fractions allowed)`;
 
 /** A provider's name as `-p` takes it: lower case letters, digits, `-` and `_`. */
 const providerNameKey = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]*$/, "a provider name of lower-case letters, digits, - and _"));
@@ -161,19 +178,34 @@ export const ConfigFileSchema = v.object({
       "a table ([session] with max_sessions, retention_days, auto_cleanup, database_url)",
     ),
   ),
+  files: v.optional(
+    v.object(
+      {
+        max_size_mb: v.optional(
+          v.pipe(
+            v.number(MAX_SIZE_MB_EXPECTED),
+            v.check((mb) => mb > 0, MAX_SIZE_MB_EXPECTED),
+            v.maxValue(MAX_FILE_MB, MAX_SIZE_MB_EXPECTED),
+          ),
+        ),
+      },
+      "a table ([files] with max_size_mb)",
+    ),
+  ),
 });
 
 export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 
 /** The keys the file may hold, as dotted paths: what "unknown key" is measured against. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": ["render", "quiet", "provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "providers", "aliases", "session"],
-  ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens", "max_tokens_field", "first_byte_timeout", "idle_timeout"]])),
+  "": ["render", "quiet", "provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "providers", "aliases", "session", "files"],
+  ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens", "max_tokens_field", "first_byte_timeout", "idle_timeout", "images"]])),
   session: ["max_sessions", "retention_days", "auto_cleanup", "database_url"],
+  files: ["max_size_mb"],
 };
 
 /** The keys of a `[providers.NAME]` table: what "unknown key" is measured against there. */
-export const PROVIDER_TABLE_KEYS = ["type", "base_url", "api_key", "api_key_env", "model", "max_tokens", "max_tokens_field", "headers", "first_byte_timeout", "idle_timeout"] as const;
+export const PROVIDER_TABLE_KEYS = ["type", "base_url", "api_key", "api_key_env", "model", "max_tokens", "max_tokens_field", "headers", "first_byte_timeout", "idle_timeout", "images"] as const;
 
 /** One provider's settings after every layer was applied: a built-in, a preset, or the file's own. */
 export interface ResolvedProviderConfig {
@@ -211,6 +243,18 @@ export interface ResolvedProviderConfig {
   firstByteTimeout: number;
   /** Seconds of silence tolerated once the reply has begun; `0` = no limit. */
   idleTimeout: number;
+  /**
+   * Whether its wire format takes images (`images` in its table): sent as image parts when it
+   * does, refused before anything is stored when it does not. Built-in DeepSeek: false; every
+   * other provider: true.
+   */
+  images: boolean;
+}
+
+/** `[files]`: what a file sent with a question may be. */
+export interface FileSettings {
+  /** The most a file may weigh, in MB of 1,048,576 bytes (fractions allowed). */
+  maxSizeMb: number;
 }
 
 /** `[session]` after defaults and `SYNAPSE_DATABASE_URL`: the store's limits, and where it is. */
@@ -243,6 +287,7 @@ export interface ResolvedConfig {
   aliases: Record<string, { provider: string; model: string }>;
   session: SessionSettings;
   display: DisplaySettings;
+  files: FileSettings;
   /** The built-in providers with a key (environment or file), in REMOTE_PROVIDERS' order: named by the no-key error. */
   keyed: RemoteProviderName[];
 }

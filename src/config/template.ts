@@ -54,6 +54,7 @@ function providerLines(provider: ResolvedProviderConfig): Record<string, Line> {
         : { value: provider.maxTokensField, example: true, note: "default: max_completion_tokens for api.openai.com, else max_tokens" },
     first_byte_timeout: { value: provider.firstByteTimeout, note: "seconds for the reply to begin; 0 = no limit" },
     idle_timeout: { value: provider.idleTimeout, note: "seconds of silence once it has; 0 = no limit" },
+    images: { value: provider.images, note: provider.images ? "false: refuse images sent with -f" : "its API takes text only" },
   };
 }
 
@@ -78,7 +79,14 @@ const namedProviderLines: Record<(typeof PROVIDER_TABLE_KEYS)[number], Line> = {
   headers: { value: { "x-team": "platform" } },
   first_byte_timeout: { value: DEFAULTS.firstByteTimeout },
   idle_timeout: { value: DEFAULTS.idleTimeout },
+  images: { value: true, note: "false: the server takes text only" },
 };
+
+function fileLines(): Record<string, Line> {
+  return {
+    max_size_mb: { value: DEFAULTS.files.maxSizeMb, note: "the most a file sent with -f may be" },
+  };
+}
 
 /** A value as TOML writes it: JSON's strings are TOML basic strings, and an inline table for headers. */
 function toml(value: Value): string {
@@ -122,7 +130,7 @@ export function configTemplate(): string {
       out.push("", "# A name for a provider and a model together: synapse -m fast \"…\"", "# [aliases]", render("fast", { value: "groq:llama-3.1-8b-instant" }));
     } else if (KNOWN_KEYS[key] !== undefined) {
       const provider = providers[key];
-      const lines = key === "session" ? sessionLines() : provider === undefined ? {} : providerLines(provider);
+      const lines = key === "session" ? sessionLines() : key === "files" ? fileLines() : provider === undefined ? {} : providerLines(provider);
       out.push("", `# [${key}]`, ...section(key, KNOWN_KEYS[key], lines));
     }
   }

@@ -10,7 +10,8 @@ import type { RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
 import { withRetries } from "./retries.ts";
 import { parseEventJson, streamEvents } from "./stream-request.ts";
-import type { ChatMessage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import type { ChatImage, ChatMessage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import { base64Of } from "./base64.ts";
 import { toolArguments } from "./tool-arguments.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -29,6 +30,7 @@ export function createAnthropicProvider(settings: RemoteSettings): Provider {
   return {
     name: settings.name,
     defaultModel: settings.defaultModel,
+    acceptsImages: settings.images ?? true,
     stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }
@@ -72,12 +74,25 @@ function anthropicMessages(messages: readonly ChatMessage[]): AnthropicMessage[]
       const text: AnthropicBlock[] = message.content === "" ? [] : [{ type: "text", text: message.content }];
       out.push({ role: "assistant", content: [...text, ...message.toolCalls.map((call) => ({ type: "tool_use", id: call.id, name: call.name, input: call.arguments }))] });
     } else if (message.role === "user" && resultsTurn !== undefined && Array.isArray(resultsTurn.content)) {
-      resultsTurn.content.push({ type: "text", text: message.content });
+      resultsTurn.content.push(...anthropicContent(message.content, message.images ?? []));
     } else {
-      out.push({ role: message.role, content: message.content });
+      const images = message.images ?? [];
+      out.push({ role: message.role, content: images.length === 0 ? message.content : anthropicContent(message.content, images) });
     }
   }
   return out;
+}
+
+/**
+ * A message with images as content blocks: each image as a base64 `image` block, then the text
+ * (Anthropic's documentation puts images before the text that asks about them). An empty text
+ * block is refused by the API, so none is sent.
+ */
+function anthropicContent(text: string, images: readonly ChatImage[]): AnthropicBlock[] {
+  return [
+    ...images.map((image) => ({ type: "image", source: { type: "base64", media_type: image.mediaType, data: base64Of(image.data) } })),
+    ...(text === "" ? [] : [{ type: "text", text }]),
+  ];
 }
 
 function tokens(usage: unknown, key: string): number | undefined {

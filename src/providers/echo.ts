@@ -29,6 +29,8 @@ export function createEchoProvider(options: EchoOptions = {}): Provider {
   return {
     name: "echo",
     defaultModel: "echo",
+    // It takes images, and ignores them: what it echoes is the text.
+    acceptsImages: true,
     stream: (request) => echo(request, delayMs),
   };
 }

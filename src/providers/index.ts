@@ -12,6 +12,7 @@ export { readSse, SseParser, type SseEvent } from "./sse.ts";
 export {
   isProviderName,
   PROVIDER_NAMES,
+  type ChatImage,
   type ChatMessage,
   type Provider,
   type ProviderName,
@@ -19,6 +20,8 @@ export {
   type StopReason,
   type StreamEvent,
   type StreamRequest,
+  type ToolCall,
+  type ToolSpec,
   type Usage,
 } from "./types.ts";
 export type { EchoOptions } from "./echo.ts";

@@ -10,7 +10,8 @@ import type { MaxTokensField, RemoteSettings } from "./remote-settings.ts";
 import { checkEnding } from "./reply-end.ts";
 import { withRetries } from "./retries.ts";
 import { parseEventJson, streamEvents } from "./stream-request.ts";
-import type { ChatMessage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import type { ChatImage, ChatMessage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
+import { base64Of } from "./base64.ts";
 import { toolArguments } from "./tool-arguments.ts";
 
 const STOP_REASONS: Record<string, StopReason> = {
@@ -26,6 +27,7 @@ export function createOpenAICompatibleProvider(settings: RemoteSettings): Provid
   return {
     name: settings.name,
     defaultModel: settings.defaultModel,
+    acceptsImages: settings.images ?? true,
     stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }
@@ -56,7 +58,16 @@ function openAIMessage(message: ChatMessage): Record<string, unknown> {
       tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } })),
     };
   }
-  return { role: message.role, content: message.content };
+  const images = message.images ?? [];
+  return { role: message.role, content: images.length === 0 ? message.content : openAIContent(message.content, images) };
+}
+
+/** A message with images as content parts: each image as a `data:` URL, then the text. */
+function openAIContent(text: string, images: readonly ChatImage[]): Record<string, unknown>[] {
+  return [
+    ...images.map((image) => ({ type: "image_url", image_url: { url: `data:${image.mediaType};base64,${base64Of(image.data)}` } })),
+    ...(text === "" ? [] : [{ type: "text", text }]),
+  ];
 }
 
 async function* attempt(settings: RemoteSettings, request: StreamRequest): AsyncGenerator<StreamEvent> {

@@ -48,6 +48,8 @@ export interface RemoteSettings {
   firstByteTimeout: number;
   /** Seconds of silence tolerated once the reply has begun; `0` = no limit. */
   idleTimeout: number;
+  /** Whether its wire format takes images (`images` in its table); true when not said. */
+  images?: boolean;
   /** The config file consulted, named in messages about keys and models. */
   configPath: string;
   retry: RetryPolicy;

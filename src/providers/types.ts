@@ -11,6 +11,11 @@ export type { Role, ToolCall } from "../session.ts";
 export interface ChatMessage {
   role: Role;
   content: string;
+  /**
+   * Images sent with a user message, before its text; absent (or empty) for a message that is
+   * only text, which is sent as a plain string as it always was.
+   */
+  images?: ChatImage[];
   /** A reply's requests to run tools (role `assistant`), after its text. */
   toolCalls?: ToolCall[];
   /** A tool's result (role `tool`): the call it answers. */
@@ -25,6 +30,12 @@ export interface ToolSpec {
   name: string;
   description: string;
   inputSchema: Record<string, unknown>;
+}
+
+/** An image a model is sent: its bytes and their type (`image/png`, …). */
+export interface ChatImage {
+  mediaType: string;
+  data: Uint8Array;
 }
 
 /** What one reply is asked for. */
@@ -99,5 +110,11 @@ export interface Provider {
   readonly name: string;
   /** The model to use when the caller has no other: the resolved config's choice. */
   readonly defaultModel: string;
+  /**
+   * Whether its wire format takes images (`images` in its configuration). A question with one is
+   * refused for a provider that does not, before anything is stored; images in a continued
+   * session's history are replaced by a line saying they were not sent.
+   */
+  readonly acceptsImages: boolean;
   stream(request: StreamRequest): AsyncIterable<StreamEvent>;
 }

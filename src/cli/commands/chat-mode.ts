@@ -1,4 +1,4 @@
-import { debugArg, providerArgs, quietArg, rawArg } from "../args.ts";
+import { debugArg, fileArg, providerArgs, quietArg, rawArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
@@ -13,6 +13,7 @@ export default defineSynapseCommand({
     title: { type: "string", valueHint: "title", description: "Title for the new session" },
     ...providerArgs,
     system: { type: "string", valueHint: "prompt", description: "System prompt for the new session" },
+    ...fileArg,
     ...rawArg,
     ...quietArg,
     ...debugArg,
@@ -22,9 +23,10 @@ export default defineSynapseCommand({
     "synapse chat -c",
     'synapse chat -s "Trip planning"',
     'synapse chat -p echo --title "Trying it out"',
-    "in the chat: /help, /new, /sessions, /switch REF, /title TEXT, /model NAME, /provider NAME, /system TEXT, /show, /retry, /edit, /exit",
+    "synapse chat -f diagram.png          (the file goes with the first message)",
+    "in the chat: /help, /new, /sessions, /switch REF, /title TEXT, /model NAME, /provider NAME, /system TEXT, /file PATH, /show, /retry, /edit, /exit",
   ],
-  async run({ args }) {
+  async run({ args, repeated }) {
     const continuing = args.session !== undefined || args.continue === true;
     if (args.session !== undefined && args.continue === true) throw new UsageError("-s and -c both choose a session; give one", "synapse chat");
     if (continuing && args.system !== undefined) throw new UsageError("--system sets the prompt of a new session; a continued session keeps its own", "synapse chat");
@@ -38,6 +40,7 @@ export default defineSynapseCommand({
       model: args.model,
       system: args.system,
       raw: args.raw === true,
+      files: repeated.file ?? [],
     });
   },
 });

@@ -1,4 +1,4 @@
-import { debugArg, providerArgs, quietArg, rawArg } from "../args.ts";
+import { debugArg, fileArg, providerArgs, quietArg, rawArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 
 export default defineSynapseCommand({
@@ -30,6 +30,7 @@ export default defineSynapseCommand({
     },
     title: { type: "string", valueHint: "title", description: "Title for a new session (shown by lists; -s accepts it)" },
     editor: { type: "boolean", alias: "e", description: "Write the message in $VISUAL / $EDITOR (with -s or -c, the last reply is shown for reference)" },
+    ...fileArg,
     ...providerArgs,
     system: { type: "string", valueHint: "prompt", description: "System prompt for a new session" },
     ...rawArg,
@@ -44,6 +45,8 @@ export default defineSynapseCommand({
     'synapse --continue="Trip planning" "And back?"',
     'synapse --title "Trip planning" "Trains from Lyon to Turin?"',
     'cat error.log | synapse "What went wrong?"',
+    'synapse -f notes.md "Summarise"',
+    'synapse -f before.png -f after.png "What changed?"',
     'synapse -p openai -m gpt-4o-mini --system "Answer in one line" "Capital of Peru?"',
     'synapse -p echo "Try Synapse without an account"',
     "synapse -c -e",
@@ -54,7 +57,8 @@ export default defineSynapseCommand({
     "synapse sessions show --last | pbcopy",
     "synapse config edit",
   ],
-  async run({ args, inline }) {
+  async run({ args, inline, repeated }) {
+    const files = repeated.file ?? [];
     // `--continue=Trip` continues that session, like -s Trip; a boolean flag's value is kept aside.
     const named = inline.continue;
     // Nothing to send, and a person at the terminal: the conversation opens (synapse chat).
@@ -73,6 +77,7 @@ export default defineSynapseCommand({
         model: args.model,
         system: args.system,
         raw: args.raw === true,
+        files,
       });
     }
     const { runChat } = await import("../run-chat.ts");
@@ -88,6 +93,7 @@ export default defineSynapseCommand({
       raw: args.raw === true,
       editor: args.editor === true,
       retry: args.retry === true,
+      files,
     });
   },
 });
