@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Home, root, sourceRunner } from "./_cli.ts";
 import { everythingToml } from "./_mcp.ts";
+import { PtyRun } from "./_pty.ts";
 
 describe("synapse tools", () => {
   test("each server with its status, and each tool with its offered name, how it runs and its description", async () => {
@@ -85,6 +86,26 @@ describe("synapse tools", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toStartWith("error: [mcp.servers.files] in ");
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("a server's odd tools", () => {
+  const oddToml = `[mcp.servers.odd]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(join(root, "test/fixtures/mcp/odd-server.ts"))}]\n`;
+
+  test("on a terminal, a description's control characters are shown, never obeyed; its first line only", async () => {
+    const home = new Home(sourceRunner).config(oddToml);
+    const run = new PtyRun([...sourceRunner, "tools"], home.env);
+    expect(await run.finished()).toBe(0);
+    const screen = await run.screen();
+    expect(screen.titles).toEqual([]);
+    expect(screen.lines).toContainEqual(expect.stringMatching(/^  files_read +read-only +Reads \\x1b\]0;pwned\\x07a file$/));
+    expect(screen.lines.join("\n")).not.toContain("Second line");
+  });
+
+  test("piped, --json gives the description as the server sent it", async () => {
+    const home = new Home(sourceRunner).config(oddToml);
+    const json = JSON.parse((await home.run(["tools", "--json"])).stdout) as { servers: { tools: { name: string; tool: string; description: string }[] }[] };
+    expect(json.servers[0]!.tools[0]).toMatchObject({ name: "files_read", tool: "files.read", description: "Reads \u001b]0;pwned\u0007a file\nSecond line of the description" });
   });
 });
 

@@ -146,7 +146,7 @@ describe("a server that does not start is one line, and the others' tools are th
       terms = kill.mock.calls.filter(([, signal]) => signal === "SIGTERM").length;
       kill.mockRestore();
     });
-    expect(failures).toEqual([{ server: "broken", message: `mcp server "broken" did not start: ${why}${tail.replace("NAME", "broken")}` }]);
+    expect(failures).toEqual([{ server: "broken", message: `mcp server "broken" did not start: ${why}${tail.replace("NAME", "broken")}`, reason: why }]);
     // The one that never answered is stopped at once, not left running (or waited for).
     if (how.command === "sleep") expect(terms).toBe(1);
     expect(toolbox.servers).toEqual(["good"]);
@@ -164,8 +164,8 @@ describe("a server that does not start is one line, and the others' tools are th
         { name: "wrong", enabled: true, transport: "http", url: `http://127.0.0.1:${notFound.port}/mcp` },
       ]);
       expect(failures).toEqual([
-        { server: "gone", message: `mcp server "gone" did not start: could not reach ${closedUrl} (connection refused)${tail.replace("NAME", "gone")}` },
-        { server: "wrong", message: `mcp server "wrong" did not start: http://127.0.0.1:${notFound.port}/mcp answered HTTP 404${tail.replace("NAME", "wrong")}` },
+        { server: "gone", message: `mcp server "gone" did not start: could not reach ${closedUrl} (connection refused)${tail.replace("NAME", "gone")}`, reason: expect.any(String) },
+        { server: "wrong", message: `mcp server "wrong" did not start: http://127.0.0.1:${notFound.port}/mcp answered HTTP 404${tail.replace("NAME", "wrong")}`, reason: `http://127.0.0.1:${notFound.port}/mcp answered HTTP 404` },
       ]);
     } finally {
       await notFound.stop(true);
@@ -269,5 +269,24 @@ describe("results as text", () => {
     expect(resultText({ content: [], structuredContent: { a: 1 } })).toEqual({ text: '{"a":1}', isError: false });
     expect(resultText({ content: [{ type: "text", text: "said" }], structuredContent: { a: 1 } })).toEqual({ text: "said", isError: false });
     expect(resultText({ content: [{ type: "text", text: "no" }], isError: true })).toEqual({ text: "no", isError: true });
+  });
+});
+
+describe("a server with odd names and a crash", () => {
+  const odd: ToolServerSettings = { name: "odd", enabled: true, transport: "stdio", command: process.execPath, args: [`${import.meta.dir}/fixtures/mcp/odd-server.ts`], env: {} };
+
+  test("a tool name with a dot is offered with `_`; the allow list still names the tool's own name", async () => {
+    const { toolbox, failures } = await start([odd]);
+    expect(failures).toEqual([]);
+    expect(toolbox.specs.map((spec) => spec.name)).toEqual(["files_read", "crash"]);
+    expect(toolbox.describe("files_read")).toMatchObject({ server: "odd", tool: "files.read", readOnly: true });
+    expect(toolbox.isAllowed("files_read", ["odd.files.read"])).toBe(true);
+    expect(await toolbox.call("files_read", { path: "/x" })).toEqual({ text: 'read {"path":"/x"}', isError: false });
+  });
+
+  test("a server that exits during a call: an error result with its last words; its tools then say it stopped", async () => {
+    const { toolbox } = await start([odd]);
+    expect(await toolbox.call("crash", {}, { timeoutMs: 60_000 })).toEqual({ isError: true, text: 'mcp server "odd" stopped during the call (its last words: crashing now)' });
+    expect(await toolbox.call("files_read", {})).toEqual({ isError: true, text: 'mcp server "odd" has stopped; its tools cannot be called' });
   });
 });
