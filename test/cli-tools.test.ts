@@ -28,8 +28,8 @@ describe("synapse tools", () => {
     const home = new Home(sourceRunner).config(`[mcp]\nallow = ["everything.*"]\n\n${everythingToml("everything")}\n[mcp.servers.later]\nurl = "http://127.0.0.1:9/mcp"\nenabled = false\n`);
     const result = await home.run(["tools", "--json"]);
     expect(result).toMatchObject({ exitCode: 0, stderr: "" });
-    const json = JSON.parse(result.stdout) as { servers: { tools: Record<string, unknown>[] }[] };
-    expect(json.servers.map((server) => ({ ...server, tools: server.tools.length }))).toEqual([
+    const json = JSON.parse(result.stdout) as { servers: (Record<string, unknown> & { tools: Record<string, unknown>[] })[] };
+    expect(json.servers.map((server): Record<string, unknown> => ({ ...server, tools: server.tools.length }))).toEqual([
       { name: "everything", transport: "stdio", status: "ok", error: null, tools: 13 },
       { name: "later", transport: "http", status: "disabled", error: null, tools: 0 },
     ]);
