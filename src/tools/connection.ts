@@ -93,6 +93,14 @@ export interface StartOptions {
 /** A server that did not start, with the one line that says why. */
 export class ServerStartError extends Error {
   override readonly name = "ServerStartError";
+  constructor(
+    message: string,
+    /** The why alone: `command "x" was not found`. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 function transportFor(settings: ToolServerSettings): Transport {
@@ -148,7 +156,7 @@ export async function startServer(settings: ToolServerSettings, options: StartOp
     if (options.signal?.aborted) throw new ToolStartCancelled();
     const why = timeout.signal.aborted ? `it did not answer within ${seconds(options.timeoutMs ?? 0)} s` : reason(settings, error, connection?.lastStderrLine());
     log.debug(`mcp server "${settings.name}": ${messageOf(error)}${connection?.lastStderrLine() === undefined ? "" : `; its stderr ends: ${connection.lastStderrLine()}`}`);
-    throw new ServerStartError(`mcp server "${settings.name}" did not start: ${why}; check [mcp.servers.${settings.name}] in ${options.configPath}`, { cause: error });
+    throw new ServerStartError(`mcp server "${settings.name}" did not start: ${why}; check [mcp.servers.${settings.name}] in ${options.configPath}`, why, { cause: error });
   } finally {
     clearTimeout(timer);
   }

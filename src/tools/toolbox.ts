@@ -23,6 +23,8 @@ export interface ToolServerFailure {
   server: string;
   /** One line: `mcp server "files" did not start: …; check [mcp.servers.files] in …`. */
   message: string;
+  /** The why alone, for a listing that names the server already: `command "x" was not found`. */
+  reason: string;
 }
 
 /**
@@ -55,7 +57,8 @@ export async function startToolServers(
     if (outcome.status === "fulfilled") return;
     const server = enabled[index]!.name;
     const error: unknown = outcome.reason;
-    failures.push({ server, message: error instanceof ServerStartError ? error.message : `mcp server "${server}" did not start: ${messageOf(error)}` });
+    if (error instanceof ServerStartError) failures.push({ server, message: error.message, reason: error.reason });
+    else failures.push({ server, message: `mcp server "${server}" did not start: ${messageOf(error)}`, reason: messageOf(error) });
   });
   return { toolbox, failures };
 }
