@@ -63,14 +63,14 @@ function cycles(graph: Map<string, string[]>): string[][] {
 
 /**
  * The layers of src/, lowest first. A file may import its own folder and any lower layer; the
- * three adapters' folders (config, providers, storage) sit side by side and never import one
+ * four adapters' folders (config, providers, storage, tools) sit side by side and never import one
  * another. The public API (index.ts) is imported by nothing in src/.
  */
 function layerOf(file: string): { rank: number; folder: string } {
   const parts = relative("src", file).split("/");
   if (parts.length === 1) return parts[0] === "index.ts" ? { rank: 5, folder: "index" } : { rank: 0, folder: "root" };
   const folder = parts[0]!;
-  const rank = { types: 0, config: 1, providers: 1, storage: 1, sessions: 2, chat: 3, cli: 4 }[folder];
+  const rank = { types: 0, config: 1, providers: 1, storage: 1, tools: 1, sessions: 2, chat: 3, cli: 4 }[folder];
   if (rank === undefined) throw new Error(`${file} is in a folder this test does not place: add it to a layer`);
   return { rank, folder };
 }

@@ -180,7 +180,7 @@ describe("synapse config check", () => {
     expect(result.exitCode).toBe(0);
     for (const secret of [fileKey, envKey, "SECRET", "hunter2"]) expect(result.stdout).not.toContain(secret);
     const checked = JSON.parse(result.stdout);
-    expect(Object.keys(checked)).toEqual(["configFile", "provider", "model", "systemPrompt", "display", "session", "files", "providers", "aliases"]);
+    expect(Object.keys(checked)).toEqual(["configFile", "provider", "model", "systemPrompt", "display", "session", "files", "providers", "aliases", "mcp"]);
     expect(checked).toMatchObject({
       configFile: { path: configFile(home), exists: true },
       provider: "anthropic",
@@ -210,6 +210,52 @@ describe("synapse config check", () => {
     expect(byName.deepseek.images).toBe(false);
     expect([byName.openai.key, byName.deepseek.key, byName.ollama.key, byName.gateway.key]).toEqual(["set", "missing", "not needed", "not needed"]);
     expect(byName.gateway.headers).toEqual({ "x-team": "platform", authorization: "***" });
+    expect(checked.mcp).toEqual({ allow: [], maxSteps: 10, startupTimeout: 15, callTimeout: 60, servers: [] });
+  });
+
+  test("[mcp]: its settings and servers, a credential in a server's env masked", async () => {
+    const home = new Home(sourceRunner, { ANTHROPIC_API_KEY: envKey }).config(
+      [
+        `[mcp]`,
+        `allow = ["files.*"]`,
+        `call_timeout = 0`,
+        `[mcp.servers.files]`,
+        `command = "npx"`,
+        `args = ["-y", "@modelcontextprotocol/server-filesystem", "/home/me/my notes"]`,
+        `env = { LOG_LEVEL = "info", GITHUB_TOKEN = "${fileKey}" }`,
+        `[mcp.servers.web]`,
+        `url = "http://127.0.0.1:9/mcp"`,
+        `enabled = false`,
+        ``,
+      ].join("\n"),
+    );
+    const result = await home.run(["config", "check"]);
+    expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(result.stdout).not.toContain(fileKey);
+    expect(result.stdout).toEndWith(
+      [
+        "[mcp]",
+        "allow                files.*",
+        "max_steps            10",
+        "startup_timeout      15 s",
+        "call_timeout         0 (no limit)",
+        '[mcp.servers.files]  stdio: npx -y @modelcontextprotocol/server-filesystem "/home/me/my notes" (env: LOG_LEVEL=info, GITHUB_TOKEN=***)',
+        "[mcp.servers.web]    http: http://127.0.0.1:9/mcp (disabled)",
+        "",
+      ].join("\n"),
+    );
+    const json = await home.run(["config", "check", "--json"]);
+    expect(json.stdout).not.toContain(fileKey);
+    expect(JSON.parse(json.stdout).mcp).toEqual({
+      allow: ["files.*"],
+      maxSteps: 10,
+      startupTimeout: 15,
+      callTimeout: 0,
+      servers: [
+        { name: "files", enabled: true, transport: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/home/me/my notes"], env: { LOG_LEVEL: "info", GITHUB_TOKEN: "***" }, url: null },
+        { name: "web", enabled: false, transport: "http", command: null, args: [], env: {}, url: "http://127.0.0.1:9/mcp" },
+      ],
+    });
   });
 
   test("with no file: the defaults, and a warning when the provider a chat uses has no key", async () => {

@@ -82,7 +82,7 @@ describe("bash", () => {
   const titles = ["Trip planning", "Trip notes", "Lyon: food"];
   test.each<[string, string[], () => string[], string[]]>([
     // Commands: the hidden ones (completion, __complete) are not offered.
-    ["synapse ", ["synapse", ""], () => ["chat", "config", "models", "sessions"], []],
+    ["synapse ", ["synapse", ""], () => ["chat", "config", "models", "sessions", "tools"], []],
     ["synapse se", ["synapse", "se"], () => ["sessions"], []],
     ["synapse sessions sh", ["synapse", "sessions", "sh"], () => ["show"], []],
     // Flags, each command its own.

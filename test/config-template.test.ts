@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config/load.ts";
-import { KNOWN_KEYS, PROVIDER_TABLE_KEYS } from "../src/config/schema.ts";
+import { KNOWN_KEYS, MCP_SERVER_TABLE_KEYS, PROVIDER_TABLE_KEYS } from "../src/config/schema.ts";
 import { configTemplate } from "../src/config/template.ts";
 
 const template = configTemplate();
@@ -44,8 +44,10 @@ describe("the config template", () => {
     const found = sections(template);
     for (const [table, keys] of Object.entries(KNOWN_KEYS)) {
       // A key that is a table has a section of its own, not a line.
-      expect({ table, keys: found.get(table) }).toEqual({ table, keys: keys.filter((key) => KNOWN_KEYS[key] === undefined && key !== "providers" && key !== "aliases") });
+      expect({ table, keys: found.get(table) }).toEqual({ table, keys: keys.filter((key) => KNOWN_KEYS[key] === undefined && key !== "providers" && key !== "aliases" && key !== "servers") });
     }
+    // Two example servers: one started by a command, one reached at a URL.
+    expect([...found.get("mcp.servers.files")!, ...found.get("mcp.servers.browser")!].sort()).toEqual([...MCP_SERVER_TABLE_KEYS].sort());
     expect(found.get("providers.local")).toEqual([...PROVIDER_TABLE_KEYS]);
     expect(found.get("aliases")).toEqual(["fast"]);
     expect(template.split("\n").filter((line) => line !== "" && !line.startsWith("#"))).toEqual([]);
@@ -60,6 +62,8 @@ describe("the config template", () => {
     expect(warnings).toEqual([]);
     expect(config.providers.local).toMatchObject({ type: "openai", baseUrl: "http://127.0.0.1:8080/v1", headers: { "x-team": "platform" } });
     expect(config.aliases).toEqual({ fast: { provider: "groq", model: "llama-3.1-8b-instant" } });
+    expect(config.mcp.servers.files).toMatchObject({ transport: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/home/me/notes"] });
+    expect(config.mcp.servers.browser).toMatchObject({ transport: "http", url: "http://127.0.0.1:8931/mcp" });
   });
 
   test("each value not marked as an example is the default: uncommented, they change nothing", () => {

@@ -176,6 +176,7 @@ describe("the config file", () => {
       session: { maxSessions: 100, retentionDays: 90, autoCleanup: true, databaseUrl: undefined },
       display: { render: "auto", quiet: false },
       files: { maxSizeMb: 20 },
+      mcp: { servers: {}, allow: [], maxSteps: 10, startupTimeoutMs: 15_000, callTimeoutMs: 60_000 },
       keyed: [],
     });
     const built = (name: string, model: string, baseUrl: string, maxTokensField: string) => ({
@@ -247,6 +248,17 @@ describe("the config file", () => {
       session: { maxSessions: 0, retentionDays: 30, autoCleanup: false, databaseUrl: "~/synapse.db" },
       display: { render: "never", quiet: true },
       files: { maxSizeMb: 2.5 },
+      mcp: {
+        servers: {
+          files: { name: "files", enabled: true, transport: "stdio", command: `${env.HOME}/bin/files-server`, args: ["--root", "/tmp"], env: { LOG_LEVEL: "debug" } },
+          web: { name: "web", enabled: false, transport: "http", url: "https://mcp.example.test/mcp" },
+        },
+        allow: ["files.read_file", "web.*"],
+        maxSteps: 4,
+        startupTimeoutMs: 5000,
+        // 0 means no limit.
+        callTimeoutMs: undefined,
+      },
       keyed: [],
     });
     expect(providers.anthropic).toMatchObject({ apiKey: undefined, baseUrl: "https://anthropic.example.test", model: "claude-opus-4-1", maxTokens: 8192, maxTokensField: "max_tokens", firstByteTimeout: 600, idleTimeout: 0 });
@@ -498,5 +510,73 @@ describe("what the review found", () => {
     const box = sandbox('provider = "bogus"\n[session]\nmax_sessions = 7\n');
     const settings = loadSessionSettings({ env: { ...box.env, SYNAPSE_PROVIDER: "nope", SYNAPSE_DATABASE_URL: "sqlite::memory:" }, warn: () => {} });
     expect(settings).toEqual({ maxSessions: 7, retentionDays: 90, autoCleanup: true, databaseUrl: "sqlite::memory:" });
+  });
+});
+
+describe("[mcp]: tool servers", () => {
+  test("a server is a command (with args and env) or a url; enabled defaults to true", () => {
+    const { config } = load(`[mcp.servers.everything]\ncommand = "npx"\nargs = ["-y", "@modelcontextprotocol/server-everything"]\n\n[mcp.servers.remote]\nurl = "http://127.0.0.1:9/mcp"\n`);
+    expect(config.mcp.servers).toEqual({
+      everything: { name: "everything", enabled: true, transport: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-everything"], env: {} },
+      remote: { name: "remote", enabled: true, transport: "http", url: "http://127.0.0.1:9/mcp" },
+    });
+    // The file's order is kept: it decides which server's tool keeps its own name.
+    expect(Object.keys(config.mcp.servers)).toEqual(["everything", "remote"]);
+  });
+
+  test.each([
+    ["both command and url", `command = "x"\nurl = "http://127.0.0.1:9/mcp"`, "[mcp.servers.files] in PATH has both command and url; keep command"],
+    ["neither command nor url", `enabled = true`, "[mcp.servers.files] in PATH has neither command nor url; give command"],
+    ["args with a url", `url = "http://127.0.0.1:9/mcp"\nargs = ["x"]`, "[mcp.servers.files] in PATH has a url, so args and env mean nothing there"],
+  ])("%s is an error naming the table", (_, body, message) => {
+    const box = sandbox(`[mcp.servers.files]\n${body}\n`);
+    const error = loadError(() => loadConfig({ env: box.env, warn: () => {} }));
+    expect(error.kind).toBe("invalid");
+    expect(error.message).toContain(message.replace("PATH", box.path));
+    expect(error.message).not.toMatch(/[.A-Z]$/);
+  });
+
+  test.each([
+    ["a url that is no http(s) URL", `[mcp.servers.files]\nurl = "ftp://x"`, '"mcp.servers.files.url" must be an http:// or https:// URL'],
+    ["args as one string", `[mcp.servers.files]\ncommand = "x"\nargs = "--root /tmp"`, '"mcp.servers.files.args" must be an array of strings'],
+    ["an env value that is no string", `[mcp.servers.files]\ncommand = "x"\nenv = { DEBUG = 1 }`, '"mcp.servers.files.env.DEBUG" must be a string'],
+    ["an empty command", `[mcp.servers.files]\ncommand = ""`, '"mcp.servers.files.command" must be a non-empty string'],
+    ["a server name with a space", `[mcp.servers."my files"]\ncommand = "x"`, "must be a server name of letters, digits, - and _"],
+    ["an allow entry without its server", `[mcp]\nallow = ["read_file"]`, '"mcp.allow.0" must be a list of "SERVER.tool" or "SERVER.*" strings'],
+    ["max_steps = 0", `[mcp]\nmax_steps = 0`, '"mcp.max_steps" must be a whole number from 1 to 1000, but it is 0'],
+    ["an array of servers", `[[mcp.servers]]\ncommand = "x"`, '"mcp.servers" must be a table of servers ([mcp.servers.NAME]), but it is an array of tables ([[mcp.servers]])'],
+    ["a negative timeout", `[mcp]\ncall_timeout = -1`, '"mcp.call_timeout" must be a number of seconds from 0 to 86400'],
+  ])("%s is refused", (_, toml, message) => {
+    expect(loadError(() => load(toml)).message).toContain(message);
+  });
+
+  test("0 seconds means no limit; fractions are kept", () => {
+    const { config } = load(`[mcp]\nstartup_timeout = 0\ncall_timeout = 0.5\n`);
+    expect(config.mcp).toMatchObject({ startupTimeoutMs: undefined, callTimeoutMs: 500 });
+  });
+
+  test("an unknown key in a server's table is warned about, with the key it was probably meant to be", () => {
+    const { warnings, config } = load(`[mcp]\nmax_step = 3\n\n[mcp.servers.files]\ncommand = "x"\nargv = ["y"]\n`);
+    expect(warnings).toEqual([
+      expect.stringContaining('unknown key "mcp.max_step" in'),
+      expect.stringContaining('unknown key "mcp.servers.files.argv" in'),
+    ]);
+    expect(warnings[0]).toContain('did you mean "mcp.max_steps"?');
+    expect(warnings[1]).toContain('did you mean "mcp.servers.files.args"?');
+    expect(config.mcp.servers.files).toMatchObject({ command: "x", args: [] });
+  });
+
+  test("an allow entry naming no configured server is warned about", () => {
+    const { warnings, config } = load(`[mcp]\nallow = ["files.read", "fils.*"]\n\n[mcp.servers.files]\ncommand = "x"\n`);
+    expect(config.mcp.allow).toEqual(["files.read", "fils.*"]);
+    expect(warnings).toEqual([expect.stringContaining('"fils.*" in mcp.allow in')]);
+  });
+
+  test.skipIf(process.platform === "win32")("a token in a server's env counts as a key for the file's permissions", () => {
+    const box = sandbox(`[mcp.servers.gh]\ncommand = "x"\nenv = { GITHUB_TOKEN = "ghp_secret" }\n`);
+    chmodSync(box.path, 0o644);
+    const warnings: string[] = [];
+    loadConfig({ env: box.env, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([expect.stringContaining(`chmod 600 ${box.path}`)]);
   });
 });

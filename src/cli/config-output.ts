@@ -5,7 +5,8 @@
  * and a database URL is shown without its password.
  */
 import { nonEmpty, type Env } from "../config/env-and-flags.ts";
-import type { ResolvedConfig } from "../config/schema.ts";
+import { isCredentialHeader } from "../config/providers.ts";
+import type { McpServerConfig, ResolvedConfig } from "../config/schema.ts";
 import { defaultDatabaseUrl, describeDatabase, isPostgresUrl, sqlitePathOf } from "../storage/create-storage.ts";
 import { colorEnabled, styleFor } from "../style.ts";
 import { stdoutInfo, terminalSize } from "../tty.ts";
@@ -70,6 +71,7 @@ export function printConfigCheck(config: ResolvedConfig, env: Env, options: { js
         images: p.images,
       })),
       aliases: config.aliases,
+      mcp: mcpJson(config),
     });
     return;
   }
@@ -102,9 +104,58 @@ export function printConfigCheck(config: ResolvedConfig, env: Env, options: { js
     `${style.bold("[files]")}\n${settings([["max_size_mb", String(config.files.maxSizeMb)]])}`,
     providerTable(config, fit, shown, style.bold),
   ];
+  const servers = Object.values(config.mcp.servers);
+  if (servers.length > 0) {
+    const limit = (ms: number | undefined) => (ms === undefined ? "0 (no limit)" : `${ms / 1000} s`);
+    blocks.push(
+      `${style.bold("[mcp]")}\n${settings([
+        ["allow", config.mcp.allow.length === 0 ? "none" : config.mcp.allow.join(", ")],
+        ["max_steps", String(config.mcp.maxSteps)],
+        ["startup_timeout", limit(config.mcp.startupTimeoutMs)],
+        ["call_timeout", limit(config.mcp.callTimeoutMs)],
+        ...servers.map((server): [string, string] => [`[mcp.servers.${server.name}]`, describeServer(server)]),
+      ])}`,
+    );
+  }
   const aliases = Object.entries(config.aliases);
   if (aliases.length > 0) blocks.push(`${style.bold("[aliases]")}\n${settings(aliases.map(([name, choice]) => [name, `${choice.provider}:${choice.model}`]))}`);
   writeOut(`${blocks.join("\n\n")}\n`);
+}
+
+/** A server's environment to show: a value whose variable is named like a credential as `***`. */
+function maskedEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, isCredentialHeader(name) ? "***" : value]));
+}
+
+/** `[mcp]` as `config check --json` shows it: a server's env with its credentials masked. */
+function mcpJson(config: ResolvedConfig) {
+  const seconds = (ms: number | undefined) => (ms === undefined ? 0 : ms / 1000);
+  return {
+    allow: config.mcp.allow,
+    maxSteps: config.mcp.maxSteps,
+    startupTimeout: seconds(config.mcp.startupTimeoutMs),
+    callTimeout: seconds(config.mcp.callTimeoutMs),
+    servers: Object.values(config.mcp.servers).map((server) =>
+      server.transport === "stdio"
+        ? { name: server.name, enabled: server.enabled, transport: server.transport, command: server.command, args: server.args, env: maskedEnv(server.env), url: null }
+        : { name: server.name, enabled: server.enabled, transport: server.transport, command: null, args: [], env: {}, url: server.url },
+    ),
+  };
+}
+
+/** One server on one line: `stdio: npx -y … (env: TOKEN=***)`, `http: https://…`, `(disabled)`. */
+function describeServer(server: McpServerConfig): string {
+  const how =
+    server.transport === "http"
+      ? `http: ${server.url}`
+      : `stdio: ${[server.command, ...server.args].map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : JSON.stringify(word))).join(" ")}${
+          Object.keys(server.env).length === 0
+            ? ""
+            : ` (env: ${Object.entries(maskedEnv(server.env))
+                .map(([name, value]) => `${name}=${value}`)
+                .join(", ")})`
+        }`;
+  return server.enabled ? how : `${how} (disabled)`;
 }
 
 /** Every provider on a row, `*` on the one a chat uses, then the headers of those that send some. */

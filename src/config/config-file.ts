@@ -96,6 +96,12 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
         });
       }
     }
+    if (isRecord(raw.mcp) && Array.isArray(raw.mcp.servers)) {
+      throw new ConfigError("invalid", `config file ${path}: "mcp.servers" must be a table of servers ([mcp.servers.NAME]), but it is an array of tables ([[mcp.servers]])`, {
+        file: path,
+        key: "mcp.servers",
+      });
+    }
   }
 
   for (const key of unknownKeys(raw)) {
@@ -116,7 +122,9 @@ export function readConfigFile(path: string, explicit: boolean, warn: (message: 
 
   const holdsKey =
     REMOTE_PROVIDERS.some((name) => result.output[name]?.api_key !== undefined) ||
-    Object.values(result.output.providers ?? {}).some((table) => table.api_key !== undefined || Object.keys(table.headers ?? {}).some(isCredentialHeader));
+    Object.values(result.output.providers ?? {}).some((table) => table.api_key !== undefined || Object.keys(table.headers ?? {}).some(isCredentialHeader)) ||
+    // An MCP server's token is passed in its env (GITHUB_PERSONAL_ACCESS_TOKEN, BRAVE_API_KEY).
+    Object.values(result.output.mcp?.servers ?? {}).some((server) => Object.keys(server.env ?? {}).some(isCredentialHeader));
   if (holdsKey && process.platform !== "win32") {
     const mode = statSync(path).mode;
     if ((mode & 0o044) !== 0) {

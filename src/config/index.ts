@@ -5,6 +5,10 @@ export { checkProvider, loadConfig, loadSessionSettings, type ConfigFlags, type 
 export {
   DEFAULTS,
   REMOTE_PROVIDERS,
+  type McpHttpServerConfig,
+  type McpServerConfig,
+  type McpSettings,
+  type McpStdioServerConfig,
   type RemoteProviderName,
   type ResolvedConfig,
   type ResolvedProviderConfig,

@@ -4,6 +4,7 @@
  * CLI) say exactly which environment and flags apply.
  */
 import { log } from "../log.ts";
+import { expandHome } from "../paths.ts";
 import { flagModelChoice, readModelChoice, resolveProviders, type ModelChoice } from "./providers.ts";
 import { configFilePath, readConfigFile } from "./config-file.ts";
 import { envName, flagValue, nonEmpty, type Env } from "./env-and-flags.ts";
@@ -14,6 +15,8 @@ import {
   REMOTE_PROVIDERS,
   type ConfigFile,
   type DisplaySettings,
+  type McpServerConfig,
+  type McpSettings,
   type RemoteProviderName,
   type ResolvedConfig,
   type ResolvedProviderConfig,
@@ -110,7 +113,47 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     session: sessionSettings(data, env),
     display: displaySettings(data),
     files: { maxSizeMb: data.files?.max_size_mb ?? DEFAULTS.files.maxSizeMb },
+    mcp: mcpSettings(data, env, path, warn),
     keyed,
+  };
+}
+
+/**
+ * `[mcp]` and its `[mcp.servers.NAME]` tables: each server either a `command` (stdio) or a `url`
+ * (streamable HTTP), never both; an `allow` entry that names no server is warned about.
+ */
+function mcpSettings(data: ConfigFile, env: Env, path: string, warn: (message: string) => void): McpSettings {
+  const mcp = data.mcp ?? {};
+  const servers: Record<string, McpServerConfig> = {};
+  for (const [name, table] of Object.entries(mcp.servers ?? {})) {
+    const where = `[mcp.servers.${name}] in ${path}`;
+    const enabled = table.enabled ?? true;
+    if (table.command !== undefined && table.url !== undefined) {
+      throw new ConfigError("invalid", `${where} has both command and url; keep command (a server Synapse starts) or url (one already running)`, { key: `mcp.servers.${name}`, file: path });
+    }
+    if (table.url !== undefined) {
+      if (table.args !== undefined || table.env !== undefined) {
+        throw new ConfigError("invalid", `${where} has a url, so args and env mean nothing there; remove them, or give a command instead of the url`, { key: `mcp.servers.${name}`, file: path });
+      }
+      servers[name] = { name, enabled, transport: "http", url: table.url };
+    } else if (table.command !== undefined) {
+      servers[name] = { name, enabled, transport: "stdio", command: expandHome(table.command, env), args: table.args ?? [], env: table.env ?? {} };
+    } else {
+      throw new ConfigError("invalid", `${where} has neither command nor url; give command (and args) for a server Synapse starts, or url for one already running`, { key: `mcp.servers.${name}`, file: path });
+    }
+  }
+  const allow = mcp.allow ?? [];
+  for (const entry of allow) {
+    const server = entry.slice(0, entry.indexOf("."));
+    if (!Object.hasOwn(servers, server)) warn(`"${clip(entry)}" in mcp.allow in ${path} names no server in [mcp.servers]; it allows nothing`);
+  }
+  const ms = (seconds: number) => (seconds === 0 ? undefined : seconds * 1000);
+  return {
+    servers,
+    allow,
+    maxSteps: mcp.max_steps ?? DEFAULTS.mcp.maxSteps,
+    startupTimeoutMs: ms(mcp.startup_timeout ?? DEFAULTS.mcp.startupTimeout),
+    callTimeoutMs: ms(mcp.call_timeout ?? DEFAULTS.mcp.callTimeout),
   };
 }
 

@@ -61,6 +61,14 @@ export const DEFAULTS = {
   display: { render: "auto", quiet: false } satisfies DisplaySettings,
   /** `[files]`: how big a file sent with `-f` may be. */
   files: { maxSizeMb: DEFAULT_MAX_FILE_MB } satisfies FileSettings,
+  mcp: {
+    /** Tool steps in one exchange: a model that keeps calling tools is stopped after this many. */
+    maxSteps: 10,
+    /** Seconds for an MCP server to start and list its tools (`npx` may download it first). */
+    startupTimeout: 15,
+    /** Seconds one tool call may take. */
+    callTimeout: 60,
+  },
 } as const;
 
 /** Whether a built-in provider's wire format takes images: DeepSeek's chat API takes text only. */
@@ -127,6 +135,41 @@ const envVariable = v.pipe(v.string("a string"), v.regex(/^[A-Za-z_][A-Za-z0-9_]
 /** A header's value: one line, sent as it is. */
 const headerValue = v.pipe(v.string("a string"), v.check((t) => !/[\r\n\0]/.test(t), "one line of text"));
 
+/** An MCP server's name: what `[mcp.servers.NAME]`, `allow = ["NAME.tool"]` and offered tool names (`NAME_tool`) use. */
+export const MCP_SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+const mcpServerName = v.pipe(v.string(), v.regex(MCP_SERVER_NAME, "a server name of letters, digits, - and _ (at most 32)"));
+/** `"NAME.tool"` or `"NAME.*"`: the server's name, a dot, then the tool's own name as the server lists it. */
+const mcpAllowEntry = v.pipe(
+  v.string("a string"),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\.[^\s]+$/, 'a list of "SERVER.tool" or "SERVER.*" strings'),
+);
+
+/** `[mcp.servers.NAME]`: a server started as a command (stdio), or one reached at a URL (streamable HTTP). */
+const mcpServerTable = v.object(
+  {
+    command: v.optional(v.pipe(nonEmptyString, v.check((t) => !hasControls(t), "one line of text"))),
+    args: v.optional(v.array(v.string("a string"), "an array of strings")),
+    env: v.optional(v.record(v.string(), v.string("a string"), "a table of environment variables and their string values")),
+    url: v.optional(httpUrl),
+    enabled: v.optional(v.boolean("true or false")),
+  },
+  "a table (for example [mcp.servers.files] with command and args, or url)",
+);
+
+/** `[mcp]`: which tools run without asking, and the limits of a tool loop. */
+const mcpTable = v.object(
+  {
+    allow: v.optional(v.array(mcpAllowEntry, 'a list of "SERVER.tool" or "SERVER.*" strings')),
+    max_steps: v.optional(
+      v.pipe(v.number("a whole number from 1 to 1000"), v.integer("a whole number from 1 to 1000"), v.minValue(1, "a whole number from 1 to 1000"), v.maxValue(1000, "a whole number from 1 to 1000")),
+    ),
+    startup_timeout: v.optional(seconds),
+    call_timeout: v.optional(seconds),
+    servers: v.optional(v.record(mcpServerName, mcpServerTable, "a table of servers ([mcp.servers.NAME])")),
+  },
+  "a table ([mcp] with allow, max_steps, startup_timeout, call_timeout, and [mcp.servers.NAME] tables)",
+);
+
 /** `[providers.NAME]`: a provider of the user's own, or one that overrides a built-in or preset. */
 const namedProviderTable = v.object(
   {
@@ -192,17 +235,22 @@ export const ConfigFileSchema = v.object({
       "a table ([files] with max_size_mb)",
     ),
   ),
+  mcp: v.optional(mcpTable),
 });
 
 export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 
 /** The keys the file may hold, as dotted paths: what "unknown key" is measured against. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": ["render", "quiet", "provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "providers", "aliases", "session", "files"],
+  "": ["render", "quiet", "provider", "model", "system_prompt", ...REMOTE_PROVIDERS, "providers", "aliases", "session", "files", "mcp"],
   ...Object.fromEntries(REMOTE_PROVIDERS.map((name) => [name, ["api_key", "base_url", "model", "max_tokens", "max_tokens_field", "first_byte_timeout", "idle_timeout", "images"]])),
   session: ["max_sessions", "retention_days", "auto_cleanup", "database_url"],
   files: ["max_size_mb"],
+  mcp: ["allow", "max_steps", "startup_timeout", "call_timeout", "servers"],
 };
+
+/** The keys of an `[mcp.servers.NAME]` table: what "unknown key" is measured against there. */
+export const MCP_SERVER_TABLE_KEYS = ["command", "args", "env", "url", "enabled"] as const;
 
 /** The keys of a `[providers.NAME]` table: what "unknown key" is measured against there. */
 export const PROVIDER_TABLE_KEYS = ["type", "base_url", "api_key", "api_key_env", "model", "max_tokens", "max_tokens_field", "headers", "first_byte_timeout", "idle_timeout", "images"] as const;
@@ -269,6 +317,45 @@ export interface SessionSettings {
   databaseUrl: string | undefined;
 }
 
+/** One `[mcp.servers.NAME]` table, resolved: how to start or reach the server. */
+export type McpServerConfig = McpStdioServerConfig | McpHttpServerConfig;
+
+interface McpServerCommon {
+  /** Its name in the file: `[mcp.servers.NAME]`. */
+  name: string;
+  /** `enabled = false` keeps it configured but never started. */
+  enabled: boolean;
+}
+
+/** A server Synapse starts as a child process and talks to over its stdin and stdout. */
+export interface McpStdioServerConfig extends McpServerCommon {
+  transport: "stdio";
+  /** `~/` expanded; otherwise looked up on PATH. */
+  command: string;
+  args: string[];
+  /** Added to the few variables every server gets (PATH, HOME, …); Synapse's own environment is not passed on. */
+  env: Record<string, string>;
+}
+
+/** A server already running, reached at a URL (MCP's streamable HTTP transport). */
+export interface McpHttpServerConfig extends McpServerCommon {
+  transport: "http";
+  url: string;
+}
+
+/** `[mcp]` resolved: the servers in the file's order, and the limits of a tool loop. */
+export interface McpSettings {
+  servers: Record<string, McpServerConfig>;
+  /** `"SERVER.tool"` or `"SERVER.*"`: tools that may run without asking where no one can be asked. */
+  allow: string[];
+  /** Tool steps in one exchange. */
+  maxSteps: number;
+  /** For a server to start and list its tools; `undefined` = no limit. */
+  startupTimeoutMs: number | undefined;
+  /** For one tool call; `undefined` = no limit. */
+  callTimeoutMs: number | undefined;
+}
+
 /** The one configuration object the rest of Synapse reads: validated, every default applied. */
 export interface ResolvedConfig {
   /** The config file consulted (whether or not it exists); messages name it. */
@@ -288,6 +375,8 @@ export interface ResolvedConfig {
   session: SessionSettings;
   display: DisplaySettings;
   files: FileSettings;
+  /** `[mcp]`: the tool servers, and what runs without asking. */
+  mcp: McpSettings;
   /** The built-in providers with a key (environment or file), in REMOTE_PROVIDERS' order: named by the no-key error. */
   keyed: RemoteProviderName[];
 }

@@ -5,9 +5,9 @@
  * from it: a key added to KNOWN_KEYS without a line here fails the tests.
  */
 import { resolveProviders } from "./providers.ts";
-import { DEFAULTS, KNOWN_KEYS, PROVIDER_TABLE_KEYS, REMOTE_PROVIDERS, type ResolvedProviderConfig } from "./schema.ts";
+import { DEFAULTS, KNOWN_KEYS, MCP_SERVER_TABLE_KEYS, PROVIDER_TABLE_KEYS, REMOTE_PROVIDERS, type ResolvedProviderConfig } from "./schema.ts";
 
-type Value = string | number | boolean | Readonly<Record<string, string>>;
+type Value = string | number | boolean | readonly string[] | Readonly<Record<string, string>>;
 
 /**
  * One commented line: `# key = value`. A line `example` shows a value to give where there is no
@@ -67,6 +67,25 @@ function sessionLines(): Record<string, Line> {
   };
 }
 
+/** `[mcp]`'s own keys; its servers are the examples below. */
+function mcpLines(): Record<string, Line> {
+  return {
+    allow: { value: ["files.read_text_file", "files.list_directory"], example: true, note: 'default: none; "SERVER.*" allows all of one' },
+    max_steps: { value: DEFAULTS.mcp.maxSteps, note: "tool steps in one exchange, at most" },
+    startup_timeout: { value: DEFAULTS.mcp.startupTimeout, note: "seconds for a server to start; 0 = no limit" },
+    call_timeout: { value: DEFAULTS.mcp.callTimeout, note: "seconds for one tool call; 0 = no limit" },
+  };
+}
+
+/** Every key an `[mcp.servers.NAME]` table takes, over two examples: a command, and a URL. */
+const mcpServerLines: Record<(typeof MCP_SERVER_TABLE_KEYS)[number], Line> = {
+  command: { value: "npx", note: "a server Synapse starts (stdio)" },
+  args: { value: ["-y", "@modelcontextprotocol/server-filesystem", "/home/me/notes"] },
+  env: { value: { LOG_LEVEL: "info" }, note: "added to PATH, HOME…; nothing else is passed on" },
+  url: { value: "http://127.0.0.1:8931/mcp", note: "or one already running (streamable HTTP)" },
+  enabled: { value: true, note: "false: configured, never started" },
+};
+
 /** Every key a `[providers.NAME]` table takes: typed by PROVIDER_TABLE_KEYS, so none is left out. */
 const namedProviderLines: Record<(typeof PROVIDER_TABLE_KEYS)[number], Line> = {
   type: { value: "openai", note: "the wire format: openai | anthropic" },
@@ -91,6 +110,7 @@ function fileLines(): Record<string, Line> {
 /** A value as TOML writes it: JSON's strings are TOML basic strings, and an inline table for headers. */
 function toml(value: Value): string {
   if (typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item) => JSON.stringify(item)).join(", ")}]`;
   return `{ ${Object.entries(value).map(([key, item]) => `${/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key)} = ${JSON.stringify(item)}`).join(", ")} }`;
 }
 
@@ -128,6 +148,18 @@ export function configTemplate(): string {
       );
     } else if (key === "aliases") {
       out.push("", "# A name for a provider and a model together: synapse -m fast \"…\"", "# [aliases]", render("fast", { value: "groq:llama-3.1-8b-instant" }));
+    } else if (key === "mcp") {
+      out.push(
+        "",
+        "# Tools for the model from MCP servers (`synapse tools` lists them): each [mcp.servers.NAME]",
+        "# has a command (and args, env) or a url.",
+        `# [${key}]`,
+        ...section(key, (KNOWN_KEYS[key] ?? []).filter((inner) => inner !== "servers"), mcpLines()),
+        "# [mcp.servers.files]",
+        ...section("mcp.servers.files", MCP_SERVER_TABLE_KEYS.filter((inner) => inner !== "url"), mcpServerLines),
+        "# [mcp.servers.browser]",
+        ...section("mcp.servers.browser", ["url"], mcpServerLines),
+      );
     } else if (KNOWN_KEYS[key] !== undefined) {
       const provider = providers[key];
       const lines = key === "session" ? sessionLines() : key === "files" ? fileLines() : provider === undefined ? {} : providerLines(provider);

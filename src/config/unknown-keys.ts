@@ -4,7 +4,7 @@
  */
 import { editDistance } from "../edit-distance.ts";
 import { isRecord } from "../unknown-values.ts";
-import { KNOWN_KEYS, PROVIDER_TABLE_KEYS } from "./schema.ts";
+import { KNOWN_KEYS, MCP_SERVER_TABLE_KEYS, PROVIDER_TABLE_KEYS } from "./schema.ts";
 
 /** Dotted paths of keys the schema does not know, in file order. */
 export function unknownKeys(raw: unknown): string[] {
@@ -27,8 +27,17 @@ export function unknownKeys(raw: unknown): string[] {
     }
     const known = KNOWN_KEYS[key];
     if (known === undefined || !isRecord(value)) continue;
-    for (const inner of Object.keys(value)) {
+    for (const [inner, innerValue] of Object.entries(value)) {
       if (!known.includes(inner)) found.push(`${key}.${inner}`);
+      // `[mcp.servers.NAME]`: any name, each table with a server's keys.
+      if (key === "mcp" && inner === "servers" && isRecord(innerValue)) {
+        for (const [name, table] of Object.entries(innerValue)) {
+          if (!isRecord(table)) continue;
+          for (const serverKey of Object.keys(table)) {
+            if (!(MCP_SERVER_TABLE_KEYS as readonly string[]).includes(serverKey)) found.push(`mcp.servers.${name}.${serverKey}`);
+          }
+        }
+      }
     }
   }
   return found;
@@ -41,7 +50,7 @@ export function closestKnownKey(dotted: string): string | undefined {
   const key = dot === -1 ? dotted : dotted.slice(dot + 1);
   let best: string | undefined;
   let bestDistance = 3;
-  const candidates = table.startsWith("providers.") ? PROVIDER_TABLE_KEYS : (KNOWN_KEYS[table] ?? []);
+  const candidates = table.startsWith("providers.") ? PROVIDER_TABLE_KEYS : table.startsWith("mcp.servers.") ? MCP_SERVER_TABLE_KEYS : (KNOWN_KEYS[table] ?? []);
   for (const candidate of candidates) {
     const distance = editDistance(key, candidate);
     if (distance < bestDistance) {

@@ -15,4 +15,5 @@ export const groups: Record<string, Lazy> = {
   config: () => import("./config/index.ts").then((m) => m.default as SynapseCommand),
   models: () => import("./models.ts").then((m) => m.default as SynapseCommand),
   sessions: () => import("./sessions/index.ts").then((m) => m.default as SynapseCommand),
+  tools: () => import("./tools.ts").then((m) => m.default as SynapseCommand),
 };
