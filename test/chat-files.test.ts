@@ -87,6 +87,7 @@ function recorder(name: string, acceptsImages: boolean, sent: ChatMessage[][]): 
     name,
     defaultModel: "m",
     acceptsImages,
+    acceptsTools: false,
     async *stream(request): AsyncGenerator<StreamEvent> {
       sent.push(request.messages);
       yield { type: "text", text: "ok" };

@@ -123,6 +123,7 @@ describe("runExchange", () => {
       name: "openai",
       defaultModel: "gpt-4o-mini",
       acceptsImages: true,
+      acceptsTools: false,
       async *stream() {
         yield { type: "text", text: "from elsewhere" };
         yield { type: "done", stopReason: "end_turn", rawStopReason: "stop", usage: null };
@@ -230,6 +231,7 @@ describe("reasoning", () => {
       name: "deepseek",
       defaultModel: "deepseek-reasoner",
       acceptsImages: false,
+      acceptsTools: false,
       async *stream(request) {
         sent.push(request.messages);
         for (const event of events) {

@@ -15,6 +15,8 @@ import { normalizeTitle, resolveSession, SessionRefError } from "../sessions/ref
 import { createStorage } from "../storage/create-storage.ts";
 import type { PurgeProgress, SessionStore } from "../storage/session-store.ts";
 import { ChatModeError } from "./errors.ts";
+import type { ToolInfo } from "../tools/index.ts";
+import { ChatTools, type ToolPrompts } from "./chat-tools.ts";
 import { runExchange, type ExchangeOutput, type ExchangeResult } from "./exchange.ts";
 import { chooseModel, chooseProvider, createProvider, type CreateProviderOptions } from "./provider.ts";
 
@@ -41,9 +43,13 @@ export interface ChatOptions extends SessionChoice {
    * against the provider, when it is known) before the store is opened; see {@link Chat.files}.
    */
   files?: readonly string[] | undefined;
+  /** `--allow-tools`: every tool the model asks for runs without asking. */
+  allowTools?: boolean | undefined;
 }
 
 export interface SendRequest extends ExchangeOutput {
+  /** How tool calls are asked about and shown; without `ask`, a tool that is not read-only (nor allowed) is refused. */
+  toolPrompts?: ToolPrompts | undefined;
   message: string;
   /** Files sent with the message, read by {@link Chat.readFile}: stored with it. */
   attachments?: readonly Attachment[] | undefined;
@@ -78,6 +84,8 @@ export class Chat {
   #newTitle: string | null = null;
   #newSystemPrompt: string | undefined;
   #files: Attachment[];
+  /** The MCP servers, started at the first turn that may use them, stopped by {@link close}. */
+  readonly #tools: ChatTools;
 
   private constructor(
     /** Open until {@link close}: the announce line's short id is read from it. */
@@ -93,6 +101,7 @@ export class Chat {
     this.#provider = provider;
     this.#flags = { ...options.flags };
     this.#newSystemPrompt = config.systemPrompt;
+    this.#tools = new ChatTools(config.mcp, config.configPath, options.allowTools === true);
   }
 
   /**
@@ -153,10 +162,15 @@ export class Chat {
     // The files go with this question, whatever becomes of it: a refused one is not sent again.
     const attachments = request.attachments ?? this.#files;
     this.#files = [];
+    // Tool servers start for a model that may use them, before the question is stored: Ctrl+C
+    // while they start leaves nothing behind.
+    const prompts = { ...request.toolPrompts, onWarning: request.toolPrompts?.onWarning ?? request.onWarning };
+    const tools = provider.acceptsTools ? await this.#tools.forTurn(() => this.#current?.id ?? undefined, prompts, request.signal) : undefined;
     const autoCleanup = config.session.autoCleanup && !this.#cleanedUp;
     this.#cleanedUp = true;
     const result = await runExchange({
       ...request,
+      tools,
       attachments,
       // Set as soon as it is stored: a turn that fails after its question was stored still
       // leaves the chat in that session.
@@ -312,8 +326,24 @@ export class Chat {
     return this.#config.display;
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  /**
+   * The tools the model may be offered, starting the servers if no turn has yet (`/tools`);
+   * each with whether it runs without asking. Empty when none is configured.
+   */
+  async tools(prompts: ToolPrompts, signal: AbortSignal): Promise<{ tool: ToolInfo; runs: "read-only" | "allowed" | "asks" }[]> {
+    if (!this.#tools.configured) return [];
+    const toolbox = await this.#tools.toolbox(prompts, signal);
+    return toolbox.tools.map((tool) => ({ tool, runs: tool.readOnly ? "read-only" : this.#tools.allows(tool) ? "allowed" : "asks" }));
+  }
+
+  /** Whether any MCP server is configured and enabled. */
+  get toolsConfigured(): boolean {
+    return this.#tools.configured;
+  }
+
+  async close(): Promise<void> {
+    await this.#tools.close();
+    await this.store.close();
   }
 }
 

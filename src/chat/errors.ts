@@ -12,3 +12,20 @@ export class ExchangeInterrupted extends Error {
 export class ChatModeError extends UserFacingError {
   override name = "ChatModeError";
 }
+
+/**
+ * The model went on asking to run tools past `[mcp] max_steps` in one exchange: every call and
+ * result is stored, and the session can go on from there.
+ */
+export class ToolStepLimit extends UserFacingError {
+  override name = "ToolStepLimit";
+  constructor(
+    readonly maxSteps: number,
+    readonly sessionId: string,
+  ) {
+    super(
+      `stopped after ${maxSteps} tool step${maxSteps === 1 ? "" : "s"} in one exchange (max_steps under [mcp]); every call and result is stored: ` +
+        `continue the session (synapse -s ${sessionId.slice(0, 8)} "go on") to let the model answer, or raise max_steps`,
+    );
+  }
+}

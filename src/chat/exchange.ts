@@ -5,19 +5,19 @@
  */
 import { imagesOf, imagesRefused } from "../attachment-file.ts";
 import { ProviderError } from "../providers/errors.ts";
-import type { Provider, StopReason, StreamEvent, Usage } from "../providers/types.ts";
-import { newId, type Attachment, type Session, type StoredMessage } from "../session.ts";
+import type { ChatMessage, Provider, StopReason, StreamEvent, ToolSpec, Usage } from "../providers/types.ts";
+import { newId, type Attachment, type Session, type StoredMessage, type ToolCall } from "../session.ts";
 import { withFileData } from "../sessions/attachment-data.ts";
 import { cleanUpBeforeExchange, type CleanupLimits, type CleanupResult } from "../sessions/cleanup.ts";
 import { normalizeTitle } from "../sessions/refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { replyLockWaitMs } from "../storage/lock-wait.ts";
 import type { SessionStore } from "../storage/session-store.ts";
-import { ExchangeInterrupted } from "./errors.ts";
+import { ExchangeInterrupted, ToolStepLimit } from "./errors.ts";
 import { historyFor, imagesLeftOut } from "./history.ts";
 import { ExchangeLease } from "./session-lease.ts";
 
-export { ExchangeInterrupted } from "./errors.ts";
+export { ExchangeInterrupted, ToolStepLimit } from "./errors.ts";
 
 /** What an exchange tells its caller as it goes: the only way it reaches the screen. */
 export interface ExchangeOutput {
@@ -38,6 +38,27 @@ export interface ExchangeOutput {
   onCleanupFailed?(error: unknown): void;
   /** Something the user should know that stops nothing (images in the history not sent): one line. */
   onWarning?(message: string): void;
+  /** The model asked to run a tool; {@link ExchangeTools.run} runs it (or refuses it) next. */
+  onToolCall?(call: ToolCall): void;
+}
+
+/** What a tool returned, or why it did not run: its text goes back to the model, and is stored. */
+export interface ToolOutcome {
+  text: string;
+  /** The tool failed, timed out or was refused. */
+  isError: boolean;
+}
+
+/** The tools the model may run in an exchange, and who decides whether a call runs. */
+export interface ExchangeTools {
+  specs: ToolSpec[];
+  /** Steps (requests answered with tool calls) one exchange may take before it stops. */
+  maxSteps: number;
+  /**
+   * Runs a call, or refuses it (asking the user first, where the CLI can): either way the outcome
+   * says what happened. Null when `signal` stopped it: the user pressed Ctrl+C.
+   */
+  run(call: ToolCall, signal: AbortSignal): Promise<ToolOutcome | null>;
 }
 
 export interface ExchangeRequest extends ExchangeOutput {
@@ -60,15 +81,21 @@ export interface ExchangeRequest extends ExchangeOutput {
   systemPrompt?: string | undefined;
   /** `[session]`: whether the automatic cleanup runs, and the limits it applies. */
   settings: CleanupLimits & { autoCleanup: boolean };
+  /** Tools the model may run; none when absent. */
+  tools?: ExchangeTools | undefined;
   signal: AbortSignal;
 }
 
 export interface ExchangeResult {
   session: Session;
   isNew: boolean;
+  /** The answer: the last reply, after any tool steps. */
   reply: StoredMessage;
   stopReason: StopReason;
+  /** Every step's usage added up; null when the provider reported none. */
   usage: Usage | null;
+  /** How many steps ended in tool calls. */
+  toolSteps: number;
 }
 
 /**
@@ -128,7 +155,8 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     store,
     (await store.getMessages(session.id)).map((message) => (message.id === question.id ? question : message)),
   );
-  const history = historyFor(session.systemPrompt, stored, { provider: provider.name, acceptsImages: provider.acceptsImages });
+  const tools = request.tools !== undefined && request.tools.specs.length > 0 ? request.tools : undefined;
+  const history = historyFor(session.systemPrompt, stored, { provider: provider.name, acceptsImages: provider.acceptsImages, tools: tools !== undefined });
   const leftOut = imagesLeftOut(stored, provider.acceptsImages);
   if (leftOut.length > 0) {
     const names = [...new Set(leftOut.map((image) => image.name))];
@@ -137,8 +165,19 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
         `a line saying so was sent in ${leftOut.length === 1 ? "its" : "their"} place; continue with -p anthropic or -p openai to send ${leftOut.length === 1 ? "it" : "them"}`,
     );
   }
-  let text = "";
-  const saveReply = async (interrupted: boolean, usage: Usage | null = null): Promise<StoredMessage> => {
+
+  const store_ = async (message: StoredMessage): Promise<void> => {
+    // The user has seen it: wait long for a busy database, and never because of Ctrl+C give up
+    // on it; if it cannot be stored after all, say so rather than drop it silently.
+    try {
+      await store.addMessage(message, { waitMs: replyLockWaitMs, waitNotice: replyWaitNotice });
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      const what = message.role === "tool" ? "the tool result above was shown" : "the reply above was shown";
+      throw new StorageError(error.kind, `${what} but not stored: ${error.message}`, { sessionId: session.id, cause: error });
+    }
+  };
+  const saveReply = async (text: string, calls: readonly ToolCall[], interrupted: boolean, usage: Usage | null = null): Promise<StoredMessage> => {
     // The reply records what wrote it: on a continued session that may be another provider or
     // model than the session's (`-p`, `-m`, `/model`), whose own stay the defaults it was started
     // with; nothing here ever changes them.
@@ -151,48 +190,91 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
       provider: provider.name,
       model,
     };
+    if (calls.length > 0) reply.toolCalls = [...calls];
     if (interrupted) reply.interrupted = true;
     if (usage !== null) reply.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
     request.onStoringReply?.();
-    // The user has seen this reply: wait long for a busy database, and never because of Ctrl+C
-    // give up on it; if it cannot be stored after all, say so rather than drop it silently.
-    try {
-      await store.addMessage(reply, { waitMs: replyLockWaitMs, waitNotice: replyWaitNotice });
-    } catch (error) {
-      if (!(error instanceof StorageError)) throw error;
-      throw new StorageError(error.kind, `the reply above was shown but not stored: ${error.message}`, { sessionId: session.id, cause: error });
-    }
+    await store_(reply);
     return reply;
   };
 
-  let end: Extract<StreamEvent, { type: "done" }> | undefined;
-  try {
-    if (request.signal.aborted) throw new ProviderError("cancelled", provider.name, "cancelled before the request was sent");
-    for await (const event of provider.stream({ messages: history, model, signal: request.signal })) {
-      if (event.type === "done") {
-        end = event;
-        break;
+  let total: Usage | null = null;
+  let shown = false;
+  for (let step = 1; ; step++) {
+    let text = "";
+    const calls: ToolCall[] = [];
+    let end: Extract<StreamEvent, { type: "done" }> | undefined;
+    try {
+      if (request.signal.aborted) throw new ProviderError("cancelled", provider.name, "cancelled before the request was sent");
+      // A step after tools ran goes on where the last one stopped: its text is a new paragraph.
+      let separated = !shown;
+      for await (const event of provider.stream({ messages: history, model, signal: request.signal, ...(tools === undefined ? {} : { tools: tools.specs }) })) {
+        if (event.type === "done") {
+          end = event;
+          break;
+        }
+        if (event.type === "reasoning") {
+          request.onReasoning?.(event.text);
+          continue;
+        }
+        if (event.type === "tool_call") {
+          calls.push(event.call);
+          request.onToolCall?.(event.call);
+          continue;
+        }
+        if (!separated) {
+          request.onText("\n\n");
+          separated = true;
+        }
+        text += event.text;
+        shown = true;
+        request.onText(event.text);
       }
-      if (event.type === "reasoning") {
-        request.onReasoning?.(event.text);
-        continue;
+      if (end === undefined) {
+        throw new ProviderError("stream_ended_early", provider.name, `the ${provider.name} reply ended without saying it was complete`);
       }
-      text += event.text;
-      request.onText(event.text);
+    } catch (error) {
+      // Whatever arrived was seen by the user: keep it, marked, whether they stopped it or it
+      // failed. Reasoning alone is no reply: a reply cut short before its first word stores
+      // nothing. Calls it was still asking for never ran: they are not kept.
+      const partial = text === "" ? null : await saveReply(text, [], true);
+      if (error instanceof ProviderError && error.kind === "cancelled") throw new ExchangeInterrupted(partial !== null || step > 1);
+      throw error;
     }
-    if (end === undefined) {
-      throw new ProviderError("stream_ended_early", provider.name, `the ${provider.name} reply ended without saying it was complete`);
+    total = addUsage(total, end.usage);
+    // Outside the try: a reply that arrived whole is never stored as an interrupted one. Calls
+    // with no tools to run them (a proxy that offers its own) are kept as the model made them.
+    const reply = await saveReply(text, calls, false, end.usage);
+    if (calls.length === 0 || tools === undefined) {
+      return { session, isNew: existing === null, reply, stopReason: end.stopReason, usage: total, toolSteps: step - 1 };
     }
-  } catch (error) {
-    // Whatever arrived was seen by the user: keep it, marked, whether they stopped it or it failed.
-    // Reasoning alone is no reply: a reply cut short before its first word stores nothing.
-    const partial = text === "" ? null : await saveReply(true);
-    if (error instanceof ProviderError && error.kind === "cancelled") throw new ExchangeInterrupted(partial !== null);
-    throw error;
+    history.push({ role: "assistant", content: text, toolCalls: [...calls] });
+    for (const call of calls) {
+      const outcome = await tools.run(call, request.signal);
+      const result: StoredMessage = {
+        id: newId(),
+        sessionId: session.id,
+        role: "tool",
+        content: outcome?.text ?? "stopped by the user (Ctrl+C) before the tool finished",
+        timestamp: new Date(),
+        toolCallId: call.id,
+      };
+      if (outcome === null || outcome.isError) result.toolError = true;
+      await store_(result);
+      // The calls not run yet are answered, when the session goes on, by a line saying so.
+      if (outcome === null) throw new ExchangeInterrupted(true);
+      const sent: ChatMessage = { role: "tool", content: result.content, toolCallId: call.id };
+      if (result.toolError) sent.toolError = true;
+      history.push(sent);
+    }
+    if (step >= tools.maxSteps) throw new ToolStepLimit(tools.maxSteps, session.id);
   }
-  // Outside the try: a reply that arrived whole is never stored as an interrupted one.
-  const reply = await saveReply(false, end.usage);
-  return { session, isNew: existing === null, reply, stopReason: end.stopReason, usage: end.usage };
+}
+
+/** Usage added up over an exchange's steps; null while no step reported any. */
+function addUsage(total: Usage | null, step: Usage | null): Usage | null {
+  if (step === null) return total;
+  return { inputTokens: (total?.inputTokens ?? 0) + step.inputTokens, outputTokens: (total?.outputTokens ?? 0) + step.outputTokens };
 }
 
 const replyWaitNotice = "the reply is shown but not stored yet: waiting for another process to finish writing to the session database";

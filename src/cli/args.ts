@@ -30,6 +30,14 @@ export const fileArg = {
   },
 } as const satisfies ArgsDef;
 
+/** Tools of `[mcp.servers.NAME]` the model may run: the same flag for a message and for chat mode. */
+export const allowToolsArg = {
+  "allow-tools": {
+    type: "boolean",
+    description: "Let the model run every tool of your MCP servers without asking (read-only ones never ask; see [mcp] allow)",
+  },
+} as const satisfies ArgsDef;
+
 export const jsonArg = {
   json: { type: "boolean", description: "Print JSON on stdout, for scripts (shape in the README)" },
 } as const satisfies ArgsDef;

@@ -25,6 +25,7 @@ import { oneLine } from "./terminal-text.ts";
 import { describeBytes } from "../byte-size.ts";
 import { expandHome } from "../paths.ts";
 import { TurnOutput } from "./turn-output.ts";
+import type { ToolPrompts } from "../chat/chat-tools.ts";
 
 export interface ChatLoopArgs {
   session: string | undefined;
@@ -36,6 +37,8 @@ export interface ChatLoopArgs {
   raw: boolean;
   /** `-f`: files for the first message, read and checked before the store is opened. */
   files?: readonly string[];
+  /** `--allow-tools`: every tool runs without asking. */
+  allowTools?: boolean;
 }
 
 /** How many earlier questions Up can recall. */
@@ -53,6 +56,7 @@ const commands: readonly (readonly [name: string, usage: string, help: string])[
   ["/system", "/system TEXT", "the system prompt of a new session, before its first turn"],
   ["/file", "/file PATH", 'send a file with the next message (text, or an image); "/file" alone lists those waiting'],
   ["/show", "/show", "the conversation so far"],
+  ["/tools", "/tools", "the tools of your MCP servers the model may use, and which ask first"],
   ["/retry", "/retry", "ask the last question again, in a fork; the session keeps the reply it had"],
   ["/fork", "/fork [N]", "go on in a new session holding the first N messages (all by default); this one stays"],
   ["/edit", "/edit", "write the next message in $VISUAL / $EDITOR (also Ctrl+X Ctrl+E)"],
@@ -72,6 +76,7 @@ export async function runChatLoop(args: ChatLoopArgs): Promise<number> {
     session: args.session,
     latest: args.continueLatest,
     files: args.files,
+    allowTools: args.allowTools,
   });
   if (chat.display.quiet) log.quiet = true;
   const loop = new ChatLoop(chat, args.raw);
@@ -227,6 +232,9 @@ class ChatLoop {
         case "/show":
           await this.#show();
           return false;
+        case "/tools":
+          await this.#tools();
+          return false;
         case "/retry":
           await this.#retry();
           return false;
@@ -251,14 +259,14 @@ class ChatLoop {
   /** One turn: the message stored, the reply streamed and stored; Ctrl+C stops the reply and keeps what came. */
   async #ask(message: string): Promise<void> {
     this.#remember(message);
-    await this.#turnWith((signal, turn) => this.#chat.send({ message, signal, ...turn.callbacks }));
+    await this.#turnWith((signal, turn) => this.#chat.send({ message, signal, ...turn.callbacks, toolPrompts: this.#toolPrompts(turn, signal) }));
   }
 
   async #retry(): Promise<void> {
     // (Set in a callback, which the compiler cannot see: hence the assertion.)
     let kept = null as Session | null;
     await this.#turnWith(async (signal, turn) => {
-      const result = await this.#chat.retry({ signal, ...turn.callbacks });
+      const result = await this.#chat.retry({ signal, ...turn.callbacks, toolPrompts: this.#toolPrompts(turn, signal) });
       kept = result.kept;
       return result.result;
     });
@@ -295,6 +303,36 @@ class ChatLoop {
     if (started !== null && !this.#announced.has(started.session.id)) {
       this.#announced.add(started.session.id);
       await this.#note(`session ${started.session.id} · stored as it goes`);
+    }
+  }
+
+  /** How a turn's tool calls are asked about (a key, typed while the reply waits) and shown. */
+  #toolPrompts(turn: TurnOutput, signal: AbortSignal): ToolPrompts {
+    return turn.toolPrompts((question) => this.#input!.answer(question, signal));
+  }
+
+  /** `/tools`: each tool the model may use, its server, and whether it asks first. Starts the servers if no turn has. */
+  async #tools(): Promise<void> {
+    if (!this.#chat.toolsConfigured) {
+      await this.#note("no MCP servers configured; add one under [mcp.servers.NAME] (synapse config edit), see the README's Tools section");
+      return;
+    }
+    const controller = new AbortController();
+    this.#turn = controller;
+    try {
+      const tools = await this.#input!.duringReply(
+        () => controller.abort(),
+        () => this.#chat.tools({ onWarning: (message) => log.warn(message) }, controller.signal),
+      );
+      if (tools.length === 0) {
+        await this.#note("no tools: no MCP server started with one");
+        return;
+      }
+      const width = terminalSize(1)?.columns ?? 80;
+      const rows = tools.map(({ tool, runs }) => fitWidth(`  ${tool.name.padEnd(24)} ${runs.padEnd(9)} ${oneLine(`${tool.server} · ${tool.description.split("\n", 1)[0] ?? ""}`)}`, width));
+      this.#out(`${rows.join("\n")}\n`);
+    } finally {
+      this.#turn = null;
     }
   }
 

@@ -6,6 +6,8 @@ import { AttachmentRefError } from "../sessions/attachment-ref.ts";
 import { SessionRefError } from "../sessions/refs.ts";
 import { StorageError } from "../storage/errors.ts";
 import { UserFacingError } from "../user-error.ts";
+// types.ts loads no SDK: the class is safe to import on every path.
+import { ToolStartCancelled } from "../tools/types.ts";
 import { messageOf } from "../unknown-values.ts";
 
 /** The exit codes Synapse documents. */
@@ -35,6 +37,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof ExchangeInterrupted) return exitCode.interrupted;
   if (error instanceof ProviderError && error.kind === "cancelled") return exitCode.interrupted;
   if (error instanceof StorageError && error.kind === "interrupted") return exitCode.interrupted;
+  // Ctrl+C while the tool servers started: nothing was stored yet.
+  if (error instanceof ToolStartCancelled) return exitCode.interrupted;
   return exitCode.failure;
 }
 
@@ -42,6 +46,7 @@ export function exitCodeFor(error: unknown): number {
 export function messageFor(error: unknown): string {
   if (error instanceof UsageError) return `${error.message} (see \`${error.command} --help\`)`;
   if (error instanceof ExchangeInterrupted) return error.message;
+  if (error instanceof ToolStartCancelled) return "interrupted while the MCP servers started; nothing was stored";
   if (error instanceof StorageError || error instanceof ConfigError || error instanceof ProviderError) return error.message;
   if (error instanceof UserFacingError) return error.message;
   return `unexpected error: ${messageOf(error)} (run again with --debug for details)`;

@@ -36,6 +36,8 @@ export interface ChatArgs {
   retry?: boolean;
   /** `-f`: files sent with the message, read and checked before the store is opened. */
   files?: readonly string[];
+  /** `--allow-tools`: every tool runs without asking. */
+  allowTools?: boolean;
 }
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -82,6 +84,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
     session: options.session,
     latest: options.continueLatest,
     files,
+    allowTools: options.allowTools,
   });
   if (options.editor) {
     try {
@@ -108,7 +111,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   let shortId = "";
   let replied = false;
   try {
-    const result = await chat.send({ message, title, signal: controller.signal, ...turn.callbacks });
+    const result = await chat.send({ message, title, signal: controller.signal, ...turn.callbacks, toolPrompts: turn.toolPrompts(askAtTerminal(controller.signal)) });
     replied = true;
     if (result.stopReason === "max_tokens") {
       // Without the server's token count (llama-cpp-python streams none), its own context window
@@ -145,6 +148,26 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
 }
 
 /**
+ * Reads an answer to a question about a tool on stderr, typed on stdin, where both are a
+ * terminal (a message given as arguments leaves stdin to the person); undefined where no one can
+ * be asked. Ctrl+C (the signal) answers null.
+ */
+function askAtTerminal(signal: AbortSignal): ((question: string) => Promise<string | null>) | undefined {
+  if (!stdinInfo.isTTY || !stderrInfo.isTTY) return undefined;
+  return async (question) => {
+    const { createInterface } = await import("node:readline/promises");
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await prompt.question(question, { signal });
+    } catch {
+      return null;
+    } finally {
+      prompt.close();
+    }
+  };
+}
+
+/**
  * `synapse --retry [-s REF | -c]`: the last question of the session (the latest by default) asked
  * again. The reply it replaces is never lost: the new one goes to a fork of the session made just
  * before that question, and the session keeps the old one; stderr says both, and `sessions show`
@@ -159,6 +182,7 @@ async function retry(options: ChatArgs & { session: string | undefined }): Promi
     flags: { provider: options.provider, model: options.model },
     session: options.session,
     latest: options.session === undefined,
+    allowTools: options.allowTools,
   });
   if (chat.display.quiet) log.quiet = true;
   const controller = new AbortController();
@@ -177,6 +201,7 @@ async function retry(options: ChatArgs & { session: string | undefined }): Promi
     const result = await chat.retry({
       signal: controller.signal,
       ...turn.callbacks,
+      toolPrompts: turn.toolPrompts(askAtTerminal(controller.signal)),
       onSession: (session, isNew) => {
         // The fork is stored before its question: it is where the chat goes on, whatever follows.
         if (kept !== null && session.id !== kept.id) forked = { kept, fork: session };

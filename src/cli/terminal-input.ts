@@ -52,6 +52,31 @@ export class TerminalInput implements LineInput {
     }
   }
 
+  /**
+   * Asks `question` (on stderr) while a reply is under way and waits for one key: what is typed
+   * from then on answers it, not what was typed ahead. Null when `signal` is aborted (Ctrl+C
+   * calls the interrupt, which aborts it) or stdin closes.
+   */
+  async answer(question: string, signal: AbortSignal): Promise<string | null> {
+    this.#queue.length = 0;
+    writeSync(2, question);
+    if (signal.aborted) return null;
+    const key = await new Promise<string | null>((resolve) => {
+      const stop = () => {
+        this.#waiting = null;
+        resolve(null);
+      };
+      signal.addEventListener("abort", stop, { once: true });
+      this.#waiting = (chunk) => {
+        signal.removeEventListener("abort", stop);
+        resolve(chunk);
+      };
+    });
+    // The key typed is shown after the question, and the line ended, as a terminal would.
+    writeSync(2, `${key === null ? "" : key.replace(/[^\x20-\x7e]/g, "").slice(0, 8)}\n`);
+    return key;
+  }
+
   /** The terminal as the user's editor needs it: cooked, no paste marks, stdin left to it. */
   suspend(): void {
     this.#setRaw(false);

@@ -5,16 +5,21 @@
  * cleanup deleted. Its callbacks go to Chat.send; {@link TurnOutput.finish} ends the reply's
  * last line however the exchange ended.
  */
+import type { ToolAnswer, ToolPrompts } from "../chat/chat-tools.ts";
 import type { ExchangeOutput } from "../chat/exchange.ts";
 import type { RenderMode } from "../config/schema.ts";
-import { log } from "../log.ts";
+import { log, writeErr } from "../log.ts";
+import type { ToolCall } from "../session.ts";
+import { colorEnabled, styleFor } from "../style.ts";
+import type { ToolInfo } from "../tools/index.ts";
 import type { Session } from "../session.ts";
-import { stderrInfo } from "../tty.ts";
+import { stderrInfo, stdoutInfo, terminalSize } from "../tty.ts";
 import { messageOf } from "../unknown-values.ts";
 import { reasoningOutput } from "./reasoning-output.ts";
 import { replyOutput } from "./reply-output.ts";
 import { startSpinner } from "./spinner.ts";
 import { writeOut } from "./stdout.ts";
+import { toolAnswerOf, toolCallLine, toolQuestion, toolResultLine } from "./tool-lines.ts";
 
 /** The limits an automatic cleanup applied, and where they are set. */
 export interface CleanupNotice {
@@ -44,20 +49,75 @@ export class TurnOutput {
   started: { session: Session; isNew: boolean } | null = null;
   /** Set while the reply is being stored: from then on nothing stops that. */
   storingReply = false;
-  readonly #output;
-  readonly #reasoning = reasoningOutput(stderrInfo.isTTY && !log.quiet);
+  #output;
+  #reasoning = reasoningOutput(stderrInfo.isTTY && !log.quiet);
   #stopSpinner = () => {};
   #lastWritten = "\n";
 
   readonly #cleanup: CleanupNotice;
+  readonly #render: RenderMode;
+  readonly #raw: boolean;
 
   constructor(render: RenderMode, raw: boolean, cleanup: CleanupNotice) {
     this.#output = replyOutput(render, raw);
     this.#cleanup = cleanup;
+    this.#render = render;
+    this.#raw = raw;
+  }
+
+  /**
+   * How tool calls are asked about and shown. `ask` reads the answer (chat mode's keyboard, or a
+   * line at a terminal); without it, a tool that needs asking is refused.
+   */
+  toolPrompts(ask?: (question: string) => Promise<string | null>): ToolPrompts {
+    const style = styleFor(colorEnabled(stderrInfo));
+    const columns = () => (stderrInfo.isTTY ? (terminalSize(2)?.columns ?? 80) : null);
+    return {
+      ask:
+        ask === undefined
+          ? undefined
+          : async (call: ToolCall, tool: ToolInfo): Promise<ToolAnswer> => {
+              this.#pauseReply();
+              for (;;) {
+                const typed = await ask(toolQuestion(call, tool, columns()));
+                // Ctrl+C, or no more input: the tool does not run.
+                if (typed === null) return "no";
+                const answer = toolAnswerOf(typed);
+                if (answer !== null) return answer;
+              }
+            },
+      onToolResult: (call, outcome) => {
+        this.#pauseReply();
+        const line = toolResultLine(call, outcome, columns());
+        // A refusal or an error is always said; what a tool returned is a note.
+        if (outcome.isError) writeErr(`${style.yellow(line)}\n`);
+        else if (!log.quiet) writeErr(`${style.dim(line)}\n`);
+        if (!log.quiet) this.#stopSpinner = startSpinner("waiting for the reply…");
+      },
+      onWarning: (message) => this.callbacks.onWarning(message),
+    };
+  }
+
+  /**
+   * The reply so far is left whole on the screen (its block rendered, its line ended) so that a
+   * line on stderr goes below it; what the model writes next starts a new rendering.
+   */
+  #pauseReply(): void {
+    this.#stopSpinner();
+    this.#reasoning.end();
+    this.#write(this.#output.end());
+    // Piped, stdout is the answer alone: the lines on stderr are elsewhere.
+    if (stdoutInfo.isTTY && !this.#lastWritten.endsWith("\n")) this.#write("\n");
+    this.#output = replyOutput(this.#render, this.#raw);
+    this.#reasoning = reasoningOutput(stderrInfo.isTTY && !log.quiet);
   }
 
   /** The callbacks for Chat.send. */
-  readonly callbacks: Required<Pick<ExchangeOutput, "onText" | "onSession" | "onStoringReply" | "onCleanup" | "onCleanupFailed" | "onReasoning" | "onWarning">> = {
+  readonly callbacks: Required<Pick<ExchangeOutput, "onText" | "onSession" | "onStoringReply" | "onCleanup" | "onCleanupFailed" | "onReasoning" | "onWarning" | "onToolCall">> = {
+    onToolCall: (call) => {
+      this.#pauseReply();
+      if (!log.quiet) writeErr(`${styleFor(colorEnabled(stderrInfo)).dim(toolCallLine(call, stderrInfo.isTTY ? (terminalSize(2)?.columns ?? 80) : null))}\n`);
+    },
     onWarning: (message) => {
       // Said on its own line, the spinner stopped and started again below it.
       this.#stopSpinner();

@@ -31,6 +31,7 @@ export function createAnthropicProvider(settings: RemoteSettings): Provider {
     name: settings.name,
     defaultModel: settings.defaultModel,
     acceptsImages: settings.images ?? true,
+    acceptsTools: true,
     stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }

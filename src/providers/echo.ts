@@ -31,6 +31,8 @@ export function createEchoProvider(options: EchoOptions = {}): Provider {
     defaultModel: "echo",
     // It takes images, and ignores them: what it echoes is the text.
     acceptsImages: true,
+    // The echo provider never asks for one: no tool server is started for it.
+    acceptsTools: false,
     stream: (request) => echo(request, delayMs),
   };
 }

@@ -28,6 +28,7 @@ export function createOpenAICompatibleProvider(settings: RemoteSettings): Provid
     name: settings.name,
     defaultModel: settings.defaultModel,
     acceptsImages: settings.images ?? true,
+    acceptsTools: true,
     stream: (request) => checkEnding(settings, request.model, withRetries(settings, request.signal, () => attempt(settings, request))),
   };
 }

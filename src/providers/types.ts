@@ -116,5 +116,7 @@ export interface Provider {
    * session's history are replaced by a line saying they were not sent.
    */
   readonly acceptsImages: boolean;
+  /** Whether it may be offered tools (`StreamRequest.tools`): MCP servers start only for one that may. */
+  readonly acceptsTools: boolean;
   stream(request: StreamRequest): AsyncIterable<StreamEvent>;
 }

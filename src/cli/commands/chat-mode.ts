@@ -1,4 +1,4 @@
-import { debugArg, fileArg, providerArgs, quietArg, rawArg } from "../args.ts";
+import { allowToolsArg, debugArg, fileArg, providerArgs, quietArg, rawArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
@@ -14,6 +14,7 @@ export default defineSynapseCommand({
     ...providerArgs,
     system: { type: "string", valueHint: "prompt", description: "System prompt for the new session" },
     ...fileArg,
+    ...allowToolsArg,
     ...rawArg,
     ...quietArg,
     ...debugArg,
@@ -41,6 +42,7 @@ export default defineSynapseCommand({
       system: args.system,
       raw: args.raw === true,
       files: repeated.file ?? [],
+      allowTools: args["allow-tools"] === true,
     });
   },
 });

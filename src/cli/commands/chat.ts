@@ -1,4 +1,4 @@
-import { debugArg, fileArg, providerArgs, quietArg, rawArg } from "../args.ts";
+import { allowToolsArg, debugArg, fileArg, providerArgs, quietArg, rawArg } from "../args.ts";
 import { defineSynapseCommand } from "../command.ts";
 
 export default defineSynapseCommand({
@@ -31,6 +31,7 @@ export default defineSynapseCommand({
     title: { type: "string", valueHint: "title", description: "Title for a new session (shown by lists; -s accepts it)" },
     editor: { type: "boolean", alias: "e", description: "Write the message in $VISUAL / $EDITOR (with -s or -c, the last reply is shown for reference)" },
     ...fileArg,
+    ...allowToolsArg,
     ...providerArgs,
     system: { type: "string", valueHint: "prompt", description: "System prompt for a new session" },
     ...rawArg,
@@ -78,6 +79,7 @@ export default defineSynapseCommand({
         system: args.system,
         raw: args.raw === true,
         files,
+        allowTools: args["allow-tools"] === true,
       });
     }
     const { runChat } = await import("../run-chat.ts");
@@ -94,6 +96,7 @@ export default defineSynapseCommand({
       editor: args.editor === true,
       retry: args.retry === true,
       files,
+      allowTools: args["allow-tools"] === true,
     });
   },
 });
