@@ -90,7 +90,7 @@ describe("files kept with a session", () => {
     const exported = await home.run(["sessions", "export", id]);
     expect(exported.exitCode).toBe(0);
     const data = JSON.parse(exported.stdout);
-    expect(data.version).toBe(4);
+    expect(data.version).toBe(5);
     expect(Object.keys(data.files).sort()).toEqual([sha(png), sha(notes)].sort());
     const other = new Home(sourceRunner);
     const copy = await imported(other, exported.stdout);

@@ -63,9 +63,9 @@ describe("ids and roles", () => {
     expect(isUuid(id)).toBe(expected);
   });
 
-  test("roles are system, user and assistant", () => {
-    expect(["system", "user", "assistant"].every(isRole)).toBe(true);
-    expect(["User", "tool", "", null, 1].some(isRole)).toBe(false);
+  test("roles are system, user, assistant and tool", () => {
+    expect(["system", "user", "assistant", "tool"].every(isRole)).toBe(true);
+    expect(["User", "function", "", null, 1].some(isRole)).toBe(false);
   });
 });
 
