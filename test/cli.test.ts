@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { anthropicReply, apiKey, Home, newSessionId, openaiReply, root, serve, sse, stopServers } from "./_cli.ts";
+import { everythingToml } from "./_mcp.ts";
 import { PtyRun } from "./_pty.ts";
+import { anthropicToolUse } from "./_tool-replies.ts";
 
 const buildDir = mkdtempSync(join(tmpdir(), "synapse-bin-"));
 const binary = join(buildDir, "synapse");
@@ -411,5 +413,19 @@ describe("synapse (binary) on a terminal", () => {
     expect(screens[0]!.join("\n")).toContain("| a   | b   |");
     expect(screens[0]!.join("\n")).not.toContain("**bold**");
     expect(screens[1]).toEqual(screens[0]!);
+  });
+});
+
+describe("tools from the compiled binary", () => {
+  test("it starts an MCP server (SDK bundled in), runs the tool loop, and stores calls and results", async () => {
+    const ping = { id: "call_ping", name: "echo", arguments: { message: "ping" } };
+    const server = serve([anthropicToolUse([ping]), anthropicReply("pong")]);
+    const home = new Home(runners.binary).config(everythingToml("everything")).anthropic(server);
+    const result = await home.run(["Ping"]);
+    expect(result.stderr).toContain("← Echo: ping");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe("pong\n");
+    const shown = await home.show(newSessionId(result.stderr));
+    expect(shown.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant"]);
   });
 });
