@@ -118,6 +118,8 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
   // leaves no trace of a question it could not be asked.
   const images = imagesOf(attachments);
   if (images.length > 0 && !provider.acceptsImages) throw imagesRefused(provider.name, images);
+  // A local model is loaded before anything else: a file it cannot load stores nothing.
+  await provider.prepare?.(request.signal);
 
   // From here to the end the session is leased: no cleanup or delete in any process touches it.
   // A continued one is leased before the cleanup runs (it fails here if it has gone meanwhile).
@@ -220,6 +222,10 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
         if (event.type === "tool_call") {
           calls.push(event.call);
           request.onToolCall?.(event.call);
+          continue;
+        }
+        if (event.type === "warning") {
+          request.onWarning?.(event.message);
           continue;
         }
         if (!separated) {

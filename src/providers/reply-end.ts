@@ -43,7 +43,7 @@ export async function* checkEnding(
       }
       // Reasoning is no part of the reply: it goes through as it comes, and a reply that only
       // reasoned is still an empty one.
-      if (event.type === "reasoning") {
+      if (event.type === "reasoning" || event.type === "warning") {
         yield event;
         continue;
       }

@@ -84,6 +84,8 @@ export type StreamEvent =
   | { type: "reasoning"; text: string }
   /** A request to run a tool, once its arguments have arrived whole. */
   | { type: "tool_call"; call: ToolCall }
+  /** Something the user should know that stops nothing (the oldest turns left out to fit the context): one line. */
+  | { type: "warning"; message: string }
   | {
       type: "done";
       stopReason: StopReason;
@@ -119,4 +121,11 @@ export interface Provider {
   /** Whether it may be offered tools (`StreamRequest.tools`): MCP servers start only for one that may. */
   readonly acceptsTools: boolean;
   stream(request: StreamRequest): AsyncIterable<StreamEvent>;
+  /**
+   * Readies it before anything is stored (a local model file is loaded): a provider that cannot
+   * answer fails here, and the question is not stored. Absent for a remote one.
+   */
+  prepare?(signal: AbortSignal): Promise<void>;
+  /** Frees what it holds (a loaded model); absent when it holds nothing. */
+  close?(): Promise<void>;
 }
