@@ -267,6 +267,7 @@ describe("the config file", () => {
     expect(providers.local).toEqual({
       name: "local",
       type: "openai",
+      local: undefined,
       label: "local",
       origin: "configured",
       apiKey: undefined,

@@ -74,6 +74,8 @@ export class Chat {
   readonly #options: ChatOptions;
   /** Built before the store was opened, when the provider did not depend on a stored session; or chosen since (`/provider`). */
   #provider: Provider | null;
+  /** Every provider built, by name: built once (a local model is loaded once per chat), closed by {@link close}. */
+  readonly #providers = new Map<string, Provider>();
   /** The provider and model flags, changed by {@link useProvider} and {@link useModel} for the turns after. */
   readonly #flags: ConfigFlags;
   /** The session the next turn continues; null for a new one; undefined until the options are read. */
@@ -99,6 +101,7 @@ export class Chat {
     this.#files = files;
     this.#options = options;
     this.#provider = provider;
+    if (provider !== null) this.#providers.set(provider.name, provider);
     this.#flags = { ...options.flags };
     this.#newSystemPrompt = config.systemPrompt;
     this.#tools = new ChatTools(config.mcp, config.configPath, options.allowTools === true);
@@ -158,7 +161,7 @@ export class Chat {
     const config = this.#config;
     const flags = this.#flags;
     const session = await this.current();
-    const provider = this.#provider ?? createProvider(chooseProvider(config, flags, session), config, this.#options.providerOptions);
+    const provider = this.#provider ?? this.#built(chooseProvider(config, flags, session));
     // The files go with this question, whatever becomes of it: a refused one is not sent again.
     const attachments = request.attachments ?? this.#files;
     this.#files = [];
@@ -200,7 +203,7 @@ export class Chat {
   /** The provider and model the next turn uses. */
   async next(): Promise<{ session: Session | null; provider: string; model: string }> {
     const session = await this.current();
-    const provider = this.#provider ?? createProvider(chooseProvider(this.#config, this.#flags, session), this.#config, this.#options.providerOptions);
+    const provider = this.#provider ?? this.#built(chooseProvider(this.#config, this.#flags, session));
     return { session, provider: provider.name, model: chooseModel(this.#config, this.#flags, provider, session) };
   }
 
@@ -238,7 +241,7 @@ export class Chat {
 
   /** The provider for the next turns (its configured model, unless a model was chosen); its key is checked now. */
   useProvider(name: string): void {
-    this.#provider = createProvider(name, this.#config, this.#options.providerOptions);
+    this.#provider = this.#built(name);
     this.#flags.provider = this.#provider.name;
   }
 
@@ -341,8 +344,19 @@ export class Chat {
     return this.#tools.configured;
   }
 
+  /** The provider `name`, built at its first use. */
+  #built(name: string): Provider {
+    let provider = this.#providers.get(name);
+    if (provider === undefined) {
+      provider = createProvider(name, this.#config, this.#options.providerOptions);
+      this.#providers.set(provider.name, provider);
+    }
+    return provider;
+  }
+
   async close(): Promise<void> {
     await this.#tools.close();
+    for (const provider of this.#providers.values()) await provider.close?.();
     await this.store.close();
   }
 }

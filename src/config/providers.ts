@@ -7,7 +7,11 @@
 import { baseUrlEnvName, keyEnvName, providerLabel } from "../provider-names.ts";
 import { ConfigError } from "./errors.ts";
 import { nonEmpty, type Env } from "./env-and-flags.ts";
-import { DEFAULTS, defaultImages, isHttpUrl, REMOTE_PROVIDERS, type ConfigFile, type RemoteProviderName, type ResolvedProviderConfig, type WireType } from "./schema.ts";
+import { homedir } from "node:os";
+import { basename, dirname, isAbsolute, join } from "node:path";
+import { DEFAULT_CONTEXT_SIZE, DEFAULTS, defaultImages, isHttpUrl, REMOTE_PROVIDERS, type ConfigFile, type RemoteProviderName, type ResolvedProviderConfig, type WireType } from "./schema.ts";
+
+type NamedProviderTable = NonNullable<ConfigFile["providers"]>[string];
 
 interface Preset {
   label: string;
@@ -52,6 +56,7 @@ export function resolveProviders(data: ConfigFile, env: Env, configPath: string)
     providers[name] = {
       name,
       type: name === "anthropic" ? "anthropic" : "openai",
+      local: undefined,
       label: providerLabel(name),
       origin: "built-in",
       apiKey: nonEmpty(env[keyEnvName(name)]) ?? table.api_key,
@@ -73,6 +78,7 @@ export function resolveProviders(data: ConfigFile, env: Env, configPath: string)
     providers[name] = {
       name,
       type: preset.type,
+      local: undefined,
       label: preset.label,
       origin: "preset",
       apiKey: preset.keyEnv === undefined ? undefined : nonEmpty(env[preset.keyEnv]),
@@ -94,10 +100,22 @@ export function resolveProviders(data: ConfigFile, env: Env, configPath: string)
     const base = providers[name];
     const type = table.type ?? base?.type;
     if (type === undefined) {
-      throw new ConfigError("invalid", `[providers.${name}] in ${configPath} needs type = "openai" or "anthropic" (the wire format the server speaks)`, {
+      throw new ConfigError("invalid", `[providers.${name}] in ${configPath} needs type = "openai" or "anthropic" (the wire format the server speaks), or "llama.cpp" with model_path (a GGUF file)`, {
         key: `providers.${name}.type`,
         file: configPath,
       });
+    }
+    if (type === "llama.cpp") {
+      providers[name] = localModel(name, table, base, configPath, env);
+      continue;
+    }
+    for (const key of ["model_path", "context_size", "threads", "gpu"] as const) {
+      if (table[key] !== undefined) {
+        throw new ConfigError("invalid", `[providers.${name}] in ${configPath} has ${key}, which only a type = "llama.cpp" provider takes; remove it, or set type = "llama.cpp"`, {
+          key: `providers.${name}.${key}`,
+          file: configPath,
+        });
+      }
     }
     if (table.base_url === undefined && base === undefined) {
       throw new ConfigError("invalid", `[providers.${name}] in ${configPath} needs base_url (the server's address, such as http://localhost:8080/v1)`, {
@@ -110,6 +128,7 @@ export function resolveProviders(data: ConfigFile, env: Env, configPath: string)
     providers[name] = {
       name,
       type,
+      local: undefined,
       label: base?.label ?? name,
       origin: base?.origin ?? "configured",
       apiKey: table.api_key ?? (keyEnv === undefined ? undefined : nonEmpty(env[keyEnv])),
@@ -129,6 +148,56 @@ export function resolveProviders(data: ConfigFile, env: Env, configPath: string)
     };
   }
   return providers;
+}
+
+/**
+ * A `type = "llama.cpp"` provider: a GGUF file Synapse runs itself. It needs `model_path` and
+ * takes none of a server's keys; its model is named after the file unless `model` says otherwise.
+ */
+function localModel(name: string, table: NamedProviderTable, base: ResolvedProviderConfig | undefined, configPath: string, env: Env): ResolvedProviderConfig {
+  const at = `[providers.${name}] in ${configPath}`;
+  if (table.model_path === undefined) {
+    throw new ConfigError("invalid", `${at} needs model_path, the GGUF file to run (such as "~/models/gemma-3-270m-q4_k_m.gguf")`, { key: `providers.${name}.model_path`, file: configPath });
+  }
+  for (const key of ["base_url", "api_key", "api_key_env", "max_tokens_field", "headers", "first_byte_timeout", "idle_timeout"] as const) {
+    if (table[key] !== undefined) {
+      throw new ConfigError("invalid", `${at} is a local model (type = "llama.cpp"), which takes no ${key}; remove it`, { key: `providers.${name}.${key}`, file: configPath });
+    }
+  }
+  const modelPath = localPath(table.model_path, configPath, env);
+  return {
+    name,
+    type: "llama.cpp",
+    local: { modelPath, contextSize: table.context_size ?? DEFAULT_CONTEXT_SIZE, threads: table.threads, gpu: table.gpu ?? "auto" },
+    label: base?.label ?? name,
+    origin: base?.origin ?? "configured",
+    apiKey: undefined,
+    keyEnv: undefined,
+    needsKey: false,
+    table: `[providers.${name}]`,
+    baseUrl: "",
+    baseUrlEnv: undefined,
+    model: table.model ?? modelNameOf(modelPath),
+    maxTokens: table.max_tokens ?? DEFAULTS.maxTokens,
+    maxTokensField: "max_tokens",
+    headers: {},
+    firstByteTimeout: 0,
+    idleTimeout: 0,
+    images: false,
+  };
+}
+
+/** `~/…` under the home folder; a relative path from the config file's folder, where it was written. */
+function localPath(path: string, configPath: string, env: Env): string {
+  const home = nonEmpty(env.HOME) ?? homedir();
+  if (path === "~") return home;
+  if (path.startsWith("~/")) return join(home, path.slice(2));
+  return isAbsolute(path) ? path : join(dirname(configPath), path);
+}
+
+/** A model file's name, without its folder and its `.gguf`: what sessions record as its model. */
+export function modelNameOf(path: string): string {
+  return basename(path).replace(/\.gguf$/i, "") || basename(path);
 }
 
 /** OpenAI's own API reads `max_completion_tokens`; every other server `max_tokens` (see ResolvedProviderConfig). */

@@ -11,6 +11,13 @@ import type { ProviderName } from "../provider-names.ts";
 export const WIRE_TYPES = ["openai", "anthropic"] as const;
 export type WireType = (typeof WIRE_TYPES)[number];
 
+/** What a `[providers.NAME]` may be: a server speaking a wire format, or a GGUF model file run in-process. */
+export const PROVIDER_TYPES = [...WIRE_TYPES, "llama.cpp"] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+/** A local model's context when `context_size` does not say: room for a conversation, and modest memory. */
+export const DEFAULT_CONTEXT_SIZE = 4096;
+
 /** The built-in providers that talk to a server and so have a `[table]` of settings. */
 export const REMOTE_PROVIDERS = ["anthropic", "openai", "deepseek"] as const;
 export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number];
@@ -173,7 +180,11 @@ const mcpTable = v.object(
 /** `[providers.NAME]`: a provider of the user's own, or one that overrides a built-in or preset. */
 const namedProviderTable = v.object(
   {
-    type: v.optional(v.picklist(WIRE_TYPES, 'one of "openai" or "anthropic" (the wire format the server speaks)')),
+    type: v.optional(v.picklist(PROVIDER_TYPES, 'one of "openai" or "anthropic" (the wire format the server speaks), or "llama.cpp" (a GGUF model file run by Synapse itself)')),
+    model_path: v.optional(nonEmptyString),
+    context_size: v.optional(v.pipe(v.number("a whole number of tokens from 256"), v.integer("a whole number of tokens from 256"), v.minValue(256, "a whole number of tokens from 256"))),
+    threads: v.optional(v.pipe(v.number("a whole number ≥ 1"), v.integer("a whole number ≥ 1"), v.minValue(1, "a whole number ≥ 1"))),
+    gpu: v.optional(v.union([v.literal("auto"), v.literal(false)], '"auto" or false')),
     base_url: v.optional(httpUrl),
     api_key: v.optional(nonEmptyString),
     api_key_env: v.optional(envVariable),
@@ -253,14 +264,26 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
 export const MCP_SERVER_TABLE_KEYS = ["command", "args", "env", "url", "enabled"] as const;
 
 /** The keys of a `[providers.NAME]` table: what "unknown key" is measured against there. */
-export const PROVIDER_TABLE_KEYS = ["type", "base_url", "api_key", "api_key_env", "model", "max_tokens", "max_tokens_field", "headers", "first_byte_timeout", "idle_timeout", "images"] as const;
+export const PROVIDER_TABLE_KEYS = ["type", "base_url", "api_key", "api_key_env", "model", "max_tokens", "max_tokens_field", "headers", "first_byte_timeout", "idle_timeout", "images", "model_path", "context_size", "threads", "gpu"] as const;
+
+/** `[providers.NAME] type = "llama.cpp"`: the model file and how it is run. */
+export interface LocalModelConfig {
+  /** The GGUF file: `~/` is the home folder, a relative path the config file's folder. */
+  modelPath: string;
+  contextSize: number;
+  /** `undefined`: the runtime chooses. */
+  threads: number | undefined;
+  gpu: "auto" | false;
+}
 
 /** One provider's settings after every layer was applied: a built-in, a preset, or the file's own. */
 export interface ResolvedProviderConfig {
   /** As `-p` takes it and sessions store it. */
   name: string;
-  /** The wire format it speaks. */
-  type: WireType;
+  /** The wire format it speaks, or `llama.cpp` for a model file Synapse runs itself. */
+  type: ProviderType;
+  /** A `llama.cpp` provider's file and settings; undefined for every other. */
+  local: LocalModelConfig | undefined;
   /** How messages name it: `Anthropic`, `Groq`, or its name. */
   label: string;
   origin: "built-in" | "preset" | "configured";

@@ -88,7 +88,7 @@ const mcpServerLines: Record<(typeof MCP_SERVER_TABLE_KEYS)[number], Line> = {
 
 /** Every key a `[providers.NAME]` table takes: typed by PROVIDER_TABLE_KEYS, so none is left out. */
 const namedProviderLines: Record<(typeof PROVIDER_TABLE_KEYS)[number], Line> = {
-  type: { value: "openai", note: "the wire format: openai | anthropic" },
+  type: { value: "openai", note: 'the wire format: openai | anthropic; or "llama.cpp", a GGUF file run by Synapse' },
   base_url: { value: "http://127.0.0.1:8080/v1" },
   api_key: { value: "…", note: "or api_key_env; with neither, no key is sent" },
   api_key_env: { value: "LOCAL_API_KEY", note: "the variable that holds the key" },
@@ -99,6 +99,10 @@ const namedProviderLines: Record<(typeof PROVIDER_TABLE_KEYS)[number], Line> = {
   first_byte_timeout: { value: DEFAULTS.firstByteTimeout },
   idle_timeout: { value: DEFAULTS.idleTimeout },
   images: { value: true, note: "false: the server takes text only" },
+  model_path: { value: "~/models/gemma-3-270m-q4_k_m.gguf", note: 'type = "llama.cpp" only: the GGUF file' },
+  context_size: { value: 4096, note: "llama.cpp: tokens of context (prompt and reply)" },
+  threads: { value: 4, note: "llama.cpp: CPU threads; the runtime chooses by default" },
+  gpu: { value: "auto", note: "llama.cpp: \"auto\" or false (CPU only)" },
 };
 
 function fileLines(): Record<string, Line> {
