@@ -9,7 +9,9 @@ const root = join(import.meta.dir, "..");
 
 /** `bun build` arguments for one standalone binary: `entry` compiled into `outfile`. */
 export function buildArgs(entry: string, outfile: string): string[] {
-  return ["build", entry, "--compile", "--bytecode", "--outfile", outfile];
+  // node-llama-cpp's native binaries cannot be carried in one file: a local model, asked of the
+  // binary, says how to run one instead (src/providers/llama-cpp.ts).
+  return ["build", entry, "--compile", "--bytecode", "--external", "node-llama-cpp", "--outfile", outfile];
 }
 
 if (import.meta.main) {
