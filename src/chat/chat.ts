@@ -127,6 +127,9 @@ export class Chat {
     for (const path of options.files ?? []) files.push(await readAttachmentFile(path, maxFileBytes(config.files.maxSizeMb)));
     const images = imagesOf(files);
     if (provider !== null && images.length > 0 && !provider.acceptsImages) throw imagesRefused(provider.name, images);
+    // A local model is loaded before the store opens: a file it cannot load leaves no database
+    // behind. (Ctrl+C meanwhile ends the process, with nothing stored.)
+    await provider?.prepare?.(new AbortController().signal);
     const store = await createStorage(config.session.databaseUrl);
     return new Chat(store, config, options, provider, files);
   }
