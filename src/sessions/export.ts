@@ -253,29 +253,25 @@ const ExportSchema = v.variant(
       { format: v.literal(exportFormat, `"${exportFormat}"`), version: v.literal(3), session: SessionV3Schema, messages: v.array(MessageV2, "a list") },
       "an object",
     ),
-    v.object(
-      {
-        format: v.literal(exportFormat, `"${exportFormat}"`),
-        version: v.literal(4),
-        session: SessionV3Schema,
-        messages: v.array(MessageV4, "a list"),
-        files: v.optional(v.record(sha256, base64, "an object of base64 file contents by SHA-256")),
-      },
-      "an object",
-    ),
-    v.object(
-      {
-        format: v.literal(exportFormat, `"${exportFormat}"`),
-        version: v.literal(5),
-        session: SessionV3Schema,
-        messages: v.array(MessageV5, "a list"),
-        files: v.optional(v.record(sha256, base64, "an object of base64 file contents by SHA-256")),
-      },
-      "an object",
-    ),
+    withFiles(4, MessageV4),
+    withFiles(5, MessageV5),
   ],
   `1, 2, 3, 4 or ${exportVersion} (a newer Synapse may write versions this one cannot read)`,
 );
+
+/** A version that carries files (4 on): its messages as `message` reads them, and the files' bytes. */
+function withFiles<const Version extends 4 | 5, Message extends v.GenericSchema>(version: Version, message: Message) {
+  return v.object(
+    {
+      format: v.literal(exportFormat, `"${exportFormat}"`),
+      version: v.literal(version),
+      session: SessionV3Schema,
+      messages: v.array(message, "a list"),
+      files: v.optional(v.record(sha256, base64, "an object of base64 file contents by SHA-256")),
+    },
+    "an object",
+  );
+}
 
 export class ExportFormatError extends UserFacingError {
   override name = "ExportFormatError";
