@@ -16,7 +16,10 @@
  * - `stream_ended_early`: the stream stopped before its end marker, or ended without saying
  *   why the reply stopped (no finish or stop reason), so it may be cut off;
  * - `stream_error`: the stream carried an error event or something unreadable;
- * - `cancelled`: the caller aborted.
+ * - `cancelled`: the caller aborted;
+ * - `model_file`: a local model cannot be loaded (its file missing, unreadable, a folder, no GGUF,
+ *   damaged, of an architecture the runtime lacks, too big for memory, or the runtime itself
+ *   missing); never retried, since only changing the file or the config helps.
  */
 export type ProviderErrorKind =
   | "auth"
@@ -31,7 +34,8 @@ export type ProviderErrorKind =
   | "timeout"
   | "stream_ended_early"
   | "stream_error"
-  | "cancelled";
+  | "cancelled"
+  | "model_file";
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(["rate_limit", "overloaded", "server"]);
 
