@@ -27,7 +27,7 @@ export interface ModelFileInfo {
   name: string | null;
 }
 
-const MAGIC = "GGUF";
+const MAGIC = Buffer.from("GGUF", "ascii");
 
 /** The advice every model file message ends with: where the path is set. */
 function whereSet(source: ModelFileSource | undefined): string {
@@ -70,7 +70,7 @@ export async function checkModelFile(path: string, source?: ModelFileSource): Pr
   } catch (error) {
     throw fileError(source, unreadable(path, error, where), error);
   }
-  if (new TextDecoder("latin1").decode(head) !== MAGIC) {
+  if (!Buffer.from(head).equals(MAGIC)) {
     throw fileError(
       source,
       `${path} is not a GGUF model file (it does not start with "GGUF"); set model_path${where} to a .gguf file (convert other formats with llama.cpp's convert_hf_to_gguf.py)`,

@@ -11,10 +11,9 @@ import { checkModelFile, importNodeLlamaCpp, type NodeLlamaCpp } from "./gguf-in
 import type { LocalModelSettings } from "./llama-cpp-settings.ts";
 import type { ChatMessage, Provider, StopReason, StreamEvent, StreamRequest } from "./types.ts";
 
-/** What a loaded provider holds, from prepare to close. */
+/** What a loaded provider holds, from prepare to close (the runtime is the process's: see runtimeFor). */
 interface Loaded {
   lib: NodeLlamaCpp;
-  llama: Llama;
   model: LlamaModel;
   context: LlamaContext;
   sequence: LlamaContextSequence;
@@ -23,6 +22,46 @@ interface Loaded {
 
 /** llama.cpp's own log lines kept to explain a failure: never written to stderr. */
 const KEPT_LOG_LINES = 50;
+
+interface LogLine {
+  level: string;
+  text: string;
+}
+
+/** The lines llama.cpp logged since the last load began, whichever provider loads. */
+const logged: LogLine[] = [];
+
+/**
+ * One llama.cpp runtime per process and options, made at the first load and never disposed:
+ * llama.cpp's log callback is the process's, and node-llama-cpp 3.21.1 routes it to the first
+ * runtime's logger only; a second runtime (even after the first was disposed) lets every line
+ * through to stderr. Models and contexts are still freed by close().
+ */
+const runtimes = new Map<string, Promise<Llama>>();
+
+function runtimeFor(lib: NodeLlamaCpp, settings: LocalModelSettings): Promise<Llama> {
+  // Threads are the context's (createContext): only the GPU choice makes another runtime.
+  const key = String(settings.gpu);
+  let runtime = runtimes.get(key);
+  if (runtime === undefined) {
+    runtime = lib.getLlama({
+      gpu: settings.gpu,
+      // Never download or compile: the prebuilt binaries installed with the package, or nothing.
+      build: "never",
+      logLevel: lib.LlamaLogLevel.warn,
+      logger: (level, message) => {
+        const text = oneLine(message);
+        if (text === "") return;
+        logged.push({ level: String(level), text });
+        if (logged.length > KEPT_LOG_LINES) logged.shift();
+      },
+    });
+    // A runtime that could not start is tried again next time.
+    runtime.catch(() => runtimes.delete(key));
+    runtimes.set(key, runtime);
+  }
+  return runtime;
+}
 
 const LABEL = "local model";
 
@@ -38,13 +77,12 @@ const LABEL = "local model";
  * await provider.close?.();
  */
 export function createLlamaCppProvider(settings: LocalModelSettings): Provider {
-  const logs: { level: string; text: string }[] = [];
   let loading: Promise<Loaded> | undefined;
   // One reply at a time: the context has one sequence.
   let turn: Promise<void> = Promise.resolve();
 
   const load = (signal: AbortSignal): Promise<Loaded> => {
-    loading ??= loadModel(settings, logs, signal).catch((error: unknown) => {
+    loading ??= loadModel(settings, signal).catch((error: unknown) => {
       // A later turn tries again (the file may have been fixed meanwhile).
       loading = undefined;
       throw error;
@@ -70,7 +108,6 @@ export function createLlamaCppProvider(settings: LocalModelSettings): Provider {
       await turn.catch(() => undefined);
       await loaded.context.dispose();
       await loaded.model.dispose();
-      await loaded.llama.dispose();
     },
   };
 
@@ -103,29 +140,16 @@ function oneLine(text: string): string {
 }
 
 /** The runtime, the model and one context; each failure one line naming the file and the setting. */
-async function loadModel(settings: LocalModelSettings, logs: { level: string; text: string }[], signal: AbortSignal): Promise<Loaded> {
+async function loadModel(settings: LocalModelSettings, signal: AbortSignal): Promise<Loaded> {
   const path = settings.modelPath;
   const where = `under ${settings.table} in ${settings.configPath}`;
   // Missing, unreadable, a folder, no GGUF: said before node-llama-cpp is even loaded.
   await checkModelFile(path, settings);
   if (signal.aborted) throw cancelledError(settings.name, "Loading the local model was");
   const lib = await importNodeLlamaCpp(settings.name);
-  logs.length = 0;
   let llama: Llama;
   try {
-    llama = await lib.getLlama({
-      gpu: settings.gpu,
-      // Never download or compile: the prebuilt binaries installed with the package, or nothing.
-      build: "never",
-      logLevel: lib.LlamaLogLevel.warn,
-      logger: (level, message) => {
-        const text = oneLine(message);
-        if (text === "") return;
-        logs.push({ level: String(level), text });
-        if (logs.length > KEPT_LOG_LINES) logs.shift();
-      },
-      ...(settings.threads === undefined ? {} : { maxThreads: settings.threads }),
-    });
+    llama = await runtimeFor(lib, settings);
   } catch (error) {
     throw modelFileError(
       settings,
@@ -134,6 +158,7 @@ async function loadModel(settings: LocalModelSettings, logs: { level: string; te
     );
   }
   let model: LlamaModel | undefined;
+  logged.length = 0;
   try {
     model = await llama.loadModel({ modelPath: path, loadSignal: signal });
     const context = await model.createContext({
@@ -146,17 +171,16 @@ async function loadModel(settings: LocalModelSettings, logs: { level: string; te
     });
     const sequence = context.getSequence();
     const chat = new lib.LlamaChat({ contextSequence: sequence });
-    return { lib, llama, model, context, sequence, chat };
+    return { lib, model, context, sequence, chat };
   } catch (error) {
     await model?.dispose().catch(() => undefined);
-    await llama.dispose().catch(() => undefined);
     if (signal.aborted) throw cancelledError(settings.name, "Loading the local model was");
-    throw loadError(settings, lib, error, logs);
+    throw loadError(settings, lib, error, logged);
   }
 }
 
 /** Why llama.cpp would not load or hold the model, from what it threw and the lines it logged. */
-function loadError(settings: LocalModelSettings, lib: NodeLlamaCpp, error: unknown, logs: readonly { level: string; text: string }[]): ProviderError {
+function loadError(settings: LocalModelSettings, lib: NodeLlamaCpp, error: unknown, logs: readonly LogLine[]): ProviderError {
   const path = settings.modelPath;
   const where = `under ${settings.table} in ${settings.configPath}`;
   const errors = logs.filter((line) => line.level === "error").map((line) => line.text);
