@@ -253,19 +253,30 @@ function fitHistory(settings: LocalModelSettings, loaded: Loaded, messages: read
   const lastUser = all.findLastIndex((item) => item.type === "user");
   // Indexes that may go, oldest first: not a system message, not the last question or after it.
   const droppable = all.map((item, index) => ({ item, index })).filter(({ item, index }) => item.type !== "system" && (lastUser === -1 || index < lastUser));
-  const dropped = new Set<number>();
-  let tokens = full;
-  let kept = all;
-  for (let next = 0; next < droppable.length && tokens + maxTokens > size; ) {
-    // A whole exchange at a time: a question with the replies after it, so the history never
-    // opens with a reply.
-    do {
-      dropped.add(droppable[next]!.index);
-      next += 1;
-    } while (next < droppable.length && droppable[next]!.item.type !== "user");
-    kept = all.filter((_, index) => !dropped.has(index));
-    tokens = count(kept);
+  // cuts[k]: how many of them go when the oldest k exchanges do. A whole exchange at a time (a
+  // question with the replies after it), so the history never opens with a reply.
+  const cuts = [0];
+  for (let next = 0; next < droppable.length; ) {
+    do next += 1;
+    while (next < droppable.length && droppable[next]!.item.type !== "user");
+    cuts.push(next);
   }
+  const keptWithout = (exchanges: number): ChatHistoryItem[] => {
+    const gone = new Set(droppable.slice(0, cuts[exchanges]).map(({ index }) => index));
+    return all.filter((_, index) => !gone.has(index));
+  };
+  // The fewest exchanges left out that make it fit, else all of them. Leaving more out never
+  // makes more tokens, so a binary search renders the history a few times, not once per turn.
+  let low = Math.min(1, cuts.length - 1);
+  let high = cuts.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (count(keptWithout(middle)) + maxTokens <= size) high = middle;
+    else low = middle + 1;
+  }
+  const kept = keptWithout(low);
+  const tokens = count(kept);
+  const dropped = cuts[low] ?? 0;
   if (tokens >= size) {
     throw new ProviderError(
       "context_length",
@@ -275,10 +286,10 @@ function fitHistory(settings: LocalModelSettings, loaded: Loaded, messages: read
   }
   const left = Math.min(maxTokens, size - tokens);
   const notes: string[] = [];
-  if (dropped.size > 0) {
+  if (dropped > 0) {
     notes.push(
       `the conversation is longer than the model's context (${full} tokens with ${maxTokens} kept for the reply, of ${size}); ` +
-        `the oldest ${dropped.size} message${dropped.size === 1 ? " was" : "s were"} left out of this request`,
+        `the oldest ${dropped} message${dropped === 1 ? " was" : "s were"} left out of this request`,
     );
   }
   if (left < maxTokens) notes.push(`the reply is limited to ${left} tokens`);
