@@ -11,9 +11,10 @@ import { tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { ProviderError } from "../src/providers/errors.ts";
 import { describeModelFile } from "../src/providers/gguf-info.ts";
-import { createLlamaCppProvider } from "../src/providers/llama-cpp.ts";
+import { createLlamaCppProvider, leaveOutOldest } from "../src/providers/llama-cpp.ts";
 import type { LocalModelSettings } from "../src/providers/llama-cpp-settings.ts";
 import type { ChatMessage, Provider, StreamEvent, StreamRequest } from "../src/providers/types.ts";
+import type { ChatHistoryItem } from "node-llama-cpp";
 
 // Loading the model takes seconds, a reply more on a busy machine: generous, never a timing assert.
 // (Bun 1.4.5 applies the preload's setDefaultTimeout to the first test file of a run only.)
@@ -294,6 +295,29 @@ describe("replies from a loaded model", () => {
       if (event.type === "text") break;
     }
     expect(doneOf(await collect(provider, { messages: question, maxTokens: 4 })).type).toBe("done");
+  });
+});
+
+describe("leaveOutOldest: what is left out of a history too long (no model needed)", () => {
+  const system = (text: string): ChatHistoryItem => ({ type: "system", text });
+  const user = (text: string): ChatHistoryItem => ({ type: "user", text });
+  const model = (text: string): ChatHistoryItem => ({ type: "model", response: [text] });
+  const names = (history: ChatHistoryItem[]) => history.map((item) => (item.type === "model" ? item.response.join("") : item.text));
+  const conversation = [system("S"), user("U1"), model("A1"), user("U2"), model("A2"), model("A2b"), user("U3")];
+
+  // `fits` here: at most this many items.
+  test.each([
+    ["everything fits", conversation, 7, ["S", "U1", "A1", "U2", "A2", "A2b", "U3"], 0],
+    ["one exchange out, question and reply together", conversation, 6, ["S", "U2", "A2", "A2b", "U3"], 2],
+    ["an exchange with two replies goes whole", conversation, 4, ["S", "U3"], 5],
+    ["nothing fits: the system prompt and the last question stay", conversation, 1, ["S", "U3"], 5],
+    ["a history opening with a reply: that reply goes first, alone", [model("A0"), user("U1"), model("A1"), user("U2")], 3, ["U1", "A1", "U2"], 1],
+    ["a system message in the middle stays", [user("U1"), system("S"), model("A1"), user("U2")], 2, ["S", "U2"], 2],
+    ["a reply after the last question stays", [user("U1"), model("A1"), user("U2"), model("A2")], 2, ["U2", "A2"], 2],
+  ])("%s", (_, history, most, kept, dropped) => {
+    const result = leaveOutOldest(history, (candidate) => candidate.length <= most);
+    expect(names(result.history)).toEqual(kept);
+    expect(result.dropped).toBe(dropped);
   });
 });
 

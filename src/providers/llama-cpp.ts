@@ -235,8 +235,41 @@ interface Fitted {
 }
 
 /**
- * Drops the oldest exchanges (never a system message, never the last user message) until the
- * rendered prompt and `maxTokens` fit the context. When even the shortest prompt leaves less than
+ * The history with its oldest exchanges left out, as few as make it `fit`, else as many as may
+ * go: never a system message, never the last user message nor what follows it, and a whole
+ * exchange at a time (a question with the replies after it), so what is kept never opens with a
+ * reply. `dropped` counts the messages left out.
+ */
+export function leaveOutOldest(all: readonly ChatHistoryItem[], fits: (history: ChatHistoryItem[]) => boolean): { history: ChatHistoryItem[]; dropped: number } {
+  const lastUser = all.findLastIndex((item) => item.type === "user");
+  // Indexes that may go, oldest first.
+  const droppable = all.map((item, index) => ({ item, index })).filter(({ item, index }) => item.type !== "system" && (lastUser === -1 || index < lastUser));
+  // cuts[k]: how many of them go when the oldest k exchanges do.
+  const cuts = [0];
+  for (let next = 0; next < droppable.length; ) {
+    do next += 1;
+    while (next < droppable.length && droppable[next]!.item.type !== "user");
+    cuts.push(next);
+  }
+  const keptWithout = (exchanges: number): ChatHistoryItem[] => {
+    const gone = new Set(droppable.slice(0, cuts[exchanges]).map(({ index }) => index));
+    return all.filter((_, index) => !gone.has(index));
+  };
+  // Leaving more out never makes more tokens, so a binary search renders the history a few
+  // times, not once per exchange.
+  let low = 0;
+  let high = cuts.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (fits(keptWithout(middle))) high = middle;
+    else low = middle + 1;
+  }
+  return { history: keptWithout(low), dropped: cuts[low] ?? 0 };
+}
+
+/**
+ * Drops the oldest exchanges (leaveOutOldest) until the rendered prompt and `maxTokens` fit the
+ * context. When even the shortest prompt leaves less than
  * `maxTokens`, the reply gets what is left; when it leaves nothing, it is an error.
  */
 function fitHistory(settings: LocalModelSettings, loaded: Loaded, messages: readonly ChatMessage[], maxTokens: number): Fitted {
@@ -250,33 +283,8 @@ function fitHistory(settings: LocalModelSettings, loaded: Loaded, messages: read
   const full = count(all);
   if (full + maxTokens <= size) return { history: all, promptTokens: full, maxTokens, warning: undefined };
 
-  const lastUser = all.findLastIndex((item) => item.type === "user");
-  // Indexes that may go, oldest first: not a system message, not the last question or after it.
-  const droppable = all.map((item, index) => ({ item, index })).filter(({ item, index }) => item.type !== "system" && (lastUser === -1 || index < lastUser));
-  // cuts[k]: how many of them go when the oldest k exchanges do. A whole exchange at a time (a
-  // question with the replies after it), so the history never opens with a reply.
-  const cuts = [0];
-  for (let next = 0; next < droppable.length; ) {
-    do next += 1;
-    while (next < droppable.length && droppable[next]!.item.type !== "user");
-    cuts.push(next);
-  }
-  const keptWithout = (exchanges: number): ChatHistoryItem[] => {
-    const gone = new Set(droppable.slice(0, cuts[exchanges]).map(({ index }) => index));
-    return all.filter((_, index) => !gone.has(index));
-  };
-  // The fewest exchanges left out that make it fit, else all of them. Leaving more out never
-  // makes more tokens, so a binary search renders the history a few times, not once per turn.
-  let low = Math.min(1, cuts.length - 1);
-  let high = cuts.length - 1;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (count(keptWithout(middle)) + maxTokens <= size) high = middle;
-    else low = middle + 1;
-  }
-  const kept = keptWithout(low);
+  const { history: kept, dropped } = leaveOutOldest(all, (history) => count(history) + maxTokens <= size);
   const tokens = count(kept);
-  const dropped = cuts[low] ?? 0;
   if (tokens >= size) {
     throw new ProviderError(
       "context_length",
