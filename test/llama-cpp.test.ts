@@ -182,6 +182,22 @@ describe("a model file that cannot be loaded", () => {
   });
 });
 
+describe("prepare", () => {
+  withModel("with a signal already aborted: cancelled, nothing loaded; a later prepare loads", async () => {
+    const provider = createLlamaCppProvider(settingsFor(MODEL, { contextSize: 256 }));
+    const controller = new AbortController();
+    controller.abort();
+    const failure = await failureOf(provider.prepare!(controller.signal));
+    expect(failure.kind).toBe("cancelled");
+    expect(failure.message).toBe(`loading ${MODEL} was cancelled`);
+    await provider.prepare!(never());
+    await provider.close!();
+    // Closed twice, or never loaded: nothing to free.
+    await provider.close!();
+    await createLlamaCppProvider(settingsFor(MODEL)).close!();
+  });
+});
+
 describe("describeModelFile", () => {
   withModel("reads the header of the real file without loading it", async () => {
     expect(await describeModelFile(MODEL)).toEqual({
@@ -287,6 +303,7 @@ describe("replies from a loaded model", () => {
     controller.abort();
     const failure = await failureOf(collect(provider, { messages: question, signal: controller.signal }));
     expect(failure.kind).toBe("cancelled");
+    expect(failure.message).toBe("the gemma model's reply cancelled");
     expect(failure.partialText).toBe("");
   });
 

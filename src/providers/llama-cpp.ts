@@ -13,7 +13,6 @@ import type { ChatMessage, Provider, StopReason, StreamEvent, StreamRequest } fr
 
 /** What a loaded provider holds, from prepare to close (the runtime is the process's: see runtimeFor). */
 interface Loaded {
-  lib: NodeLlamaCpp;
   model: LlamaModel;
   context: LlamaContext;
   sequence: LlamaContextSequence;
@@ -145,7 +144,7 @@ async function loadModel(settings: LocalModelSettings, signal: AbortSignal): Pro
   const where = `under ${settings.table} in ${settings.configPath}`;
   // Missing, unreadable, a folder, no GGUF: said before node-llama-cpp is even loaded.
   await checkModelFile(path, settings);
-  if (signal.aborted) throw cancelledError(settings.name, "Loading the local model was");
+  if (signal.aborted) throw loadCancelled(settings);
   const lib = await importNodeLlamaCpp(settings.name);
   let llama: Llama;
   try {
@@ -171,12 +170,16 @@ async function loadModel(settings: LocalModelSettings, signal: AbortSignal): Pro
     });
     const sequence = context.getSequence();
     const chat = new lib.LlamaChat({ contextSequence: sequence });
-    return { lib, model, context, sequence, chat };
+    return { model, context, sequence, chat };
   } catch (error) {
     await model?.dispose().catch(() => undefined);
-    if (signal.aborted) throw cancelledError(settings.name, "Loading the local model was");
+    if (signal.aborted) throw loadCancelled(settings);
     throw loadError(settings, lib, error, logged);
   }
+}
+
+function loadCancelled(settings: LocalModelSettings): ProviderError {
+  return new ProviderError("cancelled", settings.name, `loading ${settings.modelPath} was cancelled`);
 }
 
 /** Why llama.cpp would not load or hold the model, from what it threw and the lines it logged. */
@@ -319,7 +322,7 @@ async function* reply(settings: LocalModelSettings, loaded: Loaded, request: Str
   const { signal } = request;
   let delivered = "";
   const cancelled = (): ProviderError => {
-    const error = cancelledError(settings.name, "Local model");
+    const error = cancelledError(settings.name, `the ${settings.name} model's`);
     error.partialText = delivered;
     return error;
   };
