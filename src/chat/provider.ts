@@ -6,6 +6,7 @@ import { checkProvider } from "../config/load.ts";
 import { flagModelChoice, isCredentialHeader } from "../config/providers.ts";
 import { ConfigError } from "../config/errors.ts";
 import { REMOTE_PROVIDERS, type ResolvedConfig } from "../config/schema.ts";
+import { createLlamaCppProvider } from "../providers/llama-cpp.ts";
 import {
   createAnthropicProvider,
   createEchoProvider,
@@ -40,6 +41,15 @@ export function createProvider(name: string, config: ResolvedConfig, options: Cr
   const provider = checkProvider(name, config.providers);
   if (provider === "echo") return createEchoProvider(options.echo);
   const settings = config.providers[provider]!;
+  if (settings.local !== undefined) {
+    return createLlamaCppProvider({
+      name: provider,
+      table: settings.table,
+      configPath: config.configPath,
+      ...settings.local,
+      maxTokens: settings.maxTokens,
+    });
+  }
   const inFile = `api_key under ${settings.table} in ${config.configPath}`;
   if (settings.needsKey && settings.apiKey === undefined) {
     throw new ProviderError(

@@ -7,7 +7,8 @@ export default defineSynapseCommand({
   examples: ["synapse models", "synapse models --json | jq '.providers[] | select(.key == \"set\") | .name'"],
   async run({ args }) {
     const { loadConfig } = await import("../../config/load.ts");
-    const { printModels } = await import("../models-output.ts");
-    printModels(loadConfig({ env: process.env }), { json: args.json === true });
+    const { describeLocalModels, printModels } = await import("../models-output.ts");
+    const config = loadConfig({ env: process.env });
+    printModels(config, { json: args.json === true }, await describeLocalModels(config));
   },
 });
