@@ -62,8 +62,6 @@ function runtimeFor(lib: NodeLlamaCpp, settings: LocalModelSettings): Promise<Ll
   return runtime;
 }
 
-const LABEL = "local model";
-
 /**
  * A provider for the GGUF file `settings.modelPath`. Its model is the file: `defaultModel` is the
  * file's name without `.gguf`, and a request's `model` is only recorded, never switched to.
