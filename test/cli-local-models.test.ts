@@ -26,15 +26,19 @@ function homeWith(path: string, extra = "", runner: readonly string[] = sourceRu
 
 type Message = { role: string; content: string; interrupted?: boolean; usage?: { inputTokens: number; outputTokens: number } };
 
+/** `sessions show --json`'s messages, typed as this file reads them. */
+async function messagesOf(home: Home, id: string): Promise<Message[]> {
+  return (await home.show(id)).messages as unknown as Message[];
+}
+
 describe("a local model (type = llama.cpp)", () => {
   withModel("a reply streams to stdout and is stored with the model's own token counts; max_tokens holds; continuing sends the history", async () => {
     const home = homeWith(MODEL);
     const first = await home.run(["-p", "gemma", "The capital of France is"]);
     expect(first.exitCode).toBe(0);
     const id = newSessionId(first.stderr);
-    const stored = (await home.show(id)) as { session: { provider: string; model: string }; messages: Message[] };
-    expect(stored.session).toMatchObject({ provider: "gemma", model: "gemma-3-270m-q4_k_m" });
-    const reply = stored.messages[1]!;
+    expect((await home.show(id)).session).toMatchObject({ provider: "gemma", model: "gemma-3-270m-q4_k_m" });
+    const reply = (await messagesOf(home, id))[1]!;
     expect(reply.role).toBe("assistant");
     // What reached stdout is what was stored (and a newline to end the line).
     expect(first.stdout.trimEnd()).toBe(reply.content.trimEnd());
@@ -42,7 +46,7 @@ describe("a local model (type = llama.cpp)", () => {
     expect(reply.usage!.outputTokens).toBeLessThanOrEqual(16);
     const again = await home.run(["-s", id, "And the capital of Italy is"]);
     expect(again.exitCode).toBe(0);
-    const both = ((await home.show(id)) as { messages: Message[] }).messages;
+    const both = await messagesOf(home, id);
     expect(both.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
     // The second request held the first exchange: more input than the first question and reply.
     expect(both[3]!.usage!.inputTokens).toBeGreaterThan(reply.usage!.inputTokens + reply.usage!.outputTokens);
@@ -63,7 +67,7 @@ describe("a local model (type = llama.cpp)", () => {
     const [code] = await Promise.all([child.exited, reader]);
     expect(code).toBe(130);
     const listed = await home.list();
-    const messages = ((await home.show(listed[0]!.id as string)) as { messages: Message[] }).messages;
+    const messages = await messagesOf(home, listed[0]!.id as string);
     expect(messages[1]).toMatchObject({ role: "assistant", interrupted: true });
     expect(messages[1]!.content.length).toBeGreaterThan(0);
   });
