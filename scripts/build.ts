@@ -11,7 +11,10 @@ const root = join(import.meta.dir, "..");
 export function buildArgs(entry: string, outfile: string): string[] {
   // node-llama-cpp's native binaries cannot be carried in one file: a local model, asked of the
   // binary, says how to run one instead (src/providers/llama-cpp.ts).
-  return ["build", entry, "--compile", "--bytecode", "--external", "node-llama-cpp", "--outfile", outfile];
+  // ESM with code splitting: what only some commands import (the MCP client, the line editor)
+  // is a chunk of its own, read when imported, so a start-up loads only what it runs (one CJS
+  // bundle of everything made --version 2.5 ms slower once the MCP SDK came in).
+  return ["build", entry, "--compile", "--bytecode", "--format", "esm", "--splitting", "--external", "node-llama-cpp", "--outfile", outfile];
 }
 
 if (import.meta.main) {
