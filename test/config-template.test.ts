@@ -48,7 +48,8 @@ describe("the config template", () => {
     }
     // Two example servers: one started by a command, one reached at a URL.
     expect([...found.get("mcp.servers.files")!, ...found.get("mcp.servers.browser")!].sort()).toEqual([...MCP_SERVER_TABLE_KEYS].sort());
-    expect(found.get("providers.local")).toEqual([...PROVIDER_TABLE_KEYS]);
+    // Two example providers: a server's wire format, and a GGUF file run in-process.
+    expect(new Set([...found.get("providers.local")!, ...found.get("providers.gemma")!])).toEqual(new Set(PROVIDER_TABLE_KEYS));
     expect(found.get("aliases")).toEqual(["fast"]);
     expect(template.split("\n").filter((line) => line !== "" && !line.startsWith("#"))).toEqual([]);
   });
@@ -61,6 +62,7 @@ describe("the config template", () => {
     const { warnings, config } = load(template.replace(/^# (\[[\w.]+\]|[\w-]+ = )/gm, "$1"));
     expect(warnings).toEqual([]);
     expect(config.providers.local).toMatchObject({ type: "openai", baseUrl: "http://127.0.0.1:8080/v1", headers: { "x-team": "platform" } });
+    expect(config.providers.gemma).toMatchObject({ type: "llama.cpp", local: { contextSize: 4096, threads: 4, gpu: "auto" }, model: "gemma-3-1b-it-q4_k_m" });
     expect(config.aliases).toEqual({ fast: { provider: "groq", model: "llama-3.1-8b-instant" } });
     expect(config.mcp.servers.files).toMatchObject({ transport: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/home/me/notes"] });
     expect(config.mcp.servers.browser).toMatchObject({ transport: "http", url: "http://127.0.0.1:8931/mcp" });

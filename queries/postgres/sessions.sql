@@ -23,6 +23,16 @@ SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
 FROM sessions
 WHERE id = @id AND state = 'visible';
 
+-- The session a message is about to be added to, its row locked until the transaction ends,
+-- before the message takes its seq: writers to one session take their seqs in the order they
+-- commit, so a fork (GetForkSource, FOR SHARE) sees a prefix of the session's final order. (A
+-- seq taken before the lock could be passed by a later one that commits first.)
+-- name: GetSessionForAppend :one
+SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
+FROM sessions
+WHERE id = @id AND state = 'visible'
+FOR NO KEY UPDATE;
+
 -- Most recently updated first; the id breaks ties so the order is stable. A null `max` means
 -- no limit (PostgreSQL's LIMIT NULL).
 -- name: ListSessions :many

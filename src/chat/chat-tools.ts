@@ -84,6 +84,8 @@ export class ChatTools {
       run: async (call, callSignal) => {
         const tool = toolbox.describe(call.name);
         const refusal = tool === undefined ? undefined : await this.#refusal(call, tool, sessionId(), prompts);
+        // Ctrl+C while the user was being asked: the call was stopped, not refused.
+        if (callSignal.aborted) return null;
         let outcome: ToolOutcome;
         if (refusal !== undefined) {
           outcome = { text: refusal, isError: true };

@@ -86,9 +86,12 @@ const mcpServerLines: Record<(typeof MCP_SERVER_TABLE_KEYS)[number], Line> = {
   enabled: { value: true, note: "false: configured, never started" },
 };
 
+/** The keys only a `type = "llama.cpp"` provider takes: shown in an example of their own. */
+const localModelKeys: readonly string[] = ["model_path", "context_size", "threads", "gpu"];
+
 /** Every key a `[providers.NAME]` table takes: typed by PROVIDER_TABLE_KEYS, so none is left out. */
 const namedProviderLines: Record<(typeof PROVIDER_TABLE_KEYS)[number], Line> = {
-  type: { value: "openai", note: 'the wire format: openai | anthropic; or "llama.cpp", a GGUF file run by Synapse' },
+  type: { value: "openai", note: "the wire format: openai | anthropic" },
   base_url: { value: "http://127.0.0.1:8080/v1" },
   api_key: { value: "…", note: "or api_key_env; with neither, no key is sent" },
   api_key_env: { value: "LOCAL_API_KEY", note: "the variable that holds the key" },
@@ -99,10 +102,10 @@ const namedProviderLines: Record<(typeof PROVIDER_TABLE_KEYS)[number], Line> = {
   first_byte_timeout: { value: DEFAULTS.firstByteTimeout },
   idle_timeout: { value: DEFAULTS.idleTimeout },
   images: { value: true, note: "false: the server takes text only" },
-  model_path: { value: "~/models/gemma-3-270m-q4_k_m.gguf", note: 'type = "llama.cpp" only: the GGUF file' },
-  context_size: { value: 4096, note: "llama.cpp: tokens of context (prompt and reply)" },
-  threads: { value: 4, note: "llama.cpp: CPU threads; the runtime chooses by default" },
-  gpu: { value: "auto", note: "llama.cpp: \"auto\" or false (CPU only)" },
+  model_path: { value: "~/models/gemma-3-1b-it-q4_k_m.gguf", note: "the GGUF file (~/ is your home)" },
+  context_size: { value: 4096, note: "tokens of context, prompt and reply together" },
+  threads: { value: 4, note: "CPU threads; the runtime chooses by default" },
+  gpu: { value: "auto", note: "or false: CPU only" },
 };
 
 function fileLines(): Record<string, Line> {
@@ -148,7 +151,10 @@ export function configTemplate(): string {
         "",
         "# Providers of your own, or a preset or built-in changed (`synapse models` lists them all):",
         "# [providers.local]",
-        ...section("providers.local", PROVIDER_TABLE_KEYS, namedProviderLines),
+        ...section("providers.local", PROVIDER_TABLE_KEYS.filter((inner) => !localModelKeys.includes(inner)), namedProviderLines),
+        "# A GGUF model file Synapse runs itself (type = \"llama.cpp\"; see the README's Local models):",
+        "# [providers.gemma]",
+        ...section("providers.gemma", ["type", ...localModelKeys, "max_tokens"], { ...namedProviderLines, type: { value: "llama.cpp" } }),
       );
     } else if (key === "aliases") {
       out.push("", "# A name for a provider and a model together: synapse -m fast \"…\"", "# [aliases]", render("fast", { value: "groq:llama-3.1-8b-instant" }));

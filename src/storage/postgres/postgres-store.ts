@@ -166,8 +166,9 @@ export class PostgresStore implements SessionStore {
       async (tx) => {
         // Shared with other writers, exclusive to cleanup: see LockCleanup in queries/postgres/sessions.sql.
         await sessionsDb.lockForWriting(tx);
-        // A hidden session (being deleted or imported) takes no new messages.
-        const session = await sessionsDb.getSession(tx, { id: checked.sessionId });
+        // A hidden session (being deleted or imported) takes no new messages. Its row is locked
+        // before the message is numbered: see GetSessionForAppend.
+        const session = await sessionsDb.getSessionForAppend(tx, { id: checked.sessionId });
         if (session === null) throw StorageError.notFound(checked.sessionId);
         await lockFiles(tx, [checked]);
         await this.#insertMessage(tx, asStored(checked, session));

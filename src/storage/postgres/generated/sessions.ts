@@ -99,6 +99,45 @@ export async function getSession(sql: SQL, params: GetSessionParams): Promise<Ge
   };
 }
 
+export const getSessionForAppendSql = `SELECT id, name AS title, provider, model, system_prompt, created_at, updated_at
+FROM sessions
+WHERE id = $1 AND state = 'visible'
+FOR NO KEY UPDATE`;
+
+export interface GetSessionForAppendParams {
+  id: string;
+}
+
+export interface GetSessionForAppendRow {
+  id: string;
+  title: string | null;
+  provider: string;
+  model: string;
+  systemPrompt: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * The session a message is about to be added to, its row locked until the transaction ends,
+ * before the message takes its seq: writers to one session take their seqs in the order they
+ * commit, so a fork (GetForkSource, FOR SHARE) sees a prefix of the session's final order. (A
+ * seq taken before the lock could be passed by a later one that commits first.)
+ */
+export async function getSessionForAppend(sql: SQL, params: GetSessionForAppendParams): Promise<GetSessionForAppendRow | null> {
+  const r = (await sql.unsafe<unknown[][]>(getSessionForAppendSql, [params.id]).values())[0];
+  if (r === undefined) return null;
+  return {
+    id: r[0] as string,
+    title: r[1] as string | null,
+    provider: r[2] as string,
+    model: r[3] as string,
+    systemPrompt: r[4] as string | null,
+    createdAt: r[5] as Date,
+    updatedAt: r[6] as Date,
+  };
+}
+
 export const listSessionsSql = `SELECT id, name AS title, provider, model, created_at, updated_at, message_count, first_user_message
 FROM sessions
 WHERE state = 'visible'
