@@ -1,16 +1,16 @@
 /**
  * Local models end to end, through the real CLI: a GGUF file as `[providers.NAME] type =
  * "llama.cpp"` (Gemma 3 270M, a base model: the protocol is tested, not what it says), run in the
- * Synapse process; the bad files, which need no model; and the compiled binary, which cannot
- * carry node-llama-cpp and says so. The model is SYNAPSE_TEST_GGUF, else
+ * Synapse process; and the bad files, which need no model. (The compiled binary, which cannot
+ * carry node-llama-cpp and says so, is tested in cli.test.ts, which builds it.) The model is SYNAPSE_TEST_GGUF, else
  * ~/.cache/synapse-test/gemma-3-270m-q4_k_m.gguf (scripts/fetch-test-model.sh); without it the
  * tests that need it are skipped, saying so.
  */
-import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { Home, newSessionId, root, sourceRunner } from "./_cli.ts";
+import { Home, newSessionId, sourceRunner } from "./_cli.ts";
 
 setDefaultTimeout(300_000);
 
@@ -109,28 +109,5 @@ describe("a local model (type = llama.cpp)", () => {
     expect(missing.stderr).toContain("needs model_path");
     const odd = new Home(sourceRunner).config('[providers.gemma]\ntype = "llama.cpp"\nmodel_path = "x.gguf"\nbase_url = "http://localhost:1/v1"\n');
     expect((await odd.run(["-p", "gemma", "Hello"])).stderr).toContain('is a local model (type = "llama.cpp"), which takes no base_url; remove it');
-  });
-});
-
-describe("a local model asked of the compiled binary", () => {
-  const buildDir = mkdtempSync(join(tmpdir(), "synapse-bin-local-"));
-  const binary = join(buildDir, "synapse");
-  beforeAll(() => {
-    const build = Bun.spawnSync([process.execPath, join(root, "scripts/build.ts"), binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
-    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr}`);
-  }, 300_000);
-
-  test("says in one line how to run local models, exit 1, nothing stored", async () => {
-    // Any GGUF-looking file: the binary fails before reading more than its first bytes.
-    const fake = join(buildDir, "model.gguf");
-    writeFileSync(fake, Buffer.concat([Buffer.from("GGUF"), Buffer.alloc(64)]));
-    const home = homeWith(haveModel ? MODEL : fake, "", [binary]);
-    const result = await home.run(["-p", "gemma", "Hello"]);
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("local models need Synapse run from a checkout with its dependencies installed");
-    expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(existsSync(home.database)).toBe(false);
-    // Everything else works from the binary as before.
-    expect((await home.run(["-p", "echo", "still here"])).stdout).toBe("still here\n");
   });
 });

@@ -429,3 +429,18 @@ describe("tools from the compiled binary", () => {
     expect(shown.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant"]);
   });
 });
+
+describe("a local model asked of the compiled binary", () => {
+  test("says in one line how to run local models, exit 1, nothing stored; everything else works", async () => {
+    // Any file that starts like a GGUF: the binary fails before reading more of it.
+    const fake = join(buildDir, "model.gguf");
+    writeFileSync(fake, Buffer.concat([Buffer.from("GGUF"), Buffer.alloc(64)]));
+    const home = new Home(runners.binary).config(`[providers.gemma]\ntype = "llama.cpp"\nmodel_path = ${JSON.stringify(fake)}\ngpu = false\n`);
+    const result = await home.run(["-p", "gemma", "Hello"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("local models need Synapse run from a checkout with its dependencies installed");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(existsSync(home.database)).toBe(false);
+    expect((await home.run(["-p", "echo", "still here"])).stdout).toBe("still here\n");
+  });
+});
