@@ -329,7 +329,8 @@ class ChatLoop {
         return;
       }
       const width = terminalSize(1)?.columns ?? 80;
-      const rows = tools.map(({ tool, runs }) => fitWidth(`  ${tool.name.padEnd(24)} ${runs.padEnd(9)} ${oneLine(`${tool.server} · ${tool.description.split("\n", 1)[0] ?? ""}`)}`, width));
+      const nameWidth = Math.max(...tools.map(({ tool }) => tool.name.length));
+      const rows = tools.map(({ tool, runs }) => fitWidth(`  ${tool.name.padEnd(nameWidth)}  ${runs.padEnd(9)} ${oneLine(`${tool.server} · ${tool.description.split("\n", 1)[0] ?? ""}`)}`, width));
       this.#out(`${rows.join("\n")}\n`);
     } finally {
       this.#turn = null;
