@@ -1,9 +1,10 @@
 /**
  * Preloaded before every test file (bunfig.toml): seals the tests from the machine they run on.
- * HOME and the XDG folders point into a fresh temporary folder, and no provider key, base URL
+ * HOME, the XDG folders and TMPDIR point into a fresh temporary folder, and no provider key, base URL
  * or Synapse setting leaks in from the developer's environment.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { afterAll } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -21,5 +22,10 @@ process.env.XDG_DATA_HOME = join(sandbox, "data");
 process.env.XDG_CACHE_HOME = join(sandbox, "cache");
 process.env.XDG_STATE_HOME = join(sandbox, "state");
 process.env.NO_COLOR = "1";
+// Every temporary folder a test makes (homes, builds, databases) goes inside the sandbox, and so
+// is removed with it: a run leaves nothing behind in /tmp (they were never removed one by one).
+process.env.TMPDIR = join(sandbox, "tmp");
+mkdirSync(process.env.TMPDIR);
 
-process.on("exit", () => rmSync(sandbox, { recursive: true, force: true }));
+// A preload's afterAll runs once, after every file (bun test fires no "exit" event for it).
+afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
