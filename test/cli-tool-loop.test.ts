@@ -198,3 +198,20 @@ describe("the tool loop", () => {
     expect(result.stderr).not.toContain("did not start");
   });
 });
+
+describe("the tool loop on a terminal", () => {
+  test("each call and result line stays below the rendered text before it, never erased or overtaken by it", async () => {
+    const server = serve([anthropicToolUse([ping], "Let me **check** that.\n\n- one\n- two"), anthropicReply("It said *ping*.")]);
+    const home = homeWithTools().anthropic(server);
+    const run = new PtyRun([...sourceRunner, "Ping it"], home.env, { columns: 100, rows: 30 });
+    expect(await run.finished()).toBe(0);
+    const lines = (await run.screen()).lines.map((line) => line.trimEnd()).filter((line) => line !== "");
+    const at = (text: string) => lines.findIndex((line) => line.includes(text));
+    expect(lines.filter((line) => line.includes("Let me check that."))).toHaveLength(1);
+    expect(lines.filter((line) => line.includes("one"))).toHaveLength(1);
+    expect(at("Let me check that.")).toBeLessThan(at("two"));
+    expect(at("two")).toBeLessThan(at('→ echo {"message":"ping"}'));
+    expect(at('→ echo {"message":"ping"}')).toBeLessThan(at("← Echo: ping"));
+    expect(at("← Echo: ping")).toBeLessThan(at("It said ping."));
+  });
+});

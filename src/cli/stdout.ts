@@ -28,6 +28,15 @@ export function writeOut(text: string | Uint8Array): void {
   });
 }
 
+/**
+ * Runs `then` once everything written to stdout so far has reached it, and before anything
+ * written after: a line on stderr (a tool call, its result) goes where it belongs on a terminal
+ * both share, never above a part of the reply still on its way, nor erased with it.
+ */
+export function afterOut(then: () => void): void {
+  lastWrite = lastWrite.then(then);
+}
+
 /** Resolves once everything written so far has reached stdout, or failed to. */
 export function stdoutSettled(): Promise<void> {
   return lastWrite;

@@ -18,7 +18,7 @@ import { messageOf } from "../unknown-values.ts";
 import { reasoningOutput } from "./reasoning-output.ts";
 import { replyOutput } from "./reply-output.ts";
 import { startSpinner } from "./spinner.ts";
-import { writeOut } from "./stdout.ts";
+import { afterOut, stdoutSettled, writeOut } from "./stdout.ts";
 import { toolAnswerOf, toolCallLine, toolQuestion, toolResultLine } from "./tool-lines.ts";
 
 /** The limits an automatic cleanup applied, and where they are set. */
@@ -52,6 +52,8 @@ export class TurnOutput {
   #output;
   #reasoning = reasoningOutput(stderrInfo.isTTY && !log.quiet);
   #stopSpinner = () => {};
+  /** Moves on with every piece of the reply and every pause: a spinner started for an older one is not. */
+  #epoch = 0;
   #lastWritten = "\n";
 
   readonly #cleanup: CleanupNotice;
@@ -78,6 +80,8 @@ export class TurnOutput {
           ? undefined
           : async (call: ToolCall, tool: ToolInfo): Promise<ToolAnswer> => {
               this.#pauseReply();
+              // The question goes below the reply, once all of it is on the screen.
+              await stdoutSettled();
               for (;;) {
                 const typed = await ask(toolQuestion(call, tool, columns()));
                 // Ctrl+C, or no more input: the tool does not run.
@@ -89,10 +93,14 @@ export class TurnOutput {
       onToolResult: (call, outcome) => {
         this.#pauseReply();
         const line = toolResultLine(call, outcome, columns());
-        // A refusal or an error is always said; what a tool returned is a note.
-        if (outcome.isError) writeErr(`${style.yellow(line)}\n`);
-        else if (!log.quiet) writeErr(`${style.dim(line)}\n`);
-        if (!log.quiet) this.#stopSpinner = startSpinner("waiting for the reply…");
+        const epoch = this.#epoch;
+        afterOut(() => {
+          // A refusal or an error is always said; what a tool returned is a note.
+          if (outcome.isError) writeErr(`${style.yellow(line)}\n`);
+          else if (!log.quiet) writeErr(`${style.dim(line)}\n`);
+          // Unless the next step's reply has begun meanwhile, the wait for it shows.
+          if (!log.quiet && epoch === this.#epoch) this.#stopSpinner = startSpinner("waiting for the reply…");
+        });
       },
       onWarning: (message) => this.callbacks.onWarning(message),
     };
@@ -103,6 +111,7 @@ export class TurnOutput {
    * line on stderr goes below it; what the model writes next starts a new rendering.
    */
   #pauseReply(): void {
+    this.#epoch += 1;
     this.#stopSpinner();
     this.#reasoning.end();
     this.#write(this.#output.end());
@@ -116,7 +125,8 @@ export class TurnOutput {
   readonly callbacks: Required<Pick<ExchangeOutput, "onText" | "onSession" | "onStoringReply" | "onCleanup" | "onCleanupFailed" | "onReasoning" | "onWarning" | "onToolCall">> = {
     onToolCall: (call) => {
       this.#pauseReply();
-      if (!log.quiet) writeErr(`${styleFor(colorEnabled(stderrInfo)).dim(toolCallLine(call, stderrInfo.isTTY ? (terminalSize(2)?.columns ?? 80) : null))}\n`);
+      const line = styleFor(colorEnabled(stderrInfo)).dim(toolCallLine(call, stderrInfo.isTTY ? (terminalSize(2)?.columns ?? 80) : null));
+      if (!log.quiet) afterOut(() => writeErr(`${line}\n`));
     },
     onWarning: (message) => {
       // Said on its own line, the spinner stopped and started again below it.
@@ -144,6 +154,7 @@ export class TurnOutput {
       this.#reasoning.push(text);
     },
     onText: (text) => {
+      this.#epoch += 1;
       this.#stopSpinner();
       if (text === "") return;
       this.#reasoning.end();
