@@ -182,3 +182,35 @@ describe("runExchange with files", () => {
     expect((error as StorageError).message).toStartWith(`the file "notes.md" (${notes.sha256.slice(0, 12)}) of message`);
   });
 });
+
+describe("retrying with files", () => {
+  test("a retry keeps the files waiting for the next question; one its provider refuses leaves no fork behind", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "synapse-retry-files-"));
+    try {
+      const env = { HOME: dir, SYNAPSE_DATABASE_URL: `sqlite:${join(dir, "sessions.db")}`, DEEPSEEK_API_KEY: "sk-test" };
+      const { Chat } = await import("../src/chat/chat.ts");
+      const { writeFileSync } = await import("node:fs");
+      const image = join(dir, "dot.png");
+      writeFileSync(image, tinyImage("image/png"));
+      const notes = join(dir, "notes.md");
+      writeFileSync(notes, "# notes\n");
+      const chat = await Chat.open({ env, flags: { provider: "echo" }, files: [image] });
+      try {
+        const signal = new AbortController().signal;
+        await chat.send({ message: "What is this?", signal, onText: () => {} });
+        await chat.readFile(notes);
+        await chat.retry({ signal, onText: () => {} });
+        expect(chat.files.map((file) => file.name)).toEqual(["notes.md"]);
+        const before = await chat.store.countSessions();
+        chat.useProvider("deepseek");
+        const refused = await chat.retry({ signal, onText: () => {} }).then(() => undefined, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(AttachmentError);
+        expect(await chat.store.countSessions()).toBe(before);
+      } finally {
+        await chat.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -200,6 +200,19 @@ describe("the tool loop", () => {
 });
 
 describe("the tool loop on a terminal", () => {
+  test("Ctrl+C at the question stops the exchange (exit 130), the call stored as stopped, nothing more asked of the model", async () => {
+    const toggle = { id: "call_t", name: "toggle-simulated-logging", arguments: {} };
+    const server = serve([anthropicToolUse([toggle]), anthropicReply("never asked")]);
+    const home = homeWithTools().anthropic(server);
+    const run = new PtyRun([...sourceRunner, "Toggle logging"], home.env);
+    await run.waitFor("[y]es, [n]o, [a]lways in this session:");
+    run.write("\x03");
+    expect(await run.finished()).toBe(130);
+    expect(server.requests).toHaveLength(1);
+    const stored = await home.show((await home.list())[0]!.id as string);
+    expect(stored.messages[2]).toMatchObject({ role: "tool", toolCallId: "call_t", toolError: true, content: "stopped by the user (Ctrl+C) before the tool finished" });
+  });
+
   test("each call and result line stays below the rendered text before it, never erased or overtaken by it", async () => {
     const server = serve([anthropicToolUse([ping], "Let me **check** that.\n\n- one\n- two"), anthropicReply("It said *ping*.")]);
     const home = homeWithTools().anthropic(server);

@@ -72,6 +72,21 @@ describe.each(["anthropic", "openai"] as const)("%s", (name) => {
   });
 });
 
+describe("OpenAI-compatible servers that leave things out", () => {
+  test("a call without an id gets one, for its result to answer; a call without a name is the provider's error", async () => {
+    const reply = openaiToolCalls([{ id: "", name: "echo", arguments: { message: "ping" } }]);
+    if (reply.kind !== "sse") throw new Error("an sse reply");
+    const { provider } = providerAt("openai", [{ ...reply, body: reply.body.replace('"id":"",', "") }]);
+    const got = await events(provider, [{ role: "user", content: "q" }]);
+    const made = got.find((e) => e.type === "tool_call");
+    expect(made?.type === "tool_call" && made.call.id).toMatch(/^call_0_[0-9a-f]{8}$/);
+    const unnamed = openaiToolCalls([{ id: "c", name: "", arguments: {} }]);
+    const { provider: other } = providerAt("openai", [unnamed]);
+    const error = await events(other, [{ role: "user", content: "q" }]).then(() => undefined, (e: unknown) => e);
+    expect((error as ProviderError).message).toContain("asked to run a tool without naming it");
+  });
+});
+
 describe("what is sent", () => {
   test("Anthropic: tools with input_schema; calls as tool_use blocks after the text; results as tool_result blocks, the next question after them in the same turn", async () => {
     const { server, provider } = providerAt("anthropic", [anthropicReply("done")]);

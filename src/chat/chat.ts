@@ -166,8 +166,9 @@ export class Chat {
     const session = await this.current();
     const provider = this.#provider ?? this.#built(chooseProvider(config, flags, session));
     // The files go with this question, whatever becomes of it: a refused one is not sent again.
+    // (A retry carries its question's own: those waiting stay for the next question.)
     const attachments = request.attachments ?? this.#files;
-    this.#files = [];
+    if (request.attachments === undefined) this.#files = [];
     // Tool servers start for a model that may use them, before the question is stored: Ctrl+C
     // while they start leaves nothing behind.
     const prompts = { ...request.toolPrompts, onWarning: request.toolPrompts?.onWarning ?? request.onWarning };
@@ -284,10 +285,16 @@ export class Chat {
     // A titled session's retry is titled after it (and so, like it, never cleaned up); an
     // untitled one's stays untitled, as a new session would be.
     const title = kept.title === null ? null : `${kept.title} (retry)`;
+    // Asked again with the files it carried, read back from the store. What would refuse it
+    // (images a provider takes none of, a local model that cannot load) does so before the fork
+    // is made: a refused retry leaves no empty fork behind.
+    const [question] = await withFileData(this.store, [messages[last]!]);
+    const provider = this.#provider ?? this.#built(chooseProvider(this.#config, this.#flags, kept));
+    const images = imagesOf(question!.attachments ?? []);
+    if (images.length > 0 && !provider.acceptsImages) throw imagesRefused(provider.name, images);
+    await provider.prepare?.(request.signal);
     const fork = await this.store.forkSession(kept.id, { at: last, title }, { signal: request.signal });
     this.#current = fork;
-    // Asked again with the files it carried, read back from the store.
-    const [question] = await withFileData(this.store, [messages[last]!]);
     const result = await this.send({ ...request, message: question!.content, attachments: question!.attachments ?? [] });
     return { result, kept, fork };
   }

@@ -32,6 +32,8 @@ export interface ExchangeOutput {
   onSession?(session: Session, isNew: boolean): void;
   /** The reply (whole or cut short) is being stored: from here on, nothing stops that. */
   onStoringReply?(): void;
+  /** That reply is stored (a tool step's: tools run next, and Ctrl+C stops them). */
+  onReplyStored?(): void;
   /** The automatic cleanup ran; `result` says what it deleted, which may be nothing. */
   onCleanup?(result: CleanupResult): void;
   /** The automatic cleanup failed; the exchange went on without it. */
@@ -197,6 +199,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     if (usage !== null) reply.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
     request.onStoringReply?.();
     await store_(reply);
+    request.onReplyStored?.();
     return reply;
   };
 
@@ -261,7 +264,8 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
         id: newId(),
         sessionId: session.id,
         role: "tool",
-        content: outcome?.text ?? "stopped by the user (Ctrl+C) before the tool finished",
+        // What a tool returns may hold NUL (a binary file read as text), which no store keeps.
+        content: outcome === null ? "stopped by the user (Ctrl+C) before the tool finished" : outcome.text.replaceAll("\0", "\uFFFD"),
         timestamp: new Date(),
         toolCallId: call.id,
       };

@@ -111,7 +111,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   let shortId = "";
   let replied = false;
   try {
-    const result = await chat.send({ message, title, signal: controller.signal, ...turn.callbacks, toolPrompts: turn.toolPrompts(askAtTerminal(controller.signal)) });
+    const result = await chat.send({ message, title, signal: controller.signal, ...turn.callbacks, toolPrompts: turn.toolPrompts(askAtTerminal(controller.signal, stop)) });
     replied = true;
     if (result.stopReason === "max_tokens") {
       // Without the server's token count (llama-cpp-python streams none), its own context window
@@ -152,14 +152,18 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
  * terminal (a message given as arguments leaves stdin to the person); undefined where no one can
  * be asked. Ctrl+C (the signal) answers null.
  */
-function askAtTerminal(signal: AbortSignal): ((question: string) => Promise<string | null>) | undefined {
+function askAtTerminal(signal: AbortSignal, stop: () => void): ((question: string) => Promise<string | null>) | undefined {
   if (!stdinInfo.isTTY || !stderrInfo.isTTY) return undefined;
   return async (question) => {
     const { createInterface } = await import("node:readline/promises");
     const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    // readline takes the terminal raw: Ctrl+C reaches it as a key, not as SIGINT. It stops the
+    // exchange all the same, as Ctrl+C does everywhere else.
+    prompt.on("SIGINT", stop);
     try {
       return await prompt.question(question, { signal });
     } catch {
+      if (!signal.aborted) stop();
       return null;
     } finally {
       prompt.close();
@@ -201,7 +205,7 @@ async function retry(options: ChatArgs & { session: string | undefined }): Promi
     const result = await chat.retry({
       signal: controller.signal,
       ...turn.callbacks,
-      toolPrompts: turn.toolPrompts(askAtTerminal(controller.signal)),
+      toolPrompts: turn.toolPrompts(askAtTerminal(controller.signal, stop)),
       onSession: (session, isNew) => {
         // The fork is stored before its question: it is where the chat goes on, whatever follows.
         if (kept !== null && session.id !== kept.id) forked = { kept, fork: session };

@@ -122,7 +122,10 @@ export class TurnOutput {
   }
 
   /** The callbacks for Chat.send. */
-  readonly callbacks: Required<Pick<ExchangeOutput, "onText" | "onSession" | "onStoringReply" | "onCleanup" | "onCleanupFailed" | "onReasoning" | "onWarning" | "onToolCall">> = {
+  readonly callbacks: Required<Pick<ExchangeOutput, "onText" | "onSession" | "onStoringReply" | "onReplyStored" | "onCleanup" | "onCleanupFailed" | "onReasoning" | "onWarning" | "onToolCall">> = {
+    onReplyStored: () => {
+      this.storingReply = false;
+    },
     onToolCall: (call) => {
       this.#pauseReply();
       const line = styleFor(colorEnabled(stderrInfo)).dim(toolCallLine(call, stderrInfo.isTTY ? (terminalSize(2)?.columns ?? 80) : null));

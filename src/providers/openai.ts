@@ -87,8 +87,12 @@ async function* attempt(settings: RemoteSettings, request: StreamRequest): Async
   const calls: { id: string; name: string; json: string }[] = [];
   for await (const event of streamEvents(settings, call, signal)) {
     if (event.data === "[DONE]") {
-      for (const done of calls.splice(0)) {
-        if (done !== undefined) yield { type: "tool_call", call: { id: done.id, name: done.name, arguments: toolArguments(settings, done.name, done.json) } };
+      for (const [index, done] of calls.splice(0).entries()) {
+        if (done === undefined) continue;
+        if (done.name === "") throw new ProviderError("stream_error", name, `${settings.label} asked to run a tool without naming it; try again`);
+        // Some compatible servers send no id: one is made, for the result to answer.
+        const id = done.id === "" ? `call_${index}_${crypto.randomUUID().slice(0, 8)}` : done.id;
+        yield { type: "tool_call", call: { id, name: done.name, arguments: toolArguments(settings, done.name, done.json) } };
       }
       yield {
         type: "done",
