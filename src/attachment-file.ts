@@ -7,6 +7,7 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { describeBytes } from "./byte-size.ts";
+import { sha256Of } from "./sha256.ts";
 import type { Attachment, AttachmentType } from "./session.ts";
 import { UserFacingError } from "./user-error.ts";
 
@@ -63,8 +64,7 @@ export function attachmentTypeOf(bytes: Uint8Array): AttachmentType | null {
 export function attachmentOf(name: string, bytes: Uint8Array): Attachment | null {
   const mediaType = attachmentTypeOf(bytes);
   if (mediaType === null) return null;
-  const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
-  return { name, mediaType, size: bytes.length, sha256, data: bytes };
+  return { name, mediaType, size: bytes.length, sha256: sha256Of(bytes), data: bytes };
 }
 
 /** `[files] max_size_mb` as bytes. */

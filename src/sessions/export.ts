@@ -6,7 +6,7 @@
  */
 import * as v from "valibot";
 import { attachmentTypes, isUuid, newId, roles, type Attachment, type Session, type StoredMessage } from "../session.ts";
-import { sha256Of } from "../storage/validate.ts";
+import { sha256Of } from "../sha256.ts";
 import { filesOf } from "./attachment-data.ts";
 import { normalizeTitle } from "./refs.ts";
 import { UserFacingError } from "../user-error.ts";

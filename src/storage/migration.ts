@@ -1,3 +1,4 @@
+import { sha256Of } from "../sha256.ts";
 import { StorageError } from "./errors.ts";
 
 /** A schema migration as both runners (SQLite, PostgreSQL) apply and record it. */
@@ -14,7 +15,7 @@ export function migration(file: string, sql: string): Migration {
   const version = /^(\d{8}_\d{3})_/.exec(file)?.[1];
   if (version === undefined) throw new Error(`migration file name ${file} must start with YYYYMMDD_NNN_`);
   const normalised = sql.replace(/\r\n?/g, "\n");
-  const checksum = new Bun.CryptoHasher("sha256").update(normalised).digest("hex");
+  const checksum = sha256Of(normalised);
   return { version, file, sql: normalised, checksum };
 }
 

@@ -3,6 +3,7 @@
  * and messages are whole, limits are whole numbers. Shared so that all adapters refuse the same
  * input with the same words.
  */
+import { sha256Of } from "../sha256.ts";
 import { hasControls, plainName } from "../plain-text.ts";
 import { isAttachmentType, isRole, isUuid, type Attachment, type AttachmentType, type Role, type Session, type StoredMessage, type ToolCall } from "../session.ts";
 import { StorageError } from "./errors.ts";
@@ -153,10 +154,11 @@ function checkToolCall(id: string, call: ToolCall): ToolCall {
 
 /** A file's hash as a store looks it up: 64 hex digits, compared in lower case. */
 export function checkSha256(sha256: string): string {
-  if (typeof sha256 !== "string" || !/^[0-9a-f]{64}$/i.test(sha256)) {
+  const hash = typeof sha256 === "string" ? sha256.toLowerCase() : sha256;
+  if (typeof hash !== "string" || !sha256Pattern.test(hash)) {
     throw StorageError.invalidData(`invalid file hash ${JSON.stringify(sha256)}: expected the 64 hex digits of a SHA-256`);
   }
-  return sha256.toLowerCase();
+  return hash;
 }
 
 /**
@@ -182,10 +184,6 @@ function checkAttachments(id: string, role: Role, attachments: readonly Attachme
   });
 }
 
-/** The SHA-256 of `data`, in lower-case hex: what a file is stored under. */
-export function sha256Of(data: Uint8Array): string {
-  return new Bun.CryptoHasher("sha256").update(data).digest("hex");
-}
 
 /**
  * A provider or model name: sent to servers and shown on one line wherever a reply is, so it is
