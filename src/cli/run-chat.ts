@@ -42,6 +42,24 @@ export interface ChatArgs {
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
+/**
+ * What a stop signal does to a turn: it stops the reply (`controller`), and, when the reply is
+ * already being stored, says that the store goes on (a reply the user has seen is never dropped).
+ * Installed here with `on`, not `once`, and kept until the caller removes it: a terminal's Ctrl+C
+ * (or `timeout`) signals the whole process group, often more than once, and a signal with no
+ * handler would kill Synapse before it stores what arrived.
+ */
+function stopper(controller: AbortController, turn: TurnOutput): () => void {
+  const stop = () => {
+    if (turn.storingReply) {
+      log.warn(`still storing the reply shown above; Synapse stops once it is stored (it waits up to ${replyLockWaitMs / 60_000} min for a busy database)`);
+    }
+    controller.abort();
+  };
+  for (const signal of stopSignals) process.on(signal, stop);
+  return stop;
+}
+
 export async function runChat(chosen: ChatArgs): Promise<void> {
   if (chosen.session !== undefined && (chosen.continueLatest || chosen.continueWith !== undefined)) {
     throw new UsageError("-s and -c both choose a session; give one");
@@ -97,17 +115,7 @@ export async function runChat(chosen: ChatArgs): Promise<void> {
   if (chat.display.quiet) log.quiet = true;
   const controller = new AbortController();
   const turn = new TurnOutput(chat.display.render, options.raw, chat.cleanupSettings);
-  const stop = () => {
-    // A stop signal cannot take back a reply the user has seen: the store goes on, and says so.
-    if (turn.storingReply) {
-      log.warn(`still storing the reply shown above; Synapse stops once it is stored (it waits up to ${replyLockWaitMs / 60_000} min for a busy database)`);
-    }
-    controller.abort();
-  };
-  // Installed with `on`, not `once`, and kept until the end: a terminal's Ctrl+C (or `timeout`)
-  // signals the whole process group, often more than once, and a signal with no handler would
-  // kill Synapse before it stores what arrived.
-  for (const signal of stopSignals) process.on(signal, stop);
+  const stop = stopper(controller, turn);
   let shortId = "";
   let replied = false;
   try {
@@ -191,13 +199,7 @@ async function retry(options: ChatArgs & { session: string | undefined }): Promi
   if (chat.display.quiet) log.quiet = true;
   const controller = new AbortController();
   const turn = new TurnOutput(chat.display.render, options.raw, chat.cleanupSettings);
-  const stop = () => {
-    if (turn.storingReply) {
-      log.warn(`still storing the reply shown above; Synapse stops once it is stored (it waits up to ${replyLockWaitMs / 60_000} min for a busy database)`);
-    }
-    controller.abort();
-  };
-  for (const signal of stopSignals) process.on(signal, stop);
+  const stop = stopper(controller, turn);
   let forked: { kept: Session; fork: Session } | null = null;
   let replied = false;
   try {

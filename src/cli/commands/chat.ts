@@ -59,9 +59,19 @@ export default defineSynapseCommand({
     "synapse config edit",
   ],
   async run({ args, inline, repeated }) {
-    const files = repeated.file ?? [];
     // `--continue=Trip` continues that session, like -s Trip; a boolean flag's value is kept aside.
     const named = inline.continue;
+    // What a message and the chat it may open are both given.
+    const common = {
+      continueLatest: args.continue === true && named === undefined,
+      title: args.title,
+      provider: args.provider,
+      model: args.model,
+      system: args.system,
+      raw: args.raw === true,
+      files: repeated.file ?? [],
+      allowTools: args["allow-tools"] === true,
+    };
     // Nothing to send, and a person at the terminal: the conversation opens (synapse chat).
     const { stdinInfo, stdoutInfo } = await import("../../tty.ts");
     if (args._.length === 0 && args.editor !== true && args.retry !== true && stdinInfo.isTTY && stdoutInfo.isTTY) {
@@ -70,33 +80,9 @@ export default defineSynapseCommand({
         const { UsageError } = await import("../errors.ts");
         throw new UsageError("-s and -c both choose a session; give one");
       }
-      return runChatLoop({
-        session: args.session ?? named,
-        continueLatest: args.continue === true && named === undefined,
-        title: args.title,
-        provider: args.provider,
-        model: args.model,
-        system: args.system,
-        raw: args.raw === true,
-        files,
-        allowTools: args["allow-tools"] === true,
-      });
+      return runChatLoop({ ...common, session: args.session ?? named });
     }
     const { runChat } = await import("../run-chat.ts");
-    await runChat({
-      words: args._,
-      session: args.session,
-      continueWith: named,
-      continueLatest: args.continue === true && named === undefined,
-      title: args.title,
-      provider: args.provider,
-      model: args.model,
-      system: args.system,
-      raw: args.raw === true,
-      editor: args.editor === true,
-      retry: args.retry === true,
-      files,
-      allowTools: args["allow-tools"] === true,
-    });
+    await runChat({ ...common, words: args._, session: args.session, continueWith: named, editor: args.editor === true, retry: args.retry === true });
   },
 });
