@@ -7,11 +7,10 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildArgs } from "../scripts/build.ts";
-import { cacheDir, ensureBigDatabase, sessionCount } from "./_big-database.ts";
+import { compiledBinaries } from "./_binaries.ts";
+import { ensureBigDatabase, sessionCount } from "./_big-database.ts";
 import { median, report } from "./_report.ts";
 
-const root = join(import.meta.dir, "..");
 const runs = 15;
 const turns = 20;
 
@@ -47,12 +46,7 @@ function inTerminal(command: string[], env: Record<string, string>) {
 }
 
 export default async function (): Promise<void> {
-  const binary = join(cacheDir, "synapse-chat");
-  const built = Bun.spawnSync([process.execPath, ...buildArgs(join(root, "src/cli/main.ts"), binary)], { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdout: "pipe", stderr: "pipe" });
-  if (built.exitCode !== 0) throw new Error(`build failed: ${built.stderr}`);
-  const hello = join(cacheDir, "hello-world");
-  writeFileSync(join(cacheDir, "hello-world.ts"), 'console.log("Hello, world!");\n');
-  Bun.spawnSync([process.execPath, ...buildArgs(join(cacheDir, "hello-world.ts"), hello)], { cwd: root, env: { ...process.env, NODE_ENV: "production" } });
+  const { binary, hello } = compiledBinaries("synapse-chat");
 
   const scratch = mkdtempSync(join(tmpdir(), "synapse-bench-chat-"));
   try {

@@ -12,24 +12,13 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildArgs } from "../scripts/build.ts";
-import { cacheDir, ensureBigDatabase, sessionCount, typicalSessionId } from "./_big-database.ts";
+import { compiledBinaries } from "./_binaries.ts";
+import { ensureBigDatabase, sessionCount, typicalSessionId } from "./_big-database.ts";
 import { median, report } from "./_report.ts";
 
-const root = join(import.meta.dir, "..");
 const runs = 30;
 /** Session 5001 of the big database: 100 messages, provider anthropic (what the local server speaks). */
 const followUpSessionId = "00000001-0000-4000-8000-000000001389";
-
-function build(entry: string, outfile: string): void {
-  const result = Bun.spawnSync([process.execPath, ...buildArgs(entry, outfile)], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: "production" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (result.exitCode !== 0) throw new Error(`bun build ${entry} failed: ${result.stderr}`);
-}
 
 /** Spawn-to-exit time of one run; fails loudly if the command does not succeed. */
 function timeOnce(command: string[], env: Record<string, string>): number {
@@ -74,12 +63,7 @@ function anthropicStream(words: number): string {
 }
 
 export default async function (): Promise<void> {
-  const binary = process.env.SYNAPSE_BENCH_BINARY ?? join(cacheDir, "synapse");
-  const hello = join(cacheDir, "hello-world");
-  if (process.env.SYNAPSE_BENCH_BINARY === undefined) build(join(root, "src/cli/main.ts"), binary);
-  const helloSource = join(cacheDir, "hello-world.ts");
-  writeFileSync(helloSource, 'console.log("Hello, world!");\n');
-  build(helloSource, hello);
+  const { binary, hello } = compiledBinaries("synapse");
 
   const scratch = mkdtempSync(join(tmpdir(), "synapse-bench-"));
   const database = join(scratch, "sessions.db");

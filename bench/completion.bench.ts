@@ -13,22 +13,11 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildArgs } from "../scripts/build.ts";
-import { cacheDir, ensureBigDatabase, sessionCount } from "./_big-database.ts";
+import { compiledBinaries } from "./_binaries.ts";
+import { ensureBigDatabase, sessionCount } from "./_big-database.ts";
 import { median, report } from "./_report.ts";
 
-const root = join(import.meta.dir, "..");
 const runs = 30;
-
-function build(entry: string, outfile: string): void {
-  const result = Bun.spawnSync([process.execPath, ...buildArgs(entry, outfile)], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: "production" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (result.exitCode !== 0) throw new Error(`bun build ${entry} failed: ${result.stderr}`);
-}
 
 /** Spawn-to-exit time of one run, and its stdout; fails loudly if the command does not succeed. */
 function runOnce(command: string[], env: Record<string, string>): { ms: number; stdout: string } {
@@ -59,12 +48,7 @@ function timeAgainstHello(name: string, command: string[], env: Record<string, s
 }
 
 export default async function (): Promise<void> {
-  const binary = process.env.SYNAPSE_BENCH_BINARY ?? join(cacheDir, "synapse-completion");
-  const hello = join(cacheDir, "hello-world");
-  if (process.env.SYNAPSE_BENCH_BINARY === undefined) build(join(root, "src/cli/main.ts"), binary);
-  const helloSource = join(cacheDir, "hello-world.ts");
-  writeFileSync(helloSource, 'console.log("Hello, world!");\n');
-  build(helloSource, hello);
+  const { binary, hello } = compiledBinaries("synapse-completion");
 
   const scratch = mkdtempSync(join(tmpdir(), "synapse-bench-"));
   const database = join(scratch, "sessions.db");
