@@ -34,6 +34,7 @@ export interface ChatLoopArgs {
   provider: string | undefined;
   model: string | undefined;
   system: string | undefined;
+  /** `--raw`: replies as their Markdown source, never rendered. */
   raw: boolean;
   /** `-f`: files for the first message, read and checked before the store is opened. */
   files?: readonly string[];

@@ -13,31 +13,21 @@ import { colorEnabled, styleFor } from "../style.ts";
 import { stderrInfo, stdinInfo } from "../tty.ts";
 import { UsageError } from "./errors.ts";
 import { readMessage, stdinAtOnce } from "./stdin.ts";
+import type { ChatLoopArgs } from "./chat-loop.ts";
 import { TurnOutput } from "./turn-output.ts";
 import { stdoutFailure, stdoutSettled } from "./stdout.ts";
 import { UserFacingError } from "../user-error.ts";
 import { messageOf } from "../unknown-values.ts";
 
-export interface ChatArgs {
+/** A message's options: those of the chat it could have opened (chat-loop.ts), and its own. */
+export interface ChatArgs extends ChatLoopArgs {
   words: string[];
-  session: string | undefined;
   /** `--continue=REF`: like `-s REF`. */
   continueWith: string | undefined;
-  continueLatest: boolean;
-  title: string | undefined;
-  provider: string | undefined;
-  model: string | undefined;
-  system: string | undefined;
-  /** `--raw`: the reply as its Markdown source, never rendered. */
-  raw: boolean;
   /** `-e`: the message written in the user's editor. */
   editor: boolean;
   /** `--retry`: the session's last question asked again, in a fork of it (see Chat.retry). */
   retry?: boolean;
-  /** `-f`: files sent with the message, read and checked before the store is opened. */
-  files?: readonly string[];
-  /** `--allow-tools`: every tool runs without asking. */
-  allowTools?: boolean;
 }
 
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
