@@ -170,7 +170,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     );
   }
 
-  const store_ = async (message: StoredMessage): Promise<void> => {
+  const storeShown = async (message: StoredMessage): Promise<void> => {
     // The user has seen it: wait long for a busy database, and never because of Ctrl+C give up
     // on it; if it cannot be stored after all, say so rather than drop it silently.
     try {
@@ -198,7 +198,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
     if (interrupted) reply.interrupted = true;
     if (usage !== null) reply.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
     request.onStoringReply?.();
-    await store_(reply);
+    await storeShown(reply);
     request.onReplyStored?.();
     return reply;
   };
@@ -270,7 +270,7 @@ export async function runExchange(request: ExchangeRequest): Promise<ExchangeRes
         toolCallId: call.id,
       };
       if (outcome === null || outcome.isError) result.toolError = true;
-      await store_(result);
+      await storeShown(result);
       // The calls not run yet are answered, when the session goes on, by a line saying so.
       if (outcome === null) throw new ExchangeInterrupted(true);
       const sent: ChatMessage = { role: "tool", content: result.content, toolCallId: call.id };

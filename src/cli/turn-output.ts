@@ -44,6 +44,11 @@ export function cleanupNotice(result: { sessionsDeleted: number; byMaxLimit: num
   );
 }
 
+/** The width a line on stderr must fit: its terminal's, or none when it is no terminal. */
+function stderrColumns(): number | null {
+  return stderrInfo.isTTY ? (terminalSize(2)?.columns ?? 80) : null;
+}
+
 export class TurnOutput {
   /** The session and whether it is new, once the question is stored. */
   started: { session: Session; isNew: boolean } | null = null;
@@ -73,7 +78,6 @@ export class TurnOutput {
    */
   toolPrompts(ask?: (question: string) => Promise<string | null>): ToolPrompts {
     const style = styleFor(colorEnabled(stderrInfo));
-    const columns = () => (stderrInfo.isTTY ? (terminalSize(2)?.columns ?? 80) : null);
     return {
       ask:
         ask === undefined
@@ -83,7 +87,7 @@ export class TurnOutput {
               // The question goes below the reply, once all of it is on the screen.
               await stdoutSettled();
               for (;;) {
-                const typed = await ask(toolQuestion(call, tool, columns()));
+                const typed = await ask(toolQuestion(call, tool, stderrColumns()));
                 // Ctrl+C, or no more input: the tool does not run.
                 if (typed === null) return "no";
                 const answer = toolAnswerOf(typed);
@@ -92,7 +96,7 @@ export class TurnOutput {
             },
       onToolResult: (call, outcome) => {
         this.#pauseReply();
-        const line = toolResultLine(call, outcome, columns());
+        const line = toolResultLine(call, outcome, stderrColumns());
         const epoch = this.#epoch;
         afterOut(() => {
           // A refusal or an error is always said; what a tool returned is a note.
@@ -128,7 +132,7 @@ export class TurnOutput {
     },
     onToolCall: (call) => {
       this.#pauseReply();
-      const line = styleFor(colorEnabled(stderrInfo)).dim(toolCallLine(call, stderrInfo.isTTY ? (terminalSize(2)?.columns ?? 80) : null));
+      const line = styleFor(colorEnabled(stderrInfo)).dim(toolCallLine(call, stderrColumns()));
       if (!log.quiet) afterOut(() => writeErr(`${line}\n`));
     },
     onWarning: (message) => {

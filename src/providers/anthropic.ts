@@ -64,9 +64,9 @@ type AnthropicMessage = { role: "user" | "assistant"; content: string | Anthropi
 function anthropicMessages(messages: readonly ChatMessage[]): AnthropicMessage[] {
   const out: AnthropicMessage[] = [];
   for (const message of messages) {
+    if (message.role === "system") continue;
     const last = out.at(-1);
     const resultsTurn = last !== undefined && last.role === "user" && Array.isArray(last.content) && last.content.every((block) => block.type === "tool_result") ? last : undefined;
-    if (message.role === "system") continue;
     if (message.role === "tool") {
       const block: AnthropicBlock = { type: "tool_result", tool_use_id: message.toolCallId ?? "", content: message.content, ...(message.toolError ? { is_error: true } : {}) };
       if (resultsTurn !== undefined && Array.isArray(resultsTurn.content)) resultsTurn.content.push(block);
