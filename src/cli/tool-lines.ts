@@ -30,8 +30,10 @@ export function toolResultLine(call: ToolCall, outcome: ToolOutcome, columns: nu
 
 /** The question asked before a tool that is not read-only runs. */
 export function toolQuestion(call: ToolCall, tool: ToolInfo, columns: number | null): string {
-  const what = oneLine(`run ${tool.server}.${tool.tool} ${JSON.stringify(call.arguments)}`, columns === null ? null : Math.max(20, columns - 44));
-  return `${what}? [y]es, [n]o, [a]lways in this session: `;
+  // On a narrow terminal the choices are said short, so the question stays on one line.
+  const choices = columns !== null && columns < 70 ? "[y/n/a]: " : "[y]es, [n]o, [a]lways in this session: ";
+  const what = oneLine(`run ${tool.server}.${tool.tool} ${JSON.stringify(call.arguments)}`, columns === null ? null : Math.max(12, columns - choices.length - 3));
+  return `${what}? ${choices}`;
 }
 
 /** An answer typed to {@link toolQuestion}: y, yes, n, no, a, always (any case); null for anything else. */
