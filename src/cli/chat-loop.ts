@@ -330,8 +330,11 @@ class ChatLoop {
         return;
       }
       const width = terminalSize(1)?.columns ?? 80;
-      const nameWidth = Math.max(...tools.map(({ tool }) => tool.name.length));
-      const rows = tools.map(({ tool, runs }) => fitWidth(`  ${tool.name.padEnd(nameWidth)}  ${runs.padEnd(9)} ${oneLine(`${tool.server} · ${tool.description.split("\n", 1)[0] ?? ""}`)}`, width));
+      // The names' column is as wide as the longest, but leaves room for how each runs, which a
+      // narrow terminal must still show: a longer name is cut there.
+      const nameWidth = Math.min(Math.max(...tools.map(({ tool }) => tool.name.length)), Math.max(10, width - 14));
+      const name = (text: string) => fitWidth(text, nameWidth).padEnd(nameWidth);
+      const rows = tools.map(({ tool, runs }) => fitWidth(`  ${name(tool.name)}  ${runs.padEnd(9)} ${oneLine(`${tool.server} · ${tool.description.split("\n", 1)[0] ?? ""}`)}`, width));
       this.#out(`${rows.join("\n")}\n`);
     } finally {
       this.#turn = null;
