@@ -91,10 +91,29 @@ function connect(path: string, migrations: readonly Migration[], options: OpenOp
   }
 }
 
+/**
+ * The whole-file check. Another process may be migrating the file meanwhile (several started at
+ * once on a fresh database): its commits change the schema under the check, which then fails with
+ * SQLITE_SCHEMA (the search index's table cannot be built on the schema read before). That is no
+ * damage: the schema is read again and the check run again, a few times, briefly.
+ */
 function checkWhole(db: Database, path: string): void {
-  const first = db.query<Record<string, string>, []>("PRAGMA quick_check").values()[0]?.[0];
-  if (first !== "ok") throw corruptError(path, new Error(`quick_check: ${String(first)}`));
+  for (let attempt = 1; ; attempt++) {
+    let first: unknown;
+    try {
+      first = db.query<Record<string, string>, []>("PRAGMA quick_check").values()[0]?.[0];
+    } catch (error) {
+      if (sqliteCode(error) !== "SQLITE_SCHEMA" || attempt === schemaRetries) throw error;
+      Bun.sleepSync(20 * attempt);
+      continue;
+    }
+    if (first !== "ok") throw corruptError(path, new Error(`quick_check: ${String(first)}`));
+    return;
+  }
 }
+
+/** How many times the whole-file check is tried while another process changes the schema (about 0.9 s in all). */
+const schemaRetries = 10;
 
 function journalMode(db: Database): string {
   return db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()?.journal_mode ?? "";
